@@ -24,7 +24,7 @@ final class DemoPersistence {
     static EntityManagerFactory create(DataSource dataSource, SqlLog sqlLog) {
         return new HibernatePersistenceConfiguration("sample")
                 .managedClasses(Account.class, WebhookEvent.class, Page.class, Member.class,
-                        NaiveSignup.class, Signup.class, Product.class)
+                        NaiveSignup.class, Signup.class, Customer.class, Product.class)
                 .property(AvailableSettings.JAKARTA_NON_JTA_DATASOURCE, dataSource)
                 // createdAt -> created_at, WebhookEvent -> webhook_event, as the migrations spell them
                 .property(AvailableSettings.PHYSICAL_NAMING_STRATEGY, CamelCaseToUnderscoresNamingStrategy.class.getName())
