@@ -10,7 +10,7 @@ import jakarta.persistence.Id;
 
 import dev.upsert.Upsert;
 
-//tag::quickstart[]
+//tag::quickstart-entity[]
 /** Scenario 1: signing up twice with one email updates the name and keeps the id and {@code created_at}. */
 @Entity
 @Upsert(on = "email")
@@ -19,7 +19,7 @@ class Account {
     String email;
     String name;
     @Column(updatable = false) Instant createdAt;   // never overwritten by an upsert
-//end::quickstart[]
+//end::quickstart-entity[]
 
     protected Account() {
         // for Hibernate; entity classes cannot be final
@@ -30,6 +30,6 @@ class Account {
         this.name = name;
         this.createdAt = createdAt;
     }
-//tag::quickstart[]
+//tag::quickstart-entity[]
 }
-//end::quickstart[]
+//end::quickstart-entity[]

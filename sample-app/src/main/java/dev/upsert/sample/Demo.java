@@ -12,6 +12,8 @@ import javax.sql.DataSource;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 
+import dev.upsert.DuplicateKeyException;
+import dev.upsert.UpsertOutcome;
 import dev.upsert.Upserts;
 
 /**
@@ -59,6 +61,8 @@ final class Demo {
                         + " member's email can sign up again.", this::softDelete),
                 new Scenario(5, "Race", "Concurrent sign-ups with the same emails: find-then-save against @Upsert.",
                         () -> new Race(emf, sqlLog, report).run()),
+                new Scenario(6, "Typed duplicate", "A plain entity with a second unique key: the service catches"
+                        + " DuplicateKeyException and answers 409 naming the field.", this::typedDuplicate),
                 new Scenario(7, "Bulk import", String.format("%,d products by SKU, half already present, in JDBC"
                         + " batches of %d.", bulkRows, DemoPersistence.BATCH_SIZE),
                         () -> new BulkImport(emf, sqlLog, report, dataSource).run(bulkRows)));
@@ -87,11 +91,13 @@ final class Demo {
     private void signUp(String email, String name, Instant now, List<String> outcomes) {
         emf.runInTransaction(em -> {
             Account account = new Account(email, name, now);
-            em.persist(account);
+            //tag::quickstart-persist[]
+            em.persist(account);    // one statement: insert ... on conflict (email) do update ... returning ...
             em.flush();
-            // the entity now holds the row as stored: the existing id and created_at on a conflict
-            String outcome = outcome(em, account);
-            outcomes.add(outcome);
+            // the entity now holds the row as stored: on a conflict, the existing id and created_at
+            UpsertOutcome outcome = Upserts.outcome(em, account).orElseThrow();
+            //end::quickstart-persist[]
+            outcomes.add(outcome.name());
             report.step(String.format("persist Account(%s, \"%s\")  -> %s, id=%d, created_at=%s",
                     email, name, outcome, account.id, account.createdAt));
         });
@@ -158,6 +164,29 @@ final class Demo {
             outcomes.add(outcome);
             report.step(String.format("persist Member(%s, \"%s\")  -> %s, id=%d", email, name, outcome, member.id));
         });
+    }
+
+    private void typedDuplicate() throws SQLException {
+        Registration registration = new Registration(emf);
+        List<String> answers = new ArrayList<>();
+        String[][] attempts = {{"alice@example.com", "alice"}, {"alice.l@example.com", "alice"}, {"alice@example.com", "liddell"}};
+        for (String[] attempt : attempts) {
+            Registration.Answer answer = registration.register(attempt[0], attempt[1]);
+            report.step(String.format("POST /customers {email: %s, username: %s}  -> %d %s",
+                    attempt[0], attempt[1], answer.status(), answer.body()));
+            DuplicateKeyException duplicate = answer.duplicate();
+            if (duplicate == null) {
+                answers.add(String.valueOf(answer.status()));
+                continue;
+            }
+            report.step(String.format("    from DuplicateKeyException: constraint=%s table=%s columns=%s entity=%s attributes=%s",
+                    duplicate.getConstraintName(), duplicate.getTableName(), duplicate.getColumnNames(),
+                    duplicate.getEntityClass().map(Class::getSimpleName).orElse("-"), duplicate.getAttributeNames()));
+            answers.add(answer.status() + " " + String.join(",", duplicate.getAttributeNames()));
+        }
+        report.sql(sqlLog.drain());
+        report.line("Answers: " + String.join(", ", answers));
+        report.table("select id, email, username from customer order by id");
     }
 
     private void finish(List<String> outcomes, String select) throws SQLException {
