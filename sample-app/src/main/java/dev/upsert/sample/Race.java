@@ -1,5 +1,6 @@
 package dev.upsert.sample;
 
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +40,7 @@ final class Race {
         void run(EntityManager em, String email, Tally tally);
     }
 
-    void run() throws Exception {
+    void run() throws InterruptedException, SQLException {
         Tally naive = race((em, email, tally) -> {
             List<NaiveSignup> found = em.createQuery("from NaiveSignup where email = :email", NaiveSignup.class)
                     .setParameter("email", email)
@@ -57,7 +58,7 @@ final class Race {
             em.flush();
             tally.outcome(Demo.outcome(em, signup));
         });
-        report.step(upsert.line("persist, @Upsert entity     "));
+        report.step(upsert.line("persist, @Upsert entity"));
         report.sql(sqlLog.drain());
         report.outcomes(upsert.outcomes());
         report.table("select (select count(*) from naive_signup) as find_then_save_rows,"
@@ -119,7 +120,7 @@ final class Race {
         }
 
         synchronized String line(String label) {
-            return String.format("%s: %d attempts, %d ok, %d failed with 23505 (unique_violation)%s",
+            return String.format("%-28s: %d attempts, %d ok, %d failed with 23505 (unique_violation)%s",
                     label, THREADS * KEYS, successes, uniqueViolations,
                     otherFailures.isEmpty() ? "" : ", other failures: " + otherFailures);
         }

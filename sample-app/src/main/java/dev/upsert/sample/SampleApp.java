@@ -20,8 +20,6 @@ public final class SampleApp {
     }
 
     public static void main(String[] args) {
-        // Hibernate logs through JBoss Logging, which picks java.util.logging unless told: one backend, one config.
-        System.setProperty("org.jboss.logging.provider", "slf4j");
         int status = run(args, System.getenv(), System.out, System.err);
         // Under exec:java this JVM is Maven's: leave it alone unless there is an error status to report.
         if (status != OK) {
@@ -30,6 +28,9 @@ public final class SampleApp {
     }
 
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        // Hibernate logs through JBoss Logging, which picks java.util.logging unless told: one backend (slf4j-simple),
+        // one configuration (simplelogger.properties). Read once, when Hibernate first logs.
+        System.setProperty("org.jboss.logging.provider", "slf4j");
         Options options;
         try {
             options = Options.parse(args, env);
