@@ -72,7 +72,7 @@ final class DemoDatabase implements AutoCloseable {
         } catch (HikariPool.PoolInitializationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new Unavailable("cannot connect to " + Redaction.url(url) + " as " + user + ": "
-                    + firstLine(cause.getMessage()), e);
+                    + firstLine(cause.getMessage()) + reason(cause), e);
         } catch (RuntimeException e) {
             throw new Unavailable("cannot use " + Redaction.url(url) + ": " + firstLine(e.getMessage()), e);
         }
@@ -105,6 +105,15 @@ final class DemoDatabase implements AutoCloseable {
         } catch (IOException ignored) {
             // we are on the way out; zonky's shutdown hook removes the data directory anyway
         }
+    }
+
+    /** pgjdbc says only "The connection attempt failed." for an unknown host; the cause says which. */
+    private static String reason(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == failure ? "" : " (" + root.getClass().getSimpleName() + ": " + firstLine(root.getMessage()) + ")";
     }
 
     private static String firstLine(String message) {
