@@ -1,6 +1,7 @@
 package dev.upsert.sample;
 
 import java.io.IOException;
+import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.sql.SQLException;
 
@@ -113,7 +114,10 @@ final class DemoDatabase implements AutoCloseable {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root == failure ? "" : " (" + root.getClass().getSimpleName() + ": " + firstLine(root.getMessage()) + ")";
+        if (root == failure) {
+            return "";
+        }
+        return root instanceof UnknownHostException ? " (unknown host " + root.getMessage() + ")" : " (" + firstLine(root.getMessage()) + ")";
     }
 
     private static String firstLine(String message) {
