@@ -26,7 +26,8 @@ interface Contender extends AutoCloseable {
     /**
      * W1: upserts every row, one transaction per inner list, one thread.
      *
-     * @return entity contenders: what each Java object holds after commit, by email; raw contenders: null
+     * @return what each Java object holds after commit, by email (entity contenders, and raw JDBC with RETURNING);
+     * otherwise null
      */
     Map<String, Held> upsertAll(List<List<AccountRow>> transactions) throws Exception;
 

@@ -2,29 +2,40 @@ package dev.upsert.bench;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 
-/** The limit: a JDBC batch of {@code INSERT ... ON CONFLICT DO UPDATE}, one {@code executeBatch} per transaction. */
+/**
+ * The limit: a JDBC batch of {@code INSERT ... ON CONFLICT DO UPDATE}, one {@code executeBatch} per transaction.
+ * With {@code returning}, every row's id and {@code created_at} come back (what an entity needs to hold the row's
+ * truth): pgjdbc then never rewrites the batch into multi-row statements.
+ */
 final class JdbcBatchUpsert implements Contender {
 
     static final String SQL = "insert into account (email, name, balance, created_at, updated_at) values (?, ?, ?, ?, ?)"
             + " on conflict (email) do update set name = excluded.name, balance = excluded.balance,"
             + " updated_at = excluded.updated_at";
 
+    private static final String[] RETURNED = {"id", "created_at", "email"};
+
     private final DataSource dataSource;
     private final boolean rewrite;
+    private final boolean returning;
 
-    JdbcBatchUpsert(DataSource dataSource, boolean rewrite) {
+    JdbcBatchUpsert(DataSource dataSource, boolean rewrite, boolean returning) {
         this.dataSource = dataSource;
         this.rewrite = rewrite;
+        this.returning = returning;
     }
 
     @Override
     public String name() {
-        return rewrite ? "JDBC batch, rewrite" : "JDBC batch";
+        return "JDBC batch" + (returning ? ", returning" : "") + (rewrite ? ", rewrite" : "");
     }
 
     @Override
@@ -34,12 +45,14 @@ final class JdbcBatchUpsert implements Contender {
 
     @Override
     public boolean inContention() {
-        return !rewrite;
+        return !rewrite && !returning;
     }
 
     @Override
     public Map<String, Held> upsertAll(List<List<AccountRow>> transactions) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SQL)) {
+        Map<String, Held> held = returning ? new HashMap<>() : null;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = returning ? c.prepareStatement(SQL, RETURNED) : c.prepareStatement(SQL)) {
             try {
                 for (List<AccountRow> rows : transactions) {
                     for (AccountRow row : rows) {
@@ -47,6 +60,9 @@ final class JdbcBatchUpsert implements Contender {
                         ps.addBatch();
                     }
                     ps.executeBatch();
+                    if (held != null) {
+                        readReturned(ps, held);
+                    }
                     c.commit();
                 }
             } catch (SQLException e) {
@@ -54,7 +70,7 @@ final class JdbcBatchUpsert implements Contender {
                 throw e;
             }
         }
-        return null;
+        return held;
     }
 
     @Override
@@ -67,6 +83,15 @@ final class JdbcBatchUpsert implements Contender {
             } catch (SQLException e) {
                 c.rollback();
                 throw e;
+            }
+        }
+    }
+
+    /** Reads the returned rows, as an entity persister would to write them back; verified like an entity's. */
+    private static void readReturned(PreparedStatement ps, Map<String, Held> held) throws SQLException {
+        try (ResultSet keys = ps.getGeneratedKeys()) {
+            while (keys.next()) {
+                held.put(keys.getString(3), new Held(keys.getLong(1), keys.getObject(2, OffsetDateTime.class)));
             }
         }
     }

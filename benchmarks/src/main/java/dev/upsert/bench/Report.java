@@ -106,7 +106,7 @@ final class Report {
         }
         bootFailures.keySet().stream().filter(n -> n.startsWith("@Upsert"))
                 .forEach(n -> out.append(String.format("  %-22s n/a: did not boot%n", n)));
-        return out.toString();
+        return out.toString().endsWith(":\n") ? "" : out.toString();
     }
 
     private static Summary find(List<Summary> summaries, String name) {
