@@ -1,0 +1,209 @@
+package dev.upsert;
+
+import java.sql.SQLException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.hibernate.exception.ConstraintViolationException;
+
+import dev.upsert.internal.DuplicateKeyContexts;
+
+/**
+ * A row was rejected because its key is already taken: PostgreSQL SQLSTATE {@code 23505}
+ * ({@code unique_violation}), for a unique constraint, a primary key or a unique index.
+ * <p>
+ * Every 23505 that Hibernate sees becomes this exception, for every entity and every kind of statement (insert,
+ * dirty-checking update, HQL/criteria mutation, native SQL). Nothing needs configuring: the jar on the classpath
+ * installs it. It extends Hibernate's {@link ConstraintViolationException} with {@link ConstraintKind#UNIQUE}, so
+ * code that already catches that keeps working.
+ *
+ * <pre>{@code
+ * try {
+ *     em.persist(account);          // IDENTITY ids: the insert runs here; else at flush() or commit()
+ *     em.flush();
+ * } catch (DuplicateKeyException e) {
+ *     if (e.getAttributeNames().contains("email")) {
+ *         return Response.status(409).entity("email already taken").build();
+ *     }
+ *     throw e;
+ * }
+ * }</pre>
+ *
+ * <h2>Where it surfaces</h2>
+ * {@code persist}, {@code flush}, {@code merge} and query execution throw it directly. {@code commit()} wraps it in
+ * {@link jakarta.persistence.RollbackException}, and a {@code DEFERRABLE INITIALLY DEFERRED} constraint fails only
+ * at commit, where Hibernate wraps the driver's error in a {@code TransactionException}: use {@link #find(Throwable)}
+ * for both.
+ *
+ * <h2>The transaction is lost</h2>
+ * After any error PostgreSQL aborts the transaction: every further statement fails with SQLSTATE {@code 25P02}
+ * until rollback. "Catch and carry on" therefore needs a new transaction, or an {@link Upsert} entity with
+ * {@code action = NOTHING}, which never raises a 23505 for its conflict target.
+ *
+ * <h2>Key values are personal data</h2>
+ * {@link #getMessage()} and {@link #toString()} name the constraint, table, columns, entity and attributes, never
+ * the values, unless {@link UpsertSettings#EXCEPTION_INCLUDE_VALUES} is {@code true}; nor do they include the SQL
+ * text (which can carry literals), available from {@link #getSQL()}. {@link #getKeyValues()} always returns the
+ * values to code that asks. The driver's own message (the {@link #getCause() cause}) still carries PostgreSQL's
+ * DETAIL with the values unless the connection property {@code logServerErrorDetail=false} is set.
+ *
+ * @since 0.1
+ */
+public class DuplicateKeyException extends ConstraintViolationException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String schemaName;
+    private final String tableName;
+    private final List<String> columnNames;
+    private final Class<?> entityClass;
+    private final List<String> attributeNames;
+    private final Map<String, Object> keyValues;
+    private final String message;
+
+    /**
+     * Made by the extension when it converts a 23505; public so that tests of code handling it can make one.
+     *
+     * @param root           the driver's exception (for a batch, the {@code BatchUpdateException})
+     * @param sql            the statement that failed, or null
+     * @param constraintName the server's CONSTRAINT field: the constraint's or the unique index's name
+     * @param schemaName     the server's SCHEMA field
+     * @param tableName      the server's TABLE field
+     * @param columnNames    the key's columns or expressions, as PostgreSQL prints them; may be empty
+     * @param entityClass    the entity mapped to the table, or null
+     * @param attributeNames the entity's attributes behind those columns; may be empty
+     * @param keyValues      column to value, in key order; empty when unknown. Copied, nulls allowed
+     * @param includeValues  whether the message shows the values (and the SQL)
+     */
+    public DuplicateKeyException(SQLException root, String sql, String constraintName, String schemaName,
+                                 String tableName, List<String> columnNames, Class<?> entityClass,
+                                 List<String> attributeNames, Map<String, Object> keyValues, boolean includeValues) {
+        super("duplicate key", root, sql, ConstraintKind.UNIQUE, constraintName);
+        this.schemaName = schemaName;
+        this.tableName = tableName;
+        this.columnNames = List.copyOf(columnNames);
+        this.entityClass = entityClass;
+        this.attributeNames = List.copyOf(attributeNames);
+        this.keyValues = Collections.unmodifiableMap(new LinkedHashMap<>(keyValues));
+        this.message = message(includeValues, sql);
+    }
+
+    /**
+     * The exception in {@code t} or anywhere in its cause chain, for example under the
+     * {@link jakarta.persistence.RollbackException} that {@code commit()} throws. A PostgreSQL 23505 that Hibernate
+     * did not convert (a deferred constraint failing at commit arrives as {@code TransactionException} over the
+     * driver's exception) is converted here, once, with what the extension knows about the table.
+     *
+     * <pre>{@code
+     * try {
+     *     tx.commit();
+     * } catch (RollbackException e) {
+     *     DuplicateKeyException duplicate = DuplicateKeyException.find(e).orElseThrow(() -> e);
+     *     log.info("duplicate on {}", duplicate.getConstraintName());
+     * }
+     * }</pre>
+     *
+     * @param t any throwable, may be null
+     * @return the duplicate-key exception, or empty if the chain holds none and no SQLSTATE 23505
+     */
+    public static Optional<DuplicateKeyException> find(Throwable t) {
+        return DuplicateKeyContexts.find(t);
+    }
+
+    /**
+     * The name of the violated constraint, or of the unique index when no constraint owns it (for example
+     * {@code create unique index ... (lower(email))}), exactly as the server reports it: never null for an error
+     * from PostgreSQL.
+     */
+    @Override
+    public String getConstraintName() {
+        return super.getConstraintName();
+    }
+
+    /** The schema of the table, as the server reports it (unquoted). */
+    public String getSchemaName() {
+        return schemaName;
+    }
+
+    /** The table whose key is taken, as the server reports it (unquoted, without schema). */
+    public String getTableName() {
+        return tableName;
+    }
+
+    /**
+     * The key's columns, in index order, as PostgreSQL prints them: {@code email}, {@code "Tenant Id"},
+     * {@code lower(email)}. Read from the catalog ({@code pg_index}), once per constraint; empty only if the catalog
+     * could not be read and the server did not say.
+     */
+    public List<String> getColumnNames() {
+        return columnNames;
+    }
+
+    /**
+     * The entity mapped to the table: the one being written when the extension knows it (for single-table
+     * inheritance, the subclass), else the entity whose table it is. Empty for tables no entity maps.
+     */
+    public Optional<Class<?>> getEntityClass() {
+        return Optional.ofNullable(entityClass);
+    }
+
+    /**
+     * The entity's attributes behind the key's columns, in key order, without repeats: {@code email}; for an
+     * embedded id {@code id.tenantId}; for an expression such as {@code lower(email)} the attributes of the columns
+     * it uses. Empty when no entity maps the table.
+     */
+    public List<String> getAttributeNames() {
+        return attributeNames;
+    }
+
+    /**
+     * Column (as in {@link #getColumnNames()}) to value, in key order. From the entity being written when the
+     * extension knows which one failed (the attribute's JDBC value, so a {@code null} is a Java null); otherwise the
+     * text PostgreSQL printed in its English DETAIL, when that can be split unambiguously; otherwise empty: DETAIL is
+     * null without SELECT privilege on the columns or under row-level security, and localized when
+     * {@code lc_messages} is not English. Never partial: either every column or none.
+     */
+    public Map<String, Object> getKeyValues() {
+        return keyValues;
+    }
+
+    /** What happened, to which key, and what to do; values only with {@link UpsertSettings#EXCEPTION_INCLUDE_VALUES}. */
+    @Override
+    public String getMessage() {
+        return message;
+    }
+
+    private String message(boolean includeValues, String sql) {
+        StringBuilder m = new StringBuilder("Duplicate key: ");
+        m.append(getConstraintName() == null ? "a unique key" : "unique key \"" + getConstraintName() + "\"");
+        m.append(" on table ").append(schemaName == null ? "" : schemaName + ".").append(tableName);
+        if (!columnNames.isEmpty()) {
+            m.append(" (").append(String.join(", ", columnNames)).append(")");
+        }
+        if (includeValues && !keyValues.isEmpty()) {
+            m.append(" = (");
+            boolean first = true;
+            for (Object value : keyValues.values()) {
+                m.append(first ? "" : ", ").append(value);
+                first = false;
+            }
+            m.append(")");
+        }
+        m.append(" is already taken");
+        if (entityClass != null) {
+            m.append(", entity ").append(entityClass.getSimpleName());
+            if (!attributeNames.isEmpty()) {
+                m.append(" (").append(String.join(", ", attributeNames)).append(")");
+            }
+        }
+        m.append(". PostgreSQL has aborted the transaction (further statements fail with 25P02):"
+                + " retry in a new transaction, or use @Upsert(action = NOTHING) to skip duplicates.");
+        if (includeValues && sql != null) {
+            m.append(" [").append(sql).append("]");
+        }
+        return m.toString();
+    }
+}

@@ -1,0 +1,298 @@
+package dev.upsert.internal;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.hibernate.engine.config.spi.ConfigurationService;
+import org.hibernate.engine.config.spi.StandardConverters;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.hibernate.metamodel.mapping.AttributeMapping;
+import org.hibernate.metamodel.mapping.EmbeddableValuedModelPart;
+import org.hibernate.metamodel.mapping.ModelPart;
+import org.hibernate.persister.entity.EntityPersister;
+
+import dev.upsert.DuplicateKeyException;
+import dev.upsert.UpsertSettings;
+import dev.upsert.internal.DuplicateKeyWrites.Written;
+import dev.upsert.internal.UniqueKeyCatalog.UniqueKey;
+
+/**
+ * What one SessionFactory knows to turn a 23505 into a {@link DuplicateKeyException}: the catalog (columns of the
+ * constraint), the metamodel (entity and attributes of the table) and the setting that lets values into messages.
+ * Everything here runs only when a statement has already failed; lookups are cached per table and constraint.
+ */
+final class DuplicateKeyContext {
+
+    private static final Pattern IDENTIFIER = Pattern.compile("\"((?:[^\"]|\"\")*)\"|([\\p{L}_][\\p{L}\\p{N}_$]*)");
+
+    private final SessionFactoryImplementor factory;
+    private final UniqueKeyCatalog catalog;
+    private final boolean includeValues;
+    private final ConcurrentMap<String, List<EntityPersister>> persistersByTable = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, EntityColumns> columnsByEntityAndTable = new ConcurrentHashMap<>();
+
+    /** An entity's columns in one table: normalized column name to the attribute path and top-level part. */
+    private record EntityColumns(Map<String, Column> columns) {
+    }
+
+    private record Column(String attributePath, ModelPart topLevel, boolean identifier, String selection) {
+    }
+
+    DuplicateKeyContext(SessionFactoryImplementor factory) {
+        this.factory = factory;
+        this.catalog = new UniqueKeyCatalog(factory.getJdbcServices().getBootstrapJdbcConnectionAccess());
+        this.includeValues = factory.getServiceRegistry().requireService(ConfigurationService.class)
+                .getSetting(UpsertSettings.EXCEPTION_INCLUDE_VALUES, StandardConverters.BOOLEAN, false);
+    }
+
+    SessionFactoryImplementor factory() {
+        return factory;
+    }
+
+    boolean mapsTable(String schema, String table) {
+        return !persisters(schema, table).isEmpty();
+    }
+
+    DuplicateKeyException convert(DuplicateKeyServerError error, SQLException root, String sql, List<Written> written) {
+        List<String> columns = catalog.find(error.schema(), error.constraint()).map(UniqueKey::columns)
+                .orElseGet(() -> DuplicateKeyDetail.columns(error.detail()));
+        List<EntityPersister> persisters = persisters(error.schema(), error.table());
+        List<Written> candidates = new ArrayList<>();
+        for (Written row : written) {
+            if (persisters.contains(row.persister())) {
+                candidates.add(row);
+            }
+        }
+        EntityPersister entity = entity(persisters, candidates);
+        Written match = null;
+        Map<String, Object> values = Map.of();
+        if (entity != null && !columns.isEmpty()) {
+            String valueText = DuplicateKeyDetail.valueText(error.detail(), columns);
+            List<Map<String, Object>> byRow = new ArrayList<>();
+            for (Written row : candidates) {
+                byRow.add(row.persister() == entity ? entityValues(entity, error.table(), row, columns) : null);
+            }
+            if (valueText != null) {
+                for (int i = 0; i < candidates.size() && match == null; i++) {
+                    if (byRow.get(i) != null && valueText.equals(text(byRow.get(i)))) {
+                        match = candidates.get(i);
+                        values = byRow.get(i);
+                    }
+                }
+            } else if (candidates.size() == 1 && byRow.get(0) != null) {
+                // no usable DETAIL (hidden or localized): only a single row of this table can be the one
+                match = candidates.get(0);
+                values = byRow.get(0);
+            }
+        }
+        if (match == null) {
+            values = detailValues(error.detail(), columns);
+        }
+        List<String> attributes = entity == null ? List.of() : attributes(entity, error.table(), columns);
+        return new DuplicateKeyException(root, sql, error.constraint(), error.schema(), error.table(), columns,
+                entity == null ? null : entity.getMappedClass(), attributes, values, includeValues);
+    }
+
+    /** Without a SessionFactory: the server's fields and, from an English DETAIL, plain column names and values. */
+    static DuplicateKeyException convertAlone(DuplicateKeyServerError error, SQLException root, String sql) {
+        List<String> columns = DuplicateKeyDetail.columns(error.detail());
+        return new DuplicateKeyException(root, sql, error.constraint(), error.schema(), error.table(), columns, null,
+                List.of(), detailValues(error.detail(), columns), false);
+    }
+
+    private static Map<String, Object> detailValues(String detail, List<String> columns) {
+        List<String> parsed = DuplicateKeyDetail.values(detail, columns);
+        if (parsed.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (int i = 0; i < columns.size(); i++) {
+            values.put(columns.get(i), parsed.get(i));
+        }
+        return values;
+    }
+
+    /** The written entity when one row of the table's persisters was written, else the table's only root entity. */
+    private static EntityPersister entity(List<EntityPersister> persisters, List<Written> candidates) {
+        if (persisters.isEmpty()) {
+            return null;
+        }
+        Set<EntityPersister> written = new LinkedHashSet<>();
+        candidates.forEach(c -> written.add(c.persister()));
+        if (written.size() == 1) {
+            return written.iterator().next();
+        }
+        Set<EntityPersister> roots = new LinkedHashSet<>();
+        persisters.forEach(p -> roots.add(p.getRootEntityDescriptor().getEntityPersister()));
+        if (roots.size() != 1) {
+            return null;
+        }
+        EntityPersister root = roots.iterator().next();
+        return persisters.contains(root) ? root : persisters.get(0);
+    }
+
+    /** This row's JDBC values for every key column, or null when a column is not a plain column of the entity. */
+    private Map<String, Object> entityValues(EntityPersister entity, String table, Written row, List<String> keyColumns) {
+        Map<String, Column> mapped = entityColumns(entity, table).columns();
+        Map<String, Object> jdbcValues = new LinkedHashMap<>();
+        try {
+            for (String keyColumn : keyColumns) {
+                Column column = mapped.get(plainName(keyColumn));
+                if (column == null) {
+                    return null;
+                }
+                if (!jdbcValues.containsKey(column.selection())) {
+                    Object domainValue = column.identifier() ? row.id()
+                            : row.state()[((AttributeMapping) column.topLevel()).getStateArrayPosition()];
+                    column.topLevel().breakDownJdbcValues(domainValue, 0, null, null,
+                            (i, x, y, value, selectable) -> jdbcValues.put(normalize(selectable.getSelectionExpression()), value),
+                            row.session());
+                }
+            }
+        } catch (RuntimeException e) {
+            // an unusual mapping (IdClass, custom types): fall back to DETAIL rather than fail the conversion
+            return null;
+        }
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (String keyColumn : keyColumns) {
+            String name = plainName(keyColumn);
+            if (!jdbcValues.containsKey(name)) {
+                return null;
+            }
+            values.put(keyColumn, jdbcValues.get(name));
+        }
+        return values;
+    }
+
+    /** As PostgreSQL prints a value list; exact for text and integers, which is what DETAIL matching needs. */
+    private static String text(Map<String, Object> values) {
+        StringBuilder s = new StringBuilder();
+        for (Object value : values.values()) {
+            s.append(s.length() == 0 ? "" : ", ").append(value == null ? "null" : value.toString());
+        }
+        return s.toString();
+    }
+
+    private List<String> attributes(EntityPersister entity, String table, List<String> keyColumns) {
+        Map<String, Column> mapped = entityColumns(entity, table).columns();
+        Set<String> attributes = new LinkedHashSet<>();
+        for (String keyColumn : keyColumns) {
+            Column column = mapped.get(plainName(keyColumn));
+            if (column != null) {
+                attributes.add(column.attributePath());
+                continue;
+            }
+            // an expression such as lower(email) or (a || b): the attributes of the columns it uses
+            Matcher m = IDENTIFIER.matcher(keyColumn);
+            while (m.find()) {
+                String name = m.group(1) != null ? m.group(1).replace("\"\"", "\"") : m.group(2).toLowerCase(Locale.ROOT);
+                Column used = mapped.get(name);
+                if (used != null && !keyColumn.substring(m.end()).stripLeading().startsWith("(")) {
+                    attributes.add(used.attributePath());
+                }
+            }
+        }
+        return List.copyOf(attributes);
+    }
+
+    private List<EntityPersister> persisters(String schema, String table) {
+        if (table == null) {
+            return List.of();
+        }
+        return persistersByTable.computeIfAbsent(schema + '\u0000' + table, k -> {
+            List<EntityPersister> found = new ArrayList<>();
+            factory.getMappingMetamodel().forEachEntityDescriptor(p -> {
+                if (sameTable(p.getMappedTableDetails().getTableName(), schema, table)) {
+                    found.add(p);
+                }
+            });
+            return List.copyOf(found);
+        });
+    }
+
+    private EntityColumns entityColumns(EntityPersister entity, String table) {
+        return columnsByEntityAndTable.computeIfAbsent(entity.getEntityName() + '\u0000' + table, k -> {
+            Map<String, Column> columns = new LinkedHashMap<>();
+            ModelPart id = entity.getIdentifierMapping();
+            String idName = id.getPartName().startsWith("{") ? "" : id.getPartName();
+            walk(idName, id, id, true, table, columns);
+            entity.forEachAttributeMapping(a -> walk(a.getAttributeName(), a, a, false, table, columns));
+            return new EntityColumns(Map.copyOf(columns));
+        });
+    }
+
+    private static void walk(String path, ModelPart part, ModelPart topLevel, boolean identifier, String table,
+                             Map<String, Column> columns) {
+        if (part instanceof EmbeddableValuedModelPart embedded) {
+            embedded.getEmbeddableTypeDescriptor().forEachAttributeMapping(a -> walk(
+                    path.isEmpty() ? a.getAttributeName() : path + "." + a.getAttributeName(), a, topLevel, identifier,
+                    table, columns));
+            return;
+        }
+        part.forEachSelectable((i, selectable) -> {
+            if (!selectable.isFormula() && sameTable(selectable.getContainingTableExpression(), null, table)) {
+                String name = normalize(selectable.getSelectionExpression());
+                columns.putIfAbsent(name, new Column(path, topLevel, identifier, name));
+            }
+        });
+    }
+
+    /** Whether Hibernate's rendered (maybe qualified, maybe quoted) table name is the server's schema and table. */
+    static boolean sameTable(String rendered, String schema, String table) {
+        if (rendered == null) {
+            return false;
+        }
+        List<String> parts = splitQualified(rendered);
+        if (!normalize(parts.get(parts.size() - 1)).equals(table)) {
+            return false;
+        }
+        return schema == null || parts.size() < 2 || normalize(parts.get(parts.size() - 2)).equals(schema);
+    }
+
+    /** A catalog column as a plain name (quoted names unquoted); an expression stays as it is. */
+    static String plainName(String catalogColumn) {
+        return normalize(catalogColumn);
+    }
+
+    /** An SQL identifier as PostgreSQL stores it: quoted ones verbatim, unquoted ones folded to lower case. */
+    static String normalize(String identifier) {
+        String s = identifier.strip();
+        if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")) {
+            return s.substring(1, s.length() - 1).replace("\"\"", "\"");
+        }
+        if (s.length() >= 2 && s.startsWith("`") && s.endsWith("`")) {
+            return s.substring(1, s.length() - 1);
+        }
+        return s.toLowerCase(Locale.ROOT);
+    }
+
+    private static List<String> splitQualified(String name) {
+        List<String> parts = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+            }
+            if (c == '.' && !quoted) {
+                parts.add(current.toString());
+                current.setLength(0);
+            } else {
+                current.append(c);
+            }
+        }
+        parts.add(current.toString());
+        return parts;
+    }
+}

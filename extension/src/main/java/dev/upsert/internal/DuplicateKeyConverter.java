@@ -1,0 +1,68 @@
+package dev.upsert.internal;
+
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.hibernate.JDBCException;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.hibernate.exception.spi.SQLExceptionConverter;
+
+import dev.upsert.internal.DuplicateKeyWrites.Written;
+
+/**
+ * Wraps the converter Hibernate built for the dialect: a PostgreSQL 23505 becomes a
+ * {@link dev.upsert.DuplicateKeyException}, every other error goes to the original converter unchanged.
+ * <p>
+ * The {@code SqlExceptionHelper} belongs to the service registry, which several SessionFactories may share, so one
+ * converter serves every SessionFactory integrated on it and picks the one that wrote the failing row or maps its
+ * table. It runs only for statements that failed.
+ */
+final class DuplicateKeyConverter implements SQLExceptionConverter {
+
+    private static final long serialVersionUID = 1L;
+
+    private final SQLExceptionConverter original;
+    private final transient List<DuplicateKeyContext> contexts = new CopyOnWriteArrayList<>();
+
+    DuplicateKeyConverter(SQLExceptionConverter original) {
+        this.original = original;
+    }
+
+    SQLExceptionConverter original() {
+        return original;
+    }
+
+    void add(DuplicateKeyContext context) {
+        contexts.add(context);
+    }
+
+    void remove(SessionFactoryImplementor factory) {
+        contexts.removeIf(c -> c.factory() == factory);
+    }
+
+    boolean isEmpty() {
+        return contexts.isEmpty();
+    }
+
+    @Override
+    public JDBCException convert(SQLException sqlException, String message, String sql) {
+        if (sqlException == null || !DuplicateKeyServerError.isUniqueViolation(sqlException)) {
+            return original.convert(sqlException, message, sql);
+        }
+        DuplicateKeyServerError error = DuplicateKeyServerError.find(sqlException);
+        List<Written> written = DuplicateKeyWrites.take();
+        DuplicateKeyContext context = DuplicateKeyContexts.choose(contexts, error, written);
+        if (error == null || context == null) {
+            return original.convert(sqlException, message, sql);
+        }
+        try {
+            // message is ignored on purpose: Hibernate appends the driver's text, whose DETAIL holds the key values
+            return context.convert(error, sqlException, sql, written);
+        } catch (RuntimeException e) {
+            JDBCException fallback = original.convert(sqlException, message, sql);
+            fallback.addSuppressed(e);
+            return fallback;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.upsert.internal;
+
+import org.hibernate.boot.Metadata;
+import org.hibernate.boot.spi.BootstrapContext;
+import org.hibernate.engine.jdbc.spi.SqlExceptionHelper;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.hibernate.event.service.spi.EventListenerRegistry;
+import org.hibernate.event.spi.EventType;
+import org.hibernate.integrator.spi.Integrator;
+import org.hibernate.service.spi.SessionFactoryServiceRegistry;
+
+/**
+ * Installs {@link dev.upsert.DuplicateKeyException} for every SessionFactory, with no configuration: wraps the
+ * converter of Hibernate's {@code SqlExceptionHelper} (once per helper, which SessionFactories built from one
+ * registry share) and registers the listeners that remember the rows being written.
+ * <p>
+ * Hibernate builds its converter chain only from the dialect and offers no setting to extend it;
+ * {@code SqlExceptionHelper#setSqlExceptionConverter} is public and the one helper is used by every statement,
+ * batch and query.
+ */
+public final class DuplicateKeyIntegrator implements Integrator {
+
+    @Override
+    public void integrate(Metadata metadata, BootstrapContext bootstrapContext, SessionFactoryImplementor sessionFactory) {
+        DuplicateKeyContext context = new DuplicateKeyContext(sessionFactory);
+        SqlExceptionHelper helper = sessionFactory.getJdbcServices().getSqlExceptionHelper();
+        synchronized (helper) {
+            if (helper.getSqlExceptionConverter() instanceof DuplicateKeyConverter converter) {
+                converter.add(context);
+            } else {
+                DuplicateKeyConverter converter = new DuplicateKeyConverter(helper.getSqlExceptionConverter());
+                converter.add(context);
+                helper.setSqlExceptionConverter(converter);
+            }
+        }
+        DuplicateKeyContexts.register(context);
+
+        EventListenerRegistry listeners = sessionFactory.getServiceRegistry().requireService(EventListenerRegistry.class);
+        DuplicateKeyWrites writes = DuplicateKeyWrites.INSTANCE;
+        listeners.appendListeners(EventType.PRE_INSERT, writes);
+        listeners.appendListeners(EventType.PRE_UPDATE, writes);
+        listeners.appendListeners(EventType.POST_INSERT, writes);
+        listeners.appendListeners(EventType.POST_UPDATE, writes);
+        // appended: runs after Hibernate's flush, i.e. only when all its statements succeeded
+        listeners.appendListeners(EventType.FLUSH, writes);
+        listeners.appendListeners(EventType.AUTO_FLUSH, writes);
+        listeners.appendListeners(EventType.CLEAR, writes);
+    }
+
+    @Override
+    public void disintegrate(SessionFactoryImplementor sessionFactory, SessionFactoryServiceRegistry serviceRegistry) {
+        SqlExceptionHelper helper = sessionFactory.getJdbcServices().getSqlExceptionHelper();
+        synchronized (helper) {
+            if (helper.getSqlExceptionConverter() instanceof DuplicateKeyConverter converter) {
+                converter.remove(sessionFactory);
+                if (converter.isEmpty()) {
+                    helper.setSqlExceptionConverter(converter.original());
+                }
+            }
+        }
+        DuplicateKeyContexts.unregister(sessionFactory);
+    }
+}

@@ -1,0 +1,160 @@
+package dev.upsert.internal;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.event.spi.AutoFlushEvent;
+import org.hibernate.event.spi.AutoFlushEventListener;
+import org.hibernate.event.spi.ClearEvent;
+import org.hibernate.event.spi.ClearEventListener;
+import org.hibernate.event.spi.EventSource;
+import org.hibernate.event.spi.FlushEvent;
+import org.hibernate.event.spi.FlushEventListener;
+import org.hibernate.event.spi.PostInsertEvent;
+import org.hibernate.event.spi.PostInsertEventListener;
+import org.hibernate.event.spi.PostUpdateEvent;
+import org.hibernate.event.spi.PostUpdateEventListener;
+import org.hibernate.event.spi.PreInsertEvent;
+import org.hibernate.event.spi.PreInsertEventListener;
+import org.hibernate.event.spi.PreUpdateEvent;
+import org.hibernate.event.spi.PreUpdateEventListener;
+import org.hibernate.persister.entity.EntityPersister;
+
+/**
+ * Remembers, per thread, the entity rows whose INSERT or UPDATE may still be running, so that a 23505 can be
+ * traced back to the entity being written and report its typed key values.
+ * <p>
+ * What is kept: persister, id, state array (a reference, no copy) and session, at most
+ * {@code max(batch size, 1) + 8} rows (a failing JDBC batch holds at most batch-size rows, and they are the most
+ * recent). A row is dropped as soon as its statement is known to have succeeded: after the post-insert/post-update
+ * event when the statement ran unbatched (IDENTITY inserts always do). Everything is dropped at the end of every
+ * flush, on {@code clear()}, at transaction completion, when another session writes on the thread, and when the
+ * converter takes the rows for a 23505; dropping removes the thread-local. Cost per written row: one
+ * thread-local lookup and one deque operation (plus one transaction callback per buffer).
+ */
+final class DuplicateKeyWrites implements PreInsertEventListener, PreUpdateEventListener, PostInsertEventListener,
+        PostUpdateEventListener, FlushEventListener, AutoFlushEventListener, ClearEventListener {
+
+    static final DuplicateKeyWrites INSTANCE = new DuplicateKeyWrites();
+
+    private static final ThreadLocal<Buffer> BUFFER = new ThreadLocal<>();
+
+    /** One row being written. */
+    record Written(EntityPersister persister, Object id, Object[] state, SharedSessionContractImplementor session) {
+    }
+
+    private static final class Buffer {
+        final SharedSessionContractImplementor session;
+        final int capacity;
+        final ArrayDeque<Written> rows = new ArrayDeque<>();
+
+        Buffer(SharedSessionContractImplementor session, int capacity) {
+            this.session = session;
+            this.capacity = capacity;
+        }
+    }
+
+    private DuplicateKeyWrites() {
+    }
+
+    /** The rows remembered on this thread, oldest first; the buffer is emptied. */
+    static List<Written> take() {
+        Buffer buffer = BUFFER.get();
+        if (buffer == null) {
+            return List.of();
+        }
+        BUFFER.remove();
+        return new ArrayList<>(buffer.rows);
+    }
+
+    /** How many rows this thread remembers (for tests). */
+    static int size() {
+        Buffer buffer = BUFFER.get();
+        return buffer == null ? 0 : buffer.rows.size();
+    }
+
+    @Override
+    public boolean onPreInsert(PreInsertEvent event) {
+        remember(event.getSession(), new Written(event.getPersister(), event.getId(), event.getState(), event.getSession()));
+        return false;
+    }
+
+    @Override
+    public boolean onPreUpdate(PreUpdateEvent event) {
+        remember(event.getSession(), new Written(event.getPersister(), event.getId(), event.getState(), event.getSession()));
+        return false;
+    }
+
+    @Override
+    public void onPostInsert(PostInsertEvent event) {
+        if (!batched(event.getSession()) || event.getPersister().getGenerator().generatedOnExecution()) {
+            forgetLatest(event.getState());
+        }
+    }
+
+    @Override
+    public void onPostUpdate(PostUpdateEvent event) {
+        if (!batched(event.getSession())) {
+            forgetLatest(event.getState());
+        }
+    }
+
+    @Override
+    public boolean requiresPostCommitHandling(EntityPersister persister) {
+        return false;
+    }
+
+    @Override
+    public void onFlush(FlushEvent event) {
+        // appended after Hibernate's own listener: reached only when every statement of the flush succeeded
+        clear(event.getSession());
+    }
+
+    @Override
+    public void onAutoFlush(AutoFlushEvent event) {
+        clear(event.getSession());
+    }
+
+    @Override
+    public void onClear(ClearEvent event) {
+        clear(event.getSession());
+    }
+
+    private static void remember(SharedSessionContractImplementor session, Written row) {
+        Buffer buffer = BUFFER.get();
+        if (buffer == null || buffer.session != session) {
+            Integer batchSize = session.getConfiguredJdbcBatchSize();
+            buffer = new Buffer(session, Math.max(batchSize == null ? 1 : batchSize, 1) + 8);
+            BUFFER.set(buffer);
+            if (session instanceof EventSource source) {
+                // rows of a failed flush must not outlive the transaction: one callback per buffer, not per row
+                source.getActionQueue().registerCallback((success, s) -> clear(s));
+            }
+        }
+        if (buffer.rows.size() >= buffer.capacity) {
+            buffer.rows.removeFirst();
+        }
+        buffer.rows.addLast(row);
+    }
+
+    private static void forgetLatest(Object[] state) {
+        Buffer buffer = BUFFER.get();
+        if (buffer != null && !buffer.rows.isEmpty() && buffer.rows.peekLast().state() == state) {
+            buffer.rows.removeLast();
+        }
+    }
+
+    private static void clear(SharedSessionContractImplementor session) {
+        Buffer buffer = BUFFER.get();
+        if (buffer != null && buffer.session == session) {
+            BUFFER.remove();
+        }
+    }
+
+    private static boolean batched(SharedSessionContractImplementor session) {
+        Integer batchSize = session.getConfiguredJdbcBatchSize();
+        return batchSize != null && batchSize > 1;
+    }
+}

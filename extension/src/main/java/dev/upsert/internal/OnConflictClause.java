@@ -1,0 +1,61 @@
+package dev.upsert.internal;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Renders the part of the statement after {@code VALUES (...)}: the conflict target, the action and the
+ * {@code RETURNING} list. Pure string work, so every option combination is unit tested without a database.
+ *
+ * @param target          the conflict target: {@code (email)}, {@code (lower(email)) where deleted_at is null} or
+ *                        {@code on constraint account_email_key}
+ * @param doNothing       {@code DO NOTHING} instead of {@code DO UPDATE}
+ * @param tableName       the table's unqualified name, which PostgreSQL binds to the existing row
+ * @param set             columns overwritten with {@code excluded.<column>}
+ * @param compared        columns whose change makes an update worth doing ({@code skipUnchanged}); empty = no check
+ * @param versionColumn   a {@code @Version} column incremented on update, or null
+ * @param updateWhere     the user's {@code DO UPDATE ... WHERE} condition, or blank
+ * @param returning       columns returned for the write-back
+ */
+record OnConflictClause(String target, boolean doNothing, String tableName, List<String> set, List<String> compared,
+                        String versionColumn, String updateWhere, List<String> returning) {
+
+    /** Name of the extra boolean column that says whether the row was inserted (not updated). */
+    static final String INSERTED = "upsert_inserted";
+
+    String render() {
+        StringBuilder sql = new StringBuilder(" on conflict ").append(target);
+        List<String> assignments = set.stream().map(c -> c + " = excluded." + c).collect(Collectors.toList());
+        if (versionColumn != null) {
+            assignments.add(versionColumn + " = " + tableName + "." + versionColumn + " + 1");
+        }
+        if (doNothing || assignments.isEmpty()) {
+            sql.append(" do nothing");
+        } else {
+            sql.append(" do update set ").append(String.join(", ", assignments));
+            String condition = condition();
+            if (!condition.isEmpty()) {
+                sql.append(" where ").append(condition);
+            }
+        }
+        // xmax = 0 marks a row version this statement inserted; an updated row carries our transaction id (facts A2).
+        sql.append(" returning ").append(String.join(", ", returning)).append(", (xmax = 0) as ").append(INSERTED);
+        return sql.toString();
+    }
+
+    private String condition() {
+        String unchanged = "";
+        if (!compared.isEmpty()) {
+            unchanged = "(" + compared.stream().map(c -> tableName + "." + c).collect(Collectors.joining(", "))
+                    + ") is distinct from ("
+                    + compared.stream().map(c -> "excluded." + c).collect(Collectors.joining(", ")) + ")";
+            if (compared.size() == 1) {
+                unchanged = tableName + "." + compared.get(0) + " is distinct from excluded." + compared.get(0);
+            }
+        }
+        if (updateWhere.isBlank()) {
+            return unchanged;
+        }
+        return unchanged.isEmpty() ? "(" + updateWhere + ")" : "(" + updateWhere + ") and " + unchanged;
+    }
+}

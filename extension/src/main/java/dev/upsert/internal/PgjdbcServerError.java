@@ -1,0 +1,24 @@
+package dev.upsert.internal;
+
+import java.sql.SQLException;
+
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+/** The only class that names pgjdbc types; loaded only when {@link DuplicateKeyServerError} found the driver. */
+final class PgjdbcServerError {
+
+    private PgjdbcServerError() {
+    }
+
+    static DuplicateKeyServerError read(SQLException e) {
+        if (!(e instanceof PSQLException psql)) {
+            return null;
+        }
+        ServerErrorMessage m = psql.getServerErrorMessage();
+        if (m == null || !DuplicateKeyServerError.UNIQUE_VIOLATION.equals(m.getSQLState())) {
+            return null;
+        }
+        return new DuplicateKeyServerError(e, m.getSchema(), m.getTable(), m.getConstraint(), m.getDetail());
+    }
+}

@@ -1,0 +1,181 @@
+package dev.upsert.internal;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import org.hibernate.engine.jdbc.batch.spi.Batch;
+import org.hibernate.engine.jdbc.batch.spi.BatchKey;
+import org.hibernate.engine.jdbc.batch.spi.BatchObserver;
+import org.hibernate.engine.jdbc.mutation.JdbcValueBindings;
+import org.hibernate.engine.jdbc.mutation.TableInclusionChecker;
+import org.hibernate.engine.jdbc.mutation.group.PreparedStatementGroup;
+import org.hibernate.engine.jdbc.spi.JdbcCoordinator;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+
+/**
+ * The pending upserts of one entity type in one session. Hibernate's JDBC coordinator owns it like any batch and
+ * executes it before a statement of another kind and at the end of the flush's inserts.
+ * <p>
+ * Rows run in key order, so two transactions upserting overlapping keys lock them in the same order and cannot
+ * deadlock (40P01, facts A4). They go in JDBC batches of the configured size with {@code RETURNING}, which pgjdbc
+ * pipelines in one round trip per batch and answers with every stored row; rows a conflict left untouched return
+ * nothing and are read back by key.
+ */
+final class UpsertBatch implements Batch {
+
+    /** One entity's proposed row, waiting for its statement. */
+    record PendingRow(Object entity, Object id, Object[] values, Object[] jdbcValues) {
+    }
+
+    private final UpsertInsertCoordinator.UpsertBatchKey key;
+    private final int batchSize;
+    private final JdbcCoordinator jdbc;
+    private final List<PendingRow> pending = new ArrayList<>();
+    private final List<BatchObserver> observers = new ArrayList<>(1);
+
+    UpsertBatch(UpsertInsertCoordinator.UpsertBatchKey key, Integer batchSize, JdbcCoordinator jdbc) {
+        this.key = key;
+        this.batchSize = batchSize == null || batchSize < 1 ? 1 : batchSize;
+        this.jdbc = jdbc;
+    }
+
+    void add(PendingRow row) {
+        pending.add(row);
+    }
+
+    UpsertEntityPersister persister() {
+        return key.persister();
+    }
+
+    @Override
+    public BatchKey getKey() {
+        return key;
+    }
+
+    @Override
+    public void addObserver(BatchObserver observer) {
+        observers.add(observer);
+    }
+
+    @Override
+    public PreparedStatementGroup getStatementGroup() {
+        return null;
+    }
+
+    @Override
+    public void addToBatch(JdbcValueBindings bindings, TableInclusionChecker inclusionChecker) {
+        throw new UnsupportedOperationException("upserts are added with add(PendingRow)");
+    }
+
+    @Override
+    public void addToBatch(JdbcValueBindings bindings, TableInclusionChecker inclusionChecker, StaleStateMapper mapper) {
+        throw new UnsupportedOperationException("upserts are added with add(PendingRow)");
+    }
+
+    @Override
+    public void execute() {
+        observers.forEach(BatchObserver::batchExplicitlyExecuted);
+        if (pending.isEmpty()) {
+            return;
+        }
+        SharedSessionContractImplementor session = (SharedSessionContractImplementor) jdbc.getJdbcSessionOwner();
+        UpsertPlan plan = persister().plan(session);
+        List<PendingRow> rows = new ArrayList<>(pending);
+        pending.clear();
+        rows.sort(byKey(plan));
+        rejectDuplicateKeys(plan, rows);
+        for (int from = 0; from < rows.size(); from += batchSize) {
+            List<PendingRow> chunk = rows.subList(from, Math.min(rows.size(), from + batchSize));
+            List<UpsertPlan.StoredRow> stored = chunk.size() == 1
+                    ? List.of(UpsertInsertCoordinator.executeOne(plan, chunk.get(0).jdbcValues(), session))
+                    : executeBatch(plan, chunk, session);
+            for (int i = 0; i < chunk.size(); i++) {
+                WriteBack.applyAfterInsert(plan, chunk.get(i), stored.get(i), session);
+            }
+        }
+    }
+
+    private List<UpsertPlan.StoredRow> executeBatch(UpsertPlan plan, List<PendingRow> chunk, SharedSessionContractImplementor session) {
+        // Asking for generated keys makes pgjdbc accept RETURNING rows from a batch; it then sends the statements
+        // one by one, pipelined, never rewritten into a multi-row VALUES (which would fail with 21000 on duplicates).
+        PreparedStatement statement = jdbc.getMutationStatementPreparer().prepareStatement(plan.sql, Statement.RETURN_GENERATED_KEYS);
+        List<UpsertPlan.StoredRow> stored = new ArrayList<>(chunk.size());
+        try {
+            for (PendingRow row : chunk) {
+                plan.bind(statement, row.jdbcValues(), session);
+                statement.addBatch();
+            }
+            int[] counts = statement.executeBatch();
+            try (ResultSet returned = statement.getGeneratedKeys()) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    if (counts[i] != 0 && returned.next()) {
+                        stored.add(plan.read(returned, session));
+                    } else {
+                        stored.add(null);
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw session.getJdbcServices().getSqlExceptionHelper().convert(e, "could not execute upsert batch", plan.sql);
+        } finally {
+            jdbc.getLogicalConnection().getResourceRegistry().release(statement);
+            jdbc.afterStatementExecution();
+        }
+        for (int i = 0; i < chunk.size(); i++) {
+            if (stored.get(i) == null) {
+                stored.set(i, UpsertInsertCoordinator.storedRow(plan, chunk.get(i).jdbcValues(), session));
+            }
+        }
+        return stored;
+    }
+
+    private static Comparator<PendingRow> byKey(UpsertPlan plan) {
+        return (a, b) -> {
+            for (int position : plan.keyPositions) {
+                int c = compare(a.jdbcValues()[position], b.jdbcValues()[position]);
+                if (c != 0) {
+                    return c;
+                }
+            }
+            return 0;
+        };
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static int compare(Object a, Object b) {
+        if (a == b) {
+            return 0;
+        }
+        if (a == null || b == null) {
+            return a == null ? -1 : 1;
+        }
+        if (a instanceof Comparable comparable && a.getClass() == b.getClass()) {
+            return comparable.compareTo(b);
+        }
+        return a.toString().compareTo(b.toString());
+    }
+
+    /** Two proposed rows with one key would make the second a phantom; PersistListener normally stops them earlier. */
+    private static void rejectDuplicateKeys(UpsertPlan plan, List<PendingRow> sorted) {
+        if (plan.keyPositions.length == 0) {
+            return;
+        }
+        for (int i = 1; i < sorted.size(); i++) {
+            if (byKey(plan).compare(sorted.get(i - 1), sorted.get(i)) == 0) {
+                throw new jakarta.persistence.EntityExistsException("@Upsert on " + plan.persister.getMappedClass().getSimpleName()
+                        + ": two instances with the same key (" + plan.keyDescription + ") were flushed together; "
+                        + "persist one instance per key and modify it instead of persisting a second");
+            }
+        }
+    }
+
+    @Override
+    public void release() {
+        pending.clear();
+    }
+}

@@ -1,0 +1,77 @@
+package dev.upsert.internal;
+
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.hibernate.HibernateException;
+import org.hibernate.cache.spi.access.EntityDataAccess;
+import org.hibernate.cache.spi.access.NaturalIdDataAccess;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.mapping.PersistentClass;
+import org.hibernate.metamodel.spi.RuntimeModelCreationContext;
+import org.hibernate.persister.entity.SingleTableEntityPersister;
+import org.hibernate.persister.entity.mutation.InsertCoordinator;
+
+/**
+ * The persister of an {@code @Upsert} entity: Hibernate's single-table persister with one change, its insert
+ * coordinator, which turns every insert into {@code INSERT ... ON CONFLICT}. Instantiated reflectively by Hibernate,
+ * hence public.
+ */
+public final class UpsertEntityPersister extends SingleTableEntityPersister {
+
+    private final UpsertMapping mapping;
+    private volatile InsertCoordinator upsertCoordinator;
+    private volatile UpsertPlan plan;
+
+    public UpsertEntityPersister(PersistentClass model, EntityDataAccess cache, NaturalIdDataAccess naturalIdCache,
+                                 RuntimeModelCreationContext context) throws HibernateException {
+        super(model, cache, naturalIdCache, context);
+        List<String> problems = new ArrayList<>();
+        this.mapping = UpsertMapping.analyze(model, problems);
+        if (mapping == null) {
+            // UpsertIntegrator normally reports these first, all entities together
+            throw new UpsertMappingException(problems);
+        }
+    }
+
+    @Override
+    public InsertCoordinator getInsertCoordinator() {
+        // Built lazily: the super constructor asks for coordinators before this class's fields are set.
+        InsertCoordinator coordinator = upsertCoordinator;
+        if (coordinator == null) {
+            synchronized (this) {
+                if (upsertCoordinator == null) {
+                    upsertCoordinator = new UpsertInsertCoordinator(this, getFactory());
+                }
+                coordinator = upsertCoordinator;
+            }
+        }
+        return coordinator;
+    }
+
+    UpsertMapping mapping() {
+        return mapping;
+    }
+
+    /** The statement plan; resolving a {@code constraint} target needs the catalog, read on the session's connection. */
+    UpsertPlan plan(SharedSessionContractImplementor session) {
+        UpsertPlan current = plan;
+        if (current == null) {
+            List<String> problems = new ArrayList<>();
+            current = plan(session.getJdbcCoordinator().getLogicalConnection().getPhysicalConnection(), problems);
+            if (current == null) {
+                throw new UpsertMappingException(problems);
+            }
+        }
+        return current;
+    }
+
+    /** Builds (once) and checks the plan against the catalog on {@code connection}; null with problems added if wrong. */
+    synchronized UpsertPlan plan(Connection connection, List<String> problems) {
+        if (plan == null) {
+            plan = UpsertPlan.build(this, mapping, connection, problems);
+        }
+        return plan;
+    }
+}

@@ -1,0 +1,118 @@
+package dev.upsert.internal;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+
+import org.hibernate.engine.jdbc.batch.spi.BatchKey;
+import org.hibernate.engine.jdbc.spi.JdbcCoordinator;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.generator.values.GeneratedValues;
+import org.hibernate.generator.values.internal.GeneratedValuesImpl;
+import org.hibernate.persister.entity.mutation.InsertCoordinatorStandard;
+
+import dev.upsert.UpsertOutcome;
+
+/**
+ * Runs an {@code @Upsert} entity's inserts as {@code INSERT ... ON CONFLICT ... RETURNING} and writes the row the
+ * database holds back into the entity.
+ * <p>
+ * IDENTITY ids: the statement runs at {@code persist}, one row, as Hibernate does for identity inserts.
+ * Other ids: rows are queued in an {@link UpsertBatch}, which Hibernate's JDBC coordinator executes like any batch
+ * (when full, before other statements, at the end of the flush's inserts); there the stored id replaces the
+ * proposed one when the key already existed.
+ */
+final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
+
+    private final UpsertEntityPersister persister;
+    private final BatchKey batchKey;
+
+    UpsertInsertCoordinator(UpsertEntityPersister persister, org.hibernate.engine.spi.SessionFactoryImplementor factory) {
+        super(persister, factory);
+        this.persister = persister;
+        this.batchKey = new UpsertBatchKey(persister);
+    }
+
+    @Override
+    public GeneratedValues insert(Object entity, Object[] values, SharedSessionContractImplementor session) {
+        // IDENTITY: Hibernate needs the id now, so the statement runs now, after any pending batch (as Hibernate does).
+        session.getJdbcCoordinator().conditionallyExecuteBatch(null);
+        preInsertInMemoryValueGeneration(values, entity, session);
+        UpsertPlan plan = persister.plan(session);
+        UpsertPlan.StoredRow row = executeOne(plan, plan.jdbcValues(null, values, session), session);
+        UpsertOutcome outcome = WriteBack.apply(plan, entity, values, row, session);
+        var entry = session.getPersistenceContextInternal().getEntry(entity);
+        if (entry != null) {
+            UpsertResults.record(entry, outcome);
+        }
+        GeneratedValuesImpl generated = new GeneratedValuesImpl(List.of(persister.getIdentifierMapping()));
+        generated.addGeneratedValue(persister.getIdentifierMapping(), row.id());
+        return generated;
+    }
+
+    @Override
+    public GeneratedValues insert(Object entity, Object id, Object[] values, SharedSessionContractImplementor session) {
+        preInsertInMemoryValueGeneration(values, entity, session);
+        UpsertPlan plan = persister.plan(session);
+        JdbcCoordinator jdbc = session.getJdbcCoordinator();
+        UpsertBatch batch = (UpsertBatch) jdbc.getBatch(batchKey, session.getConfiguredJdbcBatchSize(), () -> null);
+        batch.add(new UpsertBatch.PendingRow(entity, id, values, plan.jdbcValues(id, values, session)));
+        return null;
+    }
+
+    /** One row, outside any batch: the IDENTITY path. */
+    static UpsertPlan.StoredRow executeOne(UpsertPlan plan, Object[] jdbcValues, SharedSessionContractImplementor session) {
+        JdbcCoordinator jdbc = session.getJdbcCoordinator();
+        PreparedStatement statement = jdbc.getMutationStatementPreparer().prepareStatement(plan.sql, false);
+        try {
+            plan.bind(statement, jdbcValues, session);
+            ResultSet rs = jdbc.getResultSetReturn().execute(statement, plan.sql);
+            if (rs.next()) {
+                return plan.read(rs, session);
+            }
+            return storedRow(plan, jdbcValues, session);
+        } catch (SQLException e) {
+            throw session.getJdbcServices().getSqlExceptionHelper().convert(e, "could not execute upsert", plan.sql);
+        } finally {
+            jdbc.getLogicalConnection().getResourceRegistry().release(statement);
+            jdbc.afterStatementExecution();
+        }
+    }
+
+    /**
+     * The documented fallback: a conflict that changed nothing (DO NOTHING, a false {@code updateWhere}, an unchanged
+     * row) returns no row, so the stored row is read by its key, once, in the same transaction.
+     */
+    static UpsertPlan.StoredRow storedRow(UpsertPlan plan, Object[] jdbcValues, SharedSessionContractImplementor session) {
+        JdbcCoordinator jdbc = session.getJdbcCoordinator();
+        PreparedStatement statement = jdbc.getStatementPreparer().prepareStatement(plan.storedRowSql);
+        try {
+            plan.bind(statement, jdbcValues, session);
+            ResultSet rs = jdbc.getResultSetReturn().extract(statement, plan.storedRowSql);
+            if (!rs.next()) {
+                // The conflicting row was deleted between our statement and this read; nothing sensible to return.
+                throw new IllegalStateException("@Upsert on " + plan.persister.getMappedClass().getSimpleName()
+                        + ": the conflicting row disappeared before it could be read; retry the transaction");
+            }
+            return plan.read(rs, session).asSkipped();
+        } catch (SQLException e) {
+            throw session.getJdbcServices().getSqlExceptionHelper().convert(e, "could not read the stored row", plan.storedRowSql);
+        } finally {
+            jdbc.getLogicalConnection().getResourceRegistry().release(statement);
+            jdbc.afterStatementExecution();
+        }
+    }
+
+    BatchKey batchKey() {
+        return batchKey;
+    }
+
+    /** Only upserts of the same entity share a batch. */
+    record UpsertBatchKey(UpsertEntityPersister persister) implements BatchKey {
+        @Override
+        public String toLoggableString() {
+            return persister.getEntityName() + "#UPSERT";
+        }
+    }
+}

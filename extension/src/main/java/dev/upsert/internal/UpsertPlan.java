@@ -1,0 +1,278 @@
+package dev.upsert.internal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.metamodel.mapping.BasicValuedModelPart;
+import org.hibernate.metamodel.mapping.JdbcMapping;
+import org.hibernate.metamodel.mapping.ModelPart;
+import org.hibernate.metamodel.mapping.SelectableMapping;
+
+import dev.upsert.Upsert;
+
+/**
+ * Everything about one {@code @Upsert} entity's statement that does not change between rows, derived once from
+ * Hibernate's runtime mapping: the column list, the SQL, where each returned column goes back into the entity, and
+ * the fallback query for rows that a conflict left untouched.
+ */
+final class UpsertPlan {
+
+    /** One bound column: the attribute it belongs to ({@code -1} for the id) and how to bind it. */
+    record Column(String name, int attributeIndex, JdbcMapping jdbcMapping) {
+    }
+
+    /** A returned column written back into attribute {@code attributeIndex} ({@code -1}: the id). */
+    record ReadBack(int attributeIndex, int position, JdbcMapping jdbcMapping) {
+    }
+
+    final UpsertEntityPersister persister;
+    final boolean identity;
+    final List<Column> columns;
+    final String sql;
+    final List<ReadBack> readBacks;
+    final int insertedPosition;
+    /** SELECT of the stored row for a proposed one, for conflicts that returned no row (NOTHING, skipped). */
+    final String storedRowSql;
+    /** Positions in {@link #columns} of the key's plain columns: rows are sorted by them before a batch runs. */
+    final int[] keyPositions;
+    /** Top-level attribute indexes of the key, for finding an already-managed instance with the same key. */
+    final int[] keyAttributes;
+    final String keyDescription;
+
+    private UpsertPlan(UpsertEntityPersister persister, boolean identity, List<Column> columns, String sql,
+                       List<ReadBack> readBacks, int insertedPosition, String storedRowSql, int[] keyPositions,
+                       int[] keyAttributes, String keyDescription) {
+        this.persister = persister;
+        this.identity = identity;
+        this.columns = columns;
+        this.sql = sql;
+        this.readBacks = readBacks;
+        this.insertedPosition = insertedPosition;
+        this.storedRowSql = storedRowSql;
+        this.keyPositions = keyPositions;
+        this.keyAttributes = keyAttributes;
+        this.keyDescription = keyDescription;
+    }
+
+    static UpsertPlan build(UpsertEntityPersister persister, UpsertMapping mapping, Connection connection, List<String> problems) {
+        Upsert upsert = mapping.annotation;
+        String entity = persister.getMappedClass().getSimpleName();
+        String table = persister.getTableName();
+        String tableName = table.substring(table.lastIndexOf('.') + 1);
+        boolean identity = persister.isIdentifierAssignedByInsert();
+        var attributes = persister.getAttributeMappings();
+        boolean[] insertable = persister.getPropertyInsertability();
+
+        List<Column> columns = new ArrayList<>();
+        for (int i = 0; i < attributes.size(); i++) {
+            if (insertable[i]) {
+                int index = i;
+                attributes.get(i).forEachSelectable((n, selectable) -> {
+                    if (bound(selectable)) {
+                        columns.add(new Column(selectable.getSelectionExpression(), index, selectable.getJdbcMapping()));
+                    }
+                });
+            }
+        }
+        String idColumn = ((BasicValuedModelPart) persister.getIdentifierMapping()).getSelectionExpression();
+        if (!identity) {
+            columns.add(new Column(idColumn, -1, ((BasicValuedModelPart) persister.getIdentifierMapping()).getJdbcMapping()));
+        }
+
+        // The conflict target, checked against the unique indexes that exist.
+        List<UniqueKeyCatalog.UniqueKey> existing;
+        try {
+            existing = UniqueKeyCatalog.uniqueKeysOf(connection, table);
+        } catch (SQLException e) {
+            problems.add("@Upsert on " + entity + ": cannot read the unique indexes of " + table + ": " + e.getMessage());
+            return null;
+        }
+        String target;
+        List<String> keyExpressions;
+        String predicate;
+        Set<Integer> keyAttributeSet = new HashSet<>();
+        if (!upsert.constraint().isBlank()) {
+            UniqueKeyCatalog.UniqueKey key = existing.stream().filter(k -> k.name().equals(upsert.constraint())).findFirst().orElse(null);
+            if (key == null) {
+                problems.add("@Upsert on " + entity + ": constraint '" + upsert.constraint() + "' is not a unique constraint or index of "
+                        + table + " (unique indexes: " + describe(existing) + "); name one of those");
+                return null;
+            }
+            keyExpressions = key.columns();
+            predicate = key.predicate();
+            // ON CONSTRAINT accepts constraints only; a unique index is targeted by its columns and predicate (42704 otherwise).
+            target = key.constraint() ? "on constraint " + key.name()
+                    : "(" + String.join(", ", key.columns()) + ")" + (key.partial() ? " where " + key.predicate() : "");
+            for (int i = 0; i < attributes.size(); i++) {
+                int index = i;
+                attributes.get(i).forEachSelectable((n, s) -> {
+                    if (key.columns().contains(s.getSelectionExpression())) {
+                        keyAttributeSet.add(index);
+                    }
+                });
+            }
+            if (key.deferrable()) {
+                problems.add("@Upsert on " + entity + ": constraint '" + key.name() + "' is DEFERRABLE, which PostgreSQL cannot use as an "
+                        + "ON CONFLICT arbiter (55000); make it NOT DEFERRABLE or target another unique key");
+                return null;
+            }
+        } else {
+            keyExpressions = new ArrayList<>();
+            for (String path : mapping.keyPaths) {
+                ModelPart part = persister.findByPath(path);
+                part.forEachSelectable((n, s) -> keyExpressions.add(s.getSelectionExpression()));
+                keyAttributeSet.add(persister.findAttributeMapping(path.split("\\.")[0]).getStateArrayPosition());
+            }
+            predicate = upsert.where().isBlank() ? null : upsert.where();
+            target = "(" + String.join(", ", keyExpressions) + ")" + (predicate == null ? "" : " where " + predicate);
+            if (!matchesAnIndex(keyExpressions, predicate, existing)) {
+                problems.add("@Upsert on " + entity + ": no non-deferrable unique index of " + table + " matches the conflict target "
+                        + target + " (unique indexes: " + describe(existing) + "); create that index, "
+                        + (existing.stream().anyMatch(UniqueKeyCatalog.UniqueKey::partial) ? "add the index predicate as @Upsert(where = ...), " : "")
+                        + "or target an existing one with @Upsert(on = ...) or @Upsert(constraint = ...)");
+                return null;
+            }
+        }
+
+        List<String> set = new ArrayList<>();
+        List<String> compared = new ArrayList<>();
+        for (String name : mapping.overwritten) {
+            attributes.get(persister.findAttributeMapping(name).getStateArrayPosition()).forEachSelectable((n, s) -> {
+                if (s.isUpdateable() && !s.isFormula()) {
+                    set.add(s.getSelectionExpression());
+                    if (!mapping.updateTimestamps.contains(name)) {
+                        compared.add(s.getSelectionExpression());
+                    }
+                }
+            });
+        }
+        String versionColumn = null;
+        if (persister.isVersioned() && upsert.action() == Upsert.Action.UPDATE) {
+            versionColumn = persister.getVersionMapping().getVersionAttribute().getSelectionExpression();
+        }
+
+        List<String> returning = new ArrayList<>();
+        List<ReadBack> readBacks = new ArrayList<>();
+        returning.add(idColumn);
+        readBacks.add(new ReadBack(-1, 1, ((BasicValuedModelPart) persister.getIdentifierMapping()).getJdbcMapping()));
+        for (int i = 0; i < attributes.size(); i++) {
+            BasicValuedModelPart basic = attributes.get(i).asBasicValuedModelPart();
+            if (basic != null && !basic.isFormula()) {
+                returning.add(basic.getSelectionExpression());
+                readBacks.add(new ReadBack(i, returning.size(), basic.getJdbcMapping()));
+            }
+        }
+
+        OnConflictClause clause = new OnConflictClause(target, upsert.action() == Upsert.Action.NOTHING, tableName, set,
+                upsert.skipUnchanged() ? compared : List.of(), versionColumn, upsert.updateWhere(), returning);
+        String sql = "insert into " + table + " (" + columns.stream().map(Column::name).collect(Collectors.joining(","))
+                + ") values (" + columns.stream().map(c -> "?").collect(Collectors.joining(",")) + ")" + clause.render();
+
+        // The stored row, found the way the index finds it: key expressions over the proposed values (bound again).
+        String proposed = columns.stream().map(c -> "? as " + c.name()).collect(Collectors.joining(", "));
+        String storedRowSql = "select " + String.join(", ", returning) + ", false from " + table + " where ("
+                + String.join(", ", keyExpressions) + ") = (select " + String.join(", ", keyExpressions)
+                + " from (select " + proposed + ") as excluded)" + (predicate == null ? "" : " and (" + predicate + ")");
+
+        int[] keyPositions = new int[keyExpressions.size()];
+        for (int k = 0; k < keyExpressions.size(); k++) {
+            keyPositions[k] = -1;
+            for (int c = 0; c < columns.size(); c++) {
+                if (columns.get(c).name().equals(keyExpressions.get(k))) {
+                    keyPositions[k] = c;
+                }
+            }
+        }
+        keyPositions = Arrays.stream(keyPositions).filter(p -> p >= 0).toArray();
+        int[] keyAttributes = keyAttributeSet.stream().mapToInt(Integer::intValue).sorted().toArray();
+        String keyDescription = mapping.keyPaths.isEmpty() ? upsert.constraint() : String.join(", ", mapping.keyPaths);
+        return new UpsertPlan(persister, identity, List.copyOf(columns), sql, List.copyOf(readBacks), returning.size() + 1,
+                storedRowSql, keyPositions, keyAttributes, keyDescription);
+    }
+
+    /** The JDBC values of one row, in {@link #columns} order. */
+    Object[] jdbcValues(Object id, Object[] values, SharedSessionContractImplementor session) {
+        List<Object> out = new ArrayList<>(columns.size());
+        var attributes = persister.getAttributeMappings();
+        boolean[] insertable = persister.getPropertyInsertability();
+        for (int i = 0; i < attributes.size(); i++) {
+            if (insertable[i]) {
+                attributes.get(i).decompose(values[i], 0, out, null, (n, list, unused, value, selectable) -> {
+                    if (bound(selectable)) {
+                        list.add(value);
+                    }
+                }, session);
+            }
+        }
+        if (!identity) {
+            persister.getIdentifierMapping().decompose(id, 0, out, null, (n, list, unused, value, s) -> list.add(value), session);
+        }
+        return out.toArray();
+    }
+
+    void bind(PreparedStatement statement, Object[] jdbcValues, SharedSessionContractImplementor session) throws SQLException {
+        for (int c = 0; c < jdbcValues.length; c++) {
+            @SuppressWarnings("unchecked")
+            var binder = (org.hibernate.type.descriptor.ValueBinder<Object>) columns.get(c).jdbcMapping().getJdbcValueBinder();
+            binder.bind(statement, jdbcValues[c], c + 1, session);
+        }
+    }
+
+    /** Reads one returned (or stored) row: the id first, then each basic attribute as a domain value. */
+    StoredRow read(ResultSet rs, SharedSessionContractImplementor session) throws SQLException {
+        Object id = null;
+        Object[] values = new Object[readBacks.size()];
+        for (int r = 0; r < readBacks.size(); r++) {
+            ReadBack readBack = readBacks.get(r);
+            Object value = readBack.jdbcMapping().convertToDomainValue(
+                    readBack.jdbcMapping().getJdbcValueExtractor().extract(rs, readBack.position(), session));
+            if (readBack.attributeIndex() < 0) {
+                id = value;
+            }
+            values[r] = value;
+        }
+        return new StoredRow(id, values, rs.getBoolean(insertedPosition), false);
+    }
+
+    /** A row as the database holds it after the statement; {@code skipped}: a conflict left it untouched. */
+    record StoredRow(Object id, Object[] values, boolean inserted, boolean skipped) {
+        StoredRow asSkipped() {
+            return new StoredRow(id, values, false, true);
+        }
+    }
+
+    private static boolean bound(SelectableMapping selectable) {
+        return selectable.isInsertable() && !selectable.isFormula();
+    }
+
+    private static boolean matchesAnIndex(List<String> keyExpressions, String predicate, List<UniqueKeyCatalog.UniqueKey> existing) {
+        Set<String> wanted = keyExpressions.stream().map(UpsertPlan::normalize).collect(Collectors.toSet());
+        for (UniqueKeyCatalog.UniqueKey key : existing) {
+            Set<String> columns = key.columns().stream().map(UpsertPlan::normalize).collect(Collectors.toSet());
+            boolean samePredicate = predicate == null ? !key.partial() : key.partial() && normalize(predicate).equals(normalize(key.predicate()));
+            if (columns.equals(wanted) && samePredicate && !key.deferrable()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Compares SQL fragments the way the catalog prints them: case, blanks and parentheses aside. */
+    private static String normalize(String sql) {
+        return sql.replaceAll("[\\s()]", "").toLowerCase(Locale.ROOT);
+    }
+
+    private static String describe(List<UniqueKeyCatalog.UniqueKey> keys) {
+        return keys.isEmpty() ? "none" : keys.stream().map(Object::toString).collect(Collectors.joining("; "));
+    }
+}

@@ -1,0 +1,40 @@
+package dev.upsert.internal;
+
+import java.util.Map;
+
+import org.hibernate.boot.registry.StandardServiceInitiator;
+import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
+import org.hibernate.engine.jdbc.batch.internal.BatchBuilderInitiator;
+import org.hibernate.engine.jdbc.batch.spi.BatchBuilder;
+import org.hibernate.persister.spi.PersisterClassResolver;
+import org.hibernate.service.spi.ServiceContributor;
+import org.hibernate.service.spi.ServiceRegistryImplementor;
+
+/**
+ * Found by Hibernate through {@code META-INF/services}: the jar on the classpath is the whole set-up. Installs the
+ * persister resolver that gives {@code @Upsert} entities their persister, and a batch builder that knows how to
+ * batch upserts; everything else keeps Hibernate's standard services.
+ */
+public final class UpsertServiceContributor implements ServiceContributor {
+
+    /** {@code PersisterClassResolverInitiator.IMPL_NAME}; a user's explicit resolver wins over ours. */
+    static final String PERSISTER_RESOLVER_SETTING = "hibernate.persister.resolver";
+
+    @Override
+    public void contribute(StandardServiceRegistryBuilder registry) {
+        if (registry.getSettings().get(PERSISTER_RESOLVER_SETTING) == null) {
+            registry.addService(PersisterClassResolver.class, new UpsertPersisterClassResolver());
+        }
+        registry.addInitiator(new StandardServiceInitiator<BatchBuilder>() {
+            @Override
+            public Class<BatchBuilder> getServiceInitiated() {
+                return BatchBuilder.class;
+            }
+
+            @Override
+            public BatchBuilder initiateService(Map<String, Object> settings, ServiceRegistryImplementor services) {
+                return new UpsertBatchBuilder(BatchBuilderInitiator.INSTANCE.initiateService(settings, services));
+            }
+        });
+    }
+}

@@ -1,0 +1,76 @@
+package dev.upsert.internal;
+
+import java.util.Objects;
+
+import jakarta.persistence.EntityExistsException;
+
+import org.hibernate.engine.spi.EntityEntry;
+import org.hibernate.engine.spi.EntityKey;
+import org.hibernate.engine.spi.PersistenceContext;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.metamodel.mapping.NaturalIdMapping;
+
+import dev.upsert.UpsertOutcome;
+
+/**
+ * Makes the entity, and Hibernate's snapshot of it, equal the stored row: every basic attribute, the version, and
+ * for ids assigned before the insert, the stored row's id in place of the proposed one.
+ */
+final class WriteBack {
+
+    private WriteBack() {
+    }
+
+    /** Copies the stored row's basic attributes into {@code values} (Hibernate's state array) and the entity. */
+    static UpsertOutcome apply(UpsertPlan plan, Object entity, Object[] values, UpsertPlan.StoredRow row,
+                               SharedSessionContractImplementor session) {
+        var readBacks = plan.readBacks;
+        for (int r = 0; r < readBacks.size(); r++) {
+            int attribute = readBacks.get(r).attributeIndex();
+            if (attribute >= 0) {
+                values[attribute] = row.values()[r];
+                plan.persister.setValue(entity, attribute, row.values()[r]);
+            }
+        }
+        return row.inserted() ? UpsertOutcome.INSERTED : row.skipped() ? UpsertOutcome.SKIPPED : UpsertOutcome.UPDATED;
+    }
+
+    /**
+     * After a batched upsert ran: writes the row back and, when the key belonged to another id, moves the entity to
+     * the stored id in the persistence context (what Hibernate does for delayed identity inserts), including its
+     * natural-id resolution, so that later dirty-checks update the right row.
+     */
+    static void applyAfterInsert(UpsertPlan plan, UpsertBatch.PendingRow pending, UpsertPlan.StoredRow row,
+                                 SharedSessionContractImplementor session) {
+        UpsertOutcome outcome = apply(plan, pending.entity(), pending.values(), row, session);
+        var persister = plan.persister;
+        PersistenceContext context = session.getPersistenceContextInternal();
+        Object storedId = row.id();
+        if (!persister.getIdentifierMapping().areEqual(pending.id(), storedId, session)) {
+            EntityKey storedKey = session.generateEntityKey(storedId, persister);
+            Object managed = context.getEntity(storedKey);
+            if (managed != null && managed != pending.entity()) {
+                throw new EntityExistsException("@Upsert on " + persister.getMappedClass().getSimpleName() + ": the row with key ("
+                        + plan.keyDescription + ") is already managed in this persistence context as another instance; "
+                        + "modify that instance instead of persisting a new one");
+            }
+            context.replaceDelayedEntityIdentityInsertKeys(session.generateEntityKey(pending.id(), persister), storedId);
+            persister.setIdentifier(pending.entity(), storedId, session);
+            NaturalIdMapping naturalId = persister.getNaturalIdMapping();
+            if (naturalId != null) {
+                Object naturalIdValues = naturalId.extractNaturalIdFromEntity(pending.entity());
+                context.getNaturalIdResolutions().removeLocalResolution(pending.id(), naturalIdValues, persister);
+                context.getNaturalIdResolutions().cacheResolutionFromLoad(storedId, naturalIdValues, persister);
+            }
+        }
+        EntityEntry entry = context.getEntry(pending.entity());
+        if (entry != null) {
+            Object version = persister.isVersioned() ? pending.values()[persister.getVersionMapping().getVersionAttribute().getStateArrayPosition()]
+                    : entry.getVersion();
+            // the snapshot is the stored row: a later dirty-check compares against it, never against proposed values
+            entry.postUpdate(pending.entity(), pending.values(), version);
+            UpsertResults.record(entry, outcome);
+        }
+        Objects.requireNonNull(outcome);
+    }
+}

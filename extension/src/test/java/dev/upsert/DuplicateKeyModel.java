@@ -1,0 +1,163 @@
+package dev.upsert;
+
+import java.io.Serializable;
+import java.util.Objects;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Embeddable;
+import jakarta.persistence.EmbeddedId;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.UniqueConstraint;
+
+/** The entities of the duplicate-key tests; constraints that JPA cannot declare are added in SQL by the tests. */
+final class DuplicateKeyModel {
+
+    private DuplicateKeyModel() {
+    }
+
+    static final Class<?>[] ENTITIES = {Account.class, Member.class, Page.class, Person.class, Weird.class, Ticket.class, Pair.class};
+
+    /** IDENTITY id: persist inserts at once. */
+    @Entity(name = "Account")
+    @Table(name = "account", uniqueConstraints = @UniqueConstraint(name = "account_email_uq", columnNames = "email"))
+    static class Account {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        @Column(length = 10000) String email;
+        String name;
+
+        Account() {
+        }
+
+        Account(String email, String name) {
+            this.email = email;
+            this.name = name;
+        }
+    }
+
+    /** Sequence id: inserts run at flush, batched when hibernate.jdbc.batch_size is set. */
+    @Entity(name = "Member")
+    @Table(name = "member", uniqueConstraints = @UniqueConstraint(name = "member_email_uq", columnNames = "email"))
+    static class Member {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE) Long id;
+        String email;
+
+        Member() {
+        }
+
+        Member(String email) {
+            this.email = email;
+        }
+    }
+
+    @Embeddable
+    static class PageKey implements Serializable {
+        @Column(name = "tenant_id") Long tenantId;
+        String slug;
+
+        PageKey() {
+        }
+
+        PageKey(long tenantId, String slug) {
+            this.tenantId = tenantId;
+            this.slug = slug;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof PageKey k && Objects.equals(tenantId, k.tenantId) && Objects.equals(slug, k.slug);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(tenantId, slug);
+        }
+    }
+
+    /** Composite primary key. */
+    @Entity(name = "Page")
+    @Table(name = "page")
+    static class Page {
+        @EmbeddedId PageKey id;
+        String title;
+
+        Page() {
+        }
+
+        Page(long tenantId, String slug, String title) {
+            this.id = new PageKey(tenantId, slug);
+            this.title = title;
+        }
+    }
+
+    /** Expression index on lower(email) and partial index on handle, both added in SQL. */
+    @Entity(name = "Person")
+    @Table(name = "person")
+    static class Person {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        String email;
+        String handle;
+        boolean deleted;
+
+        Person() {
+        }
+
+        Person(String email, String handle, boolean deleted) {
+            this.email = email;
+            this.handle = handle;
+            this.deleted = deleted;
+        }
+    }
+
+    /** Quoted identifiers; the constraint (named {@code weird "uq", x}) is added in SQL. */
+    @Entity(name = "Weird")
+    @Table(name = "\"Weird Table\"")
+    static class Weird {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        @Column(name = "\"Tenant Id\"") Integer tenantId;
+        @Column(name = "\"a,b\"") String ab;
+
+        Weird() {
+        }
+
+        Weird(int tenantId, String ab) {
+            this.tenantId = tenantId;
+            this.ab = ab;
+        }
+    }
+
+    /** A DEFERRABLE INITIALLY DEFERRED unique constraint on code, added in SQL. */
+    @Entity(name = "Ticket")
+    @Table(name = "ticket")
+    static class Ticket {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        String code;
+
+        Ticket() {
+        }
+
+        Ticket(String code) {
+            this.code = code;
+        }
+    }
+
+    /** UNIQUE NULLS NOT DISTINCT (a, b) on PostgreSQL 15+, a plain unique index before. */
+    @Entity(name = "Pair")
+    @Table(name = "pair")
+    static class Pair {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        String a;
+        String b;
+
+        Pair() {
+        }
+
+        Pair(String a, String b) {
+            this.a = a;
+            this.b = b;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.upsert.upsert;
+
+import java.time.Instant;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.SequenceGenerator;
+import jakarta.persistence.Table;
+import jakarta.persistence.UniqueConstraint;
+import jakarta.persistence.Version;
+
+import java.util.UUID;
+
+import dev.upsert.Upsert;
+
+final class Entities {
+
+    private Entities() {
+    }
+
+    @Entity
+    @Table(name = "account_identity", uniqueConstraints = @UniqueConstraint(name = "account_identity_email_key", columnNames = "email"))
+    @Upsert(on = "email")
+    static class IdentityAccount {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        String email;
+        String name;
+        @Column(name = "created_by", updatable = false) String createdBy;
+        @Version int version;
+
+        IdentityAccount() {
+        }
+
+        IdentityAccount(String email, String name, String createdBy) {
+            this.email = email;
+            this.name = name;
+            this.createdBy = createdBy;
+        }
+    }
+
+    @Entity
+    @Table(name = "account_seq", uniqueConstraints = @UniqueConstraint(name = "account_seq_email_key", columnNames = "email"))
+    @Upsert(on = "email")
+    static class SequenceAccount {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "account_seq_gen")
+        @SequenceGenerator(name = "account_seq_gen", sequenceName = "account_seq_ids", allocationSize = 50)
+        Long id;
+        String email;
+        String name;
+        @Column(name = "created_by", updatable = false) String createdBy;
+        @Version int version;
+
+        SequenceAccount() {
+        }
+
+        SequenceAccount(String email, String name, String createdBy) {
+            this.email = email;
+            this.name = name;
+            this.createdBy = createdBy;
+        }
+    }
+
+    @Entity
+    @Table(name = "account_uuid", uniqueConstraints = @UniqueConstraint(name = "account_uuid_email_key", columnNames = "email"))
+    @Upsert(on = "email")
+    static class UuidAccount {
+        @Id @GeneratedValue UUID id;
+        String email;
+        String name;
+
+        UuidAccount() {
+        }
+
+        UuidAccount(String email, String name) {
+            this.email = email;
+            this.name = name;
+        }
+    }
+
+    @Entity
+    @Table(name = "inbox", uniqueConstraints = @UniqueConstraint(name = "inbox_event_key", columnNames = "event_id"))
+    @Upsert(on = "eventId", action = Upsert.Action.NOTHING)
+    static class InboxEvent {
+        @Id String id;
+        @Column(name = "event_id") String eventId;
+        String payload;
+        @Column(name = "received_at") Instant receivedAt;
+
+        InboxEvent() {
+        }
+
+        InboxEvent(String id, String eventId, String payload) {
+            this.id = id;
+            this.eventId = eventId;
+            this.payload = payload;
+        }
+    }
+}

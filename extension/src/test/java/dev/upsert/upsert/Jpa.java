@@ -1,0 +1,59 @@
+package dev.upsert.upsert;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+
+import org.hibernate.jpa.HibernatePersistenceConfiguration;
+
+import dev.upsert.testing.TestSchema;
+
+/** A persistence unit over the test schema, bootstrapped through JPA, with the given entities and settings. */
+final class Jpa implements AutoCloseable {
+
+    final EntityManagerFactory factory;
+
+    Jpa(TestSchema db, Map<String, Object> settings, Class<?>... entities) {
+        Map<String, Object> all = new LinkedHashMap<>(db.jpaProperties());
+        all.put("jakarta.persistence.schema-generation.database.action", "drop-and-create");
+        all.putAll(settings);
+        HibernatePersistenceConfiguration config = new HibernatePersistenceConfiguration("upsert-it").managedClasses(entities);
+        config.properties(all);
+        this.factory = config.createEntityManagerFactory();
+    }
+
+    Jpa(TestSchema db, Class<?>... entities) {
+        this(db, Map.of(), entities);
+    }
+
+    <T> T tx(Function<EntityManager, T> work) {
+        EntityManager em = factory.createEntityManager();
+        try {
+            em.getTransaction().begin();
+            T result = work.apply(em);
+            em.getTransaction().commit();
+            return result;
+        } finally {
+            if (em.getTransaction().isActive()) {
+                em.getTransaction().rollback();
+            }
+            em.close();
+        }
+    }
+
+    void run(Consumer<EntityManager> work) {
+        tx(em -> {
+            work.accept(em);
+            return null;
+        });
+    }
+
+    @Override
+    public void close() {
+        factory.close();
+    }
+}
