@@ -96,9 +96,14 @@ public final class Benchmarks {
     /** Boots every selected contender; one that cannot boot is reported, not dropped. Returns the persister class. */
     private static String buildContenders(BenchDatabase db, Options options, List<Contender> contenders,
                                           Map<String, String> bootFailures) {
-        add(options, contenders, bootFailures, "JDBC batch", () -> new JdbcBatchUpsert(db.dataSource(false), false, false));
-        add(options, contenders, bootFailures, "JDBC batch, rewrite", () -> new JdbcBatchUpsert(db.dataSource(true), true, false));
-        add(options, contenders, bootFailures, "JDBC batch, returning", () -> new JdbcBatchUpsert(db.dataSource(false), false, true));
+        for (JdbcBatchUpsert.Returning returning : JdbcBatchUpsert.Returning.values()) {
+            JdbcBatchUpsert plain = new JdbcBatchUpsert(db.dataSource(false), false, returning);
+            add(options, contenders, bootFailures, plain.name(), () -> plain);
+            if (returning == JdbcBatchUpsert.Returning.NOTHING) {
+                JdbcBatchUpsert rewrite = new JdbcBatchUpsert(db.dataSource(true), true, returning);
+                add(options, contenders, bootFailures, rewrite.name(), () -> rewrite);
+            }
+        }
         add(options, contenders, bootFailures, "JDBC unnest, 1 stmt/tx", () -> new JdbcUnnestUpsert(db.dataSource(false)));
         add(options, contenders, bootFailures, "JPA find-then-save, rewrite", () -> new EntityUpsert("JPA find-then-save, rewrite",
                 FindThenSaveAccount.class, FindThenSaveAccount::new, EntityUpsert.Style.FIND_THEN_SAVE, db.dataSource(true)));

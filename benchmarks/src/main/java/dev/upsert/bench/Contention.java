@@ -28,7 +28,7 @@ final class Contention {
         String line() {
             int others = otherFailures.values().stream().mapToInt(Integer::intValue).sum();
             String verdict = duplicateKeyFailures == 0 && others == 0 && rows == expectedRows ? "PASS" : "FAIL";
-            StringBuilder s = new StringBuilder(String.format("  %-26s %6d ops  %5d duplicate-key failures  %5d other failures  %4d rows (%d expected)  %,7.0f ops/s  %s",
+            StringBuilder s = new StringBuilder(String.format("  %-28s %6d ops  %5d duplicate-key failures  %5d other failures  %4d rows (%d expected)  %,7.0f ops/s  %s",
                     contender, ops, duplicateKeyFailures, others, rows, expectedRows, ops / seconds, verdict));
             otherFailures.forEach((what, n) -> s.append("\n      ").append(n).append(" x ").append(what));
             return s.toString();

@@ -11,9 +11,11 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 /**
- * The limit: a JDBC batch of {@code INSERT ... ON CONFLICT DO UPDATE}, one {@code executeBatch} per transaction.
- * With {@code returning}, every row's id and {@code created_at} come back (what an entity needs to hold the row's
- * truth): pgjdbc then never rewrites the batch into multi-row statements.
+ * The limit: a JDBC batch of {@code INSERT ... ON CONFLICT DO UPDATE}, one {@code executeBatch} per transaction,
+ * optionally with {@code RETURNING} (what a persister needs to write the stored row back into the entity; the
+ * returned rows are verified like an entity's). pgjdbc never rewrites a batch that returns rows, and when a
+ * returned column has no fixed width (text, numeric, ...) it cannot bound the reply size and sends each statement
+ * with its own Sync, one round trip per row ({@code QueryExecutorImpl.flushIfDeadlockRisk}).
  */
 final class JdbcBatchUpsert implements Contender {
 
@@ -21,13 +23,28 @@ final class JdbcBatchUpsert implements Contender {
             + " on conflict (email) do update set name = excluded.name, balance = excluded.balance,"
             + " updated_at = excluded.updated_at";
 
-    private static final String[] RETURNED = {"id", "created_at", "email"};
+    /** What comes back per row. */
+    enum Returning {
+        NOTHING(""),
+        /** Only fixed-width columns: pgjdbc still pipelines the batch. */
+        FIXED_WIDTH(", returning id, created_at", "id", "created_at"),
+        /** Every column, as a write-back of all attributes does: text columns make it one round trip per row. */
+        EVERY_COLUMN(", returning every column", "id", "created_at", "email", "name", "balance", "updated_at");
+
+        final String label;
+        final String[] columns;
+
+        Returning(String label, String... columns) {
+            this.label = label;
+            this.columns = columns;
+        }
+    }
 
     private final DataSource dataSource;
     private final boolean rewrite;
-    private final boolean returning;
+    private final Returning returning;
 
-    JdbcBatchUpsert(DataSource dataSource, boolean rewrite, boolean returning) {
+    JdbcBatchUpsert(DataSource dataSource, boolean rewrite, Returning returning) {
         this.dataSource = dataSource;
         this.rewrite = rewrite;
         this.returning = returning;
@@ -35,7 +52,7 @@ final class JdbcBatchUpsert implements Contender {
 
     @Override
     public String name() {
-        return "JDBC batch" + (returning ? ", returning" : "") + (rewrite ? ", rewrite" : "");
+        return "JDBC batch" + returning.label + (rewrite ? ", rewrite" : "");
     }
 
     @Override
@@ -45,14 +62,14 @@ final class JdbcBatchUpsert implements Contender {
 
     @Override
     public boolean inContention() {
-        return !rewrite && !returning;
+        return !rewrite && returning == Returning.NOTHING;
     }
 
     @Override
     public Map<String, Held> upsertAll(List<List<AccountRow>> transactions) throws SQLException {
-        Map<String, Held> held = returning ? new HashMap<>() : null;
+        Map<String, Held> held = returning == Returning.NOTHING ? null : new HashMap<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = returning ? c.prepareStatement(SQL, RETURNED) : c.prepareStatement(SQL)) {
+             PreparedStatement ps = held == null ? c.prepareStatement(SQL) : c.prepareStatement(SQL, returning.columns)) {
             try {
                 for (List<AccountRow> rows : transactions) {
                     for (AccountRow row : rows) {
@@ -61,7 +78,7 @@ final class JdbcBatchUpsert implements Contender {
                     }
                     ps.executeBatch();
                     if (held != null) {
-                        readReturned(ps, held);
+                        readReturned(ps, rows, held);
                     }
                     c.commit();
                 }
@@ -87,12 +104,20 @@ final class JdbcBatchUpsert implements Contender {
         }
     }
 
-    /** Reads the returned rows, as an entity persister would to write them back; verified like an entity's. */
-    private static void readReturned(PreparedStatement ps, Map<String, Held> held) throws SQLException {
+    /** DO UPDATE returns one row per statement, in batch order: the i-th returned row is the i-th upsert's. */
+    private static void readReturned(PreparedStatement ps, List<AccountRow> rows, Map<String, Held> held)
+            throws SQLException {
+        int i = 0;
         try (ResultSet keys = ps.getGeneratedKeys()) {
             while (keys.next()) {
-                held.put(keys.getString(3), new Held(keys.getLong(1), keys.getObject(2, OffsetDateTime.class)));
+                if (i < rows.size()) {
+                    held.put(rows.get(i).email(), new Held(keys.getLong("id"), keys.getObject("created_at", OffsetDateTime.class)));
+                }
+                i++;
             }
+        }
+        if (i != rows.size()) {
+            throw new SQLException("expected " + rows.size() + " returned rows, got " + i);
         }
     }
 

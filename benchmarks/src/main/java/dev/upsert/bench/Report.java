@@ -58,9 +58,9 @@ final class Report {
         StringBuilder out = new StringBuilder();
         out.append(String.format("%nW1 results (%,d upserts per run; rows/s over %d measured rounds; ratio = median / median of %s)%n",
                 options.rows, options.rounds, base == null ? "n/a: no raw-JDBC contender passed" : base.name()));
-        String format = "%-28s %12s  %-19s %8s  %10s  %s%n";
+        String format = "%-36s %13s  %-15s %7s  %9s  %s%n";
         out.append(String.format(format, "contender", "median rows/s", "min-max", "vs JDBC", "stmts/run", "verification"));
-        out.append("-".repeat(110)).append('\n');
+        out.append("-".repeat(120)).append('\n');
         boolean footnote = false;
         for (Summary s : summaries) {
             String median = "-";
