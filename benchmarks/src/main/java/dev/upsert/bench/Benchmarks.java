@@ -104,7 +104,8 @@ public final class Benchmarks {
                 add(options, contenders, bootFailures, rewrite.name(), () -> rewrite);
             }
         }
-        add(options, contenders, bootFailures, "JDBC unnest, 1 stmt/tx", () -> new JdbcUnnestUpsert(db.dataSource(false)));
+        add(options, contenders, bootFailures, "JDBC unnest, 1 stmt/tx", () -> new JdbcUnnestUpsert(db.dataSource(false), false));
+        add(options, contenders, bootFailures, "JDBC unnest, 1 stmt/tx, returning", () -> new JdbcUnnestUpsert(db.dataSource(false), true));
         add(options, contenders, bootFailures, "JPA find-then-save, rewrite", () -> new EntityUpsert("JPA find-then-save, rewrite",
                 FindThenSaveAccount.class, FindThenSaveAccount::new, EntityUpsert.Style.FIND_THEN_SAVE, db.dataSource(true)));
         add(options, contenders, bootFailures, "@SQLInsert", () -> new EntityUpsert("@SQLInsert",

@@ -2,12 +2,19 @@ package dev.upsert.bench;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 
-/** The limit, set-based: one {@code INSERT ... SELECT FROM unnest(arrays) ON CONFLICT} per transaction. */
+/**
+ * The limit, set-based: one {@code INSERT ... SELECT FROM unnest(arrays) ON CONFLICT} per transaction; optionally
+ * {@code RETURNING email, id, created_at}, which is what a persister sending one multi-row statement per batch
+ * would need to write every stored row back (returned rows are verified like an entity's).
+ */
 final class JdbcUnnestUpsert implements Contender {
 
     private static final String SQL = "insert into account (email, name, balance, created_at, updated_at)"
@@ -16,14 +23,16 @@ final class JdbcUnnestUpsert implements Contender {
             + " updated_at = excluded.updated_at";
 
     private final DataSource dataSource;
+    private final boolean returning;
 
-    JdbcUnnestUpsert(DataSource dataSource) {
+    JdbcUnnestUpsert(DataSource dataSource, boolean returning) {
         this.dataSource = dataSource;
+        this.returning = returning;
     }
 
     @Override
     public String name() {
-        return "JDBC unnest, 1 stmt/tx";
+        return "JDBC unnest, 1 stmt/tx" + (returning ? ", returning" : "");
     }
 
     @Override
@@ -38,12 +47,22 @@ final class JdbcUnnestUpsert implements Contender {
 
     @Override
     public Map<String, Held> upsertAll(List<List<AccountRow>> transactions) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SQL)) {
+        Map<String, Held> held = returning ? new HashMap<>() : null;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(returning ? SQL + " returning email, id, created_at" : SQL)) {
             try {
                 for (List<AccountRow> rows : transactions) {
                     // one statement cannot touch a row twice (21000): each W1 transaction has distinct keys
                     BenchDatabase.bindArrays(c, ps, rows);
-                    ps.executeUpdate();
+                    if (held == null) {
+                        ps.executeUpdate();
+                    } else {
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                held.put(rs.getString(1), new Held(rs.getLong(2), rs.getObject(3, OffsetDateTime.class)));
+                            }
+                        }
+                    }
                     c.commit();
                 }
             } catch (SQLException e) {
@@ -51,7 +70,7 @@ final class JdbcUnnestUpsert implements Contender {
                 throw e;
             }
         }
-        return null;
+        return held;
     }
 
     @Override
