@@ -84,7 +84,8 @@ public final class Benchmarks {
             System.out.println("@Upsert entity persister: " + persister);
             System.out.println(Report.table(runs, bootFailures, options));
             if (!contention.isEmpty()) {
-                System.out.printf("W2: %d threads x %,d single-row upserts, one transaction each, over %d shared keys, empty table%n",
+                System.out.printf("W2: %d threads x %,d single-row upserts, one transaction each, over %d shared keys, empty table"
+                        + " (checks failures and row count, not ids)%n",
                         W2_THREADS, options.w2Ops, W2_KEYS);
                 contention.forEach(r -> System.out.println(r.line()));
             }

@@ -66,8 +66,8 @@ final class HeapCheck {
         s.append(String.format("%,d rows via persist (%s), em.clear() per 1,000-row tx; %,d rows stored (expected %,d)%n",
                 transactions * perTx, contender.name(), stored, keys));
         s.append("  used heap after GC, MB, every ").append(String.format("%,d", every * perTx)).append(" rows:");
-        samples.forEach(v -> s.append(String.format(" %.1f", v)));
-        s.append(String.format("%n  %s: last - first = %+.1f MB (max %.1f MB; flat means within max(4 MB, 10%%))",
+        samples.forEach(v -> s.append(String.format(" %.2f", v)));
+        s.append(String.format("%n  %s: last - first = %+.2f MB (max %.2f MB; flat means within max(4 MB, 10%%))",
                 flat ? "FLAT" : "GROWS", last - first, max));
         if (stored != keys) {
             s.append("\n  (row count wrong: the heap figures are not of a correct run)");
