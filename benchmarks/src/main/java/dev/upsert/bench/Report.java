@@ -83,7 +83,7 @@ final class Report {
         if (footnote) {
             out.append("(...) = timed, but the result was wrong: not a success.\n");
         }
-        out.append("stmts/run = statements on table account and its sequence, per run, from pg_stat_statements.\n");
+        out.append("stmts/run = statements on table account and its sequence, per run (pg_stat_statements; n/a without it).\n");
         out.append(targets(summaries, bootFailures));
         return out.toString();
     }
