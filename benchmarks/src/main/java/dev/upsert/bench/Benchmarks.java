@@ -62,6 +62,19 @@ public final class Benchmarks {
                 System.out.println(progress);
             }
 
+            // One more W1 run per contender, untimed, counting pgjdbc's round trips (protocol logging is slow).
+            Map<Contender, Long> roundTrips = new LinkedHashMap<>();
+            Workload counted = Workload.w1(options.rows, options.rounds + 1);
+            for (Contender c : contenders) {
+                db.reset(counted.seed());
+                try {
+                    roundTrips.put(c, RoundTrips.count(
+                            () -> c.upsertAll(Workload.chunks(counted.upserts(), ROWS_PER_TRANSACTION))));
+                } catch (Exception e) {
+                    // already reported by the measured runs
+                }
+            }
+
             List<Contention.Result> contention = new ArrayList<>();
             if (options.w2Ops > 0) {
                 for (Contender c : contenders) {
@@ -82,7 +95,7 @@ public final class Benchmarks {
             System.out.println();
             System.out.println(header);
             System.out.println("@Upsert entity persister: " + persister);
-            System.out.println(Report.table(runs, bootFailures, options));
+            System.out.println(Report.table(runs, roundTrips, bootFailures, options));
             if (!contention.isEmpty()) {
                 System.out.printf("W2: %d threads x %,d single-row upserts, one transaction each, over %d shared keys, empty table"
                         + " (checks failures and row count, not ids)%n",

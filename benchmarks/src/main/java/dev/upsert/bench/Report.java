@@ -15,15 +15,15 @@ final class Report {
     }
 
     /** A contender's measured rounds, summarised. */
-    record Summary(String name, boolean rawJdbc, Stats stats, String statements, List<String> problems, int failedRuns,
-                   int runs) {
+    record Summary(String name, boolean rawJdbc, Stats stats, String statements, String roundTrips,
+                   List<String> problems, int failedRuns, int runs) {
 
         boolean passed() {
             return failedRuns == 0 && stats != null;
         }
     }
 
-    static Summary summarise(Contender c, List<Benchmarks.Run> runs) {
+    static Summary summarise(Contender c, List<Benchmarks.Run> runs, Long roundTrips) {
         List<Double> rates = new ArrayList<>();
         List<Double> statements = new ArrayList<>();
         List<String> problems = new ArrayList<>();
@@ -44,23 +44,24 @@ final class Report {
             }
         }
         return new Summary(c.name(), c.rawJdbc(), rates.isEmpty() ? null : Stats.of(rates),
-                statements.isEmpty() ? "n/a" : String.format("%,.0f", Stats.of(statements).median()), problems, failed,
-                runs.size());
+                statements.isEmpty() ? "n/a" : String.format("%,.0f", Stats.of(statements).median()),
+                roundTrips == null ? "n/a" : String.format("%,d", roundTrips), problems, failed, runs.size());
     }
 
-    static String table(Map<Contender, List<Benchmarks.Run>> runs, Map<String, String> bootFailures,
-                        Benchmarks.Options options) {
+    static String table(Map<Contender, List<Benchmarks.Run>> runs, Map<Contender, Long> roundTrips,
+                        Map<String, String> bootFailures, Benchmarks.Options options) {
         List<Summary> summaries = new ArrayList<>();
-        runs.forEach((c, r) -> summaries.add(summarise(c, r)));
+        runs.forEach((c, r) -> summaries.add(summarise(c, r, roundTrips.get(c))));
         Summary base = summaries.stream().filter(s -> s.rawJdbc() && s.passed())
                 .max((a, b) -> Double.compare(a.stats().median(), b.stats().median())).orElse(null);
 
         StringBuilder out = new StringBuilder();
         out.append(String.format("%nW1 results (%,d upserts per run; rows/s over %d measured rounds; ratio = median / median of %s)%n",
                 options.rows, options.rounds, base == null ? "n/a: no raw-JDBC contender passed" : base.name()));
-        String format = "%-36s %13s  %-15s %7s  %9s  %s%n";
-        out.append(String.format(format, "contender", "median rows/s", "min-max", "vs JDBC", "stmts/run", "verification"));
-        out.append("-".repeat(120)).append('\n');
+        String format = "%-36s %13s  %-15s %7s  %9s  %11s  %s%n";
+        out.append(String.format(format, "contender", "median rows/s", "min-max", "vs JDBC", "stmts/run", "round trips",
+                "verification"));
+        out.append("-".repeat(130)).append('\n');
         boolean footnote = false;
         for (Summary s : summaries) {
             String median = "-";
@@ -77,13 +78,14 @@ final class Report {
             }
             String verdict = s.passed() ? "PASS" : "FAIL in " + s.failedRuns() + " of " + s.runs() + " runs: "
                     + String.join("; ", s.problems());
-            out.append(String.format(format, s.name(), median, range, ratio, s.statements(), verdict));
+            out.append(String.format(format, s.name(), median, range, ratio, s.statements(), s.roundTrips(), verdict));
         }
-        bootFailures.forEach((name, why) -> out.append(String.format(format, name, "-", "-", "-", "-", "FAIL: " + why)));
+        bootFailures.forEach((name, why) -> out.append(String.format(format, name, "-", "-", "-", "-", "-", "FAIL: " + why)));
         if (footnote) {
             out.append("(...) = timed, but the result was wrong: not a success.\n");
         }
         out.append("stmts/run = statements on table account and its sequence, per run (pg_stat_statements; n/a without it).\n");
+        out.append("round trips = Sync messages pgjdbc sent in one extra, untimed run (from its FINEST protocol log).\n");
         out.append(targets(summaries, bootFailures));
         return out.toString();
     }
