@@ -1,8 +1,252 @@
 package dev.upsert.bench;
 
-/** Placeholder entry point; the harness lands with the benchmarks issue. */
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+
+/**
+ * Runs W1 (batched upserts, one thread), W2 (concurrent single-row upserts) and the heap check, and prints the
+ * results table. Options: {@code --rows N} (W1 upserts, default 20,000), {@code --rounds R} (measured rounds after
+ * one warm-up, default 5), {@code --w2-ops N} (per thread, default 1,000; 0 skips W2), {@code --memory-rows N}
+ * (default 100,000; 0 skips), {@code --only a,b} (contenders whose name contains one of these).
+ * {@code BENCH_JDBC_URL} (+ {@code BENCH_JDBC_USER}, {@code BENCH_JDBC_PASSWORD}) uses that server instead of an
+ * embedded one.
+ */
 public final class Benchmarks {
-    public static void main(String[] args) {
-        System.out.println("upsert-hibernate benchmarks: coming");
+
+    private static final int ROWS_PER_TRANSACTION = 1_000;
+    private static final int W2_THREADS = 8;
+    private static final int W2_KEYS = 200;
+
+    private Benchmarks() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("org.jboss.logging.provider", "slf4j");
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        // failures are counted and reported in the table; Hibernate would also log each one
+        System.setProperty("org.slf4j.simpleLogger.log.org.hibernate.orm.jdbc.error", "off");
+        System.setProperty("org.slf4j.simpleLogger.log.org.hibernate.orm.jdbc.batch", "off");
+        Options options = Options.parse(args);
+
+        try (BenchDatabase db = BenchDatabase.start()) {
+            String header = header(db, options);
+            System.out.println(header);
+            List<Contender> contenders = new ArrayList<>();
+            Map<String, String> bootFailures = new LinkedHashMap<>();
+            String persister = buildContenders(db, options, contenders, bootFailures);
+            System.out.println("@Upsert entity persister: " + persister);
+
+            Map<Contender, List<Run>> runs = new LinkedHashMap<>();
+            contenders.forEach(c -> runs.put(c, new ArrayList<>()));
+            for (int round = 0; round <= options.rounds; round++) {
+                Workload workload = Workload.w1(options.rows, round);
+                List<List<AccountRow>> transactions = Workload.chunks(workload.upserts(), ROWS_PER_TRANSACTION);
+                StringBuilder progress = new StringBuilder(round == 0 ? "warm-up:" : "round " + round + ":");
+                for (Contender c : contenders) {
+                    Run run = Run.of(db, c, workload, transactions, round == 0);
+                    runs.get(c).add(run);
+                    progress.append(String.format(" %s %s;", c.name(), run.problems().isEmpty()
+                            ? String.format("%,.0f/s", run.rate()) : "FAIL"));
+                }
+                System.out.println(progress);
+            }
+
+            // One more W1 run per contender, untimed, counting pgjdbc's round trips (protocol logging is slow).
+            Map<Contender, Long> roundTrips = new LinkedHashMap<>();
+            Workload counted = Workload.w1(options.rows, options.rounds + 1);
+            for (Contender c : contenders) {
+                db.reset(counted.seed());
+                try {
+                    roundTrips.put(c, RoundTrips.count(
+                            () -> c.upsertAll(Workload.chunks(counted.upserts(), ROWS_PER_TRANSACTION))));
+                } catch (Exception e) {
+                    // already reported by the measured runs
+                }
+            }
+
+            List<Contention.Result> contention = new ArrayList<>();
+            if (options.w2Ops > 0) {
+                for (Contender c : contenders) {
+                    if (c.inContention()) {
+                        contention.add(Contention.run(db, c, W2_THREADS, options.w2Ops, W2_KEYS));
+                    }
+                }
+            }
+            String memory = "skipped (--memory-rows 0)";
+            if (options.memoryRows > 0) {
+                EntityUpsert upsert = contenders.stream()
+                        .filter(c -> c instanceof EntityUpsert && c.name().equals("@Upsert seq"))
+                        .map(EntityUpsert.class::cast).findFirst().orElse(null);
+                memory = upsert == null ? "not measured: " + bootFailures.getOrDefault("@Upsert seq", "@Upsert seq not selected")
+                        : HeapCheck.run(db, upsert, options.memoryRows);
+            }
+
+            System.out.println();
+            System.out.println(header);
+            System.out.println("@Upsert entity persister: " + persister);
+            System.out.println(Report.table(runs, roundTrips, bootFailures, options));
+            if (!contention.isEmpty()) {
+                System.out.printf("W2: %d threads x %,d single-row upserts, one transaction each, over %d shared keys, empty table"
+                        + " (checks failures and row count, not ids)%n",
+                        W2_THREADS, options.w2Ops, W2_KEYS);
+                contention.forEach(r -> System.out.println(r.line()));
+            }
+            System.out.println("Memory: " + memory);
+            contenders.forEach(Contender::close);
+        }
+    }
+
+    /** Boots every selected contender; one that cannot boot is reported, not dropped. Returns the persister class. */
+    private static String buildContenders(BenchDatabase db, Options options, List<Contender> contenders,
+                                          Map<String, String> bootFailures) {
+        for (JdbcBatchUpsert.Returning returning : JdbcBatchUpsert.Returning.values()) {
+            JdbcBatchUpsert plain = new JdbcBatchUpsert(db.dataSource(false), false, returning);
+            add(options, contenders, bootFailures, plain.name(), () -> plain);
+            if (returning == JdbcBatchUpsert.Returning.NOTHING) {
+                JdbcBatchUpsert rewrite = new JdbcBatchUpsert(db.dataSource(true), true, returning);
+                add(options, contenders, bootFailures, rewrite.name(), () -> rewrite);
+            }
+        }
+        add(options, contenders, bootFailures, "JDBC unnest, 1 stmt/tx", () -> new JdbcUnnestUpsert(db.dataSource(false), false));
+        add(options, contenders, bootFailures, "JDBC unnest, 1 stmt/tx, returning", () -> new JdbcUnnestUpsert(db.dataSource(false), true));
+        add(options, contenders, bootFailures, "JPA find-then-save, rewrite", () -> new EntityUpsert("JPA find-then-save, rewrite",
+                FindThenSaveAccount.class, FindThenSaveAccount::new, EntityUpsert.Style.FIND_THEN_SAVE, db.dataSource(true)));
+        add(options, contenders, bootFailures, "@SQLInsert", () -> new EntityUpsert("@SQLInsert",
+                SqlInsertAccount.class, SqlInsertAccount::new, EntityUpsert.Style.PERSIST, db.dataSource(false)));
+        add(options, contenders, bootFailures, "@SQLInsert, rewrite", () -> new EntityUpsert("@SQLInsert, rewrite",
+                SqlInsertAccount.class, SqlInsertAccount::new, EntityUpsert.Style.PERSIST, db.dataSource(true)));
+        add(options, contenders, bootFailures, "@Upsert seq", () -> new EntityUpsert("@Upsert seq",
+                UpsertSequenceAccount.class, UpsertSequenceAccount::new, EntityUpsert.Style.PERSIST, db.dataSource(false)));
+        add(options, contenders, bootFailures, "@Upsert seq, rewrite", () -> new EntityUpsert("@Upsert seq, rewrite",
+                UpsertSequenceAccount.class, UpsertSequenceAccount::new, EntityUpsert.Style.PERSIST, db.dataSource(true)));
+        add(options, contenders, bootFailures, "@Upsert identity", () -> new EntityUpsert("@Upsert identity",
+                UpsertIdentityAccount.class, UpsertIdentityAccount::new, EntityUpsert.Style.PERSIST, db.dataSource(false)));
+        return contenders.stream()
+                .filter(c -> c instanceof EntityUpsert && c.name().startsWith("@Upsert"))
+                .map(c -> ((EntityUpsert) c).persisterClass())
+                .findFirst()
+                .map(p -> p.startsWith("org.hibernate.") ? p + " (Hibernate's own: @Upsert is NOT in effect)" : p)
+                .orElse("n/a (no @Upsert contender booted)");
+    }
+
+    private static void add(Options options, List<Contender> contenders, Map<String, String> bootFailures, String name,
+                            Supplier<Contender> boot) {
+        if (!options.selects(name)) {
+            return;
+        }
+        try {
+            contenders.add(boot.get());
+        } catch (RuntimeException e) {
+            bootFailures.put(name, "boot failed: " + BenchDatabase.oneLine(e));
+        }
+    }
+
+    private static String header(BenchDatabase db, Options options) {
+        String cpu = "unknown CPU";
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst().orElse(cpu);
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux: the processor count below still says something
+        }
+        return String.format(Locale.ROOT, """
+                upsert-hibernate benchmarks, %s
+                PostgreSQL %s, %s; statement counts: %s
+                %d CPUs (%s), %s, Java %s (%s), %s %s
+                Hibernate %s, pgjdbc %s
+                W1: %,d upserts (half on %,d seeded rows, half new, shuffled), %,d per transaction, 1 thread; 1 warm-up + %d measured rounds""",
+                ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")),
+                db.serverVersion(), db.description(),
+                db.statementStatsProblem() == null ? "pg_stat_statements" : "n/a (" + db.statementStatsProblem() + ")",
+                Runtime.getRuntime().availableProcessors(), cpu, memoryText(),
+                System.getProperty("java.version"), System.getProperty("java.vm.name"),
+                System.getProperty("os.name"), System.getProperty("os.arch"),
+                org.hibernate.Version.getVersionString(), org.postgresql.util.DriverInfo.DRIVER_VERSION,
+                options.rows, options.rows / 2, ROWS_PER_TRANSACTION, options.rounds);
+    }
+
+    private static String memoryText() {
+        try {
+            String total = Files.readAllLines(Path.of("/proc/meminfo")).get(0).replaceAll("\\D+", "");
+            return String.format("%.0f GB RAM", Long.parseLong(total) / 1024.0 / 1024.0);
+        } catch (IOException | RuntimeException e) {
+            return "RAM unknown";
+        }
+    }
+
+    /** One W1 run of one contender: timed, then counted and verified. */
+    record Run(boolean warmUp, double seconds, int rows, OptionalLong statements, List<String> problems) {
+
+        double rate() {
+            return rows / seconds;
+        }
+
+        static Run of(BenchDatabase db, Contender c, Workload workload, List<List<AccountRow>> transactions,
+                      boolean warmUp) throws Exception {
+            Map<String, Long> seededIds = db.reset(workload.seed());
+            System.gc();
+            db.resetStatementCounts();
+            Map<String, Contender.Held> held;
+            long t0 = System.nanoTime();
+            try {
+                held = c.upsertAll(transactions);
+            } catch (Exception e) {
+                return new Run(warmUp, Double.NaN, workload.upserts().size(), OptionalLong.empty(),
+                        List.of("exception: " + BenchDatabase.oneLine(e)));
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            OptionalLong statements = db.statementCount();
+            List<String> problems = Verifier.check(workload, seededIds, db.rows(), held);
+            return new Run(warmUp, seconds, workload.upserts().size(), statements, problems);
+        }
+    }
+
+    static final class Options {
+        int rows = 20_000;
+        int rounds = 5;
+        int w2Ops = 1_000;
+        int memoryRows = 100_000;
+        List<String> only = List.of();
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            for (int i = 0; i < args.length; i++) {
+                String arg = args[i];
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(arg + " needs a value; options: --rows N --rounds R --w2-ops N --memory-rows N --only a,b");
+                }
+                String value = args[++i];
+                switch (arg) {
+                    case "--rows" -> o.rows = Integer.parseInt(value.replace("_", ""));
+                    case "--rounds" -> o.rounds = Integer.parseInt(value);
+                    case "--w2-ops" -> o.w2Ops = Integer.parseInt(value.replace("_", ""));
+                    case "--memory-rows" -> o.memoryRows = Integer.parseInt(value.replace("_", ""));
+                    case "--only" -> o.only = List.of(value.toLowerCase(Locale.ROOT).split(","));
+                    default -> throw new IllegalArgumentException("unknown option " + arg
+                            + "; options: --rows N --rounds R --w2-ops N --memory-rows N --only a,b");
+                }
+            }
+            if (o.rows < 2 || o.rounds < 1) {
+                throw new IllegalArgumentException("--rows must be at least 2 and --rounds at least 1");
+            }
+            return o;
+        }
+
+        boolean selects(String contender) {
+            String name = contender.toLowerCase(Locale.ROOT);
+            return only.isEmpty() || only.stream().anyMatch(name::contains);
+        }
     }
 }

@@ -1,0 +1,71 @@
+package dev.upsert.bench;
+
+import java.time.OffsetDateTime;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.SequenceGenerator;
+import jakarta.persistence.Table;
+
+import org.hibernate.annotations.SQLInsert;
+import org.hibernate.jdbc.Expectation;
+
+/**
+ * Vanilla Hibernate: a hand-written upsert as the insert statement. Hibernate binds the columns in its own order
+ * (attributes alphabetically, id last: balance, created_at, email, name, updated_at, id), and on conflict the
+ * entity keeps the sequence id it was given, not the existing row's: the verifier shows that.
+ */
+@SQLInsert(sql = "insert into account (balance, created_at, email, name, updated_at, id) values (?, ?, ?, ?, ?, ?)"
+        + " on conflict (email) do update set name = excluded.name, balance = excluded.balance,"
+        + " updated_at = excluded.updated_at",
+        verify = Expectation.None.class)
+@Entity
+@Table(name = "account")
+class SqlInsertAccount implements AccountEntity {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "account_ids")
+    @SequenceGenerator(name = "account_ids", sequenceName = "account_id_seq", allocationSize = 50)
+    private Long id;
+
+    @Column(nullable = false)
+    private String email;
+
+    @Column(nullable = false)
+    private String name;
+
+    private long balance;
+
+    @Column(name = "created_at", nullable = false, updatable = false)
+    private OffsetDateTime createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    private OffsetDateTime updatedAt;
+
+    @Override
+    public Long getId() {
+        return id;
+    }
+
+    @Override
+    public String getEmail() {
+        return email;
+    }
+
+    @Override
+    public OffsetDateTime getCreatedAt() {
+        return createdAt;
+    }
+
+    @Override
+    public void assign(AccountRow row) {
+        email = row.email();
+        name = row.name();
+        balance = row.balance();
+        createdAt = row.createdAt();
+        updatedAt = row.updatedAt();
+    }
+}
