@@ -114,7 +114,7 @@ final class UpsertBatch implements Batch {
             try (ResultSet returned = statement.getGeneratedKeys()) {
                 for (int i = 0; i < chunk.size(); i++) {
                     if (counts[i] != 0 && returned.next()) {
-                        stored.add(plan.read(returned, session));
+                        stored.add(plan.readReturned(returned, session));
                     } else {
                         stored.add(null);
                     }

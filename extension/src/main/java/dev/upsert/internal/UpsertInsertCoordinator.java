@@ -69,7 +69,7 @@ final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
             plan.bind(statement, jdbcValues, session);
             ResultSet rs = jdbc.getResultSetReturn().execute(statement, plan.sql);
             if (rs.next()) {
-                return plan.read(rs, session);
+                return plan.readReturned(rs, session);
             }
             return storedRow(plan, jdbcValues, session);
         } catch (SQLException e) {
@@ -95,7 +95,7 @@ final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
                 throw new IllegalStateException("@Upsert on " + plan.persister.getMappedClass().getSimpleName()
                         + ": the conflicting row disappeared before it could be read; retry the transaction");
             }
-            return plan.read(rs, session).asSkipped();
+            return plan.readStored(rs, session);
         } catch (SQLException e) {
             throw session.getJdbcServices().getSqlExceptionHelper().convert(e, "could not read the stored row", plan.storedRowSql);
         } finally {

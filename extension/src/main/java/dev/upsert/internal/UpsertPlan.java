@@ -39,8 +39,10 @@ final class UpsertPlan {
     final boolean identity;
     final List<Column> columns;
     final String sql;
-    final List<ReadBack> readBacks;
-    final int insertedPosition;
+    /** What the statement returns, then the {@code (xmax = 0)} flag. */
+    final List<ReadBack> returned;
+    /** What the stored-row SELECT returns: every basic column. */
+    final List<ReadBack> stored;
     /** SELECT of the stored row for a proposed one, for conflicts that returned no row (NOTHING, skipped). */
     final String storedRowSql;
     /** Positions in {@link #columns} of the key's plain columns: rows are sorted by them before a batch runs. */
@@ -50,14 +52,14 @@ final class UpsertPlan {
     final String keyDescription;
 
     private UpsertPlan(UpsertEntityPersister persister, boolean identity, List<Column> columns, String sql,
-                       List<ReadBack> readBacks, int insertedPosition, String storedRowSql, int[] keyPositions,
+                       List<ReadBack> returned, List<ReadBack> stored, String storedRowSql, int[] keyPositions,
                        int[] keyAttributes, String keyDescription) {
         this.persister = persister;
         this.identity = identity;
         this.columns = columns;
         this.sql = sql;
-        this.readBacks = readBacks;
-        this.insertedPosition = insertedPosition;
+        this.returned = returned;
+        this.stored = stored;
         this.storedRowSql = storedRowSql;
         this.keyPositions = keyPositions;
         this.keyAttributes = keyAttributes;
@@ -161,15 +163,33 @@ final class UpsertPlan {
             versionColumn = persister.getVersionMapping().getVersionAttribute().getSelectionExpression();
         }
 
+        // The stored row (fallback SELECT) is read whole. The statement returns only what can differ from the proposed
+        // row: the id, the version and the columns a conflict leaves alone. Overwritten and inserted values are the
+        // proposed ones, and a short RETURNING of fixed-width columns lets pgjdbc pipeline a batch in one round trip
+        // (a variable-width column makes it sync after every statement).
+        Set<Integer> keyOrOverwritten = new HashSet<>();
+        mapping.overwritten.forEach(name -> keyOrOverwritten.add(persister.findAttributeMapping(name).getStateArrayPosition()));
+        if (!mapping.keyPaths.isEmpty()) {
+            keyOrOverwritten.addAll(keyAttributeSet);  // plain key columns equal the proposed ones by definition
+        }
+        List<String> stored = new ArrayList<>();
+        List<ReadBack> storedReadBacks = new ArrayList<>();
         List<String> returning = new ArrayList<>();
-        List<ReadBack> readBacks = new ArrayList<>();
+        List<ReadBack> returnedReadBacks = new ArrayList<>();
+        JdbcMapping idMapping = ((BasicValuedModelPart) persister.getIdentifierMapping()).getJdbcMapping();
+        stored.add(idColumn);
+        storedReadBacks.add(new ReadBack(-1, 1, idMapping));
         returning.add(idColumn);
-        readBacks.add(new ReadBack(-1, 1, ((BasicValuedModelPart) persister.getIdentifierMapping()).getJdbcMapping()));
+        returnedReadBacks.add(new ReadBack(-1, 1, idMapping));
         for (int i = 0; i < attributes.size(); i++) {
             BasicValuedModelPart basic = attributes.get(i).asBasicValuedModelPart();
             if (basic != null && !basic.isFormula()) {
-                returning.add(basic.getSelectionExpression());
-                readBacks.add(new ReadBack(i, returning.size(), basic.getJdbcMapping()));
+                stored.add(basic.getSelectionExpression());
+                storedReadBacks.add(new ReadBack(i, stored.size(), basic.getJdbcMapping()));
+                if (!keyOrOverwritten.contains(i)) {
+                    returning.add(basic.getSelectionExpression());
+                    returnedReadBacks.add(new ReadBack(i, returning.size(), basic.getJdbcMapping()));
+                }
             }
         }
 
@@ -180,7 +200,7 @@ final class UpsertPlan {
 
         // The stored row, found the way the index finds it: key expressions over the proposed values (bound again).
         String proposed = columns.stream().map(c -> "? as " + c.name()).collect(Collectors.joining(", "));
-        String storedRowSql = "select " + String.join(", ", returning) + ", false from " + table + " where ("
+        String storedRowSql = "select " + String.join(", ", stored) + ", false from " + table + " where ("
                 + String.join(", ", keyExpressions) + ") = (select " + String.join(", ", keyExpressions)
                 + " from (select " + proposed + ") as excluded)" + (predicate == null ? "" : " and (" + predicate + ")");
 
@@ -196,8 +216,8 @@ final class UpsertPlan {
         keyPositions = Arrays.stream(keyPositions).filter(p -> p >= 0).toArray();
         int[] keyAttributes = keyAttributeSet.stream().mapToInt(Integer::intValue).sorted().toArray();
         String keyDescription = mapping.keyPaths.isEmpty() ? upsert.constraint() : String.join(", ", mapping.keyPaths);
-        return new UpsertPlan(persister, identity, List.copyOf(columns), sql, List.copyOf(readBacks), returning.size() + 1,
-                storedRowSql, keyPositions, keyAttributes, keyDescription);
+        return new UpsertPlan(persister, identity, List.copyOf(columns), sql, List.copyOf(returnedReadBacks),
+                List.copyOf(storedReadBacks), storedRowSql, keyPositions, keyAttributes, keyDescription);
     }
 
     /** The JDBC values of one row, in {@link #columns} order. */
@@ -228,8 +248,19 @@ final class UpsertPlan {
         }
     }
 
-    /** Reads one returned (or stored) row: the id first, then each basic attribute as a domain value. */
-    StoredRow read(ResultSet rs, SharedSessionContractImplementor session) throws SQLException {
+    /** Reads the row the statement returned. */
+    StoredRow readReturned(ResultSet rs, SharedSessionContractImplementor session) throws SQLException {
+        return read(rs, returned, session, false);
+    }
+
+    /** Reads the row the stored-row SELECT found: a conflict left it untouched. */
+    StoredRow readStored(ResultSet rs, SharedSessionContractImplementor session) throws SQLException {
+        return read(rs, stored, session, true);
+    }
+
+    /** The id first, then each listed attribute as a domain value; the {@code (xmax = 0)} flag follows them. */
+    private static StoredRow read(ResultSet rs, List<ReadBack> readBacks, SharedSessionContractImplementor session,
+                                  boolean skipped) throws SQLException {
         Object id = null;
         Object[] values = new Object[readBacks.size()];
         for (int r = 0; r < readBacks.size(); r++) {
@@ -241,14 +272,11 @@ final class UpsertPlan {
             }
             values[r] = value;
         }
-        return new StoredRow(id, values, rs.getBoolean(insertedPosition), false);
+        return new StoredRow(id, readBacks, values, !skipped && rs.getBoolean(readBacks.size() + 1), skipped);
     }
 
     /** A row as the database holds it after the statement; {@code skipped}: a conflict left it untouched. */
-    record StoredRow(Object id, Object[] values, boolean inserted, boolean skipped) {
-        StoredRow asSkipped() {
-            return new StoredRow(id, values, false, true);
-        }
+    record StoredRow(Object id, List<ReadBack> readBacks, Object[] values, boolean inserted, boolean skipped) {
     }
 
     private static boolean bound(SelectableMapping selectable) {

@@ -24,7 +24,7 @@ final class WriteBack {
     /** Copies the stored row's basic attributes into {@code values} (Hibernate's state array) and the entity. */
     static UpsertOutcome apply(UpsertPlan plan, Object entity, Object[] values, UpsertPlan.StoredRow row,
                                SharedSessionContractImplementor session) {
-        var readBacks = plan.readBacks;
+        var readBacks = row.readBacks();
         for (int r = 0; r < readBacks.size(); r++) {
             int attribute = readBacks.get(r).attributeIndex();
             if (attribute >= 0) {
