@@ -67,6 +67,11 @@ public final class UpsertEntityPersister extends SingleTableEntityPersister {
         return current;
     }
 
+    /** The plan if it was built already, else null. */
+    UpsertPlan plan() {
+        return plan;
+    }
+
     /** Builds (once) and checks the plan against the catalog on {@code connection}; null with problems added if wrong. */
     synchronized UpsertPlan plan(Connection connection, List<String> problems) {
         if (plan == null) {

@@ -1,9 +1,14 @@
 package dev.upsert.internal;
 
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+
 import jakarta.persistence.EntityExistsException;
 
 import org.hibernate.HibernateException;
-import org.hibernate.engine.spi.EntityEntry;
 import org.hibernate.engine.spi.PersistenceContext;
 import org.hibernate.event.spi.PersistContext;
 import org.hibernate.event.spi.PersistEvent;
@@ -41,13 +46,66 @@ final class UpsertPersistListener implements PersistEventListener {
             return; // already managed: persist is a no-op for it
         }
         UpsertPlan plan = persister.plan(session);
-        for (var managed : context.reentrantSafeEntityEntries()) {
-            EntityEntry entry = managed.getValue();
-            if (entry.getPersister() == persister && managed.getKey() != entity && sameKey(plan, entity, managed.getKey())) {
-                throw new EntityExistsException("@Upsert on " + persister.getMappedClass().getSimpleName()
-                        + ": an instance with the same key (" + plan.keyDescription + ") is already managed in this "
-                        + "persistence context (id " + entry.getId() + "); modify that instance instead of persisting another");
+        if (plan.keyAttributes.length == 0) {
+            return;
+        }
+        ManagedKeys index;
+        synchronized (INDEXES) {
+            index = INDEXES.computeIfAbsent(session, s -> new ManagedKeys());
+        }
+        Object managed = index.find(context, plan, entity);
+        if (managed != null) {
+            throw new EntityExistsException("@Upsert on " + persister.getMappedClass().getSimpleName()
+                    + ": an instance with the same key (" + plan.keyDescription + ") is already managed in this "
+                    + "persistence context (id " + context.getEntry(managed).getId() + "); modify that instance instead of "
+                    + "persisting another");
+        }
+    }
+
+    /** One index per session, dropped with it (weak keys): the listener itself is shared by all sessions. */
+    private static final Map<Object, ManagedKeys> INDEXES = new WeakHashMap<>();
+
+    /**
+     * Managed {@code @Upsert} entities by key, so a persist costs one lookup instead of a scan of the persistence
+     * context. Rebuilt whenever the context holds a different number of entities than the index expects (loads,
+     * clear, evict, cascades); a persist adds exactly its own entity, so a run of persists never rebuilds.
+     */
+    private static final class ManagedKeys {
+        private final Map<UpsertEntityPersister, Map<List<Object>, Object>> byKey = new HashMap<>();
+        private int expectedEntities = -1;
+
+        Object find(PersistenceContext context, UpsertPlan plan, Object entity) {
+            int entities = context.getNumberOfManagedEntities();
+            if (entities != expectedEntities) {
+                byKey.clear();
+                for (var managed : context.reentrantSafeEntityEntries()) {
+                    if (managed.getValue().getPersister() instanceof UpsertEntityPersister p) {
+                        UpsertPlan managedPlan = p.plan();
+                        if (managedPlan != null && managedPlan.keyAttributes.length > 0) {
+                            byKey.computeIfAbsent(p, x -> new HashMap<>()).put(key(managedPlan, managed.getKey()), managed.getKey());
+                        }
+                    }
+                }
             }
+            Map<List<Object>, Object> keys = byKey.computeIfAbsent(plan.persister, x -> new HashMap<>());
+            List<Object> key = key(plan, entity);
+            Object managed = keys.get(key);
+            // the index may be stale when a managed entity's key was changed in memory: confirm before refusing
+            if (managed != null && managed != entity && context.getEntry(managed) != null && sameKey(plan, entity, managed)) {
+                return managed;
+            }
+            keys.put(key, entity);
+            expectedEntities = entities + 1;
+            return null;
+        }
+
+        private static List<Object> key(UpsertPlan plan, Object entity) {
+            var attributes = plan.persister.getAttributeMappings();
+            Object[] values = new Object[plan.keyAttributes.length];
+            for (int k = 0; k < values.length; k++) {
+                values[k] = attributes.get(plan.keyAttributes[k]).getValue(entity);
+            }
+            return Arrays.asList(values);
         }
     }
 
