@@ -122,6 +122,8 @@ public final class Benchmarks {
         add(options, contenders, bootFailures, "JDBC unnest, 1 stmt/tx, returning", () -> new JdbcUnnestUpsert(db.dataSource(false), true));
         add(options, contenders, bootFailures, "JPA find-then-save, rewrite", () -> new EntityUpsert("JPA find-then-save, rewrite",
                 FindThenSaveAccount.class, FindThenSaveAccount::new, EntityUpsert.Style.FIND_THEN_SAVE, db.dataSource(true)));
+        add(options, contenders, bootFailures, "JPA find-then-save, AUTO flush", () -> new EntityUpsert("JPA find-then-save, AUTO flush",
+                FindThenSaveAccount.class, FindThenSaveAccount::new, EntityUpsert.Style.FIND_THEN_SAVE_AUTO_FLUSH, db.dataSource(false)));
         add(options, contenders, bootFailures, "@SQLInsert", () -> new EntityUpsert("@SQLInsert",
                 SqlInsertAccount.class, SqlInsertAccount::new, EntityUpsert.Style.PERSIST, db.dataSource(false)));
         add(options, contenders, bootFailures, "@SQLInsert, rewrite", () -> new EntityUpsert("@SQLInsert, rewrite",
