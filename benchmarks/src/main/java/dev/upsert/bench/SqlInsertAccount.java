@@ -1,8 +1,5 @@
 package dev.upsert.bench;
 
-import java.time.OffsetDateTime;
-
-import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
@@ -24,48 +21,15 @@ import org.hibernate.jdbc.Expectation;
         verify = Expectation.None.class)
 @Entity
 @Table(name = "account")
-class SqlInsertAccount implements AccountEntity {
+class SqlInsertAccount extends AccountColumns {
 
     @Id
     @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "account_ids")
     @SequenceGenerator(name = "account_ids", sequenceName = "account_id_seq", allocationSize = 50)
     private Long id;
 
-    @Column(nullable = false)
-    private String email;
-
-    @Column(nullable = false)
-    private String name;
-
-    private long balance;
-
-    @Column(name = "created_at", nullable = false, updatable = false)
-    private OffsetDateTime createdAt;
-
-    @Column(name = "updated_at", nullable = false)
-    private OffsetDateTime updatedAt;
-
     @Override
     public Long getId() {
         return id;
-    }
-
-    @Override
-    public String getEmail() {
-        return email;
-    }
-
-    @Override
-    public OffsetDateTime getCreatedAt() {
-        return createdAt;
-    }
-
-    @Override
-    public void assign(AccountRow row) {
-        email = row.email();
-        name = row.name();
-        balance = row.balance();
-        createdAt = row.createdAt();
-        updatedAt = row.updatedAt();
     }
 }

@@ -1,8 +1,5 @@
 package dev.upsert.bench;
 
-import java.time.OffsetDateTime;
-
-import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
@@ -15,47 +12,14 @@ import dev.upsert.Upsert;
 @Upsert(on = "email")
 @Entity
 @Table(name = "account")
-class UpsertIdentityAccount implements AccountEntity {
+class UpsertIdentityAccount extends AccountColumns {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     private Long id;
 
-    @Column(nullable = false)
-    private String email;
-
-    @Column(nullable = false)
-    private String name;
-
-    private long balance;
-
-    @Column(name = "created_at", nullable = false, updatable = false)
-    private OffsetDateTime createdAt;
-
-    @Column(name = "updated_at", nullable = false)
-    private OffsetDateTime updatedAt;
-
     @Override
     public Long getId() {
         return id;
-    }
-
-    @Override
-    public String getEmail() {
-        return email;
-    }
-
-    @Override
-    public OffsetDateTime getCreatedAt() {
-        return createdAt;
-    }
-
-    @Override
-    public void assign(AccountRow row) {
-        email = row.email();
-        name = row.name();
-        balance = row.balance();
-        createdAt = row.createdAt();
-        updatedAt = row.updatedAt();
     }
 }
