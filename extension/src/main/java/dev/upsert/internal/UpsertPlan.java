@@ -200,7 +200,7 @@ final class UpsertPlan {
 
         // The stored row, found the way the index finds it: key expressions over the proposed values (bound again).
         String proposed = columns.stream().map(c -> "? as " + c.name()).collect(Collectors.joining(", "));
-        String storedRowSql = "select " + String.join(", ", stored) + ", false from " + table + " where ("
+        String storedRowSql = "select " + String.join(", ", stored) + " from " + table + " where ("
                 + String.join(", ", keyExpressions) + ") = (select " + String.join(", ", keyExpressions)
                 + " from (select " + proposed + ") as excluded)" + (predicate == null ? "" : " and (" + predicate + ")");
 

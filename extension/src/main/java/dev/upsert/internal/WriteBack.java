@@ -1,7 +1,5 @@
 package dev.upsert.internal;
 
-import java.util.Objects;
-
 import jakarta.persistence.EntityExistsException;
 
 import org.hibernate.engine.spi.EntityEntry;
@@ -71,6 +69,5 @@ final class WriteBack {
             entry.postUpdate(pending.entity(), pending.values(), version);
             UpsertResults.record(entry, outcome);
         }
-        Objects.requireNonNull(outcome);
     }
 }
