@@ -25,10 +25,7 @@ record OnConflictClause(String target, boolean doNothing, String tableName, List
 
     String render() {
         StringBuilder sql = new StringBuilder(" on conflict ").append(target);
-        List<String> assignments = set.stream().map(c -> c + " = excluded." + c).collect(Collectors.toList());
-        if (versionColumn != null) {
-            assignments.add(versionColumn + " = " + tableName + "." + versionColumn + " + 1");
-        }
+        List<String> assignments = assignments();
         if (doNothing || assignments.isEmpty()) {
             sql.append(" do nothing");
         } else {
@@ -41,6 +38,22 @@ record OnConflictClause(String target, boolean doNothing, String tableName, List
         // xmax = 0 marks a row version this statement inserted; an updated row carries our transaction id (facts A2).
         sql.append(" returning ").append(String.join(", ", returning)).append(", (xmax = 0) as ").append(INSERTED);
         return sql.toString();
+    }
+
+    /**
+     * Whether every proposed row comes back from {@code RETURNING}: an unconditional {@code DO UPDATE}. Only then do
+     * the returned rows of a multi-row statement match the proposed ones one to one, in order.
+     */
+    boolean returnsEveryRow() {
+        return !doNothing && !assignments().isEmpty() && condition().isEmpty();
+    }
+
+    private List<String> assignments() {
+        List<String> assignments = set.stream().map(c -> c + " = excluded." + c).collect(Collectors.toList());
+        if (versionColumn != null) {
+            assignments.add(versionColumn + " = " + tableName + "." + versionColumn + " + 1");
+        }
+        return assignments;
     }
 
     private String condition() {

@@ -8,6 +8,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
+import jakarta.persistence.EntityExistsException;
+
+import org.hibernate.HibernateException;
+import org.hibernate.JDBCException;
 import org.hibernate.engine.jdbc.batch.spi.Batch;
 import org.hibernate.engine.jdbc.batch.spi.BatchKey;
 import org.hibernate.engine.jdbc.batch.spi.BatchObserver;
@@ -22,11 +26,16 @@ import org.hibernate.engine.spi.SharedSessionContractImplementor;
  * executes it before a statement of another kind and at the end of the flush's inserts.
  * <p>
  * Rows run in key order, so two transactions upserting overlapping keys lock them in the same order and cannot
- * deadlock (40P01, facts A4). They go in JDBC batches of the configured size with {@code RETURNING}, which pgjdbc
- * pipelines in one round trip per batch and answers with every stored row; rows a conflict left untouched return
- * nothing and are read back by key.
+ * deadlock (40P01, facts A4). Each chunk of the configured batch size is sent as one statement when the plan allows
+ * ({@link UpsertPlan#multiRow}: {@code INSERT ... VALUES (...), (...) ON CONFLICT DO UPDATE ... RETURNING}, whose
+ * rows come back one per proposed row, in order). Otherwise (a conflict may leave rows untouched, and they return
+ * nothing) the chunk is a JDBC batch of one-row statements, which pgjdbc pipelines in one round trip, and the
+ * untouched rows are read back by key.
  */
 final class UpsertBatch implements Batch {
+
+    /** "ON CONFLICT DO UPDATE command cannot affect row a second time". */
+    private static final String CARDINALITY_VIOLATION = "21000";
 
     /** One entity's proposed row, waiting for its statement. */
     record PendingRow(Object entity, Object id, Object[] values, Object[] jdbcValues) {
@@ -89,15 +98,57 @@ final class UpsertBatch implements Batch {
         pending.clear();
         rows.sort(byKey(plan));
         rejectDuplicateKeys(plan, rows);
-        for (int from = 0; from < rows.size(); from += batchSize) {
-            List<PendingRow> chunk = rows.subList(from, Math.min(rows.size(), from + batchSize));
+        int chunkSize = plan.multiRow ? Math.min(batchSize, plan.maxRowsPerStatement) : batchSize;
+        for (int from = 0; from < rows.size(); from += chunkSize) {
+            List<PendingRow> chunk = rows.subList(from, Math.min(rows.size(), from + chunkSize));
             List<UpsertPlan.StoredRow> stored = chunk.size() == 1
                     ? List.of(UpsertInsertCoordinator.executeOne(plan, chunk.get(0).jdbcValues(), session))
-                    : executeBatch(plan, chunk, session);
+                    : plan.multiRow ? executeMultiRow(plan, chunk, session) : executeBatch(plan, chunk, session);
             for (int i = 0; i < chunk.size(); i++) {
                 WriteBack.applyAfterInsert(plan, chunk.get(i), stored.get(i), session);
             }
         }
+    }
+
+    /**
+     * One statement for the whole chunk. PostgreSQL processes a {@code VALUES} list in order and an unconditional
+     * {@code DO UPDATE} returns a row for every proposed one, so returned row {@code i} is proposed row {@code i}.
+     * Two proposed rows that the index finds equal although their Java keys differ (an expression or case-insensitive
+     * key) would make PostgreSQL refuse the statement (21000, facts A3); that is the same mistake as two instances
+     * with one key, and reported the same way.
+     */
+    private List<UpsertPlan.StoredRow> executeMultiRow(UpsertPlan plan, List<PendingRow> chunk, SharedSessionContractImplementor session) {
+        String sql = plan.multiRowSql(chunk.size());
+        PreparedStatement statement = jdbc.getMutationStatementPreparer().prepareStatement(sql, false);
+        List<UpsertPlan.StoredRow> stored = new ArrayList<>(chunk.size());
+        try {
+            int offset = 0;
+            for (PendingRow row : chunk) {
+                plan.bind(statement, row.jdbcValues(), offset, session);
+                offset += row.jdbcValues().length;
+            }
+            ResultSet returned = jdbc.getResultSetReturn().execute(statement, sql);
+            while (returned.next()) {
+                stored.add(plan.readReturned(returned, session));
+            }
+        } catch (SQLException e) {
+            throw session.getJdbcServices().getSqlExceptionHelper().convert(e, "could not execute upsert", sql);
+        } catch (JDBCException e) {
+            if (CARDINALITY_VIOLATION.equals(e.getSQLState())) {
+                throw sameKeyTwice(plan, e);
+            }
+            throw e;
+        } finally {
+            jdbc.getLogicalConnection().getResourceRegistry().release(statement);
+            jdbc.afterStatementExecution();
+        }
+        if (stored.size() != chunk.size()) {
+            // Only a BEFORE INSERT trigger that returns NULL (skipping the row) can do this.
+            throw new HibernateException("@Upsert on " + plan.persister.getMappedClass().getSimpleName() + ": the statement returned "
+                    + stored.size() + " rows for " + chunk.size() + " proposed ones, so the stored rows cannot be matched to the "
+                    + "entities; a trigger that skips inserted rows is not supported with @Upsert");
+        }
+        return stored;
     }
 
     private List<UpsertPlan.StoredRow> executeBatch(UpsertPlan plan, List<PendingRow> chunk, SharedSessionContractImplementor session) {
@@ -167,11 +218,16 @@ final class UpsertBatch implements Batch {
         }
         for (int i = 1; i < sorted.size(); i++) {
             if (byKey(plan).compare(sorted.get(i - 1), sorted.get(i)) == 0) {
-                throw new jakarta.persistence.EntityExistsException("@Upsert on " + plan.persister.getMappedClass().getSimpleName()
-                        + ": two instances with the same key (" + plan.keyDescription + ") were flushed together; "
-                        + "persist one instance per key and modify it instead of persisting a second");
+                throw sameKeyTwice(plan, null);
             }
         }
+    }
+
+    private static EntityExistsException sameKeyTwice(UpsertPlan plan, Exception cause) {
+        return new EntityExistsException("@Upsert on " + plan.persister.getMappedClass().getSimpleName()
+                + ": two instances with the same key (" + plan.keyDescription + ") were flushed together"
+                + (cause == null ? "" : " (equal for the unique index, though not equal in Java)")
+                + "; persist one instance per key and modify it instead of persisting a second", cause);
     }
 
     @Override

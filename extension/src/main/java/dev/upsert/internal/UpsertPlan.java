@@ -39,6 +39,16 @@ final class UpsertPlan {
     final boolean identity;
     final List<Column> columns;
     final String sql;
+    /**
+     * Whether a flush may send many rows in one {@code INSERT ... VALUES (...), (...)} (see {@link #multiRowSql}):
+     * only when every proposed row comes back, so the returned rows map to the proposed ones by position.
+     */
+    final boolean multiRow;
+    /** Rows per multi-row statement at most: pgjdbc binds at most 65,535 parameters per statement. */
+    final int maxRowsPerStatement;
+    private final String insertHead;
+    private final String rowPlaceholders;
+    private final String conflictClause;
     /** What the statement returns, then the {@code (xmax = 0)} flag. */
     final List<ReadBack> returned;
     /** What the stored-row SELECT returns: every basic column. */
@@ -51,13 +61,18 @@ final class UpsertPlan {
     final int[] keyAttributes;
     final String keyDescription;
 
-    private UpsertPlan(UpsertEntityPersister persister, boolean identity, List<Column> columns, String sql,
-                       List<ReadBack> returned, List<ReadBack> stored, String storedRowSql, int[] keyPositions,
-                       int[] keyAttributes, String keyDescription) {
+    private UpsertPlan(UpsertEntityPersister persister, boolean identity, List<Column> columns, String insertHead,
+                       String rowPlaceholders, OnConflictClause clause, List<ReadBack> returned, List<ReadBack> stored,
+                       String storedRowSql, int[] keyPositions, int[] keyAttributes, String keyDescription) {
         this.persister = persister;
         this.identity = identity;
         this.columns = columns;
-        this.sql = sql;
+        this.insertHead = insertHead;
+        this.rowPlaceholders = rowPlaceholders;
+        this.conflictClause = clause.render();
+        this.sql = insertHead + rowPlaceholders + conflictClause;
+        this.multiRow = clause.returnsEveryRow();
+        this.maxRowsPerStatement = Math.max(1, 65_535 / Math.max(1, columns.size()));
         this.returned = returned;
         this.stored = stored;
         this.storedRowSql = storedRowSql;
@@ -195,8 +210,9 @@ final class UpsertPlan {
 
         OnConflictClause clause = new OnConflictClause(target, upsert.action() == Upsert.Action.NOTHING, tableName, set,
                 upsert.skipUnchanged() ? compared : List.of(), versionColumn, upsert.updateWhere(), returning);
-        String sql = "insert into " + table + " (" + columns.stream().map(Column::name).collect(Collectors.joining(","))
-                + ") values (" + columns.stream().map(c -> "?").collect(Collectors.joining(",")) + ")" + clause.render();
+        String insertHead = "insert into " + table + " (" + columns.stream().map(Column::name).collect(Collectors.joining(","))
+                + ") values ";
+        String rowPlaceholders = "(" + columns.stream().map(c -> "?").collect(Collectors.joining(",")) + ")";
 
         // The stored row, found the way the index finds it: key expressions over the proposed values (bound again).
         String proposed = columns.stream().map(c -> "? as " + c.name()).collect(Collectors.joining(", "));
@@ -216,7 +232,8 @@ final class UpsertPlan {
         keyPositions = Arrays.stream(keyPositions).filter(p -> p >= 0).toArray();
         int[] keyAttributes = keyAttributeSet.stream().mapToInt(Integer::intValue).sorted().toArray();
         String keyDescription = mapping.keyPaths.isEmpty() ? upsert.constraint() : String.join(", ", mapping.keyPaths);
-        return new UpsertPlan(persister, identity, List.copyOf(columns), sql, List.copyOf(returnedReadBacks),
+        return new UpsertPlan(persister, identity, List.copyOf(columns), insertHead, rowPlaceholders, clause,
+                List.copyOf(returnedReadBacks),
                 List.copyOf(storedReadBacks), storedRowSql, keyPositions, keyAttributes, keyDescription);
     }
 
@@ -240,11 +257,27 @@ final class UpsertPlan {
         return out.toArray();
     }
 
+    /** The statement for {@code rows} proposed rows: one {@code VALUES} list, one conflict clause. */
+    String multiRowSql(int rows) {
+        StringBuilder sql = new StringBuilder(insertHead.length() + rows * (rowPlaceholders.length() + 1) + conflictClause.length());
+        sql.append(insertHead);
+        for (int r = 0; r < rows; r++) {
+            sql.append(r == 0 ? "" : ",").append(rowPlaceholders);
+        }
+        return sql.append(conflictClause).toString();
+    }
+
     void bind(PreparedStatement statement, Object[] jdbcValues, SharedSessionContractImplementor session) throws SQLException {
+        bind(statement, jdbcValues, 0, session);
+    }
+
+    /** Binds one row's values from parameter {@code offset + 1} on: row {@code r} of a multi-row statement. */
+    void bind(PreparedStatement statement, Object[] jdbcValues, int offset, SharedSessionContractImplementor session)
+            throws SQLException {
         for (int c = 0; c < jdbcValues.length; c++) {
             @SuppressWarnings("unchecked")
             var binder = (org.hibernate.type.descriptor.ValueBinder<Object>) columns.get(c).jdbcMapping().getJdbcValueBinder();
-            binder.bind(statement, jdbcValues[c], c + 1, session);
+            binder.bind(statement, jdbcValues[c], offset + c + 1, session);
         }
     }
 

@@ -1,0 +1,159 @@
+package dev.upsert.upsert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.persistence.Entity;
+import jakarta.persistence.EntityExistsException;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import org.hibernate.resource.jdbc.spi.StatementInspector;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.upsert.Upsert;
+import dev.upsert.UpsertOutcome;
+import dev.upsert.Upserts;
+import dev.upsert.testing.PostgresTest;
+import dev.upsert.testing.TestSchema;
+import dev.upsert.upsert.Entities.InboxEvent;
+import dev.upsert.upsert.Entities.SequenceAccount;
+
+/**
+ * A flush sends each batch of an unconditional {@code DO UPDATE} as one multi-row statement and maps the returned
+ * rows back by position; conditional actions keep one statement per row. Both are checked against the table.
+ */
+@PostgresTest
+class UpsertMultiRowIT {
+
+    /** Every SQL string Hibernate prepares, in order (the inspector is instantiated by Hibernate). */
+    static final List<String> prepared = Collections.synchronizedList(new ArrayList<>());
+
+    public static final class Recorder implements StatementInspector {
+        @Override
+        public String inspect(String sql) {
+            prepared.add(sql);
+            return sql;
+        }
+    }
+
+    /** Keyed by a unique index on {@code lower(email)}: two Java-distinct keys can be one key for the index. */
+    @Entity @Table(name = "folded")
+    @Upsert(constraint = "folded_lower_email_uq")
+    static class Folded {
+        @Id UUID id = UUID.randomUUID();
+        String email;
+        String name;
+        Folded() { }
+        Folded(String email, String name) { this.email = email; this.name = name; }
+    }
+
+    static Jpa jpa;
+    static TestSchema db;
+
+    @BeforeAll
+    static void boot(TestSchema schema) {
+        db = schema;
+        db.execute("create table folded (id uuid primary key, email varchar(255), name varchar(255));"
+                + "create unique index folded_lower_email_uq on folded (lower(email))");
+        jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "50",
+                "hibernate.session_factory.statement_inspector", Recorder.class.getName(),
+                "jakarta.persistence.schema-generation.database.action", "create"),
+                SequenceAccount.class, InboxEvent.class, Folded.class);
+    }
+
+    @AfterAll
+    static void close() {
+        jpa.close();
+    }
+
+    @BeforeEach
+    void forget() {
+        prepared.clear();
+    }
+
+    @Test
+    void oneStatementPerBatchAndEveryEntityGetsItsRowsId() {
+        jpa.run(em -> {
+            for (int i = 0; i < 120; i += 3) {
+                em.persist(new SequenceAccount("multi" + i + "@x.org", "old", "seed"));
+            }
+        });
+        prepared.clear();
+        List<SequenceAccount> accounts = jpa.tx(em -> {
+            List<SequenceAccount> list = new ArrayList<>();
+            for (int i = 119; i >= 0; i--) {
+                var a = new SequenceAccount("multi" + i + "@x.org", "new" + i, "second");
+                em.persist(a);
+                list.add(a);
+            }
+            em.flush();
+            assertThat(list.stream().filter(a -> Upserts.outcome(em, a).orElseThrow() == UpsertOutcome.UPDATED)).hasSize(40);
+            return list;
+        });
+
+        // 120 rows with batch size 50: statements of 50, 50 and 20 rows
+        List<String> upserts = prepared.stream().filter(sql -> sql.startsWith("insert into")).toList();
+        assertThat(upserts).hasSize(3);
+        assertThat(upserts).map(sql -> sql.split("\\),\\(", -1).length).containsExactly(50, 50, 20);
+
+        assertThat(db.queryLong("select count(*) from account_seq where email like 'multi%'")).isEqualTo(120);
+        for (var a : accounts) {
+            assertThat(db.query("select id, name from account_seq where email = '" + a.email + "'"))
+                    .containsExactly(List.of(a.id, a.name));
+        }
+        assertThat(accounts).allSatisfy(a -> assertThat(a.createdBy)
+                .isEqualTo(Integer.parseInt(a.email.replaceAll("\\D", "")) % 3 == 0 ? "seed" : "second"));
+        assertThat(db.queryLong("select count(*) from account_seq where email like 'multi%' and version = 1")).isEqualTo(40);
+    }
+
+    @Test
+    void conditionalActionsKeepOneStatementPerRowAndReadSkippedRowsBack() {
+        jpa.run(em -> em.persist(new InboxEvent("m0", "multi-evt-0", "first")));
+        prepared.clear();
+        List<InboxEvent> events = jpa.tx(em -> {
+            List<InboxEvent> list = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                var e = new InboxEvent("n" + i, "multi-evt-" + i, "second");
+                em.persist(e);
+                list.add(e);
+            }
+            return list;
+        });
+        assertThat(prepared.stream().filter(sql -> sql.startsWith("insert into"))).allMatch(sql -> !sql.contains("),("));
+        assertThat(events.get(0).id).isEqualTo("m0");
+        assertThat(events.get(0).payload).isEqualTo("first");
+        assertThat(db.query("select id, payload from inbox where event_id like 'multi-evt-%' order by event_id"))
+                .containsExactly(List.of("m0", "first"), List.of("n1", "second"), List.of("n2", "second"),
+                        List.of("n3", "second"), List.of("n4", "second"));
+    }
+
+    @Test
+    void twoKeysTheIndexFindsEqualAreRefusedAndNothingIsWritten() {
+        assertThatThrownBy(() -> jpa.run(em -> {
+            em.persist(new Folded("Case@x.org", "upper"));
+            em.persist(new Folded("case@x.org", "lower"));
+            em.persist(new Folded("other@x.org", "other"));
+            em.flush();
+        })).isInstanceOf(EntityExistsException.class)
+                .hasMessageContaining("Folded").hasMessageContaining("folded_lower_email_uq")
+                .hasMessageContaining("equal for the unique index")
+                .hasMessageNotContainingAny("Case@x.org", "case@x.org");
+        assertThat(db.queryLong("select count(*) from folded")).isZero();
+
+        // in separate flushes the second simply updates the row the first inserted (email is not a plain key column,
+        // so it is overwritten like any other)
+        jpa.run(em -> em.persist(new Folded("Case@x.org", "upper")));
+        jpa.run(em -> em.persist(new Folded("case@x.org", "lower")));
+        assertThat(db.query("select email, name from folded")).containsExactly(List.of("case@x.org", "lower"));
+    }
+}
