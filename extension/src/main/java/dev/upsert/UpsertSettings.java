@@ -29,10 +29,20 @@ public final class UpsertSettings {
     public static final String VALIDATE_SCHEMA = PREFIX + "validate_schema";
 
     /**
-     * Whether {@link DuplicateKeyException#getMessage()} and {@code toString()} include the key values. Key values
-     * are often personal data (emails, user names), so by default the message names the constraint, table,
-     * columns, entity and attributes only; {@link DuplicateKeyException#getKeyValues()} always returns them to code
-     * that asks.
+     * Whether key values appear in {@link DuplicateKeyException#getMessage()} and {@code toString()}, and in the log
+     * line Hibernate writes for a failed statement. Key values are often personal data (emails, user names), so by
+     * default:
+     * <ul>
+     *   <li>the exception's message names the constraint, table, columns, entity and attributes only;
+     *       {@link DuplicateKeyException#getKeyValues()} always returns the values to code that asks;</li>
+     *   <li>Hibernate's SQL error log ({@code hibernate.jdbc.log.errors}) is switched off and the same line is written
+     *       to the same category ({@code org.hibernate.orm.jdbc.error}, WARN) from the server's error fields without
+     *       DETAIL (which holds key values and failing rows) and without pgjdbc's batch statement text (which holds
+     *       bound parameters). Setting {@code hibernate.jdbc.log.errors} yourself keeps Hibernate's own log as
+     *       configured.</li>
+     * </ul>
+     * The driver's exception, reachable as the cause, keeps its full message: to keep DETAIL out of it as well, set
+     * pgjdbc's {@code logServerErrorDetail=false} on the connection.
      * <p>
      * Values: {@code true} or {@code false}. Default: {@code false}.
      *

@@ -23,10 +23,13 @@ final class DuplicateKeyConverter implements SQLExceptionConverter {
     private static final long serialVersionUID = 1L;
 
     private final SQLExceptionConverter original;
+    /** Whether Hibernate's error log is off and this converter writes the redacted line instead. */
+    private final boolean logRedacted;
     private final transient List<DuplicateKeyContext> contexts = new CopyOnWriteArrayList<>();
 
-    DuplicateKeyConverter(SQLExceptionConverter original) {
+    DuplicateKeyConverter(SQLExceptionConverter original, boolean logRedacted) {
         this.original = original;
+        this.logRedacted = logRedacted;
     }
 
     SQLExceptionConverter original() {
@@ -47,6 +50,10 @@ final class DuplicateKeyConverter implements SQLExceptionConverter {
 
     @Override
     public JDBCException convert(SQLException sqlException, String message, String sql) {
+        if (logRedacted && sqlException != null) {
+            // Hibernate calls the converter right after the log line it no longer writes (SqlExceptionHelper#convert)
+            RedactedErrorLog.log(sqlException);
+        }
         if (sqlException == null || !DuplicateKeyServerError.isUniqueViolation(sqlException)) {
             return original.convert(sqlException, message, sql);
         }

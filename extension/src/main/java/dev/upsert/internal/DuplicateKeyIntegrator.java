@@ -28,7 +28,8 @@ public final class DuplicateKeyIntegrator implements Integrator {
             if (helper.getSqlExceptionConverter() instanceof DuplicateKeyConverter converter) {
                 converter.add(context);
             } else {
-                DuplicateKeyConverter converter = new DuplicateKeyConverter(helper.getSqlExceptionConverter());
+                DuplicateKeyConverter converter = new DuplicateKeyConverter(helper.getSqlExceptionConverter(),
+                        RedactedErrorLog.isActive(sessionFactory.getServiceRegistry()));
                 converter.add(context);
                 helper.setSqlExceptionConverter(converter);
             }

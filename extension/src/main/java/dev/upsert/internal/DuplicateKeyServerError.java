@@ -44,6 +44,10 @@ record DuplicateKeyServerError(SQLException exception, String schema, String tab
         return null;
     }
 
+    static boolean pgjdbcPresent() {
+        return PGJDBC;
+    }
+
     private static boolean present(String className) {
         try {
             Class.forName(className, false, DuplicateKeyServerError.class.getClassLoader());

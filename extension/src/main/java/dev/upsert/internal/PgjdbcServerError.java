@@ -21,4 +21,13 @@ final class PgjdbcServerError {
         }
         return new DuplicateKeyServerError(e, m.getSchema(), m.getTable(), m.getConstraint(), m.getDetail());
     }
+
+    /** {@code "ERROR: <message>"} with the hint, from the server's fields; null when the driver had no server error. */
+    static String withoutDetail(SQLException e) {
+        if (!(e instanceof PSQLException psql) || psql.getServerErrorMessage() == null) {
+            return null;
+        }
+        ServerErrorMessage m = psql.getServerErrorMessage();
+        return m.getSeverity() + ": " + m.getMessage() + (m.getHint() == null ? "" : " Hint: " + m.getHint());
+    }
 }

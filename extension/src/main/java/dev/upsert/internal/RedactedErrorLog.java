@@ -1,0 +1,76 @@
+package dev.upsert.internal;
+
+import java.sql.BatchUpdateException;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.hibernate.cfg.JdbcSettings;
+import org.hibernate.engine.config.spi.ConfigurationService;
+import org.hibernate.engine.config.spi.StandardConverters;
+import org.hibernate.engine.jdbc.spi.SQLExceptionLogging;
+import org.hibernate.service.ServiceRegistry;
+import org.jboss.logging.Logger;
+
+import dev.upsert.UpsertSettings;
+
+/**
+ * Hibernate's log line for a failed statement, without the row data. Hibernate logs every SQL error at WARN with the
+ * driver's message, and PostgreSQL's DETAIL ({@code Key (email)=(ann@x.org) already exists.}, {@code Failing row
+ * contains (...)}) and pgjdbc's batch message ({@code Batch entry 0 insert ... values (('ann@x.org'))}) put
+ * personal data into that message. Unless the user chose otherwise ({@code hibernate.jdbc.log.errors} set, or
+ * {@link UpsertSettings#EXCEPTION_INCLUDE_VALUES} true), Hibernate's error log is switched off when the service
+ * registry is built and this class writes the same line to the same category, from the server's fields minus DETAIL.
+ */
+final class RedactedErrorLog {
+
+    /** Set by {@link UpsertServiceContributor} when it switched Hibernate's error log off in favour of this one. */
+    static final String ACTIVE = UpsertSettings.PREFIX + "internal.redacted_error_log";
+
+    private static final Logger LOG = Logger.getLogger(SQLExceptionLogging.ERROR_NAME);
+    private static final Pattern BATCH_ENTRY = Pattern.compile("^(Batch entry \\d+) ");
+
+    private RedactedErrorLog() {
+    }
+
+    /** Called while the registry is built: takes over the error log unless the user configured it or opted in. */
+    static void takeOver(Map<String, Object> settings, java.util.function.BiConsumer<String, Object> apply) {
+        if (!settings.containsKey(JdbcSettings.LOG_JDBC_ERRORS)
+                && !Boolean.parseBoolean(String.valueOf(settings.get(UpsertSettings.EXCEPTION_INCLUDE_VALUES)).trim())) {
+            apply.accept(JdbcSettings.LOG_JDBC_ERRORS, false);
+            apply.accept(ACTIVE, true);
+        }
+    }
+
+    static boolean isActive(ServiceRegistry registry) {
+        return registry.requireService(ConfigurationService.class).getSetting(ACTIVE, StandardConverters.BOOLEAN, false);
+    }
+
+    /** Logs {@code e} and its {@code getNextException()} chain the way Hibernate does, redacted. */
+    static void log(SQLException e) {
+        if (!LOG.isEnabled(Logger.Level.WARN)) {
+            return;
+        }
+        int count = 0;
+        for (SQLException current = e; current != null && count < 100; current = current.getNextException(), count++) {
+            LOG.warnf("ErrorCode: %s, SQLState: %s: %s", current.getErrorCode(), current.getSQLState(), redact(current));
+            if (current.getNextException() == current) {
+                break;
+            }
+        }
+    }
+
+    /** The server's severity and message (never DETAIL); for a batch, which entry failed (never its statement). */
+    static String redact(SQLException e) {
+        String server = DuplicateKeyServerError.pgjdbcPresent() ? PgjdbcServerError.withoutDetail(e) : null;
+        if (server != null) {
+            return server + " (DETAIL and parameters not logged; see " + UpsertSettings.EXCEPTION_INCLUDE_VALUES + ")";
+        }
+        if (e instanceof BatchUpdateException) {
+            Matcher entry = BATCH_ENTRY.matcher(String.valueOf(e.getMessage()));
+            return (entry.find() ? entry.group(1) : "A batch entry") + " was aborted (statement not logged; the cause follows)";
+        }
+        return e.getMessage();
+    }
+}

@@ -1,0 +1,121 @@
+package dev.upsert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+
+import jakarta.persistence.EntityManagerFactory;
+
+import org.hibernate.jpa.HibernatePersistenceConfiguration;
+import org.junit.jupiter.api.Test;
+
+import dev.upsert.DuplicateKeyModel.Account;
+import dev.upsert.DuplicateKeyModel.Member;
+import dev.upsert.testing.PostgresTest;
+import dev.upsert.testing.TestSchema;
+
+/**
+ * Key values are personal data: with default settings, a failing insert leaves no key value in any log line or in
+ * the exception's message, while the log still says which SQLState and constraint failed. The tests capture every
+ * record of the logging backend Hibernate's JBoss Logging picks in this build ({@code java.util.logging}), with
+ * its parameters and any attached exception's messages; each test also asserts that the capture saw the failures.
+ */
+@PostgresTest
+class PersonalDataLogIT {
+
+    private static final String ANN = "ann.secret@example.org";
+    private static final String BOB = "bob.secret@example.org";
+
+    @Test
+    void defaultSettingsKeepKeyValuesOutOfLogAndMessages(TestSchema db) {
+        Captured run = failingInserts(db, Map.of());
+        assertThat(run.log).contains("SQLState: 23505").contains("account_email_uq").contains("member_email_uq")
+                .contains("Batch entry").contains("SQLState: 23502");
+        assertThat(run.log).doesNotContain(ANN).doesNotContain(BOB).doesNotContain("secret");
+        assertThat(run.messages).doesNotContain("secret");
+        assertThat(db.queryLong("select count(*) from member")).isEqualTo(1);
+    }
+
+    @Test
+    void optingInLogsTheValuesAsHibernateDoes(TestSchema db) {
+        Captured run = failingInserts(db, Map.of(UpsertSettings.EXCEPTION_INCLUDE_VALUES, "true"));
+        assertThat(run.log).contains("SQLState: 23505").contains(ANN);
+        assertThat(run.messages).contains(ANN);
+    }
+
+    @Test
+    void anExplicitHibernateErrorLogSettingIsLeftAlone(TestSchema db) {
+        Captured run = failingInserts(db, Map.of("hibernate.jdbc.log.errors", "true"));
+        assertThat(run.log).contains(ANN);       // Hibernate's own line, driver message and all
+        assertThat(run.messages).doesNotContain("secret");
+    }
+
+    private record Captured(String log, String messages) {
+    }
+
+    /** A duplicate (identity insert), a duplicate in a batch, and a not-null violation whose DETAIL holds the row. */
+    private static Captured failingInserts(TestSchema db, Map<String, Object> extra) {
+        Map<String, Object> settings = new HashMap<>(db.jpaProperties());
+        settings.put("jakarta.persistence.schema-generation.database.action", "drop-and-create");
+        settings.put("hibernate.jdbc.batch_size", "10");
+        settings.putAll(extra);
+        Logger root = Logger.getLogger("");
+        StringBuilder captured = new StringBuilder();
+        Handler handler = new Handler() {
+            private final SimpleFormatter formatter = new SimpleFormatter();
+
+            @Override
+            public synchronized void publish(LogRecord record) {
+                captured.append(record.getLoggerName()).append(' ').append(formatter.formatMessage(record)).append('\n');
+                for (Throwable t = record.getThrown(); t != null; t = t.getCause()) {
+                    captured.append("  ").append(t).append('\n');
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        handler.setLevel(Level.ALL);
+        StringBuilder messages = new StringBuilder();
+        EntityManagerFactory factory = new HibernatePersistenceConfiguration("personal-data")
+                .managedClasses(DuplicateKeyModel.ENTITIES).properties(settings).createEntityManagerFactory();
+        try {
+            db.execute("alter table member alter column email set not null;"
+                    + "insert into account (email, name) values ('" + ANN + "', 'Ann');"
+                    + "insert into member (id, email) values (-1, '" + BOB + "')");
+            root.addHandler(handler);
+            for (Throwable t : new Throwable[] {
+                    DuplicateKeyIT.inTransactionFailing(factory, em -> em.persist(new Account(ANN, "Ann again"))),
+                    DuplicateKeyIT.inTransactionFailing(factory, em -> {
+                        em.persist(new Member("carol@example.org"));
+                        em.persist(new Member(BOB));
+                        em.flush();
+                    }),
+                    DuplicateKeyIT.inTransactionFailing(factory, em -> {
+                        Member m = new Member(null);
+                        em.persist(m);
+                        em.flush();
+                    })}) {
+                if (t instanceof DuplicateKeyException) {
+                    messages.append(t.getMessage()).append('\n').append(t).append('\n');
+                }
+            }
+            assertThat(messages.toString()).as("two duplicate-key failures").contains("account_email_uq").contains("member_email_uq");
+        } finally {
+            root.removeHandler(handler);
+            factory.close();
+        }
+        return new Captured(captured.toString(), messages.toString());
+    }
+}
