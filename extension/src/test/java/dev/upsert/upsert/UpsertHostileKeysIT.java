@@ -25,6 +25,7 @@ import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
 
 import org.hibernate.JDBCException;
+import org.hibernate.exception.GenericJDBCException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -252,10 +253,10 @@ class UpsertHostileKeysIT {
     }
 
     private static void assertTooLarge(Throwable thrown, String huge, boolean valueFree) {
-        assertThat(thrown).isNotNull().isNotInstanceOf(DuplicateKeyException.class);
+        // Hibernate's converter has no class for 54000 (program limit exceeded): its generic JDBC exception, unwrapped
+        assertThat(thrown).isExactlyInstanceOf(GenericJDBCException.class).isNotInstanceOf(DuplicateKeyException.class);
         assertThat(DuplicateKeyException.find(thrown)).isEmpty();
-        JDBCException jdbc = findJdbc(thrown);
-        assertThat(jdbc).as("a JDBCException in %s", thrown).isNotNull();
+        JDBCException jdbc = (JDBCException) thrown;
         assertThat(jdbc.getSQLState()).isEqualTo("54000");
         assertThat(jdbc.getMessage()).contains("index row");
         if (!valueFree) {
@@ -266,15 +267,6 @@ class UpsertHostileKeysIT {
         for (Throwable t = thrown; t != null; t = t.getCause()) {
             assertThat(String.valueOf(t.getMessage())).as(t.getClass().getName()).doesNotContain(sample);
         }
-    }
-
-    private static JDBCException findJdbc(Throwable thrown) {
-        for (Throwable t = thrown; t != null; t = t.getCause()) {
-            if (t instanceof JDBCException j) {
-                return j;
-            }
-        }
-        return null;
     }
 
     private static Throwable failing(Supplier<?> work) {
