@@ -18,6 +18,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
 
+import org.hibernate.exception.GenericJDBCException;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -116,6 +117,27 @@ class DuplicateKeyHostileValuesIT {
             assertThat(e.getMessage()).as(name).isEqualTo(harmless);
         });
         assertThat(db.queryLong("select count(*) from handle")).isEqualTo(KEYS.size() + 1);
+    }
+
+    /** 54000 (index row too large) is left to Hibernate: no DuplicateKeyException, nothing written. */
+    @Test
+    void aValueTooLargeForTheIndexIsNotADuplicate(TestSchema db) {
+        for (String huge : List.of(HostileKeys.random(6_000, 1), HostileKeys.random(10_000, 2))) {
+            Throwable single = inTransactionFailing(emf, em -> em.persist(new Handle(huge)));
+            Throwable batched = inTransactionFailing(emf, em -> {
+                em.persist(new BatchedHandle("fresh"));
+                em.persist(new BatchedHandle(huge));
+                em.flush();
+            });
+            for (Throwable thrown : List.of(single, batched)) {
+                assertThat(thrown).isExactlyInstanceOf(GenericJDBCException.class);
+                assertThat(((GenericJDBCException) thrown).getSQLState()).isEqualTo("54000");
+                assertThat(DuplicateKeyException.find(thrown)).isEmpty();
+            }
+            assertThat(single.getMessage()).doesNotContain(huge.substring(0, 20));
+        }
+        assertThat(db.queryLong("select count(*) from handle")).isEqualTo(KEYS.size() + 1);
+        assertThat(db.queryLong("select count(*) from batched_handle")).isEqualTo(KEYS.size() + 1);
     }
 
     private static DuplicateKeyException duplicate(Object entity) {
