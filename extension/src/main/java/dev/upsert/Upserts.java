@@ -1,5 +1,6 @@
 package dev.upsert;
 
+import java.util.Objects;
 import java.util.Optional;
 
 import jakarta.persistence.EntityManager;
@@ -28,8 +29,12 @@ public final class Upserts {
      * @param entity an instance of an {@link Upsert} entity
      * @return the outcome; empty if the entity is not managed by {@code em}, is not an {@code @Upsert} entity, or its
      * statement has not run yet (with generated-on-insert ids it runs at {@code persist}, otherwise at flush)
+     * @throws NullPointerException  if {@code em} or {@code entity} is null
+     * @throws IllegalStateException if {@code em} is closed
      */
     public static Optional<UpsertOutcome> outcome(EntityManager em, Object entity) {
+        Objects.requireNonNull(em, "em");
+        Objects.requireNonNull(entity, "entity");
         return UpsertResults.outcome(em, entity);
     }
 }

@@ -14,7 +14,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.hibernate.engine.config.spi.ConfigurationService;
-import org.hibernate.engine.config.spi.StandardConverters;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.metamodel.mapping.AttributeMapping;
 import org.hibernate.metamodel.mapping.EmbeddableValuedModelPart;
@@ -51,8 +50,8 @@ final class DuplicateKeyContext {
     DuplicateKeyContext(SessionFactoryImplementor factory) {
         this.factory = factory;
         this.catalog = new UniqueKeyCatalog(factory.getJdbcServices().getBootstrapJdbcConnectionAccess());
-        this.includeValues = factory.getServiceRegistry().requireService(ConfigurationService.class)
-                .getSetting(UpsertSettings.EXCEPTION_INCLUDE_VALUES, StandardConverters.BOOLEAN, false);
+        this.includeValues = UpsertSettingValues.flag(factory.getServiceRegistry().requireService(ConfigurationService.class),
+                UpsertSettings.EXCEPTION_INCLUDE_VALUES, false);
     }
 
     SessionFactoryImplementor factory() {

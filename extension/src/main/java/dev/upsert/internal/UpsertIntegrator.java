@@ -1,9 +1,16 @@
 package dev.upsert.internal;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.hibernate.SessionFactory;
 import org.hibernate.SessionFactoryObserver;
@@ -11,7 +18,6 @@ import org.hibernate.boot.Metadata;
 import org.hibernate.boot.spi.BootstrapContext;
 import org.hibernate.dialect.PostgreSQLDialect;
 import org.hibernate.engine.config.spi.ConfigurationService;
-import org.hibernate.engine.config.spi.StandardConverters;
 import org.hibernate.engine.jdbc.batch.internal.BasicBatchKey;
 import org.hibernate.engine.jdbc.connections.spi.JdbcConnectionAccess;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
@@ -22,32 +28,55 @@ import org.hibernate.event.spi.PreInsertEventListener;
 import org.hibernate.integrator.spi.Integrator;
 import org.hibernate.mapping.PersistentClass;
 
+import dev.upsert.Upsert;
 import dev.upsert.UpsertSettings;
 
 /**
- * Wires {@code @Upsert} into a SessionFactory being built: checks every annotated mapping and reports all problems
- * at once, registers the persist and pre-insert listeners, and, once Hibernate's own schema generation has run,
- * checks every conflict target against the live catalog.
+ * Wires {@code @Upsert} into a SessionFactory being built: checks the settings and every annotated mapping and
+ * reports all problems at once, registers the persist and pre-insert listeners, and, once the persisters exist and
+ * Hibernate's own schema generation has run, checks that every {@code @Upsert} entity got the extension's persister
+ * and that every conflict target and statement is accepted by the live catalog.
  */
 public final class UpsertIntegrator implements Integrator {
 
     @Override
     public void integrate(Metadata metadata, BootstrapContext bootstrapContext, SessionFactoryImplementor factory) {
+        ConfigurationService configuration = factory.getServiceRegistry().requireService(ConfigurationService.class);
+        List<String> settingProblems = UpsertSettingValues.problems(configuration.getSettings());
+        if (!settingProblems.isEmpty()) {
+            throw new UpsertMappingException("Invalid upsert-hibernate settings", settingProblems);
+        }
+
         List<String> problems = new ArrayList<>();
-        boolean any = false;
+        List<String> upsertEntities = new ArrayList<>();
+        Set<Class<?>> entityClasses = new HashSet<>();
+        metadata.getEntityBindings().forEach(model -> entityClasses.add(model.getMappedClass()));
+        Map<Class<?>, List<String>> ignored = new LinkedHashMap<>();
         for (PersistentClass model : metadata.getEntityBindings()) {
             if (UpsertMapping.annotationOf(model) != null) {
-                any = true;
+                upsertEntities.add(model.getEntityName());
                 UpsertMapping.analyze(model, problems);
+            } else {
+                Class<?> annotated = nonEntitySuperclassWithUpsert(model.getMappedClass(), entityClasses);
+                if (annotated != null) {
+                    ignored.computeIfAbsent(annotated, c -> new ArrayList<>()).add(UpsertMapping.simpleName(model));
+                }
             }
         }
-        if (!any) {
+        // @Upsert is not @Inherited: on a @MappedSuperclass it would silently leave its entities plain inserts.
+        ignored.forEach((annotated, entities) -> problems.add("@Upsert on " + annotated.getSimpleName() + ": has no effect, "
+                + "because " + annotated.getSimpleName() + " is not an entity and @Upsert is not inherited (from a "
+                + "@MappedSuperclass or any superclass): " + String.join(", ", entities) + " would persist with plain "
+                + "inserts; put @Upsert on " + (entities.size() == 1 ? "the entity " : "each entity: ") + String.join(", ", entities)));
+        if (upsertEntities.isEmpty() && problems.isEmpty()) {
             return;
         }
         var dialect = factory.getJdbcServices().getDialect();
-        if (!(dialect instanceof PostgreSQLDialect)) {
-            problems.add(0, "@Upsert needs PostgreSQL (INSERT ... ON CONFLICT with RETURNING); this SessionFactory uses "
-                    + dialect.getClass().getSimpleName() + ". Remove @Upsert or run on PostgreSQL 13 or newer");
+        if (!(dialect instanceof PostgreSQLDialect) && !upsertEntities.isEmpty()) {
+            problems.add(0, "@Upsert on " + upsertEntities.stream().map(name -> simpleName(metadata, name))
+                    .collect(Collectors.joining(", ")) + ": @Upsert needs PostgreSQL (INSERT ... ON CONFLICT with RETURNING); "
+                    + "this SessionFactory uses " + dialect.getClass().getSimpleName() + ". Remove @Upsert or run on "
+                    + "PostgreSQL 13 or newer");
         }
         if (!problems.isEmpty()) {
             throw new UpsertMappingException(problems);
@@ -57,16 +86,56 @@ public final class UpsertIntegrator implements Integrator {
         listeners.prependListeners(EventType.PERSIST, new UpsertPersistListener());
         listeners.appendListeners(EventType.PRE_INSERT, (PreInsertEventListener) UpsertIntegrator::runPendingUpserts);
 
-        boolean validate = factory.getServiceRegistry().requireService(ConfigurationService.class)
-                .getSetting(UpsertSettings.VALIDATE_SCHEMA, StandardConverters.BOOLEAN, true);
-        if (validate) {
-            // Observers added now run after SessionFactoryObserverForSchemaExport, i.e. after hbm2ddl created the indexes.
-            factory.addObserver(new SessionFactoryObserver() {
-                @Override
-                public void sessionFactoryCreated(SessionFactory created) {
+        boolean validate = UpsertSettingValues.flag(configuration, UpsertSettings.VALIDATE_SCHEMA, true);
+        // Observers added now run after SessionFactoryObserverForSchemaExport, i.e. after hbm2ddl created the indexes.
+        factory.addObserver(new SessionFactoryObserver() {
+            @Override
+            public void sessionFactoryCreated(SessionFactory created) {
+                checkPersisters((SessionFactoryImplementor) created, upsertEntities);
+                if (validate) {
                     checkCatalog((SessionFactoryImplementor) created);
                 }
-            });
+            }
+        });
+    }
+
+    private static Class<?> nonEntitySuperclassWithUpsert(Class<?> mapped, Set<Class<?>> entityClasses) {
+        for (Class<?> c = mapped == null ? null : mapped.getSuperclass(); c != null && c != Object.class; c = c.getSuperclass()) {
+            if (entityClasses.contains(c)) {
+                return null;
+            }
+            if (c.isAnnotationPresent(Upsert.class)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private static String simpleName(Metadata metadata, String entityName) {
+        return UpsertMapping.simpleName(metadata.getEntityBinding(entityName));
+    }
+
+    /**
+     * A persister resolver set by the user ({@code hibernate.persister.resolver}) replaces the extension's, and
+     * {@code @Upsert} entities would then persist with plain inserts: refuse that rather than ignore the annotation.
+     */
+    private static void checkPersisters(SessionFactoryImplementor factory, List<String> upsertEntities) {
+        List<String> problems = new ArrayList<>();
+        for (String entityName : upsertEntities) {
+            var descriptor = factory.getMappingMetamodel().getEntityDescriptor(entityName);
+            if (!(descriptor instanceof UpsertEntityPersister)) {
+                Object resolver = factory.getServiceRegistry().requireService(ConfigurationService.class).getSettings()
+                        .get(UpsertServiceContributor.PERSISTER_RESOLVER_SETTING);
+                problems.add("@Upsert on " + descriptor.getMappedClass().getSimpleName() + ": Hibernate gave the entity "
+                        + descriptor.getClass().getSimpleName() + ", not the extension's persister, so persist would be a "
+                        + "plain INSERT; " + (resolver == null ? "another PersisterClassResolver replaced the extension's: have it"
+                        : "the setting " + UpsertServiceContributor.PERSISTER_RESOLVER_SETTING + " = " + resolver
+                          + " replaces the extension's resolver: remove it, or have your resolver")
+                        + " return " + UpsertEntityPersister.class.getName() + " for @Upsert entities");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new UpsertMappingException(problems);
         }
     }
 
@@ -88,11 +157,18 @@ public final class UpsertIntegrator implements Integrator {
         try {
             Connection connection = access.obtainConnection();
             try {
+                List<UpsertEntityPersister> persisters = new ArrayList<>();
                 factory.getMappingMetamodel().forEachEntityDescriptor(descriptor -> {
                     if (descriptor instanceof UpsertEntityPersister persister) {
-                        persister.plan(connection, problems);
+                        persisters.add(persister);
                     }
                 });
+                for (UpsertEntityPersister persister : persisters) {
+                    check(persister, connection, problems);
+                }
+                if (!connection.getAutoCommit()) {
+                    connection.rollback();  // only read; leave no transaction open on a pooled connection
+                }
             } finally {
                 access.releaseConnection(connection);
             }
@@ -102,6 +178,39 @@ public final class UpsertIntegrator implements Integrator {
         }
         if (!problems.isEmpty()) {
             throw new UpsertMappingException(problems);
+        }
+    }
+
+    /** The table exists, the conflict target matches a unique index, and PostgreSQL accepts the statement. */
+    private static void check(UpsertEntityPersister persister, Connection connection, List<String> problems) throws SQLException {
+        String entity = persister.getMappedClass().getSimpleName();
+        String table = persister.getTableName();
+        if (!UniqueKeyCatalog.tableExists(connection, table)) {
+            problems.add("@Upsert on " + entity + ": table " + table + " does not exist when the SessionFactory is built, so "
+                    + "its conflict target cannot be checked; create it first (or let schema generation create it), or set "
+                    + UpsertSettings.VALIDATE_SCHEMA + "=false");
+            return;
+        }
+        UpsertPlan plan = persister.plan(connection, problems);
+        if (plan == null) {
+            return;
+        }
+        // Parse and Describe only (nothing runs): catches SQL in updateWhere that PostgreSQL would reject at the
+        // first persist. Under a savepoint, since an error aborts an open transaction.
+        Savepoint savepoint = connection.getAutoCommit() ? null : connection.setSavepoint();
+        try (PreparedStatement statement = connection.prepareStatement(plan.sql)) {
+            statement.getParameterMetaData();
+        } catch (SQLException e) {
+            if (savepoint != null) {
+                connection.rollback(savepoint);
+            }
+            String updateWhere = persister.mapping().annotation.updateWhere();
+            problems.add("@Upsert on " + entity + ": PostgreSQL rejects the upsert statement (SQLSTATE " + e.getSQLState() + ": "
+                    + String.valueOf(e.getMessage()).replaceAll("\\s*Position: \\d+", "").replaceAll("\\s*\\n\\s*", "; ") + ")"
+                    + (updateWhere.isBlank() ? "; check the entity's column mappings"
+                    : "; fix 'updateWhere' (\"" + updateWhere + "\"): SQL over column names, excluded.<column> for the "
+                    + "proposed row, " + persister.getTableName().substring(persister.getTableName().lastIndexOf('.') + 1)
+                    + ".<column> for the stored one"));
         }
     }
 }

@@ -16,6 +16,7 @@ import org.hibernate.mapping.BasicValue;
 import org.hibernate.mapping.Collection;
 import org.hibernate.mapping.Column;
 import org.hibernate.mapping.Component;
+import org.hibernate.mapping.Join;
 import org.hibernate.mapping.PersistentClass;
 import org.hibernate.mapping.Property;
 import org.hibernate.mapping.RootClass;
@@ -66,7 +67,13 @@ final class UpsertMapping {
             problems.add(prefix + "entity inheritance is not supported; put @Upsert on a single-table entity without subclasses");
         }
         if (model.getJoinClosureSpan() > 0) {
-            problems.add(prefix + "secondary tables are not supported; map the entity to one table");
+            List<String> secondary = new ArrayList<>();
+            for (Join join : model.getJoinClosure()) {
+                secondary.add(join.getTable().getName() + " (" + join.getProperties().stream().map(Property::getName)
+                        .collect(Collectors.joining(", ")) + ")");
+            }
+            problems.add(prefix + "secondary tables are not supported: " + String.join("; ", secondary)
+                    + "; map the entity to one table");
         }
         if (model.useDynamicInsert()) {
             problems.add(prefix + "@DynamicInsert is not supported (the upsert statement always lists every column); remove it");
@@ -77,8 +84,9 @@ final class UpsertMapping {
         }
         Property idProperty = model.getIdentifierProperty();
         if (idProperty == null || !(idProperty.getValue() instanceof BasicValue) || idProperty.getColumnSpan() != 1) {
-            problems.add(prefix + "the id must be a single basic attribute (composite ids are not supported); put the composite "
-                    + "key in @Upsert(on = ...) instead");
+            problems.add(prefix + "the id" + (idProperty == null ? "" : " '" + idProperty.getName() + "'") + " must be a single "
+                    + "basic attribute (composite ids are not supported); give the entity a single-column id and put the "
+                    + "composite key in @Upsert(on = ...) instead");
         }
         Property version = model.getVersion();
         if (version != null && !isIntegral(version)) {
@@ -94,9 +102,25 @@ final class UpsertMapping {
             problems.add(prefix + "'where' goes with 'on'; with 'constraint' the index predicate is read from the catalog, remove 'where'");
         }
         if (upsert.action() == Upsert.Action.NOTHING) {
-            if (upsert.update().length > 0 || upsert.exclude().length > 0 || !upsert.updateWhere().isBlank() || upsert.skipUnchanged()) {
-                problems.add(prefix + "action = NOTHING never updates, so 'update', 'exclude', 'updateWhere' and 'skipUnchanged' "
-                        + "have no effect; remove them or use action = UPDATE");
+            List<String> useless = new ArrayList<>();
+            if (upsert.update().length > 0) {
+                useless.add("'update'");
+            }
+            if (upsert.exclude().length > 0) {
+                useless.add("'exclude'");
+            }
+            if (!upsert.updateWhere().isBlank()) {
+                useless.add("'updateWhere'");
+            }
+            if (upsert.skipUnchanged()) {
+                useless.add("'skipUnchanged'");
+            }
+            if (!useless.isEmpty()) {
+                String listed = useless.size() == 1 ? useless.get(0)
+                        : String.join(", ", useless.subList(0, useless.size() - 1)) + " and " + useless.get(useless.size() - 1);
+                problems.add(prefix + "action = NOTHING never updates, so " + listed
+                        + (useless.size() == 1 ? " has" : " have") + " no effect; remove " + (useless.size() == 1 ? "it" : "them")
+                        + " or use action = UPDATE");
             }
         }
         if (upsert.update().length > 0 && upsert.exclude().length > 0) {
@@ -106,7 +130,14 @@ final class UpsertMapping {
         List<String> keyPaths = new ArrayList<>();
         if (upsert.on().length > 0) {
             for (String path : upsert.on()) {
-                if (resolvePath(model, path, prefix + "'on' names ", problems) != null) {
+                Property property = resolvePath(model, path, prefix + "'on' names ", problems);
+                if (property != null && property == model.getIdentifierProperty()) {
+                    problems.add(prefix + "'on' names '" + path + "', the id, which is not supported as a conflict target; name "
+                            + "a unique key of other attributes (to insert or update by id, use merge)");
+                } else if (property != null && property.getValue() instanceof Collection) {
+                    problems.add(prefix + "'on' names '" + path + "', a collection, which has no column in the entity's table; "
+                            + "name the attributes whose columns form the unique key");
+                } else if (property != null) {
                     keyPaths.add(path);
                 }
             }
@@ -248,6 +279,7 @@ final class UpsertMapping {
         String[] parts = path.split("\\.");
         List<Property> level = model.getPropertyClosure();
         Property found = null;
+        boolean topLevel = true;
         for (String part : parts) {
             found = null;
             for (Property property : level) {
@@ -255,10 +287,12 @@ final class UpsertMapping {
                     found = property;
                 }
             }
+            // getPropertyClosure() leaves out the id and returns a new list per call: compare by position, not identity
             Property id = model.getIdentifierProperty();
-            if (found == null && level == model.getPropertyClosure() && id != null && id.getName().equals(part)) {
+            if (found == null && topLevel && id != null && id.getName().equals(part)) {
                 found = id;
             }
+            topLevel = false;
             if (found == null) {
                 problems.add(what + "'" + path + "', which does not exist (attributes: "
                         + level.stream().map(Property::getName).collect(Collectors.joining(", ")) + ")");

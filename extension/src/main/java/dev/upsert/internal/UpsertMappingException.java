@@ -8,7 +8,12 @@ import org.hibernate.MappingException;
 final class UpsertMappingException extends MappingException {
 
     UpsertMappingException(List<String> problems) {
-        super("Invalid @Upsert mapping (" + problems.size() + (problems.size() == 1 ? " problem" : " problems") + "):\n - "
+        this("Invalid @Upsert mapping", problems);
+    }
+
+    /** {@code what}: the heading, e.g. "Invalid upsert-hibernate settings". */
+    UpsertMappingException(String what, List<String> problems) {
+        super(what + " (" + problems.size() + (problems.size() == 1 ? " problem" : " problems") + "):\n - "
                 + String.join("\n - ", problems));
     }
 }

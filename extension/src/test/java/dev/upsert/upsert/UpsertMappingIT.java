@@ -1,12 +1,10 @@
 package dev.upsert.upsert;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.List;
 
-import jakarta.persistence.Cacheable;
 import jakarta.persistence.Column;
 import jakarta.persistence.Embeddable;
 import jakarta.persistence.Embedded;
@@ -14,16 +12,10 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
-import jakarta.persistence.Inheritance;
-import jakarta.persistence.SecondaryTable;
 import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
-import jakarta.persistence.Version;
 
-import org.hibernate.annotations.Cache;
-import org.hibernate.annotations.CacheConcurrencyStrategy;
 import org.hibernate.annotations.CreationTimestamp;
-import org.hibernate.annotations.DynamicInsert;
 import org.junit.jupiter.api.Test;
 
 import dev.upsert.Upsert;
@@ -85,30 +77,5 @@ class UpsertMappingIT {
             assertThat(again.city).isEqualTo("London");
             assertThat(db.query("select handle, bio, city from profile")).containsExactly(List.of("@ada", "second bio", "London"));
         }
-    }
-
-    @Entity @Table(name = "base_thing") @Inheritance @Upsert(on = "name")
-    static class BaseThing { @Id Long id; String name; }
-
-    @Entity static class SubThing extends BaseThing { String extra; }
-
-    @Entity @Table(name = "split_thing") @SecondaryTable(name = "split_more") @DynamicInsert
-    @Cacheable @Cache(usage = CacheConcurrencyStrategy.READ_WRITE)
-    @Upsert(on = "name")
-    static class SplitThing {
-        @Id Long id;
-        String name;
-        @Column(table = "split_more") String more;
-        @Version Instant version;
-    }
-
-    @Test
-    void unsupportedMappingsAreAllReportedWithTheFix(TestSchema db) {
-        assertThatThrownBy(() -> new Jpa(db, BaseThing.class, SubThing.class, SplitThing.class))
-                .hasStackTraceContaining("@Upsert on BaseThing: entity inheritance is not supported")
-                .hasStackTraceContaining("@Upsert on SplitThing: secondary tables are not supported; map the entity to one table")
-                .hasStackTraceContaining("@Upsert on SplitThing: @DynamicInsert is not supported")
-                .hasStackTraceContaining("@Upsert on SplitThing: second-level caching (@Cache) is not supported")
-                .hasStackTraceContaining("@Upsert on SplitThing: @Version attribute 'version' must be an integer type");
     }
 }

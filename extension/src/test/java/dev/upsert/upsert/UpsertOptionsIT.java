@@ -1,7 +1,6 @@
 package dev.upsert.upsert;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.List;
@@ -17,7 +16,6 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
-import jakarta.persistence.Index;
 import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
 import jakarta.persistence.Version;
@@ -173,44 +171,5 @@ class UpsertOptionsIT {
             // every upsert after a row's first is one update, so the versions add up to 4,000 - rows
             assertThat(db.queryLong("select sum(version) from counter")).isEqualTo(4000 - rows);
         }
-    }
-
-    @Entity @Table(name = "bad_one")
-    @Upsert(on = "mail", exclude = "nope")
-    static class BadOne {
-        @Id Long id;
-        String email;
-    }
-
-    @Entity @Table(name = "bad_two")
-    @Upsert(on = "email", constraint = "x", action = Upsert.Action.NOTHING, skipUnchanged = true)
-    static class BadTwo {
-        @Id Long id;
-        String email;
-    }
-
-    @Test
-    void everyMappingMistakeIsReportedAtOnce(TestSchema db) {
-        assertThatThrownBy(() -> jpa(db, BadOne.class, BadTwo.class))
-                .hasStackTraceContaining("Invalid @Upsert mapping")
-                .hasStackTraceContaining("@Upsert on BadOne: 'on' names 'mail', which does not exist (attributes: email)")
-                .hasStackTraceContaining("@Upsert on BadOne: 'exclude' names 'nope', which does not exist")
-                .hasStackTraceContaining("@Upsert on BadTwo: 'on' and 'constraint' both name the conflict target")
-                .hasStackTraceContaining("@Upsert on BadTwo: action = NOTHING never updates");
-    }
-
-    @Entity @Table(name = "no_index")
-    @Upsert(on = "email")
-    static class NoIndex {
-        @Id Long id;
-        String email;
-    }
-
-    @Test
-    void aTargetWithoutMatchingIndexFailsAtBootNamingTheIndexesThatExist(TestSchema db) {
-        assertThatThrownBy(() -> jpa(db, NoIndex.class))
-                .hasStackTraceContaining("@Upsert on NoIndex: no non-deferrable unique index of")
-                .hasStackTraceContaining("matches the conflict target (email)")
-                .hasStackTraceContaining("no_index_pkey (id)");
     }
 }
