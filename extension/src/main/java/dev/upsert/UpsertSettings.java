@@ -38,8 +38,8 @@ public final class UpsertSettings {
      *   <li>Hibernate's SQL error log ({@code hibernate.jdbc.log.errors}) is switched off and the same line is written
      *       to the same category ({@code org.hibernate.orm.jdbc.error}, WARN) from the server's error fields without
      *       DETAIL (which holds key values and failing rows) and without pgjdbc's batch statement text (which holds
-     *       bound parameters). Setting {@code hibernate.jdbc.log.errors} yourself keeps Hibernate's own log as
-     *       configured.</li>
+     *       bound parameters); Hibernate's own exceptions for other SQL errors get the same redacted driver message.
+     *       Setting {@code hibernate.jdbc.log.errors} yourself keeps Hibernate's log and messages as they are.</li>
      * </ul>
      * The driver's exception, reachable as the cause, keeps its full message: to keep DETAIL out of it as well, set
      * pgjdbc's {@code logServerErrorDetail=false} on the connection.

@@ -135,6 +135,7 @@ class DuplicateKeyHostileValuesIT {
                 assertThat(DuplicateKeyException.find(thrown)).isEmpty();
             }
             assertThat(single.getMessage()).doesNotContain(huge.substring(0, 20));
+            assertThat(batched.getMessage()).doesNotContain(huge.substring(0, 20)).contains("Batch entry 1 was aborted");
         }
         assertThat(db.queryLong("select count(*) from handle")).isEqualTo(KEYS.size() + 1);
         assertThat(db.queryLong("select count(*) from batched_handle")).isEqualTo(KEYS.size() + 1);

@@ -31,12 +31,14 @@ class PersonalDataLogIT {
 
     private static final String ANN = "ann.secret@example.org";
     private static final String BOB = "bob.secret@example.org";
+    private static final String DAVE = "dave.secret@example.org";
 
     @Test
     void defaultSettingsKeepKeyValuesOutOfLogAndMessages(TestSchema db) {
         Captured run = failingInserts(db, Map.of());
         assertThat(run.log).contains("SQLState: 23505").contains("account_email_uq").contains("member_email_uq")
-                .contains("Batch entry").contains("SQLState: 23502");
+                .contains("Batch entry").contains("SQLState: 23502").contains("SQLState: 23514").contains("account_name_check");
+        assertThat(run.messages).contains("account_name_check");
         assertThat(run.log).doesNotContain(ANN).doesNotContain(BOB).doesNotContain("secret");
         assertThat(run.messages).doesNotContain("secret");
         assertThat(db.queryLong("select count(*) from member")).isEqualTo(1);
@@ -46,20 +48,23 @@ class PersonalDataLogIT {
     void optingInLogsTheValuesAsHibernateDoes(TestSchema db) {
         Captured run = failingInserts(db, Map.of(UpsertSettings.EXCEPTION_INCLUDE_VALUES, "true"));
         assertThat(run.log).contains("SQLState: 23505").contains(ANN);
-        assertThat(run.messages).contains(ANN);
+        assertThat(run.messages).contains(ANN).contains(DAVE);
     }
 
     @Test
     void anExplicitHibernateErrorLogSettingIsLeftAlone(TestSchema db) {
         Captured run = failingInserts(db, Map.of("hibernate.jdbc.log.errors", "true"));
         assertThat(run.log).contains(ANN);       // Hibernate's own line, driver message and all
-        assertThat(run.messages).doesNotContain("secret");
+        assertThat(run.messages).doesNotContain(ANN).contains(DAVE);   // only DuplicateKeyException stays redacted
     }
 
     private record Captured(String log, String messages) {
     }
 
-    /** A duplicate (identity insert), a duplicate in a batch, and a not-null violation whose DETAIL holds the row. */
+    /**
+     * A duplicate (identity insert), a duplicate in a batch, a not-null violation in a batch and a check violation
+     * whose DETAIL holds the failing row; returns the log and the top-level messages of what was thrown.
+     */
     private static Captured failingInserts(TestSchema db, Map<String, Object> extra) {
         Map<String, Object> settings = new HashMap<>(db.jpaProperties());
         settings.put("jakarta.persistence.schema-generation.database.action", "drop-and-create");
@@ -92,6 +97,7 @@ class PersonalDataLogIT {
                 .managedClasses(DuplicateKeyModel.ENTITIES).properties(settings).createEntityManagerFactory();
         try {
             db.execute("alter table member alter column email set not null;"
+                    + "alter table account add constraint account_name_check check (name <> 'forbidden');"
                     + "insert into account (email, name) values ('" + ANN + "', 'Ann');"
                     + "insert into member (id, email) values (-1, '" + BOB + "')");
             root.addHandler(handler);
@@ -106,10 +112,9 @@ class PersonalDataLogIT {
                         Member m = new Member(null);
                         em.persist(m);
                         em.flush();
-                    })}) {
-                if (t instanceof DuplicateKeyException) {
-                    messages.append(t.getMessage()).append('\n').append(t).append('\n');
-                }
+                    }),
+                    DuplicateKeyIT.inTransactionFailing(factory, em -> em.persist(new Account(DAVE, "forbidden")))}) {
+                messages.append(t.getMessage()).append('\n').append(t).append('\n');
             }
             assertThat(messages.toString()).as("two duplicate-key failures").contains("account_email_uq").contains("member_email_uq");
         } finally {

@@ -12,7 +12,8 @@ import dev.upsert.internal.DuplicateKeyWrites.Written;
 
 /**
  * Wraps the converter Hibernate built for the dialect: a PostgreSQL 23505 becomes a
- * {@link dev.upsert.DuplicateKeyException}, every other error goes to the original converter unchanged.
+ * {@link dev.upsert.DuplicateKeyException}, every other error goes to the original converter, by default with the
+ * driver's message redacted ({@link RedactedErrors}).
  * <p>
  * The {@code SqlExceptionHelper} belongs to the service registry, which several SessionFactories may share, so one
  * converter serves every SessionFactory integrated on it and picks the one that wrote the failing row or maps its
@@ -23,13 +24,13 @@ final class DuplicateKeyConverter implements SQLExceptionConverter {
     private static final long serialVersionUID = 1L;
 
     private final SQLExceptionConverter original;
-    /** Whether Hibernate's error log is off and this converter writes the redacted line instead. */
-    private final boolean logRedacted;
+    /** Whether Hibernate's error log is off and this converter writes the redacted line and message instead. */
+    private final boolean redact;
     private final transient List<DuplicateKeyContext> contexts = new CopyOnWriteArrayList<>();
 
-    DuplicateKeyConverter(SQLExceptionConverter original, boolean logRedacted) {
+    DuplicateKeyConverter(SQLExceptionConverter original, boolean redact) {
         this.original = original;
-        this.logRedacted = logRedacted;
+        this.redact = redact;
     }
 
     SQLExceptionConverter original() {
@@ -50,9 +51,10 @@ final class DuplicateKeyConverter implements SQLExceptionConverter {
 
     @Override
     public JDBCException convert(SQLException sqlException, String message, String sql) {
-        if (logRedacted && sqlException != null) {
+        if (redact && sqlException != null) {
             // Hibernate calls the converter right after the log line it no longer writes (SqlExceptionHelper#convert)
-            RedactedErrorLog.log(sqlException);
+            RedactedErrors.log(sqlException);
+            message = RedactedErrors.message(message, sqlException);
         }
         if (sqlException == null || !DuplicateKeyServerError.isUniqueViolation(sqlException)) {
             return original.convert(sqlException, message, sql);

@@ -29,7 +29,7 @@ public final class DuplicateKeyIntegrator implements Integrator {
                 converter.add(context);
             } else {
                 DuplicateKeyConverter converter = new DuplicateKeyConverter(helper.getSqlExceptionConverter(),
-                        RedactedErrorLog.isActive(sessionFactory.getServiceRegistry()));
+                        RedactedErrors.isActive(sessionFactory.getServiceRegistry()));
                 converter.add(context);
                 helper.setSqlExceptionConverter(converter);
             }

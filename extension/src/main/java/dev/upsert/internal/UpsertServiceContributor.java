@@ -13,7 +13,7 @@ import org.hibernate.service.spi.ServiceRegistryImplementor;
 /**
  * Found by Hibernate through {@code META-INF/services}: the jar on the classpath is the whole set-up. Installs the
  * persister resolver that gives {@code @Upsert} entities their persister, a batch builder that knows how to
- * batch upserts, and (by default) the SQL error log without row data ({@link RedactedErrorLog}); everything else
+ * batch upserts, and (by default) the SQL error log without row data ({@link RedactedErrors}); everything else
  * keeps Hibernate's standard services.
  */
 public final class UpsertServiceContributor implements ServiceContributor {
@@ -26,7 +26,7 @@ public final class UpsertServiceContributor implements ServiceContributor {
         if (registry.getSettings().get(PERSISTER_RESOLVER_SETTING) == null) {
             registry.addService(PersisterClassResolver.class, new UpsertPersisterClassResolver());
         }
-        RedactedErrorLog.takeOver(registry.getSettings(), registry::applySetting);
+        RedactedErrors.takeOver(registry.getSettings(), registry::applySetting);
         registry.addInitiator(new StandardServiceInitiator<BatchBuilder>() {
             @Override
             public Class<BatchBuilder> getServiceInitiated() {

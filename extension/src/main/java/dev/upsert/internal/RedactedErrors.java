@@ -16,14 +16,15 @@ import org.jboss.logging.Logger;
 import dev.upsert.UpsertSettings;
 
 /**
- * Hibernate's log line for a failed statement, without the row data. Hibernate logs every SQL error at WARN with the
- * driver's message, and PostgreSQL's DETAIL ({@code Key (email)=(ann@x.org) already exists.}, {@code Failing row
- * contains (...)}) and pgjdbc's batch message ({@code Batch entry 0 insert ... values (('ann@x.org'))}) put
- * personal data into that message. Unless the user chose otherwise ({@code hibernate.jdbc.log.errors} set, or
- * {@link UpsertSettings#EXCEPTION_INCLUDE_VALUES} true), Hibernate's error log is switched off when the service
- * registry is built and this class writes the same line to the same category, from the server's fields minus DETAIL.
+ * Hibernate's log line and exception message for a failed statement, without the row data. Hibernate logs every SQL
+ * error at WARN with the driver's message and copies that message into its exception's; PostgreSQL's DETAIL
+ * ({@code Key (email)=(ann@x.org) already exists.}, {@code Failing row contains (...)}) and pgjdbc's batch message
+ * ({@code Batch entry 0 insert ... values (('ann@x.org'))}) put personal data into it. Unless the user chose
+ * otherwise ({@code hibernate.jdbc.log.errors} set, or {@link UpsertSettings#EXCEPTION_INCLUDE_VALUES} true),
+ * Hibernate's error log is switched off when the service registry is built; the converter then writes the same line
+ * to the same category and gives Hibernate's exceptions the same message, both from the server's fields minus DETAIL.
  */
-final class RedactedErrorLog {
+final class RedactedErrors {
 
     /** Set by {@link UpsertServiceContributor} when it switched Hibernate's error log off in favour of this one. */
     static final String ACTIVE = UpsertSettings.PREFIX + "internal.redacted_error_log";
@@ -31,7 +32,7 @@ final class RedactedErrorLog {
     private static final Logger LOG = Logger.getLogger(SQLExceptionLogging.ERROR_NAME);
     private static final Pattern BATCH_ENTRY = Pattern.compile("^(Batch entry \\d+) ");
 
-    private RedactedErrorLog() {
+    private RedactedErrors() {
     }
 
     /** Called while the registry is built: takes over the error log unless the user configured it or opted in. */
@@ -59,6 +60,23 @@ final class RedactedErrorLog {
                 break;
             }
         }
+    }
+
+    /**
+     * Hibernate's exception message ({@code "<what> [<driver message>]"}) with the driver's message redacted; for a
+     * batch, the entry that failed and the server's message for it.
+     */
+    static String message(String hibernateMessage, SQLException e) {
+        String driver = e.getMessage();
+        if (hibernateMessage == null || driver == null || driver.isEmpty() || !hibernateMessage.contains(driver)) {
+            return hibernateMessage;
+        }
+        String redacted = redact(e);
+        SQLException next = e.getNextException();
+        if (e instanceof BatchUpdateException && next != null && next != e) {
+            redacted = redacted.replace(" (statement not logged; the cause follows)", ": ") + redact(next);
+        }
+        return hibernateMessage.replace(driver, redacted);
     }
 
     /** The server's severity and message (never DETAIL); for a batch, which entry failed (never its statement). */
