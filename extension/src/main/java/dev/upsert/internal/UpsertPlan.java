@@ -153,8 +153,12 @@ final class UpsertPlan {
             predicate = upsert.where().isBlank() ? null : upsert.where();
             target = "(" + String.join(", ", keyExpressions) + ")" + (predicate == null ? "" : " where " + predicate);
             if (!matchesAnIndex(keyExpressions, predicate, existing)) {
+                boolean onlyDeferrable = existing.stream().anyMatch(k -> k.deferrable() && sameColumns(k, keyExpressions));
                 problems.add("@Upsert on " + entity + ": no non-deferrable unique index of " + table + " matches the conflict target "
-                        + target + " (unique indexes: " + describe(existing) + "); create that index, "
+                        + target + " of attribute(s) " + String.join(", ", mapping.keyPaths)
+                        + " (unique indexes: " + describe(existing) + "); "
+                        + (onlyDeferrable ? "make that constraint NOT DEFERRABLE (PostgreSQL cannot use a deferrable one as an "
+                                + "ON CONFLICT arbiter), " : "create that index, ")
                         + (existing.stream().anyMatch(UniqueKeyCatalog.UniqueKey::partial) ? "add the index predicate as @Upsert(where = ...), " : "")
                         + "or target an existing one with @Upsert(on = ...) or @Upsert(constraint = ...)");
                 return null;
@@ -326,6 +330,11 @@ final class UpsertPlan {
             }
         }
         return false;
+    }
+
+    private static boolean sameColumns(UniqueKeyCatalog.UniqueKey key, List<String> keyExpressions) {
+        return key.columns().stream().map(UpsertPlan::normalize).collect(Collectors.toSet())
+                .equals(keyExpressions.stream().map(UpsertPlan::normalize).collect(Collectors.toSet()));
     }
 
     /** Compares SQL fragments the way the catalog prints them: case, blanks and parentheses aside. */

@@ -314,7 +314,7 @@ class UpsertMisconfigurationIT {
                         "rename it to 'upsert.validate_schema'"),
                 // checked against pg_index / pg_constraint after schema generation
                 mistake("'on' without a unique index", NoIndex.class,
-                        "@Upsert on NoIndex: no non-deferrable unique index of", "matches the conflict target (email)",
+                        "@Upsert on NoIndex: no non-deferrable unique index of", "matches the conflict target (email) of attribute(s) email",
                         "(unique indexes: no_index_pkey (id))", "create that index",
                         "or target an existing one with @Upsert(on = ...) or @Upsert(constraint = ...)"),
                 mistake("'constraint' names no unique key", NoSuchConstraint.class,
@@ -329,7 +329,7 @@ class UpsertMisconfigurationIT {
                         "create table deferred_by_on (id bigserial primary key, code varchar(255),"
                                 + " constraint deferred_by_on_code_key unique (code) deferrable)",
                         "@Upsert on DeferredByOn: no non-deferrable unique index of", "matches the conflict target (code)",
-                        "deferred_by_on_code_key (code) deferrable", "create that index"),
+                        "deferred_by_on_code_key (code) deferrable", "make that constraint NOT DEFERRABLE"),
                 withSql("'where' differs from the partial index predicate", PartialOtherWhere.class,
                         "create table partial_other_where (id bigserial primary key, email varchar(255), deleted_at timestamp(6) with time zone);"
                                 + " create unique index partial_other_where_live_uq on partial_other_where (email) where deleted_at is null",
@@ -340,7 +340,7 @@ class UpsertMisconfigurationIT {
                 withSql("partial index and no 'where'", PartialNoWhere.class,
                         "create table partial_no_where (id bigserial primary key, email varchar(255), deleted_at timestamp(6) with time zone);"
                                 + " create unique index partial_no_where_live_uq on partial_no_where (email) where deleted_at is null",
-                        "@Upsert on PartialNoWhere: no non-deferrable unique index of", "matches the conflict target (email) (",
+                        "@Upsert on PartialNoWhere: no non-deferrable unique index of", "matches the conflict target (email) of attribute(s) email (",
                         "partial_no_where_live_uq (email) where deleted_at IS NULL",
                         "add the index predicate as @Upsert(where = ...)"),
                 withSql("table missing at boot", MissingTable.class, "select 1",
