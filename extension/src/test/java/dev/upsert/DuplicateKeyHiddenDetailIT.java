@@ -127,6 +127,26 @@ class DuplicateKeyHiddenDetailIT {
         assertThat(db.query("select id, email from member")).containsExactly(List.of(-1L, "hidden@x.org"));
     }
 
+    /**
+     * Without {@code hibernate.jdbc.batch_size} Hibernate runs one statement per row, although PostgreSQLDialect
+     * reports a default batch size of 15: the rows that succeeded before the failing one are not candidates.
+     */
+    @Test
+    void withoutSelectOnTheKeyColumnUnbatchedRowsBeforeTheFailingOneDoNotCount(TestSchema db) {
+        DuplicateKeyException e = (DuplicateKeyException) DuplicateKeyIT.inTransactionFailing(plain, em -> {
+            em.persist(new Member("first@x.org"));
+            em.persist(new Member("second@x.org"));
+            em.persist(new Member("hidden@x.org"));
+            em.flush();
+        });
+
+        assertThat((Object) e.getSQLException()).isInstanceOf(PSQLException.class);
+        assertThat(serverDetail(e)).isNull();
+        assertMember(e, db);
+        assertThat(e.getKeyValues()).containsExactly(entry("email", "hidden@x.org"));
+        assertThat(db.query("select id, email from member")).containsExactly(List.of(-1L, "hidden@x.org"));
+    }
+
     @Test
     void withoutSelectOnTheKeyColumnABatchReportsTheEntitysValues(TestSchema db) {
         // the pages go in a batch of their own, which succeeds; the member's batch holds one row of its table

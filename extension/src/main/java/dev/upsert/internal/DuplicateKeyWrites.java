@@ -4,6 +4,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.hibernate.cfg.AvailableSettings;
+import org.hibernate.engine.config.spi.ConfigurationService;
+import org.hibernate.engine.jdbc.mutation.internal.StandardMutationExecutorService;
+import org.hibernate.engine.jdbc.mutation.spi.MutationExecutorService;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.event.spi.AutoFlushEvent;
 import org.hibernate.event.spi.AutoFlushEventListener;
@@ -20,7 +24,9 @@ import org.hibernate.event.spi.PreInsertEvent;
 import org.hibernate.event.spi.PreInsertEventListener;
 import org.hibernate.event.spi.PreUpdateEvent;
 import org.hibernate.event.spi.PreUpdateEventListener;
+import org.hibernate.internal.util.config.ConfigurationHelper;
 import org.hibernate.persister.entity.EntityPersister;
+import org.hibernate.service.ServiceRegistry;
 
 /**
  * Remembers, per thread, the entity rows whose INSERT or UPDATE may still be running, so that a 23505 can be
@@ -89,14 +95,14 @@ final class DuplicateKeyWrites implements PreInsertEventListener, PreUpdateEvent
 
     @Override
     public void onPostInsert(PostInsertEvent event) {
-        if (!batched(event.getSession()) || event.getPersister().getGenerator().generatedOnExecution()) {
+        if (!batched(event.getPersister(), event.getSession()) || event.getPersister().getGenerator().generatedOnExecution()) {
             forgetLatest(event.getState());
         }
     }
 
     @Override
     public void onPostUpdate(PostUpdateEvent event) {
-        if (!batched(event.getSession())) {
+        if (!batched(event.getPersister(), event.getSession())) {
             forgetLatest(event.getState());
         }
     }
@@ -153,8 +159,24 @@ final class DuplicateKeyWrites implements PreInsertEventListener, PreUpdateEvent
         }
     }
 
-    private static boolean batched(SharedSessionContractImplementor session) {
-        Integer batchSize = session.getConfiguredJdbcBatchSize();
-        return batchSize != null && batchSize > 1;
+    /** Whether this row's statement may still be waiting in a JDBC batch (if unsure, yes: that only loses values). */
+    private static boolean batched(EntityPersister persister, SharedSessionContractImplementor session) {
+        if (persister instanceof UpsertEntityPersister) {
+            // @Upsert rows go to UpsertBatch, sized by the configured batch size
+            Integer batchSize = session.getConfiguredJdbcBatchSize();
+            return batchSize != null && batchSize > 1;
+        }
+        // Hibernate's StandardMutationExecutorService batches with the session's size, else hibernate.jdbc.batch_size
+        // (default 1); PostgreSQLDialect's default of 15 reaches getConfiguredJdbcBatchSize() but not that executor
+        ServiceRegistry services = session.getFactory().getServiceRegistry();
+        if (!(services.requireService(MutationExecutorService.class) instanceof StandardMutationExecutorService)) {
+            return true;
+        }
+        Integer batchSize = session.getJdbcBatchSize();
+        if (batchSize == null) {
+            batchSize = ConfigurationHelper.getInt(AvailableSettings.STATEMENT_BATCH_SIZE,
+                    services.requireService(ConfigurationService.class).getSettings(), 1);
+        }
+        return batchSize > 1;
     }
 }
