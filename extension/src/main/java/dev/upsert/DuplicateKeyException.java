@@ -135,8 +135,9 @@ public class DuplicateKeyException extends ConstraintViolationException {
 
     /**
      * The key's columns, in index order, as PostgreSQL prints them: {@code email}, {@code "Tenant Id"},
-     * {@code lower(email)}. Read from the catalog ({@code pg_index}), once per constraint; empty only if the catalog
-     * could not be read and the server did not say.
+     * {@code lower(email)}. Read from the catalog ({@code pg_index}), once per constraint, also when DETAIL is hidden
+     * or translated; if the catalog cannot be read, taken from an English DETAIL that lists bare column names, else
+     * empty.
      */
     public List<String> getColumnNames() {
         return columnNames;
@@ -160,11 +161,23 @@ public class DuplicateKeyException extends ConstraintViolationException {
     }
 
     /**
-     * Column (as in {@link #getColumnNames()}) to value, in key order. From the entity being written when the
-     * extension knows which one failed (the attribute's JDBC value, so a {@code null} is a Java null); otherwise the
-     * text PostgreSQL printed in its English DETAIL, when that can be split unambiguously; otherwise empty: DETAIL is
-     * null without SELECT privilege on the columns or under row-level security, and localized when
-     * {@code lc_messages} is not English. Never partial: either every column or none.
+     * Column (as in {@link #getColumnNames()}) to value, in key order. Never partial: every column or none.
+     * <ul>
+     *   <li>From the entity being written, when the extension can tell which row failed and every key column is a
+     *       column of that entity: the row whose values PostgreSQL's English DETAIL shows, or, without a usable
+     *       DETAIL, the only row of the table in flight. The values are the attributes' JDBC values ({@code Long} for
+     *       a {@code bigint}, a Java {@code null} for NULL).</li>
+     *   <li>Otherwise PostgreSQL's English DETAIL, {@code Key (a, b)=(1, x) already exists.}, as the {@code String}s
+     *       the server printed ({@code "null"} for NULL), when it splits unambiguously: one column, or no value
+     *       containing {@code ", "}.</li>
+     *   <li>Otherwise empty, which means <em>unknown</em>, not "no values". DETAIL is absent when the role may not
+     *       SELECT the key columns or row-level security is enabled on the table, and translated when
+     *       {@code lc_messages} is not English; either way it is not read, and the values stay unknown when no
+     *       entity supplies them: native SQL, HQL/criteria mutations, a deferred constraint failing at commit,
+     *       several rows of the table in the failing JDBC batch, or a key on an expression such as
+     *       {@code lower(email)}, whose value the entity does not hold. An English DETAIL that does not split and
+     *       matches no row being written gives empty too.</li>
+     * </ul>
      */
     public Map<String, Object> getKeyValues() {
         return keyValues;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.entry;
 
 import java.sql.BatchUpdateException;
 import java.sql.SQLException;
+import java.util.List;
 
 import jakarta.persistence.RollbackException;
 
@@ -69,16 +70,40 @@ class DuplicateKeyServerErrorTest {
         assertThat(DuplicateKeyException.find(null)).isEmpty();
     }
 
+    /**
+     * The fields a German and a French PostgreSQL 15 sent for the same 23505 (lc_messages de_DE.UTF-8 / fr_FR.UTF-8,
+     * Debian's postgres-15.mo), byte for byte, and a hidden DETAIL. Without a SessionFactory nothing knows the
+     * catalog or the entity: constraint, schema and table are complete, columns and values are empty (unknown), never
+     * read out of the translated sentence.
+     */
     @Test
-    void localizedOrHiddenDetailLeavesEverythingButTheValues() {
-        for (String detail : new String[] {null, "Schlüssel »(tenant_id, slug)=(1, home)« existiert bereits.",
-                "La clé « (tenant_id, slug)=(1, home) » existe déjà."}) {
-            DuplicateKeyException e = DuplicateKeyException.find(unique(detail)).orElseThrow();
+    void localizedOrHiddenDetailLeavesEverythingButColumnsAndValues() {
+        String german = "SFEHLER\0VERROR\0C23505\0"
+                + "Mdoppelter Schlüsselwert verletzt Unique-Constraint »pages_tenant_slug_uq«\0"
+                + "DSchlüssel »(tenant_id, slug)=(1, home)« existiert bereits.\0"
+                + "sapp\0tpages\0npages_tenant_slug_uq\0Fnbtinsert.c\0L664\0R_bt_check_unique\0";
+        String french = "SERREUR\0VERROR\0C23505\0"
+                + "Mla valeur d'une clé dupliquée rompt la contrainte unique « pages_tenant_slug_uq »\0"
+                + "DLa clé « (tenant_id, slug)=(1, home) » existe déjà.\0"
+                + "sapp\0tpages\0npages_tenant_slug_uq\0Fnbtinsert.c\0L664\0R_bt_check_unique\0";
+        for (PSQLException server : List.of(new PSQLException(new ServerErrorMessage(german)),
+                new PSQLException(new ServerErrorMessage(french)), unique(null))) {
+            DuplicateKeyServerError error = DuplicateKeyServerError.find(server);
+            assertThat(error.detail()).isEqualTo(server.getServerErrorMessage().getDetail());
+
+            DuplicateKeyException e = DuplicateKeyException.find(server).orElseThrow();
             assertThat(e.getConstraintName()).isEqualTo("pages_tenant_slug_uq");
             assertThat(e.getSchemaName()).isEqualTo("app");
             assertThat(e.getTableName()).isEqualTo("pages");
+            assertThat(e.getSQLState()).isEqualTo("23505");
+            assertThat(e.getColumnNames()).isEmpty();
+            assertThat(e.getEntityClass()).isEmpty();
+            assertThat(e.getAttributeNames()).isEmpty();
             assertThat(e.getKeyValues()).isEmpty();
-            assertThat(e.getMessage()).doesNotContain("home");
+            assertThat(e.getCause()).isSameAs(server);
+            assertThat(e.getMessage()).isEqualTo("Duplicate key: unique key \"pages_tenant_slug_uq\" on table app.pages"
+                    + " is already taken. PostgreSQL has aborted the transaction (further statements fail with 25P02):"
+                    + " retry in a new transaction, or use @Upsert(action = NOTHING) to skip duplicates.");
         }
     }
 }
