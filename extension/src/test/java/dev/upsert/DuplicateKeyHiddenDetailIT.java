@@ -72,7 +72,7 @@ class DuplicateKeyHiddenDetailIT {
 
     private static EntityManagerFactory asRole(TestSchema db, String name, String batchSize) {
         Map<String, Object> settings = new HashMap<>(db.jpaProperties());
-        settings.put("jakarta.persistence.jdbc.url", db.jdbcUrl("ApplicationName=" + role));
+        settings.put("jakarta.persistence.jdbc.url", roleUrl(db));
         settings.put("jakarta.persistence.jdbc.user", role);
         settings.put("jakarta.persistence.jdbc.password", password);
         settings.put("jakarta.persistence.schema-generation.database.action", "none");
@@ -81,6 +81,11 @@ class DuplicateKeyHiddenDetailIT {
         }
         return new HibernatePersistenceConfiguration(name).managedClasses(DuplicateKeyModel.ENTITIES)
                 .properties(settings).createEntityManagerFactory();
+    }
+
+    /** In the URL too: the embedded server's URL names {@code user=postgres}, and pgjdbc lets the URL win. */
+    private static String roleUrl(TestSchema db) {
+        return db.jdbcUrl("ApplicationName=" + role + "&user=" + role + "&password=" + password);
     }
 
     @AfterAll
@@ -100,7 +105,7 @@ class DuplicateKeyHiddenDetailIT {
                 .createNativeQuery("select current_user, session_user", Object[].class).getSingleResult());
         assertThat(users).containsExactly(role, role);
 
-        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), role, password); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(roleUrl(db), role, password); Statement s = c.createStatement()) {
             assertThat(catchThrowableOfType(SQLException.class, () -> s.executeQuery("select email from member"))
                     .getSQLState()).isEqualTo("42501");
             try (ResultSet rs = s.executeQuery("select slug from page")) {
