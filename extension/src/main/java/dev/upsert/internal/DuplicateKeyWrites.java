@@ -37,8 +37,8 @@ import org.hibernate.service.ServiceRegistry;
  * recent). A row is dropped as soon as its statement is known to have succeeded: after the post-insert/post-update
  * event when the statement ran unbatched (IDENTITY inserts always do). Everything is dropped at the end of every
  * flush, on {@code clear()}, at transaction completion, when another session writes on the thread, and when the
- * converter takes the rows for a 23505; dropping removes the thread-local. Cost per written row: one
- * thread-local lookup and one deque operation (plus one transaction callback per buffer).
+ * converter takes the rows for a 23505 (rows of a closed session are never used); dropping removes the thread-local.
+ * Cost per written row: one thread-local lookup and one deque operation (plus one transaction callback per buffer).
  */
 final class DuplicateKeyWrites implements PreInsertEventListener, PreUpdateEventListener, PostInsertEventListener,
         PostUpdateEventListener, FlushEventListener, AutoFlushEventListener, ClearEventListener {
@@ -72,7 +72,9 @@ final class DuplicateKeyWrites implements PreInsertEventListener, PreUpdateEvent
             return List.of();
         }
         BUFFER.remove();
-        return new ArrayList<>(buffer.rows);
+        // Left over from a transaction whose end Hibernate never saw (its rollback failed on a dead connection): those
+        // rows are not what the failing statement, run by another session on this thread, was writing.
+        return buffer.session.isClosed() ? List.of() : new ArrayList<>(buffer.rows);
     }
 
     /** How many rows this thread remembers (for tests). */
