@@ -355,12 +355,10 @@ class UpsertFaultsIT {
     @Test
     void statementTimeoutInsideABatchFailsCleanlyAndThePoolWorksAfterwards() throws Exception {
         try (PooledJpa jpa = pool("timeout", 2, "options=-c%20statement_timeout%3D1500", c -> { }, "perform pg_sleep(120)")) {
-            long started = System.nanoTime();
             Throwable failure = failureOf(() -> {
                 upsertAll(jpa, "slow", "slow", true);
                 return null;
             }, 60);
-            System.out.println("[faults] timed-out transaction took " + (System.nanoTime() - started) / 1_000_000 + " ms");
             assertCleanFailure(failure, "slow");
             // Hibernate maps 57014 to its QueryTimeoutException; JPA reports it as a PersistenceException because the
             // transaction is marked for rollback, and commit() wraps that
@@ -391,9 +389,9 @@ class UpsertFaultsIT {
         }
         for (Throwable t : chain(failure)) {
             for (Throwable suppressed : t.getSuppressed()) {
-                out.append(" (suppressed: ").append(suppressed.getClass().getName()).append(": ").append(suppressed.getMessage()).append(")");
+                out.append(" (suppressed: ").append(suppressed.getClass().getName()).append(")");
             }
         }
-        return out + ": " + failure.getMessage();
+        return out.toString();
     }
 }
