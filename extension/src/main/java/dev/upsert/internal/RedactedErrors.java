@@ -74,7 +74,7 @@ final class RedactedErrors {
         String redacted = redact(e);
         SQLException next = e.getNextException();
         if (e instanceof BatchUpdateException && next != null && next != e) {
-            redacted = redacted.replace(" (statement not logged; the cause follows)", ": ") + redact(next);
+            redacted = redacted.replace(" (statement left out; the cause follows)", ": ") + redact(next);
         }
         return hibernateMessage.replace(driver, redacted);
     }
@@ -83,11 +83,11 @@ final class RedactedErrors {
     static String redact(SQLException e) {
         String server = DuplicateKeyServerError.pgjdbcPresent() ? PgjdbcServerError.withoutDetail(e) : null;
         if (server != null) {
-            return server + " (DETAIL and parameters not logged; see " + UpsertSettings.EXCEPTION_INCLUDE_VALUES + ")";
+            return server + " (DETAIL and parameters left out; see " + UpsertSettings.EXCEPTION_INCLUDE_VALUES + ")";
         }
         if (e instanceof BatchUpdateException) {
             Matcher entry = BATCH_ENTRY.matcher(String.valueOf(e.getMessage()));
-            return (entry.find() ? entry.group(1) : "A batch entry") + " was aborted (statement not logged; the cause follows)";
+            return (entry.find() ? entry.group(1) : "A batch entry") + " was aborted (statement left out; the cause follows)";
         }
         return e.getMessage();
     }

@@ -7,6 +7,9 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 import jakarta.persistence.EntityExistsException;
 
@@ -22,11 +25,11 @@ import org.hibernate.engine.jdbc.spi.JdbcCoordinator;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 
 /**
- * The pending upserts of one entity type in one session. Hibernate's JDBC coordinator owns it like any batch and
- * executes it before a statement of another kind and at the end of the flush's inserts.
+ * The pending upserts of one session, of every {@code @Upsert} type. Hibernate's JDBC coordinator owns it like any
+ * batch and executes it before a statement of another kind and at the end of the flush's inserts.
  * <p>
- * Rows run in key order, so two transactions upserting overlapping keys lock them in the same order and cannot
- * deadlock (40P01, facts A4). Each chunk of the configured batch size is sent as one statement when the plan allows
+ * Types run in entity-name order and each type's rows in key order, so two transactions upserting overlapping keys
+ * lock them in the same order and cannot deadlock (40P01, facts A4), whatever order they were persisted in. Each chunk of the configured batch size is sent as one statement when the plan allows
  * ({@link UpsertPlan#multiRow}: {@code INSERT ... VALUES (...), (...) ON CONFLICT DO UPDATE ... RETURNING}, whose
  * rows come back one per proposed row, in order). Otherwise (a conflict may leave rows untouched, and they return
  * nothing) the chunk is a JDBC batch of one-row statements, which pgjdbc pipelines in one round trip, and the
@@ -41,29 +44,34 @@ final class UpsertBatch implements Batch {
     record PendingRow(Object entity, Object id, Object[] values, Object[] jdbcValues) {
     }
 
-    private final UpsertInsertCoordinator.UpsertBatchKey key;
     private final int batchSize;
     private final JdbcCoordinator jdbc;
-    private final List<PendingRow> pending = new ArrayList<>();
+    /** Pending rows per type, types in entity-name order. */
+    private final Map<UpsertEntityPersister, List<PendingRow>> pending =
+            new TreeMap<>(Comparator.comparing(UpsertEntityPersister::getEntityName));
     private final List<BatchObserver> observers = new ArrayList<>(1);
 
-    UpsertBatch(UpsertInsertCoordinator.UpsertBatchKey key, Integer batchSize, JdbcCoordinator jdbc) {
-        this.key = key;
+    UpsertBatch(Integer batchSize, JdbcCoordinator jdbc) {
         this.batchSize = batchSize == null || batchSize < 1 ? 1 : batchSize;
         this.jdbc = jdbc;
     }
 
-    void add(PendingRow row) {
-        pending.add(row);
+    void add(UpsertEntityPersister persister, PendingRow row) {
+        pending.computeIfAbsent(persister, p -> new ArrayList<>()).add(row);
     }
 
-    UpsertEntityPersister persister() {
-        return key.persister();
+    boolean holdsAnyOf(Set<UpsertEntityPersister> persisters) {
+        for (UpsertEntityPersister persister : persisters) {
+            if (pending.containsKey(persister)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
     public BatchKey getKey() {
-        return key;
+        return UpsertInsertCoordinator.UpsertBatchKey.INSTANCE;
     }
 
     @Override
@@ -93,9 +101,14 @@ final class UpsertBatch implements Batch {
             return;
         }
         SharedSessionContractImplementor session = (SharedSessionContractImplementor) jdbc.getJdbcSessionOwner();
-        UpsertPlan plan = persister().plan(session);
-        List<PendingRow> rows = new ArrayList<>(pending);
+        List<Map.Entry<UpsertEntityPersister, List<PendingRow>>> types = new ArrayList<>(pending.entrySet());
         pending.clear();
+        for (Map.Entry<UpsertEntityPersister, List<PendingRow>> type : types) {
+            execute(type.getKey().plan(session), type.getValue(), session);
+        }
+    }
+
+    private void execute(UpsertPlan plan, List<PendingRow> rows, SharedSessionContractImplementor session) {
         rows.sort(byKey(plan));
         rejectDuplicateKeys(plan, rows);
         int chunkSize = plan.multiRow ? Math.min(batchSize, plan.maxRowsPerStatement) : batchSize;

@@ -20,8 +20,8 @@ final class UpsertBatchBuilder implements BatchBuilder {
     @Override
     public Batch buildBatch(BatchKey key, Integer batchSize, Supplier<PreparedStatementGroup> statementGroup,
                             JdbcCoordinator jdbcCoordinator) {
-        if (key instanceof UpsertInsertCoordinator.UpsertBatchKey upsertKey) {
-            return new UpsertBatch(upsertKey, batchSize, jdbcCoordinator);
+        if (key == UpsertInsertCoordinator.UpsertBatchKey.INSTANCE) {
+            return new UpsertBatch(batchSize, jdbcCoordinator);
         }
         return delegate.buildBatch(key, batchSize, statementGroup, jdbcCoordinator);
     }

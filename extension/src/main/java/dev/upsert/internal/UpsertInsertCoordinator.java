@@ -3,13 +3,19 @@ package dev.upsert.internal;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.hibernate.engine.jdbc.batch.spi.BatchKey;
 import org.hibernate.engine.jdbc.spi.JdbcCoordinator;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.generator.values.GeneratedValues;
 import org.hibernate.generator.values.internal.GeneratedValuesImpl;
+import org.hibernate.metamodel.mapping.AttributeMapping;
+import org.hibernate.metamodel.mapping.AttributeMappingsList;
+import org.hibernate.metamodel.mapping.internal.EmbeddedAttributeMapping;
+import org.hibernate.metamodel.mapping.internal.ToOneAttributeMapping;
 import org.hibernate.persister.entity.mutation.InsertCoordinatorStandard;
 
 import dev.upsert.UpsertOutcome;
@@ -19,19 +25,19 @@ import dev.upsert.UpsertOutcome;
  * database holds back into the entity.
  * <p>
  * IDENTITY ids: the statement runs at {@code persist}, one row, as Hibernate does for identity inserts.
- * Other ids: rows are queued in an {@link UpsertBatch}, which Hibernate's JDBC coordinator executes like any batch
- * (when full, before other statements, at the end of the flush's inserts); there the stored id replaces the
- * proposed one when the key already existed.
+ * Other ids: rows are queued in the session's one {@link UpsertBatch} (shared by every {@code @Upsert} type), which
+ * Hibernate's JDBC coordinator executes like any batch (before a statement of another kind, at the end of the
+ * flush's inserts); there the stored id replaces the proposed one when the key already existed.
  */
 final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
 
     private final UpsertEntityPersister persister;
-    private final BatchKey batchKey;
+    /** The {@code @Upsert} types this one's associations point to; resolved on first use (all persisters exist then). */
+    private volatile Set<UpsertEntityPersister> referenced;
 
     UpsertInsertCoordinator(UpsertEntityPersister persister, org.hibernate.engine.spi.SessionFactoryImplementor factory) {
         super(persister, factory);
         this.persister = persister;
-        this.batchKey = new UpsertBatchKey(persister);
     }
 
     @Override
@@ -56,9 +62,46 @@ final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
         preInsertInMemoryValueGeneration(values, entity, session);
         UpsertPlan plan = persister.plan(session);
         JdbcCoordinator jdbc = session.getJdbcCoordinator();
-        UpsertBatch batch = (UpsertBatch) jdbc.getBatch(batchKey, session.getConfiguredJdbcBatchSize(), () -> null);
-        batch.add(new UpsertBatch.PendingRow(entity, id, values, plan.jdbcValues(id, values, session)));
+        batch(session).add(persister, new UpsertBatch.PendingRow(entity, id, values, plan.jdbcValues(id, values, session)));
         return null;
+    }
+
+    /**
+     * Called before this entity's values are bound: if upserts of a type it references are pending, they run first,
+     * so its foreign keys bind the stored ids, not the proposed ones.
+     */
+    void beforeInsert(SharedSessionContractImplementor session) {
+        UpsertBatch batch = batch(session);
+        if (batch.holdsAnyOf(referenced())) {
+            batch.execute();
+        }
+    }
+
+    /** The session's upsert batch; a pending batch of another kind is executed first, as Hibernate does. */
+    private static UpsertBatch batch(SharedSessionContractImplementor session) {
+        return (UpsertBatch) session.getJdbcCoordinator().getBatch(UpsertBatchKey.INSTANCE, session.getConfiguredJdbcBatchSize(), () -> null);
+    }
+
+    private Set<UpsertEntityPersister> referenced() {
+        Set<UpsertEntityPersister> found = referenced;
+        if (found == null) {
+            Set<UpsertEntityPersister> targets = new HashSet<>();
+            collectReferenced(persister.getAttributeMappings(), targets);
+            referenced = found = Set.copyOf(targets);
+        }
+        return found;
+    }
+
+    private static void collectReferenced(AttributeMappingsList attributes, Set<UpsertEntityPersister> targets) {
+        for (int i = 0; i < attributes.size(); i++) {
+            AttributeMapping attribute = attributes.get(i);
+            if (attribute instanceof ToOneAttributeMapping toOne
+                    && toOne.getEntityMappingType().getEntityPersister() instanceof UpsertEntityPersister target) {
+                targets.add(target);
+            } else if (attribute instanceof EmbeddedAttributeMapping embedded) {
+                collectReferenced(embedded.getEmbeddableTypeDescriptor().getAttributeMappings(), targets);
+            }
+        }
     }
 
     /** One row, outside any batch: the IDENTITY path. */
@@ -104,15 +147,16 @@ final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
         }
     }
 
-    BatchKey batchKey() {
-        return batchKey;
-    }
+    /**
+     * One batch for the upserts of every type: a flush then runs them in one fixed order (type, then key) whatever
+     * order the application persisted them in, so concurrent flushes lock rows in the same order.
+     */
+    enum UpsertBatchKey implements BatchKey {
+        INSTANCE;
 
-    /** Only upserts of the same entity share a batch. */
-    record UpsertBatchKey(UpsertEntityPersister persister) implements BatchKey {
         @Override
         public String toLoggableString() {
-            return persister.getEntityName() + "#UPSERT";
+            return "@Upsert";
         }
     }
 }

@@ -142,12 +142,15 @@ public final class UpsertIntegrator implements Integrator {
     /**
      * Before another entity's insert binds its values, pending upserts run, so a foreign key to an upserted entity
      * binds the stored id, not the proposed one. Hibernate executes a batch of another kind at this point anyway.
+     * An {@code @Upsert} entity joins the pending upserts unless it references one of their types.
      */
     private static boolean runPendingUpserts(PreInsertEvent event) {
-        var coordinator = event.getPersister().getInsertCoordinator();
-        var key = coordinator instanceof UpsertInsertCoordinator upsert ? upsert.batchKey()
-                : new BasicBatchKey(event.getPersister().getEntityName() + "#INSERT");
-        event.getSession().getJdbcCoordinator().conditionallyExecuteBatch(key);
+        if (event.getPersister().getInsertCoordinator() instanceof UpsertInsertCoordinator upsert) {
+            upsert.beforeInsert(event.getSession());
+        } else {
+            event.getSession().getJdbcCoordinator()
+                    .conditionallyExecuteBatch(new BasicBatchKey(event.getPersister().getEntityName() + "#INSERT"));
+        }
         return false;
     }
 
