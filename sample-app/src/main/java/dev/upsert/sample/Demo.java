@@ -63,8 +63,8 @@ final class Demo {
                         () -> new Race(emf, sqlLog, report).run()),
                 new Scenario(6, "Typed duplicate", "A plain entity with a second unique key: the service catches"
                         + " DuplicateKeyException and answers 409 naming the field.", this::typedDuplicate),
-                new Scenario(7, "Bulk import", String.format("%,d products by SKU, half already present, in JDBC"
-                        + " batches of %d.", bulkRows, DemoPersistence.BATCH_SIZE),
+                new Scenario(7, "Bulk import", String.format("%,d products by SKU, half already present, in"
+                        + " batches of %d rows, one statement each.", bulkRows, DemoPersistence.BATCH_SIZE),
                         () -> new BulkImport(emf, sqlLog, report, dataSource).run(bulkRows)));
         int failed = 0;
         for (Scenario scenario : scenarios) {

@@ -12,7 +12,7 @@ import dev.upsert.Upsert;
 
 /**
  * Scenario 7: a catalogue imported by SKU. The id comes from a sequence, not from the insert, so Hibernate can send
- * the upserts in JDBC batches.
+ * the upserts in batches.
  */
 @Entity
 @Upsert(on = "sku")

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -26,6 +27,8 @@ final class Report {
     private static final int MAX_ROWS = 8;
     // Where a long upsert statement reads best when broken.
     private static final Pattern CLAUSE = Pattern.compile(" (?=on conflict|do update|do nothing|returning )");
+    /** {@code VALUES} followed by one or more parameter rows; group 1 is the first row. */
+    private static final Pattern VALUE_ROWS = Pattern.compile("(\\([?,]+\\))(?:,\\([?,]+\\))+");
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
     private final PrintStream out;
@@ -57,9 +60,19 @@ final class Report {
             out.println("  (none)");
         }
         statements.forEach((sql, times) -> {
-            String text = CLAUSE.matcher(sql).replaceAll("\n      ");
+            String text = CLAUSE.matcher(shortenValues(sql)).replaceAll("\n      ");
             out.println("  " + text + (times > 1 ? "    [x" + times + "]" : ""));
         });
+    }
+
+    /** A multi-row {@code VALUES (?,?),(?,?),...} shown as its first row and the number of rows. */
+    static String shortenValues(String sql) {
+        Matcher rows = VALUE_ROWS.matcher(sql);
+        if (!rows.find()) {
+            return sql;
+        }
+        int count = rows.group(0).split("\\),\\(", -1).length;
+        return count < 3 ? sql : sql.substring(0, rows.start()) + rows.group(1) + ", ... (" + count + " rows)" + sql.substring(rows.end());
     }
 
     void outcomes(List<String> outcomes) {
