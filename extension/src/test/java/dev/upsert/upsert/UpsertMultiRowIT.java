@@ -116,6 +116,25 @@ class UpsertMultiRowIT {
         assertThat(db.queryLong("select count(*) from account_seq where email like 'multi%' and version = 1")).isEqualTo(40);
     }
 
+    /** pgjdbc binds at most 65,535 parameters per statement: a larger batch size is split below that bound. */
+    @Test
+    void aBatchLargerThanTheParameterLimitIsSplit(TestSchema schema) {
+        try (Jpa large = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "100000",
+                "hibernate.session_factory.statement_inspector", Recorder.class.getName(),
+                "jakarta.persistence.schema-generation.database.action", "none"), SequenceAccount.class)) {
+            prepared.clear();
+            large.run(em -> {
+                for (int i = 0; i < 20_000; i++) {
+                    em.persist(new SequenceAccount("wide" + i + "@x.org", "n", "seed"));
+                }
+            });
+        }
+        // five bound columns per row (email, name, created_by, version, id): 13,107 rows per statement at most
+        assertThat(prepared.stream().filter(sql -> sql.startsWith("insert into")).map(sql -> sql.split("\\),\\(", -1).length))
+                .containsExactly(13_107, 6_893);
+        assertThat(db.queryLong("select count(*) from account_seq where email like 'wide%'")).isEqualTo(20_000);
+    }
+
     @Test
     void conditionalActionsKeepOneStatementPerRowAndReadSkippedRowsBack() {
         jpa.run(em -> em.persist(new InboxEvent("m0", "multi-evt-0", "first")));
