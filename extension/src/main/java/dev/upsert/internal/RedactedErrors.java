@@ -3,6 +3,7 @@ package dev.upsert.internal;
 import java.sql.BatchUpdateException;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,7 +37,7 @@ final class RedactedErrors {
     }
 
     /** Called while the registry is built: takes over the error log unless the user configured it or opted in. */
-    static void takeOver(Map<String, Object> settings, java.util.function.BiConsumer<String, Object> apply) {
+    static void takeOver(Map<String, Object> settings, BiConsumer<String, Object> apply) {
         if (!settings.containsKey(JdbcSettings.LOG_JDBC_ERRORS)
                 && !Boolean.parseBoolean(String.valueOf(settings.get(UpsertSettings.EXCEPTION_INCLUDE_VALUES)).trim())) {
             apply.accept(JdbcSettings.LOG_JDBC_ERRORS, false);

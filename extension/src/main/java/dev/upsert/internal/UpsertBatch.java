@@ -86,12 +86,12 @@ final class UpsertBatch implements Batch {
 
     @Override
     public void addToBatch(JdbcValueBindings bindings, TableInclusionChecker inclusionChecker) {
-        throw new UnsupportedOperationException("upserts are added with add(PendingRow)");
+        throw new UnsupportedOperationException("upserts are added with add(persister, row)");
     }
 
     @Override
     public void addToBatch(JdbcValueBindings bindings, TableInclusionChecker inclusionChecker, StaleStateMapper mapper) {
-        throw new UnsupportedOperationException("upserts are added with add(PendingRow)");
+        throw new UnsupportedOperationException("upserts are added with add(persister, row)");
     }
 
     @Override
