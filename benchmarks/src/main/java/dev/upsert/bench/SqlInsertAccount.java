@@ -1,10 +1,6 @@
 package dev.upsert.bench;
 
 import jakarta.persistence.Entity;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
-import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 
 import org.hibernate.annotations.SQLInsert;
@@ -21,15 +17,5 @@ import org.hibernate.jdbc.Expectation;
         verify = Expectation.None.class)
 @Entity
 @Table(name = "account")
-class SqlInsertAccount extends AccountColumns {
-
-    @Id
-    @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "account_ids")
-    @SequenceGenerator(name = "account_ids", sequenceName = "account_id_seq", allocationSize = 50)
-    private Long id;
-
-    @Override
-    public Long getId() {
-        return id;
-    }
+class SqlInsertAccount extends SequenceIdAccount {
 }
