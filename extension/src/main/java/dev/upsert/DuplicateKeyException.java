@@ -9,7 +9,7 @@ import java.util.Optional;
 
 import org.hibernate.exception.ConstraintViolationException;
 
-import dev.upsert.internal.DuplicateKeyContexts;
+import dev.upsert.internal.DuplicateKeyFinder;
 
 /**
  * A row was rejected because its key is already taken: PostgreSQL SQLSTATE {@code 23505}
@@ -35,8 +35,8 @@ import dev.upsert.internal.DuplicateKeyContexts;
  * <h2>Where it surfaces</h2>
  * {@code persist}, {@code flush}, {@code merge} and query execution throw it directly. {@code commit()} wraps it in
  * {@link jakarta.persistence.RollbackException}, and a {@code DEFERRABLE INITIALLY DEFERRED} constraint fails only
- * at commit, where Hibernate wraps the driver's error in a {@code TransactionException}: use {@link #find(Throwable)}
- * for both.
+ * at commit, where Hibernate throws a {@code TransactionException} (under JPA's {@code RollbackException}) whose cause
+ * is this exception: use {@link #find(Throwable)} for both.
  *
  * <h2>The transaction is lost</h2>
  * After any error PostgreSQL aborts the transaction: every further statement fails with SQLSTATE {@code 25P02}
@@ -93,9 +93,10 @@ public class DuplicateKeyException extends ConstraintViolationException {
 
     /**
      * The exception in {@code t} or anywhere in its cause chain, for example under the
-     * {@link jakarta.persistence.RollbackException} that {@code commit()} throws. A PostgreSQL 23505 that Hibernate
-     * did not convert (a deferred constraint failing at commit arrives as {@code TransactionException} over the
-     * driver's exception) is converted here, once, with what the extension knows about the table.
+     * {@link jakarta.persistence.RollbackException} that {@code commit()} throws, or under the
+     * {@code TransactionException} of a deferred constraint failing at commit. A PostgreSQL 23505 that never passed
+     * through a SessionFactory (plain JDBC) is converted from the server's fields and DETAIL alone: no entity, no
+     * attributes, values as printed.
      *
      * <pre>{@code
      * try {
@@ -110,7 +111,7 @@ public class DuplicateKeyException extends ConstraintViolationException {
      * @return the duplicate-key exception, or empty if the chain holds none and no SQLSTATE 23505
      */
     public static Optional<DuplicateKeyException> find(Throwable t) {
-        return DuplicateKeyContexts.find(t);
+        return DuplicateKeyFinder.find(t);
     }
 
     /**
