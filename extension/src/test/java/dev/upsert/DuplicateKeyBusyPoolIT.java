@@ -99,6 +99,12 @@ class DuplicateKeyBusyPoolIT {
                 db.execute("drop index account_name_lower_uq");
             }
         }
+        // closing the SessionFactory stops the lookup thread
+        long deadline = System.nanoTime() + BOUND.toNanos();
+        while (catalogThreads() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(catalogThreads()).isZero();
         assertRowsUnchanged(db);
     }
 
@@ -155,6 +161,11 @@ class DuplicateKeyBusyPoolIT {
 
     private static DuplicateKeyException duplicate(EntityManagerFactory factory, Consumer<EntityManager> work) {
         return DuplicateKeyException.find(DuplicateKeyIT.inTransactionFailing(factory, work)).orElseThrow();
+    }
+
+    private static long catalogThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().equals("upsert-hibernate unique key catalog")).count();
     }
 
     private static void assertRowsUnchanged(TestSchema db) {
