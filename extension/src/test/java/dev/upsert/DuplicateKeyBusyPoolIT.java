@@ -95,17 +95,38 @@ class DuplicateKeyBusyPoolIT {
                     columns = duplicate(pooled.factory, em -> em.persist(new Account("new@x.org", "ANN"))).getColumnNames();
                 }
                 assertThat(columns).containsExactly("lower(name::text)");
+                assertThat(catalogThreads("dk-pool-late")).as("the lookup ran on the SessionFactory's thread").isOne();
             } finally {
                 db.execute("drop index account_name_lower_uq");
             }
         }
         // closing the SessionFactory stops the lookup thread
         long deadline = System.nanoTime() + BOUND.toNanos();
-        while (catalogThreads() > 0 && System.nanoTime() < deadline) {
+        while (catalogThreads("dk-pool-late") > 0 && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertThat(catalogThreads()).isZero();
+        assertThat(catalogThreads("dk-pool-late")).isZero();
         assertRowsUnchanged(db);
+    }
+
+    /** Native SQL on a table no entity maps: not waited for either; the columns and values come from DETAIL. */
+    @Test
+    void aTableNoEntityMapsIsAnsweredAtOnce(TestSchema db) {
+        db.execute("create table audit_code (code text constraint audit_code_uq unique); insert into audit_code values ('a1')");
+        try (Pooled pooled = new Pooled(db, "dk-pool-unmapped", 1)) {
+            long start = System.nanoTime();
+            DuplicateKeyException e = duplicate(pooled.factory, em -> em
+                    .createNativeQuery("insert into audit_code (code) values ('a1')").executeUpdate());
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(BOUND);
+            assertThat(e.getConstraintName()).isEqualTo("audit_code_uq");
+            assertThat(e.getTableName()).isEqualTo("audit_code");
+            assertThat(e.getColumnNames()).containsExactly("code");
+            assertThat(e.getEntityClass()).isEmpty();
+            assertThat(e.getKeyValues()).containsExactly(Map.entry("code", "a1"));
+        } finally {
+            assertThat(db.query("select code from audit_code")).containsExactly(List.of("a1"));
+            db.execute("drop table audit_code");
+        }
     }
 
     /** {@code threads} transactions at once, each hitting a duplicate; the time each took, start to exception. */
@@ -163,9 +184,10 @@ class DuplicateKeyBusyPoolIT {
         return DuplicateKeyException.find(DuplicateKeyIT.inTransactionFailing(factory, work)).orElseThrow();
     }
 
-    private static long catalogThreads() {
+    private static long catalogThreads(String factoryName) {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && t.getName().equals("upsert-hibernate unique key catalog")).count();
+                .filter(t -> t.isAlive() && t.getName().equals("upsert-hibernate unique key catalog of " + factoryName))
+                .count();
     }
 
     private static void assertRowsUnchanged(TestSchema db) {

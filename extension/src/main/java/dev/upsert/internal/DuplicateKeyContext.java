@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
 import org.hibernate.engine.config.spi.ConfigurationService;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.metamodel.mapping.AttributeMapping;
-import org.hibernate.metamodel.mapping.JdbcMapping;
 import org.hibernate.metamodel.mapping.EmbeddableValuedModelPart;
+import org.hibernate.metamodel.mapping.JdbcMapping;
 import org.hibernate.metamodel.mapping.ModelPart;
 import org.hibernate.persister.entity.EntityPersister;
 import org.hibernate.service.Service;
@@ -62,7 +62,8 @@ final class DuplicateKeyContext implements Service, Stoppable {
 
     DuplicateKeyContext(SessionFactoryImplementor factory) {
         this.factory = factory;
-        this.catalog = new UniqueKeyCatalog(factory.getJdbcServices().getBootstrapJdbcConnectionAccess());
+        this.catalog = new UniqueKeyCatalog(factory.getJdbcServices().getBootstrapJdbcConnectionAccess(),
+                factory.getName() != null ? factory.getName() : factory.getUuid());
         this.includeValues = UpsertSettingValues.flag(factory.getServiceRegistry().requireService(ConfigurationService.class),
                 UpsertSettings.EXCEPTION_INCLUDE_VALUES, false);
     }

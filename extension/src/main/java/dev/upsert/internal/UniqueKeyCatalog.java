@@ -75,10 +75,11 @@ public final class UniqueKeyCatalog {
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
     private final ThreadPoolExecutor refresher;
 
-    public UniqueKeyCatalog(JdbcConnectionAccess connections) {
+    /** @param owner names the lookup thread: the SessionFactory's name or id */
+    UniqueKeyCatalog(JdbcConnectionAccess connections, String owner) {
         this.connections = connections;
         this.refresher = new ThreadPoolExecutor(0, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(MAX_PENDING), r -> {
-            Thread thread = new Thread(r, "upsert-hibernate unique key catalog");
+            Thread thread = new Thread(r, "upsert-hibernate unique key catalog of " + owner);
             thread.setDaemon(true);
             return thread;
         });
