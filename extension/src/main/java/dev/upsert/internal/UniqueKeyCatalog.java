@@ -135,7 +135,9 @@ public final class UniqueKeyCatalog {
      * from what was read at boot. Never waits for a connection: the failing transaction still holds its own, and a
      * busy pool would stall every first duplicate for the whole pool timeout. An index not known from boot (created
      * later, or on a table no entity maps) is answered as unknown now and looked up in the background, on one daemon
-     * thread, once per name however many duplicates ask, so that the next duplicate finds it.
+     * thread, once per name however many duplicates ask, so that the next duplicate finds it. Background rather than
+     * "a connection only if the pool has one free": a {@code DataSource} has no way to ask that without waiting, and
+     * the lookup would still compete with the application for its pool at the worst moment.
      */
     public Optional<UniqueKey> find(String schema, String indexName) {
         if (schema == null || indexName == null) {
