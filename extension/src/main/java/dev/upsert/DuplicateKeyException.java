@@ -9,7 +9,7 @@ import java.util.Optional;
 
 import org.hibernate.exception.ConstraintViolationException;
 
-import dev.upsert.internal.DuplicateKeyContexts;
+import dev.upsert.internal.DuplicateKeyFinder;
 
 /**
  * A row was rejected because its key is already taken: PostgreSQL SQLSTATE {@code 23505}
@@ -35,8 +35,8 @@ import dev.upsert.internal.DuplicateKeyContexts;
  * <h2>Where it surfaces</h2>
  * {@code persist}, {@code flush}, {@code merge} and query execution throw it directly. {@code commit()} wraps it in
  * {@link jakarta.persistence.RollbackException}, and a {@code DEFERRABLE INITIALLY DEFERRED} constraint fails only
- * at commit, where Hibernate wraps the driver's error in a {@code TransactionException}: use {@link #find(Throwable)}
- * for both.
+ * at commit, where Hibernate throws a {@code TransactionException} (under JPA's {@code RollbackException}) whose cause
+ * is this exception: use {@link #find(Throwable)} for both.
  *
  * <h2>The transaction is lost</h2>
  * After any error PostgreSQL aborts the transaction: every further statement fails with SQLSTATE {@code 25P02}
@@ -93,9 +93,10 @@ public class DuplicateKeyException extends ConstraintViolationException {
 
     /**
      * The exception in {@code t} or anywhere in its cause chain, for example under the
-     * {@link jakarta.persistence.RollbackException} that {@code commit()} throws. A PostgreSQL 23505 that Hibernate
-     * did not convert (a deferred constraint failing at commit arrives as {@code TransactionException} over the
-     * driver's exception) is converted here, once, with what the extension knows about the table.
+     * {@link jakarta.persistence.RollbackException} that {@code commit()} throws, or under the
+     * {@code TransactionException} of a deferred constraint failing at commit. A PostgreSQL 23505 that never passed
+     * through a SessionFactory (plain JDBC) is converted from the server's fields and DETAIL alone: no entity, no
+     * attributes, values as printed.
      *
      * <pre>{@code
      * try {
@@ -110,7 +111,7 @@ public class DuplicateKeyException extends ConstraintViolationException {
      * @return the duplicate-key exception, or empty if the chain holds none and no SQLSTATE 23505
      */
     public static Optional<DuplicateKeyException> find(Throwable t) {
-        return DuplicateKeyContexts.find(t);
+        return DuplicateKeyFinder.find(t);
     }
 
     /**
@@ -135,9 +136,10 @@ public class DuplicateKeyException extends ConstraintViolationException {
 
     /**
      * The key's columns, in index order, as PostgreSQL prints them: {@code email}, {@code "Tenant Id"},
-     * {@code lower(email)}. Read from the catalog ({@code pg_index}), once per constraint, also when DETAIL is hidden
-     * or translated; if the catalog cannot be read, taken from an English DETAIL that lists bare column names, else
-     * empty.
+     * {@code lower(email)}. From the catalog ({@code pg_index}), read for every mapped table when the SessionFactory
+     * is built, also when DETAIL is hidden or translated. For a key not known then (created later, or on a table no
+     * entity maps), taken from an English DETAIL that lists bare column names, else empty; the catalog is then read
+     * in the background, so that a later duplicate has them.
      */
     public List<String> getColumnNames() {
         return columnNames;
@@ -161,22 +163,22 @@ public class DuplicateKeyException extends ConstraintViolationException {
     }
 
     /**
-     * Column (as in {@link #getColumnNames()}) to value, in key order. Never partial: every column or none.
+     * Column (as in {@link #getColumnNames()}) to value, in key order: the failing row's values, or empty, which
+     * means <em>unknown</em>; never another row's, never partial.
      * <ul>
-     *   <li>From the entity being written, when the extension can tell which row failed and every key column is a
-     *       column of that entity: the row whose values PostgreSQL's English DETAIL shows, or, without a usable
-     *       DETAIL, the only row of the table in flight. The values are the attributes' JDBC values ({@code Long} for
-     *       a {@code bigint}, a Java {@code null} for NULL).</li>
-     *   <li>Otherwise PostgreSQL's English DETAIL, {@code Key (a, b)=(1, x) already exists.}, as the {@code String}s
-     *       the server printed ({@code "null"} for NULL), when it splits unambiguously: one column, or no value
-     *       containing {@code ", "}.</li>
-     *   <li>Otherwise empty, which means <em>unknown</em>, not "no values". DETAIL is absent when the role may not
-     *       SELECT the key columns or row-level security is enabled on the table, and translated when
-     *       {@code lc_messages} is not English; either way it is not read, and the values stay unknown when no
-     *       entity supplies them: native SQL, HQL/criteria mutations, a deferred constraint failing at commit,
-     *       several rows of the table in the failing JDBC batch, or a key on an expression such as
-     *       {@code lower(email)}, whose value the entity does not hold. An English DETAIL that does not split and
-     *       matches no row being written gives empty too.</li>
+     *   <li>From the entity being written, when the extension can tell which row failed: the row whose values print
+     *       as PostgreSQL's English DETAIL shows them, if exactly one does, else the only row of the table in flight.
+     *       The values are the attributes' JDBC values ({@code Long} for a {@code bigint}, a Java {@code null} for
+     *       NULL).</li>
+     *   <li>Otherwise from DETAIL, {@code Key (a, b)=(1, x) already exists.}, when it splits unambiguously (one
+     *       column, or no value containing {@code ", "}), each value converted to the type the entity's attribute
+     *       would give ({@code "42"} becomes {@code 42L}) and kept only if it reads back exactly. A key expression
+     *       such as {@code lower(email)}, and a table no entity maps, keep the printed {@code String}.</li>
+     *   <li>Otherwise empty: DETAIL is absent when the role may not SELECT the key columns or row-level security is
+     *       enabled on the table, and translated when {@code lc_messages} is not English; {@code null} in a text
+     *       column may be NULL or the text {@code 'null'}; a timestamp prints in the session's DateStyle. Also empty
+     *       when rows of the table were too many to remember (a large flush of {@code @Upsert} rows) or two rows
+     *       print alike, and DETAIL does not settle it.</li>
      * </ul>
      */
     public Map<String, Object> getKeyValues() {

@@ -113,7 +113,12 @@ class DuplicateKeyHostileValuesIT {
         String harmless = nativeDuplicate("harmless").getMessage();
         KEYS.forEach((name, key) -> {
             DuplicateKeyException e = nativeDuplicate(key);
-            assertThat(e.getKeyValues()).as(name).containsExactly(entry("value", key));
+            if (key.equals("null")) {
+                // DETAIL prints the text 'null' and SQL NULL alike: unknown, not a guess
+                assertThat(e.getKeyValues()).as(name).isEmpty();
+            } else {
+                assertThat(e.getKeyValues()).as(name).containsExactly(entry("value", key));
+            }
             assertThat(e.getMessage()).as(name).isEqualTo(harmless);
         });
         assertThat(db.queryLong("select count(*) from handle")).isEqualTo(KEYS.size() + 1);

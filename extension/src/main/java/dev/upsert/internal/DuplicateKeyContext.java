@@ -1,5 +1,6 @@
 package dev.upsert.internal;
 
+import java.math.BigInteger;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.regex.Matcher;
@@ -17,20 +19,27 @@ import org.hibernate.engine.config.spi.ConfigurationService;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.metamodel.mapping.AttributeMapping;
 import org.hibernate.metamodel.mapping.EmbeddableValuedModelPart;
+import org.hibernate.metamodel.mapping.JdbcMapping;
 import org.hibernate.metamodel.mapping.ModelPart;
 import org.hibernate.persister.entity.EntityPersister;
+import org.hibernate.service.Service;
+import org.hibernate.service.spi.Stoppable;
+import org.hibernate.type.descriptor.java.JavaType;
 
 import dev.upsert.DuplicateKeyException;
 import dev.upsert.UpsertSettings;
+import dev.upsert.internal.DuplicateKeyWrites.InFlight;
 import dev.upsert.internal.DuplicateKeyWrites.Written;
 import dev.upsert.internal.UniqueKeyCatalog.UniqueKey;
 
 /**
  * What one SessionFactory knows to turn a 23505 into a {@link DuplicateKeyException}: the catalog (columns of the
- * constraint), the metamodel (entity and attributes of the table) and the setting that lets values into messages.
- * Everything here runs only when a statement has already failed; lookups are cached per table and constraint.
+ * constraint, read at boot), the metamodel (entity and attributes of the table) and the setting that lets values
+ * into messages. A service of the SessionFactory's own registry ({@link DuplicateKeyServices}), so that whoever holds
+ * a session finds it; nothing static. Conversion runs only when a statement has already failed, and never waits for
+ * a connection.
  */
-final class DuplicateKeyContext {
+final class DuplicateKeyContext implements Service, Stoppable {
 
     private static final Pattern IDENTIFIER = Pattern.compile("\"((?:[^\"]|\"\")*)\"|([\\p{L}_][\\p{L}\\p{N}_$]*)");
 
@@ -44,12 +53,17 @@ final class DuplicateKeyContext {
     private record EntityColumns(Map<String, Column> columns) {
     }
 
-    private record Column(String attributePath, ModelPart topLevel, boolean identifier, String selection) {
+    private record Column(String attributePath, ModelPart topLevel, boolean identifier, String selection,
+                          JdbcMapping jdbcMapping) {
     }
+
+    /** A DETAIL value that does not convert exactly to the attribute's type. */
+    private static final Object NOT_EXACT = new Object();
 
     DuplicateKeyContext(SessionFactoryImplementor factory) {
         this.factory = factory;
-        this.catalog = new UniqueKeyCatalog(factory.getJdbcServices().getBootstrapJdbcConnectionAccess());
+        this.catalog = new UniqueKeyCatalog(factory.getJdbcServices().getBootstrapJdbcConnectionAccess(),
+                factory.getName() != null ? factory.getName() : factory.getUuid());
         this.includeValues = UpsertSettingValues.flag(factory.getServiceRegistry().requireService(ConfigurationService.class),
                 UpsertSettings.EXCEPTION_INCLUDE_VALUES, false);
     }
@@ -58,48 +72,75 @@ final class DuplicateKeyContext {
         return factory;
     }
 
+    UniqueKeyCatalog catalog() {
+        return catalog;
+    }
+
+    @Override
+    public void stop() {
+        catalog.stop();
+    }
+
     boolean mapsTable(String schema, String table) {
         return !persisters(schema, table).isEmpty();
     }
 
-    DuplicateKeyException convert(DuplicateKeyServerError error, SQLException root, String sql, List<Written> written) {
+    DuplicateKeyException convert(DuplicateKeyServerError error, SQLException root, String sql, InFlight inFlight) {
         List<String> columns = catalog.find(error.schema(), error.constraint()).map(UniqueKey::columns)
                 .orElseGet(() -> DuplicateKeyDetail.columns(error.detail()));
         List<EntityPersister> persisters = persisters(error.schema(), error.table());
         List<Written> candidates = new ArrayList<>();
-        for (Written row : written) {
+        for (Written row : inFlight.rows()) {
             if (persisters.contains(row.persister())) {
                 candidates.add(row);
             }
         }
+        // rows of the table dropped for room: the failing one may be among them, so no remaining row is proof
+        boolean complete = persisters.stream().allMatch(inFlight::complete);
         EntityPersister entity = entity(persisters, candidates);
-        Written match = null;
-        Map<String, Object> values = Map.of();
-        if (entity != null && !columns.isEmpty()) {
-            String valueText = DuplicateKeyDetail.valueText(error.detail(), columns);
-            List<Map<String, Object>> byRow = new ArrayList<>();
-            for (Written row : candidates) {
-                byRow.add(row.persister() == entity ? entityValues(entity, error.table(), row, columns) : null);
-            }
-            if (valueText != null) {
-                for (int i = 0; i < candidates.size() && match == null; i++) {
-                    if (byRow.get(i) != null && valueText.equals(text(byRow.get(i)))) {
-                        match = candidates.get(i);
-                        values = byRow.get(i);
-                    }
-                }
-            } else if (candidates.size() == 1 && byRow.get(0) != null) {
-                // no usable DETAIL (hidden or localized): only a single row of this table can be the one
-                match = candidates.get(0);
-                values = byRow.get(0);
-            }
+        Map<String, Object> values = null;
+        if (entity != null && !columns.isEmpty() && complete) {
+            values = rowValues(entity, error, columns, candidates);
         }
-        if (match == null) {
-            values = detailValues(error.detail(), columns);
+        if (values == null) {
+            values = entity == null ? detailValues(error.detail(), columns)
+                    : detailValues(error.detail(), columns, entityColumns(entity, error.table()).columns());
         }
         List<String> attributes = entity == null ? List.of() : attributes(entity, error.table(), columns);
         return new DuplicateKeyException(root, sql, error.constraint(), error.schema(), error.table(), columns,
                 entity == null ? null : entity.getMappedClass(), attributes, values, includeValues);
+    }
+
+    /**
+     * The failing row's values, or null when it cannot be told which row of the table failed. The row whose values
+     * print as DETAIL's, if exactly one does and every candidate's values print as PostgreSQL prints them; else the
+     * only row of the table being written, whatever DETAIL says (hidden, translated, or printed differently).
+     */
+    private Map<String, Object> rowValues(EntityPersister entity, DuplicateKeyServerError error, List<String> columns,
+                                          List<Written> candidates) {
+        List<Map<String, Object>> byRow = new ArrayList<>();
+        for (Written row : candidates) {
+            byRow.add(row.persister() == entity ? entityValues(entity, error.table(), row, columns) : null);
+        }
+        String valueText = DuplicateKeyDetail.valueText(error.detail(), columns);
+        if (valueText != null) {
+            Map<String, Object> matched = null;
+            boolean ambiguous = false;
+            boolean printable = true;
+            for (Map<String, Object> values : byRow) {
+                String text = values == null ? null : text(values);
+                printable &= text != null;
+                if (valueText.equals(text)) {
+                    // two rows printing alike: (x, "y, z") and ("x, y", z), or NULL and 'null'
+                    ambiguous |= matched != null && !matched.equals(values);
+                    matched = values;
+                }
+            }
+            if (matched != null && !ambiguous && printable) {
+                return matched;
+            }
+        }
+        return candidates.size() == 1 ? byRow.get(0) : null;
     }
 
     /** Without a SessionFactory: the server's fields and, from an English DETAIL, plain column names and values. */
@@ -109,16 +150,57 @@ final class DuplicateKeyContext {
                 List.of(), detailValues(error.detail(), columns), false);
     }
 
+    /** DETAIL's value texts, as printed: no attribute says what type they are. */
     private static Map<String, Object> detailValues(String detail, List<String> columns) {
+        return detailValues(detail, columns, Map.of());
+    }
+
+    /**
+     * DETAIL's values, each converted to the JDBC Java type of the entity's column, as a row of the entity gives
+     * them; a key expression such as {@code lower(email)}, whose value no attribute holds, stays as printed. All or
+     * nothing: one value that does not convert exactly leaves every value unknown.
+     */
+    private static Map<String, Object> detailValues(String detail, List<String> columns, Map<String, Column> mapped) {
         List<String> parsed = DuplicateKeyDetail.values(detail, columns);
         if (parsed.isEmpty()) {
             return Map.of();
         }
         Map<String, Object> values = new LinkedHashMap<>();
         for (int i = 0; i < columns.size(); i++) {
-            values.put(columns.get(i), parsed.get(i));
+            Column column = mapped.get(plainName(columns.get(i)));
+            Object value = column == null ? parsed.get(i) : fromDetail(column.jdbcMapping(), parsed.get(i));
+            if (value == NOT_EXACT) {
+                return Map.of();
+            }
+            values.put(columns.get(i), value);
         }
         return values;
+    }
+
+    /**
+     * A value as PostgreSQL's output function printed it, as the column's JDBC Java type, or {@link #NOT_EXACT} when
+     * Hibernate's {@code JavaType} does not read it back to the same text (a timestamp, printed in the session's
+     * DateStyle and TimeZone, for example).
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Object fromDetail(JdbcMapping mapping, String text) {
+        JavaType type = mapping.getJdbcJavaType();
+        Class<?> javaClass = type.getJavaTypeClass();
+        if (javaClass == String.class) {
+            return "null".equals(text) ? NOT_EXACT : text;  // SQL NULL and the text 'null' print alike
+        }
+        if ("null".equals(text)) {
+            return null;
+        }
+        if (javaClass == Boolean.class) {
+            return "t".equals(text) ? Boolean.TRUE : "f".equals(text) ? Boolean.FALSE : NOT_EXACT;
+        }
+        try {
+            Object value = type.fromString(text);
+            return value != null && text.equals(type.toString(value)) ? value : NOT_EXACT;
+        } catch (RuntimeException e) {
+            return NOT_EXACT;
+        }
     }
 
     /** The written entity when one row of the table's persisters was written, else the table's only root entity. */
@@ -173,11 +255,27 @@ final class DuplicateKeyContext {
         return values;
     }
 
-    /** As PostgreSQL prints a value list; exact for text and integers, which is what DETAIL matching needs. */
+    /**
+     * The value list as PostgreSQL prints it in DETAIL, or null when a value's type prints differently there (a
+     * timestamp in the session's DateStyle, a numeric with the column's scale): only then is a textual match proof.
+     */
     private static String text(Map<String, Object> values) {
         StringBuilder s = new StringBuilder();
+        boolean first = true;
         for (Object value : values.values()) {
-            s.append(s.length() == 0 ? "" : ", ").append(value == null ? "null" : value.toString());
+            String printed;
+            if (value == null) {
+                printed = "null";
+            } else if (value instanceof String || value instanceof Long || value instanceof Integer
+                    || value instanceof Short || value instanceof BigInteger || value instanceof UUID) {
+                printed = value.toString();
+            } else if (value instanceof Boolean b) {
+                printed = b ? "t" : "f";
+            } else {
+                return null;
+            }
+            s.append(first ? "" : ", ").append(printed);
+            first = false;
         }
         return s.toString();
     }
@@ -241,7 +339,7 @@ final class DuplicateKeyContext {
         part.forEachSelectable((i, selectable) -> {
             if (!selectable.isFormula() && sameTable(selectable.getContainingTableExpression(), null, table)) {
                 String name = normalize(selectable.getSelectionExpression());
-                columns.putIfAbsent(name, new Column(path, topLevel, identifier, name));
+                columns.putIfAbsent(name, new Column(path, topLevel, identifier, name, selectable.getJdbcMapping()));
             }
         });
     }

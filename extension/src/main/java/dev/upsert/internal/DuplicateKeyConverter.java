@@ -8,6 +8,7 @@ import org.hibernate.JDBCException;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.exception.spi.SQLExceptionConverter;
 
+import dev.upsert.internal.DuplicateKeyWrites.InFlight;
 import dev.upsert.internal.DuplicateKeyWrites.Written;
 
 /**
@@ -60,18 +61,40 @@ final class DuplicateKeyConverter implements SQLExceptionConverter {
             return original.convert(sqlException, message, sql);
         }
         DuplicateKeyServerError error = DuplicateKeyServerError.find(sqlException);
-        List<Written> written = DuplicateKeyWrites.take();
-        DuplicateKeyContext context = DuplicateKeyContexts.choose(contexts, error, written);
+        InFlight inFlight = DuplicateKeyWrites.take();
+        DuplicateKeyContext context = choose(error, inFlight.rows());
         if (error == null || context == null) {
             return original.convert(sqlException, message, sql);
         }
         try {
             // message is ignored on purpose: Hibernate appends the driver's text, whose DETAIL holds the key values
-            return context.convert(error, sqlException, sql, written);
+            return context.convert(error, sqlException, sql, inFlight);
         } catch (RuntimeException e) {
             JDBCException fallback = original.convert(sqlException, message, sql);
             fallback.addSuppressed(e);
             return fallback;
         }
+    }
+
+    /** The SessionFactory that wrote one of the rows, else the first that maps the table, else the first. */
+    private DuplicateKeyContext choose(DuplicateKeyServerError error, List<Written> written) {
+        if (contexts.isEmpty()) {
+            return null;
+        }
+        for (int i = written.size() - 1; i >= 0; i--) {
+            for (DuplicateKeyContext context : contexts) {
+                if (context.factory() == written.get(i).session().getFactory()) {
+                    return context;
+                }
+            }
+        }
+        if (error != null) {
+            for (DuplicateKeyContext context : contexts) {
+                if (context.mapsTable(error.schema(), error.table())) {
+                    return context;
+                }
+            }
+        }
+        return contexts.get(0);
     }
 }

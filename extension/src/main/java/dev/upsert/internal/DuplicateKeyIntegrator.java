@@ -1,12 +1,22 @@
 package dev.upsert.internal;
 
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+import org.hibernate.SessionFactory;
+import org.hibernate.SessionFactoryObserver;
 import org.hibernate.boot.Metadata;
+import org.hibernate.boot.model.relational.SqlStringGenerationContext;
 import org.hibernate.boot.spi.BootstrapContext;
+import org.hibernate.cfg.JdbcSettings;
+import org.hibernate.dialect.PostgreSQLDialect;
+import org.hibernate.engine.config.spi.ConfigurationService;
 import org.hibernate.engine.jdbc.spi.SqlExceptionHelper;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.event.service.spi.EventListenerRegistry;
 import org.hibernate.event.spi.EventType;
 import org.hibernate.integrator.spi.Integrator;
+import org.hibernate.mapping.Table;
 import org.hibernate.service.spi.SessionFactoryServiceRegistry;
 
 /**
@@ -22,7 +32,7 @@ public final class DuplicateKeyIntegrator implements Integrator {
 
     @Override
     public void integrate(Metadata metadata, BootstrapContext bootstrapContext, SessionFactoryImplementor sessionFactory) {
-        DuplicateKeyContext context = new DuplicateKeyContext(sessionFactory);
+        DuplicateKeyContext context = sessionFactory.getServiceRegistry().requireService(DuplicateKeyContext.class);
         SqlExceptionHelper helper = sessionFactory.getJdbcServices().getSqlExceptionHelper();
         synchronized (helper) {
             if (helper.getSqlExceptionConverter() instanceof DuplicateKeyConverter converter) {
@@ -34,7 +44,7 @@ public final class DuplicateKeyIntegrator implements Integrator {
                 helper.setSqlExceptionConverter(converter);
             }
         }
-        DuplicateKeyContexts.register(context);
+        readCatalogAtBoot(metadata, sessionFactory, context);
 
         EventListenerRegistry listeners = sessionFactory.getServiceRegistry().requireService(EventListenerRegistry.class);
         DuplicateKeyWrites writes = DuplicateKeyWrites.INSTANCE;
@@ -59,6 +69,32 @@ public final class DuplicateKeyIntegrator implements Integrator {
                 }
             }
         }
-        DuplicateKeyContexts.unregister(sessionFactory);
+    }
+
+    /**
+     * The unique keys of every mapped table, in one query once the SessionFactory exists (after schema generation
+     * created them), so that a duplicate never needs a connection: the failing transaction holds its own, and a
+     * second one from a busy pool would wait the whole pool timeout.
+     */
+    private static void readCatalogAtBoot(Metadata metadata, SessionFactoryImplementor factory, DuplicateKeyContext context) {
+        Object allowed = factory.getServiceRegistry().requireService(ConfigurationService.class).getSettings()
+                .get(JdbcSettings.ALLOW_METADATA_ON_BOOT);
+        if (!(factory.getJdbcServices().getDialect() instanceof PostgreSQLDialect)
+                || (allowed != null && !Boolean.parseBoolean(allowed.toString()))) {
+            return;
+        }
+        SqlStringGenerationContext names = factory.getSqlStringGenerationContext();
+        Set<String> tables = new LinkedHashSet<>();
+        for (Table table : metadata.collectTableMappings()) {
+            if (table.isPhysicalTable() && !table.isView()) {
+                tables.add(names.format(table.getQualifiedTableName()));
+            }
+        }
+        factory.addObserver(new SessionFactoryObserver() {
+            @Override
+            public void sessionFactoryCreated(SessionFactory created) {
+                context.catalog().load(tables);
+            }
+        });
     }
 }

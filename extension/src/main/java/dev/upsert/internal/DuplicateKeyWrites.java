@@ -2,7 +2,9 @@ package dev.upsert.internal;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.hibernate.cfg.AvailableSettings;
 import org.hibernate.engine.config.spi.ConfigurationService;
@@ -34,7 +36,8 @@ import org.hibernate.service.ServiceRegistry;
  * <p>
  * What is kept: persister, id, state array (a reference, no copy) and session, at most
  * {@code max(batch size, 1) + 8} rows (a failing JDBC batch holds at most batch-size rows, and they are the most
- * recent). A row is dropped as soon as its statement is known to have succeeded: after the post-insert/post-update
+ * recent; pending {@code @Upsert} rows may be more, and an entity type whose rows were dropped for room is reported
+ * as incomplete, so that no remaining row is taken for the failing one). A row is dropped as soon as its statement is known to have succeeded: after the post-insert/post-update
  * event when the statement ran unbatched (IDENTITY inserts always do). Everything is dropped at the end of every
  * flush, on {@code clear()}, at transaction completion, when another session writes on the thread, and when the
  * converter takes the rows for a 23505 (rows of a closed session are never used); dropping removes the thread-local.
@@ -51,10 +54,24 @@ final class DuplicateKeyWrites implements PreInsertEventListener, PreUpdateEvent
     record Written(EntityPersister persister, Object id, Object[] state, SharedSessionContractImplementor session) {
     }
 
+    /**
+     * The rows remembered for the failing statement, oldest first, and the entity types some of whose rows were
+     * dropped for room: for those, the rows are not all there, and the failing one may be among the dropped.
+     */
+    record InFlight(List<Written> rows, Set<EntityPersister> incomplete) {
+
+        static final InFlight NONE = new InFlight(List.of(), Set.of());
+
+        boolean complete(EntityPersister persister) {
+            return !incomplete.contains(persister);
+        }
+    }
+
     private static final class Buffer {
         final SharedSessionContractImplementor session;
         final int capacity;
         final ArrayDeque<Written> rows = new ArrayDeque<>();
+        final Set<EntityPersister> dropped = new HashSet<>();
 
         Buffer(SharedSessionContractImplementor session, int capacity) {
             this.session = session;
@@ -65,16 +82,17 @@ final class DuplicateKeyWrites implements PreInsertEventListener, PreUpdateEvent
     private DuplicateKeyWrites() {
     }
 
-    /** The rows remembered on this thread, oldest first; the buffer is emptied. */
-    static List<Written> take() {
+    /** The rows remembered on this thread; the buffer is emptied. */
+    static InFlight take() {
         Buffer buffer = BUFFER.get();
         if (buffer == null) {
-            return List.of();
+            return InFlight.NONE;
         }
         BUFFER.remove();
         // Left over from a transaction whose end Hibernate never saw (its rollback failed on a dead connection): those
         // rows are not what the failing statement, run by another session on this thread, was writing.
-        return buffer.session.isClosed() ? List.of() : new ArrayList<>(buffer.rows);
+        return buffer.session.isClosed() ? InFlight.NONE
+                : new InFlight(new ArrayList<>(buffer.rows), Set.copyOf(buffer.dropped));
     }
 
     /** How many rows this thread remembers (for tests). */
@@ -142,7 +160,8 @@ final class DuplicateKeyWrites implements PreInsertEventListener, PreUpdateEvent
             }
         }
         if (buffer.rows.size() >= buffer.capacity) {
-            buffer.rows.removeFirst();
+            // @Upsert rows wait for the end of the flush's inserts, so more than a batch can be pending
+            buffer.dropped.add(buffer.rows.removeFirst().persister());
         }
         buffer.rows.addLast(row);
     }

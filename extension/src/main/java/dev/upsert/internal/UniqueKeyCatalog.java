@@ -7,19 +7,27 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import org.hibernate.engine.jdbc.connections.spi.JdbcConnectionAccess;
+import org.jboss.logging.Logger;
 
 /**
  * What PostgreSQL's catalog says about unique keys: every unique index (whether or not it backs a constraint),
  * with its key columns or expressions exactly as the server prints them in a 23505 DETAIL
  * ({@code pg_get_indexdef(index, n, true)}), its predicate and its deferrability.
  * <p>
- * Lookups by name are cached per SessionFactory; a miss is not cached, so an index created later is still found.
+ * Per SessionFactory, the unique indexes of every mapped table are read once, at boot; a name not known then is
+ * looked up in the background ({@link #find}).
  */
 public final class UniqueKeyCatalog {
 
@@ -39,6 +47,8 @@ public final class UniqueKeyCatalog {
         }
     }
 
+    private static final Logger LOG = Logger.getLogger(UniqueKeyCatalog.class);
+
     // indnkeyatts leaves out INCLUDE columns (PostgreSQL 11+); indnullsnotdistinct exists from 15 on, hence jsonb.
     private static final String SELECT = """
             select ic.relname, n.nspname, t.relname,
@@ -54,11 +64,25 @@ public final class UniqueKeyCatalog {
              where i.indisunique and i.indisvalid
             """;
 
+    /** How long a name the catalog did not hold is not looked up again. */
+    private static final long MISS_RETRY_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /** Names waiting for a background lookup; more are dropped (the next duplicate asks again). */
+    private static final int MAX_PENDING = 32;
+
     private final JdbcConnectionAccess connections;
     private final ConcurrentMap<String, UniqueKey> byName = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Long> missedAt = new ConcurrentHashMap<>();
+    private final Set<String> pending = ConcurrentHashMap.newKeySet();
+    private final ThreadPoolExecutor refresher;
 
-    public UniqueKeyCatalog(JdbcConnectionAccess connections) {
+    /** @param owner names the lookup thread: the SessionFactory's name or id */
+    UniqueKeyCatalog(JdbcConnectionAccess connections, String owner) {
         this.connections = connections;
+        this.refresher = new ThreadPoolExecutor(0, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(MAX_PENDING), r -> {
+            Thread thread = new Thread(r, "upsert-hibernate unique key catalog of " + owner);
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** Every unique index of a table, {@code table} as Hibernate renders it (qualified or resolved by search_path). */
@@ -78,8 +102,42 @@ public final class UniqueKeyCatalog {
     }
 
     /**
+     * Reads the unique indexes of these tables (as Hibernate renders their names) in one query, at boot. A failure
+     * (no connection, no such table) leaves the catalog to be filled by {@link #find} later: it never stops the boot.
+     */
+    void load(Collection<String> tables) {
+        if (tables.isEmpty()) {
+            return;
+        }
+        try {
+            Connection connection = connections.obtainConnection();
+            try {
+                List<UniqueKey> keys;
+                try (PreparedStatement ps = connection.prepareStatement(SELECT
+                        + " and i.indrelid in (select to_regclass(x) from unnest(?::text[]) x)")) {
+                    ps.setArray(1, connection.createArrayOf("text", tables.toArray()));
+                    keys = read(ps);
+                }
+                if (!connection.getAutoCommit()) {
+                    connection.rollback();  // only read; leave no transaction open on a pooled connection
+                }
+                keys.forEach(key -> byName.put(key.schema() + '\u0000' + key.name(), key));
+            } finally {
+                connections.releaseConnection(connection);
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.debugf("unique keys not read at boot (%s); they are read when a duplicate names them", e.toString());
+        }
+    }
+
+    /**
      * The unique index named by a 23505 error's constraint field (which is the index name, also for constraints),
-     * read on a connection of its own: the failing transaction is aborted and cannot be queried.
+     * from what was read at boot. Never waits for a connection: the failing transaction still holds its own, and a
+     * busy pool would stall every first duplicate for the whole pool timeout. An index not known from boot (created
+     * later, or on a table no entity maps) is answered as unknown now and looked up in the background, on one daemon
+     * thread, once per name however many duplicates ask, so that the next duplicate finds it. Background rather than
+     * "a connection only if the pool has one free": a {@code DataSource} has no way to ask that without waiting, and
+     * the lookup would still compete with the application for its pool at the worst moment.
      */
     public Optional<UniqueKey> find(String schema, String indexName) {
         if (schema == null || indexName == null) {
@@ -90,22 +148,45 @@ public final class UniqueKeyCatalog {
         if (cached != null) {
             return Optional.of(cached);
         }
+        Long missed = missedAt.get(cacheKey);
+        if ((missed == null || System.nanoTime() - missed > MISS_RETRY_NANOS) && pending.add(cacheKey)) {
+            try {
+                refresher.execute(() -> refresh(cacheKey, schema, indexName));
+            } catch (RejectedExecutionException e) {
+                pending.remove(cacheKey);  // queue full or closing: a later duplicate asks again
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void refresh(String cacheKey, String schema, String indexName) {
         try {
             Connection connection = connections.obtainConnection();
             try {
                 List<UniqueKey> found = query(connection, SELECT + " and n.nspname = ? and ic.relname = ?", schema, indexName);
-                if (found.isEmpty()) {
-                    return Optional.empty();
+                if (!connection.getAutoCommit()) {
+                    connection.rollback();
                 }
-                byName.put(cacheKey, found.get(0));
-                return Optional.of(found.get(0));
+                if (found.isEmpty()) {
+                    missedAt.put(cacheKey, System.nanoTime());
+                } else {
+                    byName.put(cacheKey, found.get(0));
+                    missedAt.remove(cacheKey);
+                }
             } finally {
                 connections.releaseConnection(connection);
             }
         } catch (SQLException | RuntimeException e) {
-            // The exception being converted matters more than its decoration: answer "unknown", never fail.
-            return Optional.empty();
+            missedAt.put(cacheKey, System.nanoTime());
+            LOG.debugf("unique key not read from the catalog (%s)", e.toString());
+        } finally {
+            pending.remove(cacheKey);
         }
+    }
+
+    /** Stops the background lookups (the SessionFactory is closing). */
+    void stop() {
+        refresher.shutdownNow();
     }
 
     private static List<UniqueKey> query(Connection connection, String sql, String... parameters) throws SQLException {
@@ -113,16 +194,20 @@ public final class UniqueKeyCatalog {
             for (int i = 0; i < parameters.length; i++) {
                 ps.setString(i + 1, parameters[i]);
             }
-            List<UniqueKey> keys = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Array columns = rs.getArray(4);
-                    keys.add(new UniqueKey(rs.getString(1), rs.getString(2), rs.getString(3),
-                            List.copyOf(Arrays.asList((String[]) columns.getArray())), rs.getString(5),
-                            rs.getBoolean(6), rs.getBoolean(7), rs.getBoolean(8), rs.getBoolean(9)));
-                }
-            }
-            return keys;
+            return read(ps);
         }
+    }
+
+    private static List<UniqueKey> read(PreparedStatement ps) throws SQLException {
+        List<UniqueKey> keys = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                Array columns = rs.getArray(4);
+                keys.add(new UniqueKey(rs.getString(1), rs.getString(2), rs.getString(3),
+                        List.copyOf(Arrays.asList((String[]) columns.getArray())), rs.getString(5),
+                        rs.getBoolean(6), rs.getBoolean(7), rs.getBoolean(8), rs.getBoolean(9)));
+            }
+        }
+        return keys;
     }
 }

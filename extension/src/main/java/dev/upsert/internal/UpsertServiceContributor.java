@@ -7,13 +7,16 @@ import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
 import org.hibernate.engine.jdbc.batch.internal.BatchBuilderInitiator;
 import org.hibernate.engine.jdbc.batch.spi.BatchBuilder;
 import org.hibernate.persister.spi.PersisterClassResolver;
+import org.hibernate.resource.transaction.internal.TransactionCoordinatorBuilderInitiator;
+import org.hibernate.resource.transaction.spi.TransactionCoordinatorBuilder;
 import org.hibernate.service.spi.ServiceContributor;
 import org.hibernate.service.spi.ServiceRegistryImplementor;
 
 /**
  * Found by Hibernate through {@code META-INF/services}: the jar on the classpath is the whole set-up. Installs the
  * persister resolver that gives {@code @Upsert} entities their persister, a batch builder that knows how to
- * batch upserts, and (by default) the SQL error log without row data ({@link RedactedErrors}); everything else
+ * batch upserts, a transaction coordinator that converts a duplicate key at commit
+ * ({@link DuplicateKeyTransactionCoordinatorBuilder}), and (by default) the SQL error log without row data ({@link RedactedErrors}); everything else
  * keeps Hibernate's standard services.
  */
 public final class UpsertServiceContributor implements ServiceContributor {
@@ -27,6 +30,18 @@ public final class UpsertServiceContributor implements ServiceContributor {
             registry.addService(PersisterClassResolver.class, new UpsertPersisterClassResolver());
         }
         RedactedErrors.takeOver(registry.getSettings(), registry::applySetting);
+        registry.addInitiator(new StandardServiceInitiator<TransactionCoordinatorBuilder>() {
+            @Override
+            public Class<TransactionCoordinatorBuilder> getServiceInitiated() {
+                return TransactionCoordinatorBuilder.class;
+            }
+
+            @Override
+            public TransactionCoordinatorBuilder initiateService(Map<String, Object> settings, ServiceRegistryImplementor services) {
+                return DuplicateKeyTransactionCoordinatorBuilder.decorate(
+                        TransactionCoordinatorBuilderInitiator.INSTANCE.initiateService(settings, services));
+            }
+        });
         registry.addInitiator(new StandardServiceInitiator<BatchBuilder>() {
             @Override
             public Class<BatchBuilder> getServiceInitiated() {

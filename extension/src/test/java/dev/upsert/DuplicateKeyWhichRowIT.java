@@ -1,0 +1,260 @@
+package dev.upsert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+import java.sql.BatchUpdateException;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.persistence.Entity;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.UniqueConstraint;
+
+import org.hibernate.jpa.HibernatePersistenceConfiguration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.util.PSQLException;
+
+import dev.upsert.testing.PostgresTest;
+import dev.upsert.testing.TestSchema;
+
+/**
+ * {@link DuplicateKeyException#getKeyValues()} is the failing row's values or empty, never another row's, and keeps
+ * the attribute's Java type (issue 11, defect 7).
+ */
+@PostgresTest
+class DuplicateKeyWhichRowIT {
+
+    /** @Upsert on code; handle has a unique constraint of its own, which ON CONFLICT (code) does not absorb. */
+    @Entity(name = "Alpha")
+    @Table(name = "alpha", uniqueConstraints = {
+            @UniqueConstraint(name = "alpha_code_uq", columnNames = "code"),
+            @UniqueConstraint(name = "alpha_handle_uq", columnNames = "handle")})
+    @Upsert(on = "code")
+    static class Alpha {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE) Long id;
+        String code;
+        String handle;
+
+        Alpha() {
+        }
+
+        Alpha(String code, String handle) {
+            this.code = code;
+            this.handle = handle;
+        }
+    }
+
+    /** Another @Upsert type: its rows wait in the same pending batch as Alpha's. */
+    @Entity(name = "Beta")
+    @Table(name = "beta", uniqueConstraints = @UniqueConstraint(name = "beta_code_uq", columnNames = "code"))
+    @Upsert(on = "code")
+    static class Beta {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE) Long id;
+        String code;
+
+        Beta() {
+        }
+
+        Beta(String code) {
+            this.code = code;
+        }
+    }
+
+    /** Two text columns: ("x", "y, z") and ("x, y", "z") print alike in DETAIL. */
+    @Entity(name = "Tag")
+    @Table(name = "tag", uniqueConstraints = @UniqueConstraint(name = "tag_owner_name_uq", columnNames = {"owner", "name"}))
+    static class Tag {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE) Long id;
+        String owner;
+        String name;
+
+        Tag() {
+        }
+
+        Tag(String owner, String name) {
+            this.owner = owner;
+            this.name = name;
+        }
+    }
+
+    /** Keys of several types, each with its own unique constraint. */
+    @Entity(name = "Counter")
+    @Table(name = "counter", uniqueConstraints = {
+            @UniqueConstraint(name = "counter_number_uq", columnNames = "number"),
+            @UniqueConstraint(name = "counter_token_uq", columnNames = "token"),
+            @UniqueConstraint(name = "counter_at_uq", columnNames = "at")})
+    static class Counter {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        Long number;
+        UUID token;
+        java.time.Instant at;
+    }
+
+    private static final Class<?>[] ENTITIES = {Alpha.class, Beta.class, Tag.class, Counter.class};
+    private static final UUID TOKEN = UUID.fromString("00000000-0000-0000-0000-00000000002a");
+
+    private static String role;
+    private static String password;
+    private static EntityManagerFactory owner;  // DETAIL shown, batch size 10
+    private static EntityManagerFactory hidden; // a role under row-level security: DETAIL hidden, batch size 10
+
+    @BeforeAll
+    static void start(TestSchema db) {
+        Map<String, Object> settings = new HashMap<>(db.jpaProperties());
+        settings.put("jakarta.persistence.schema-generation.database.action", "create");
+        settings.put("hibernate.jdbc.batch_size", "10");
+        owner = new HibernatePersistenceConfiguration("which-row-owner").managedClasses(ENTITIES)
+                .properties(settings).createEntityManagerFactory();
+
+        role = "dkw_" + db.name();
+        password = UUID.randomUUID().toString();
+        db.execute("create role " + role + " login password '" + password + "';"
+                + "grant usage on schema " + db.name() + " to " + role + ";"
+                + "grant usage on all sequences in schema " + db.name() + " to " + role + ";"
+                + "grant select, insert, update on alpha, beta to " + role + ";"
+                + "alter table alpha enable row level security;"
+                + "create policy alpha_all on alpha using (true) with check (true)");
+
+        Map<String, Object> asRole = new HashMap<>(db.jpaProperties());
+        asRole.put("jakarta.persistence.jdbc.url", db.jdbcUrl("ApplicationName=" + role + "&user=" + role + "&password=" + password));
+        asRole.put("jakarta.persistence.jdbc.user", role);
+        asRole.put("jakarta.persistence.jdbc.password", password);
+        asRole.put("jakarta.persistence.schema-generation.database.action", "none");
+        asRole.put("hibernate.jdbc.batch_size", "10");
+        hidden = new HibernatePersistenceConfiguration("which-row-hidden").managedClasses(ENTITIES)
+                .properties(asRole).createEntityManagerFactory();
+    }
+
+    @AfterAll
+    static void stop(TestSchema db) {
+        if (hidden != null) {
+            hidden.close();
+        }
+        if (owner != null) {
+            owner.close();
+        }
+        db.execute("drop owned by " + role + "; drop role " + role);
+    }
+
+    @BeforeEach
+    void rows(TestSchema db) {
+        db.execute("truncate alpha, beta, tag, counter;"
+                + "insert into alpha (id, code, handle) values (-1, 'c0', 'taken');"
+                + "insert into tag (id, owner, name) values (-1, 'x', 'y, z');"
+                + "insert into counter (number, token, at) values (42, '" + TOKEN + "', '2024-01-02 03:04:05+00')");
+    }
+
+    /**
+     * (a) Pending @Upsert rows wait for the end of the flush's inserts, so more rows than batch size + 8 can be in
+     * flight: the failing Alpha row, 18 Betas, then an innocent Alpha. Without DETAIL, the innocent row was the only
+     * Alpha left in view and was reported; now the values are empty.
+     */
+    @Test
+    void hiddenDetailAndMoreRowsInFlightThanRememberedGiveNoValues(TestSchema db) {
+        DuplicateKeyException e = (DuplicateKeyException) DuplicateKeyIT.inTransactionFailing(hidden, em -> {
+            em.persist(new Alpha("a-new", "taken"));
+            for (int i = 0; i < 18; i++) {
+                em.persist(new Beta("b" + i));
+            }
+            em.persist(new Alpha("z-new", "fresh"));
+            em.flush();
+        });
+
+        assertThat(serverDetail(e)).isNull();
+        assertThat(e.getConstraintName()).isEqualTo("alpha_handle_uq");
+        assertThat(e.getColumnNames()).containsExactly("handle");
+        assertThat(e.getEntityClass()).contains(Alpha.class);
+        assertThat(e.getAttributeNames()).containsExactly("handle");
+        assertThat(e.getKeyValues()).isEmpty();
+        assertThat(db.query("select code, handle from alpha")).containsExactly(List.of("c0", "taken"));
+        assertThat(db.queryLong("select count(*) from beta")).isZero();
+    }
+
+    /** The same with fewer rows in flight: the failing Alpha is the only Alpha, and its values are reported. */
+    @Test
+    void hiddenDetailAndEveryRowInViewGiveTheFailingRowsValues(TestSchema db) {
+        DuplicateKeyException e = (DuplicateKeyException) DuplicateKeyIT.inTransactionFailing(hidden, em -> {
+            em.persist(new Alpha("a-new", "taken"));
+            for (int i = 0; i < 5; i++) {
+                em.persist(new Beta("b" + i));
+            }
+            em.flush();
+        });
+
+        assertThat(serverDetail(e)).isNull();
+        assertThat(e.getConstraintName()).isEqualTo("alpha_handle_uq");
+        assertThat(e.getKeyValues()).containsExactly(entry("handle", "taken"));
+        assertThat(db.query("select code, handle from alpha")).containsExactly(List.of("c0", "taken"));
+    }
+
+    /** (b) Two rows of the batch print as the same DETAIL: neither is reported, and DETAIL does not split. */
+    @Test
+    void anAmbiguousCompositeDetailGivesNoValues(TestSchema db) {
+        DuplicateKeyException e = (DuplicateKeyException) DuplicateKeyIT.inTransactionFailing(owner, em -> {
+            em.persist(new Tag("x, y", "z")); // new, innocent
+            em.persist(new Tag("x", "y, z")); // taken
+            em.flush();
+        });
+
+        assertThat(serverDetail(e)).isEqualTo("Key (owner, name)=(x, y, z) already exists.");
+        assertThat(e.getConstraintName()).isEqualTo("tag_owner_name_uq");
+        assertThat(e.getColumnNames()).containsExactly("owner", "name");
+        assertThat(e.getAttributeNames()).containsExactly("owner", "name");
+        assertThat(e.getKeyValues()).isEmpty();
+        assertThat(db.query("select owner, name from tag")).containsExactly(List.of("x", "y, z"));
+    }
+
+    /** An innocent row that prints differently does not stand in the way: the failing row's values, typed. */
+    @Test
+    void anUnambiguousCompositeDetailNamesTheFailingRow(TestSchema db) {
+        DuplicateKeyException e = (DuplicateKeyException) DuplicateKeyIT.inTransactionFailing(owner, em -> {
+            em.persist(new Tag("q", "r"));
+            em.persist(new Tag("x", "y, z"));
+            em.flush();
+        });
+
+        assertThat(e.getKeyValues()).containsExactly(entry("owner", "x"), entry("name", "y, z"));
+        assertThat(db.query("select owner, name from tag")).containsExactly(List.of("x", "y, z"));
+    }
+
+    /** (c) Values read from DETAIL have the attribute's Java type, or are empty when the text does not convert exactly. */
+    @Test
+    void detailValuesKeepTheAttributesJavaType(TestSchema db) {
+        DuplicateKeyException number = (DuplicateKeyException) DuplicateKeyIT.inTransactionFailing(owner, em -> em
+                .createNativeQuery("insert into counter (number) values (42)").executeUpdate());
+        assertThat(number.getConstraintName()).isEqualTo("counter_number_uq");
+        assertThat(number.getKeyValues()).containsExactly(entry("number", 42L));
+        assertThat(number.getKeyValues().get("number")).isInstanceOf(Long.class);
+
+        DuplicateKeyException token = (DuplicateKeyException) DuplicateKeyIT.inTransactionFailing(owner, em -> em
+                .createNativeQuery("insert into counter (token) values ('" + TOKEN + "')").executeUpdate());
+        assertThat(token.getConstraintName()).isEqualTo("counter_token_uq");
+        assertThat(token.getKeyValues()).containsExactly(entry("token", TOKEN));
+
+        // printed in the session's DateStyle and TimeZone, which Instant does not read back: unknown, not a String
+        DuplicateKeyException at = (DuplicateKeyException) DuplicateKeyIT.inTransactionFailing(owner, em -> em
+                .createNativeQuery("insert into counter (at) values ('2024-01-02 03:04:05+00')").executeUpdate());
+        assertThat(at.getConstraintName()).isEqualTo("counter_at_uq");
+        assertThat(at.getColumnNames()).containsExactly("at");
+        assertThat(at.getKeyValues()).isEmpty();
+
+        assertThat(db.queryLong("select count(*) from counter")).isEqualTo(1);
+    }
+
+    private static String serverDetail(DuplicateKeyException e) {
+        SQLException root = e.getSQLException();
+        PSQLException server = (PSQLException) (root instanceof BatchUpdateException ? root.getNextException() : root);
+        return server.getServerErrorMessage().getDetail();
+    }
+}
