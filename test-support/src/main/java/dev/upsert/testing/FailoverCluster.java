@@ -198,6 +198,26 @@ public final class FailoverCluster implements ExtensionContext.Store.CloseableRe
                 + ", primary " + primaryPort() + " (" + dir + ")";
     }
 
+    /** The scratch directory (data directories, logs); gone after {@link #close()}. */
+    Path directory() {
+        return dir;
+    }
+
+    /** The monitor's port, then the data nodes'. */
+    List<Integer> ports() {
+        return nodes.stream().map(Node::port).toList();
+    }
+
+    /** The {@code pg_autoctl} processes started, with everything they started. */
+    List<ProcessHandle> processes() {
+        List<ProcessHandle> all = new ArrayList<>();
+        for (Node node : nodes) {
+            all.add(node.process().toHandle());
+            node.process().descendants().forEach(all::add);
+        }
+        return all;
+    }
+
     // --- processes ---------------------------------------------------------------------------------------------------
 
     private String monitorUri() {
