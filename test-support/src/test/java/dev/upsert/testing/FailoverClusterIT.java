@@ -11,12 +11,15 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import com.zaxxer.hikari.HikariDataSource;
 
 @FailoverTest
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
 class FailoverClusterIT {
 
     /**
