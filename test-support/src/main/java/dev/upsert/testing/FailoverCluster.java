@@ -126,7 +126,7 @@ public final class FailoverCluster implements ExtensionContext.Store.CloseableRe
             return cluster;
         } catch (RuntimeException | Error e) {
             String logs = cluster.logTails();
-            cluster.stopQuietly();
+            cluster.close();
             throw new IllegalStateException("the failover cluster did not start: " + e.getMessage() + logs, e);
         }
     }
