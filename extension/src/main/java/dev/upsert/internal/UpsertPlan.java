@@ -21,6 +21,7 @@ import org.hibernate.metamodel.mapping.BasicValuedModelPart;
 import org.hibernate.metamodel.mapping.JdbcMapping;
 import org.hibernate.metamodel.mapping.ModelPart;
 import org.hibernate.metamodel.mapping.SelectableMapping;
+import org.hibernate.sql.Template;
 
 import dev.upsert.Upsert;
 
@@ -288,10 +289,10 @@ final class UpsertPlan {
         for (int i = 0; i < attributes.size(); i++) {
             BasicValuedModelPart basic = attributes.get(i).asBasicValuedModelPart();
             if (basic != null && !basic.isFormula()) {
-                stored.add(basic.getSelectionExpression());
+                stored.add(readExpression(basic));
                 storedReadBacks.add(new ReadBack(i, stored.size(), basic.getJdbcMapping()));
                 if (!keyOrOverwritten.contains(i)) {
-                    returning.add(basic.getSelectionExpression());
+                    returning.add(readExpression(basic));
                     returnedReadBacks.add(new ReadBack(i, returning.size(), basic.getJdbcMapping()));
                 }
             }
@@ -423,6 +424,16 @@ final class UpsertPlan {
             }
         }
         return null;
+    }
+
+    /**
+     * A column as Hibernate reads it: its {@code @ColumnTransformer(read = ...)} expression, whose column references
+     * Hibernate keeps qualified by a placeholder ({@link Template#TEMPLATE}), here left unqualified; they name the
+     * table's row in {@code RETURNING} and in the stored-row SELECT alike.
+     */
+    private static String readExpression(SelectableMapping selectable) {
+        String custom = selectable.getCustomReadExpression();
+        return custom == null || custom.isBlank() ? selectable.getSelectionExpression() : custom.replace(Template.TEMPLATE + ".", "");
     }
 
     private static Column column(SelectableMapping selectable, int attributeIndex, String value, TableCatalog catalog) {

@@ -76,6 +76,8 @@ class UpsertMappingFeaturesIT {
         @ColumnTransformer(write = "lower(?)") String email;
         String name;
         @ColumnTransformer(write = "?::jsonb") @Column(columnDefinition = "jsonb") String body;
+        @ColumnTransformer(read = "convert_from(decode(secret, 'base64'), 'UTF8')", write = "encode(convert_to(?, 'UTF8'), 'base64')")
+        String secret;
         @JdbcTypeCode(SqlTypes.JSON) Map<String, Object> attributes;
         @Generated(event = EventType.INSERT, sql = "'created-by-insert'") @Column(name = "created_note") String createdNote;
         @Generated(event = {EventType.INSERT, EventType.UPDATE}, sql = "txid_current()") @Column(name = "written_by") Long writtenBy;
@@ -85,7 +87,7 @@ class UpsertMappingFeaturesIT {
         @Formula("length(name)") Integer nameLength;
         Doc() { }
         Doc(String email, String name, String body, Map<String, Object> attributes) {
-            this.email = email; this.name = name; this.body = body; this.attributes = attributes;
+            this.email = email; this.name = name; this.body = body; this.attributes = attributes; this.secret = "s3cret " + name;
         }
     }
 
@@ -183,6 +185,8 @@ class UpsertMappingFeaturesIT {
         assertThat(second.writtenBy).isNotEqualTo(firstTx);                 // generated on update: ran in DO UPDATE
         assertThat(second.display).isEqualTo("Ann B <ann@x.org>");
         assertThat(second.attributes).containsEntry("tier", "silver");
+        assertThat(second.secret).isEqualTo("s3cret Ann B");                // read back through the read expression
+        assertThat(db.queryValue("select secret from doc")).isEqualTo("czNjcmV0IEFubiBC");
         assertThat(second.nameLength).isNull();                              // as after Hibernate's own insert
         assertThat(db.query("select email, name, body::text, attributes ->> 'tier', created_note, written_by, display from doc"))
                 .containsExactly(List.of("ann@x.org", "Ann B", "{\"v\": 2}", "silver", "created-by-insert", second.writtenBy,
