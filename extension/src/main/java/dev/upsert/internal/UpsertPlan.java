@@ -139,9 +139,13 @@ final class UpsertPlan {
             int index = i;
             AttributeMapping attribute = attributes.get(i);
             boolean[] inclusion = new boolean[attribute.getJdbcTypeCount()];
-            if (attribute.getGenerator() instanceof OnExecutionGenerator generator && generator.generatedOnExecution()) {
+            boolean onExecution = attribute.getGenerator() instanceof OnExecutionGenerator g && g.generatedOnExecution();
+            if (onExecution) {
                 generatedByDatabase.add(i);
-                if (generator.generatesOnInsert() && generator.referenceColumnsInSql(dialect)) {
+            }
+            if (onExecution && attribute.getGenerator().generatesOnInsert()) {
+                OnExecutionGenerator generator = (OnExecutionGenerator) attribute.getGenerator();
+                if (generator.referenceColumnsInSql(dialect)) {
                     String[] sqlValues = generator.getReferencedColumnValues(dialect);
                     attribute.forEachSelectable((n, selectable) -> {
                         String value = sqlValues == null ? selectable.getWriteExpression() : sqlValues[n];
@@ -315,7 +319,8 @@ final class UpsertPlan {
                 }
             }
         }
-        keyPositions = Arrays.stream(keyPositions).filter(p -> p >= 0).toArray();
+        // A key value the database generates is not known before the statement: it cannot order or compare rows.
+        keyPositions = Arrays.stream(keyPositions).filter(p -> p >= 0 && columns.get(p).bound()).toArray();
         int[] keyAttributes = keyAttributeSet.stream().mapToInt(Integer::intValue).sorted().toArray();
         String keyDescription = mapping.keyPaths.isEmpty() ? upsert.constraint() : String.join(", ", mapping.keyPaths);
         return new UpsertPlan(persister, identity, List.copyOf(columns), included, insertHead, rowPlaceholders, clause,
@@ -341,6 +346,15 @@ final class UpsertPlan {
             persister.getIdentifierMapping().decompose(id, 0, out, null, (n, list, unused, value, s) -> list.add(value), session);
         }
         return out.toArray();
+    }
+
+    /**
+     * One proposed row as typed SQL, {@code (cast(? as text), cast(? as timestamp with time zone), ...)} in
+     * {@link #columns} order and bound as {@link #bind} binds: for statements that use proposed values outside an
+     * insert (a {@code VALUES} list joined to the table, a comparison), where untyped parameters would be text.
+     */
+    String typedRow() {
+        return "(" + columns.stream().map(Column::typedValue).collect(Collectors.joining(", ")) + ")";
     }
 
     /** The statement for {@code rows} proposed rows: one {@code VALUES} list, one conflict clause. */
