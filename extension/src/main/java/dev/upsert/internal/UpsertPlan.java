@@ -305,6 +305,20 @@ final class UpsertPlan {
         OnConflictClause clause = new OnConflictClause(target, upsert.action() == Upsert.Action.NOTHING, tableName, set,
                 upsert.skipUnchanged() ? compared : List.of(), versionColumn, upsert.updateWhere(), returning,
                 generatedSet, catalog.partitioned());
+        if (!clause.returnsEveryRow()) {
+            Set<String> written = columns.stream().map(Column::name).collect(Collectors.toSet());
+            Set<String> tableColumns = new HashSet<>();
+            attributes.forEach(a -> a.forEachSelectable((n, s) -> tableColumns.add(s.getSelectionExpression())));
+            List<String> unwritten = keyExpressions.stream().filter(k -> tableColumns.contains(k) && !written.contains(k)).toList();
+            if (!unwritten.isEmpty()) {
+                // The read-back finds an untouched row by the proposed key values; the database computes these.
+                problems.add("@Upsert on " + entity + ": key column(s) " + String.join(", ", unwritten) + " are not written by the "
+                        + "insert (the database generates them), so a row that a conflict leaves untouched (action = NOTHING, "
+                        + "updateWhere, skipUnchanged) cannot be read back by its key; target a key of columns the application "
+                        + "sets, or use action = UPDATE without updateWhere and skipUnchanged");
+                return null;
+            }
+        }
         String insertHead = "insert into " + table + " (" + columns.stream().map(Column::name).collect(Collectors.joining(","))
                 + ") values ";
         String rowPlaceholders = "(" + columns.stream().map(Column::value).collect(Collectors.joining(",")) + ")";
