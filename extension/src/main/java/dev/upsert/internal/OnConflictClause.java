@@ -16,9 +16,19 @@ import java.util.stream.Collectors;
  * @param versionColumn   a {@code @Version} column incremented on update, or null
  * @param updateWhere     the user's {@code DO UPDATE ... WHERE} condition, or blank
  * @param returning       columns returned for the write-back
+ * @param generated       assignments of values generated on update, {@code last_login = current_timestamp}: on
+ *                        conflict they run in the {@code DO UPDATE} branch as in Hibernate's own update
+ * @param partitioned     the table is partitioned: PostgreSQL refuses {@code xmax} in its {@code RETURNING} (0A000),
+ *                        so the inserted flag is read afterwards ({@link UpsertPlan#insertedFlagSql})
  */
 record OnConflictClause(String target, boolean doNothing, String tableName, List<String> set, List<String> compared,
-                        String versionColumn, String updateWhere, List<String> returning) {
+                        String versionColumn, String updateWhere, List<String> returning, List<String> generated,
+                        boolean partitioned) {
+
+    OnConflictClause(String target, boolean doNothing, String tableName, List<String> set, List<String> compared,
+                     String versionColumn, String updateWhere, List<String> returning) {
+        this(target, doNothing, tableName, set, compared, versionColumn, updateWhere, returning, List.of(), false);
+    }
 
     /** Name of the extra boolean column that says whether the row was inserted (not updated). */
     static final String INSERTED = "upsert_inserted";
@@ -36,7 +46,10 @@ record OnConflictClause(String target, boolean doNothing, String tableName, List
             }
         }
         // xmax = 0 marks a row version this statement inserted; an updated row carries our transaction id (facts A2).
-        sql.append(" returning ").append(String.join(", ", returning)).append(", (xmax = 0) as ").append(INSERTED);
+        sql.append(" returning ").append(String.join(", ", returning));
+        if (!partitioned) {
+            sql.append(", (xmax = 0) as ").append(INSERTED);
+        }
         return sql.toString();
     }
 
@@ -50,6 +63,7 @@ record OnConflictClause(String target, boolean doNothing, String tableName, List
 
     private List<String> assignments() {
         List<String> assignments = set.stream().map(c -> c + " = excluded." + c).collect(Collectors.toList());
+        assignments.addAll(generated);
         if (versionColumn != null) {
             assignments.add(versionColumn + " = " + tableName + "." + versionColumn + " + 1");
         }

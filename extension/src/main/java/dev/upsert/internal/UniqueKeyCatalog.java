@@ -31,9 +31,16 @@ import org.jboss.logging.Logger;
  */
 public final class UniqueKeyCatalog {
 
-    /** One unique index of a table. {@code constraint} is true when a UNIQUE or PRIMARY KEY constraint owns it. */
+    /**
+     * One unique index of a table. {@code constraint} is true when a UNIQUE or PRIMARY KEY constraint owns it;
+     * {@code collations} holds, per key column, the index's collation as a quoted qualified name, or "" where the
+     * column has none or the database default; {@code equalities} the equality operator of each key column's
+     * operator class, schema-qualified ({@code operator(public.=)} for citext), so a comparison means what the index
+     * means even when that operator's schema is not on the search_path.
+     */
     public record UniqueKey(String name, String schema, String table, List<String> columns, String predicate,
-                            boolean primaryKey, boolean constraint, boolean deferrable, boolean nullsNotDistinct) {
+                            boolean primaryKey, boolean constraint, boolean deferrable, boolean nullsNotDistinct,
+                            List<String> collations, List<String> equalities) {
 
         /** A partial index: ON CONFLICT must repeat its predicate to infer it. */
         public boolean partial() {
@@ -55,7 +62,19 @@ public final class UniqueKeyCatalog {
                    array(select pg_get_indexdef(i.indexrelid, k, true) from generate_series(1, i.indnkeyatts) k order by k),
                    pg_get_expr(i.indpred, i.indrelid, true),
                    i.indisprimary, c.oid is not null, coalesce(c.condeferrable, false),
-                   coalesce((to_jsonb(i) ->> 'indnullsnotdistinct')::boolean, false)
+                   coalesce((to_jsonb(i) ->> 'indnullsnotdistinct')::boolean, false),
+                   array(select coalesce((select quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
+                                            from pg_collation co join pg_namespace cn on cn.oid = co.collnamespace
+                                           where co.oid = i.indcollation[k - 1] and co.collname <> 'default'), '')
+                           from generate_series(1, i.indnkeyatts) k order by k),
+                   array(select coalesce((select 'operator(' || quote_ident(opn.nspname) || '.' || op.oprname || ')'
+                                            from pg_opclass oc
+                                            join pg_amop ao on ao.amopfamily = oc.opcfamily and ao.amopstrategy = 3
+                                                 and ao.amoplefttype = oc.opcintype and ao.amoprighttype = oc.opcintype
+                                            join pg_operator op on op.oid = ao.amopopr
+                                            join pg_namespace opn on opn.oid = op.oprnamespace
+                                           where oc.oid = i.indclass[k - 1]), '=')
+                           from generate_series(1, i.indnkeyatts) k order by k)
               from pg_index i
               join pg_class ic on ic.oid = i.indexrelid
               join pg_class t on t.oid = i.indrelid
@@ -205,7 +224,9 @@ public final class UniqueKeyCatalog {
                 Array columns = rs.getArray(4);
                 keys.add(new UniqueKey(rs.getString(1), rs.getString(2), rs.getString(3),
                         List.copyOf(Arrays.asList((String[]) columns.getArray())), rs.getString(5),
-                        rs.getBoolean(6), rs.getBoolean(7), rs.getBoolean(8), rs.getBoolean(9)));
+                        rs.getBoolean(6), rs.getBoolean(7), rs.getBoolean(8), rs.getBoolean(9),
+                        List.copyOf(Arrays.asList((String[]) rs.getArray(10).getArray())),
+                        List.copyOf(Arrays.asList((String[]) rs.getArray(11).getArray()))));
             }
         }
         return keys;

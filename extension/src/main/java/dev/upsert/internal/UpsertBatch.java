@@ -137,9 +137,9 @@ final class UpsertBatch implements Batch {
         try {
             int offset = 0;
             for (PendingRow row : chunk) {
-                plan.bind(statement, row.jdbcValues(), offset, session);
-                offset += row.jdbcValues().length;
+                offset = plan.bind(statement, row.jdbcValues(), offset, session);
             }
+            UpsertInsertCoordinator.logStatement(sql, session);
             ResultSet returned = jdbc.getResultSetReturn().execute(statement, sql);
             while (returned.next()) {
                 stored.add(plan.readReturned(returned, session));
@@ -161,7 +161,7 @@ final class UpsertBatch implements Batch {
                     + stored.size() + " rows for " + chunk.size() + " proposed ones, so the stored rows cannot be matched to the "
                     + "entities; a trigger that skips inserted rows is not supported with @Upsert");
         }
-        return stored;
+        return UpsertInsertCoordinator.withInsertedFlags(plan, stored, session);
     }
 
     private List<UpsertPlan.StoredRow> executeBatch(UpsertPlan plan, List<PendingRow> chunk, SharedSessionContractImplementor session) {
@@ -172,6 +172,7 @@ final class UpsertBatch implements Batch {
         try {
             for (PendingRow row : chunk) {
                 plan.bind(statement, row.jdbcValues(), session);
+                UpsertInsertCoordinator.logStatement(plan.sql, session);  // per row, as Hibernate's BatchImpl does
                 statement.addBatch();
             }
             int[] counts = statement.executeBatch();
@@ -190,6 +191,7 @@ final class UpsertBatch implements Batch {
             jdbc.getLogicalConnection().getResourceRegistry().release(statement);
             jdbc.afterStatementExecution();
         }
+        stored = new ArrayList<>(UpsertInsertCoordinator.withInsertedFlags(plan, stored, session));
         for (int i = 0; i < chunk.size(); i++) {
             if (stored.get(i) == null) {
                 stored.set(i, UpsertInsertCoordinator.storedRow(plan, chunk.get(i).jdbcValues(), session));

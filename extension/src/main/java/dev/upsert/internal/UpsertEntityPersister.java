@@ -8,6 +8,7 @@ import org.hibernate.HibernateException;
 import org.hibernate.cache.spi.access.EntityDataAccess;
 import org.hibernate.cache.spi.access.NaturalIdDataAccess;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.generator.values.GeneratedValues;
 import org.hibernate.mapping.PersistentClass;
 import org.hibernate.metamodel.spi.RuntimeModelCreationContext;
 import org.hibernate.persister.entity.SingleTableEntityPersister;
@@ -48,6 +49,15 @@ public final class UpsertEntityPersister extends SingleTableEntityPersister {
             }
         }
         return coordinator;
+    }
+
+    /**
+     * Values generated on execution came back with the upsert's {@code RETURNING} (or the stored-row read) and were
+     * written back there; Hibernate's follow-up select by id would look for the proposed id, which a conflict replaced.
+     */
+    @Override
+    public void processInsertGeneratedProperties(Object id, Object entity, Object[] state, GeneratedValues generatedValues,
+                                                 SharedSessionContractImplementor session) {
     }
 
     UpsertMapping mapping() {

@@ -3,8 +3,11 @@ package dev.upsert.internal;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.hibernate.engine.jdbc.batch.spi.BatchKey;
@@ -110,9 +113,10 @@ final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
         PreparedStatement statement = jdbc.getMutationStatementPreparer().prepareStatement(plan.sql, false);
         try {
             plan.bind(statement, jdbcValues, session);
+            logStatement(plan.sql, session);
             ResultSet rs = jdbc.getResultSetReturn().execute(statement, plan.sql);
             if (rs.next()) {
-                return plan.readReturned(rs, session);
+                return withInsertedFlags(plan, List.of(plan.readReturned(rs, session)), session).get(0);
             }
             return storedRow(plan, jdbcValues, session);
         } catch (SQLException e) {
@@ -121,6 +125,55 @@ final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
             jdbc.getLogicalConnection().getResourceRegistry().release(statement);
             jdbc.afterStatementExecution();
         }
+    }
+
+    /**
+     * Shows an upsert statement as Hibernate shows its own ({@code show_sql}, {@code format_sql}, the
+     * {@code org.hibernate.SQL} logger): its mutation statements are logged by Hibernate's executors, which an upsert
+     * bypasses, not by the statement preparer.
+     */
+    static void logStatement(String sql, SharedSessionContractImplementor session) {
+        session.getJdbcServices().getSqlStatementLogger().logStatement(sql);
+    }
+
+    /**
+     * On a partitioned table, sets each returned row's inserted flag from {@link UpsertPlan#insertedFlagSql}, one
+     * query for the rows of one statement; elsewhere the statement returned the flag and {@code rows} is returned.
+     */
+    static List<UpsertPlan.StoredRow> withInsertedFlags(UpsertPlan plan, List<UpsertPlan.StoredRow> rows,
+                                                        SharedSessionContractImplementor session) {
+        List<UpsertPlan.StoredRow> returned = rows.stream().filter(r -> r != null && !r.skipped()).toList();
+        if (!plan.partitioned || returned.isEmpty()) {
+            return rows;
+        }
+        String sql = plan.insertedFlagSql(returned.size());
+        JdbcCoordinator jdbc = session.getJdbcCoordinator();
+        PreparedStatement statement = jdbc.getStatementPreparer().prepareStatement(sql);
+        var idMapping = plan.persister.getIdentifierMapping().getSingleJdbcMapping();
+        Map<Object, Boolean> inserted = new HashMap<>();
+        try {
+            @SuppressWarnings("unchecked")
+            var binder = (org.hibernate.type.descriptor.ValueBinder<Object>) idMapping.getJdbcValueBinder();
+            for (int i = 0; i < returned.size(); i++) {
+                binder.bind(statement, idMapping.convertToRelationalValue(returned.get(i).id()), i + 1, session);
+            }
+            ResultSet rs = jdbc.getResultSetReturn().extract(statement, sql);
+            while (rs.next()) {
+                Object id = idMapping.convertToDomainValue(idMapping.getJdbcValueExtractor().extract(rs, 1, session));
+                inserted.put(id, rs.getBoolean(2));
+            }
+        } catch (SQLException e) {
+            throw session.getJdbcServices().getSqlExceptionHelper().convert(e, "could not read whether upserted rows were inserted", sql);
+        } finally {
+            jdbc.getLogicalConnection().getResourceRegistry().release(statement);
+            jdbc.afterStatementExecution();
+        }
+        List<UpsertPlan.StoredRow> flagged = new ArrayList<>(rows.size());
+        for (UpsertPlan.StoredRow row : rows) {
+            flagged.add(row == null || row.skipped() ? row : new UpsertPlan.StoredRow(row.id(), row.readBacks(), row.values(),
+                    Boolean.TRUE.equals(inserted.get(row.id())), false));
+        }
+        return flagged;
     }
 
     /**

@@ -12,11 +12,16 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import org.hibernate.dialect.Dialect;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.generator.EventType;
+import org.hibernate.generator.OnExecutionGenerator;
+import org.hibernate.metamodel.mapping.AttributeMapping;
 import org.hibernate.metamodel.mapping.BasicValuedModelPart;
 import org.hibernate.metamodel.mapping.JdbcMapping;
 import org.hibernate.metamodel.mapping.ModelPart;
 import org.hibernate.metamodel.mapping.SelectableMapping;
+import org.hibernate.sql.Template;
 
 import dev.upsert.Upsert;
 
@@ -27,8 +32,22 @@ import dev.upsert.Upsert;
  */
 final class UpsertPlan {
 
-    /** One bound column: the attribute it belongs to ({@code -1} for the id) and how to bind it. */
-    record Column(String name, int attributeIndex, JdbcMapping jdbcMapping) {
+    /**
+     * One column of the insert: the attribute it belongs to ({@code -1} for the id), how to bind it, the SQL Hibernate's
+     * own insert writes for it ({@code ?}, a {@code @ColumnTransformer} write expression such as {@code lower(?)}, or a
+     * value generated on execution such as {@code current_timestamp}) and that SQL cast to the column's catalog type.
+     *
+     * @param value      the SQL in {@code VALUES}: exactly what Hibernate's insert writes
+     * @param typedValue {@code value} cast to the column's type ({@code cast(? as timestamp with time zone)}), for any
+     *                   statement where the value stands outside an insert (a {@code SELECT}, a comparison) and
+     *                   PostgreSQL would otherwise type the parameter as text
+     */
+    record Column(String name, int attributeIndex, JdbcMapping jdbcMapping, String value, String typedValue) {
+
+        /** Whether the value has a parameter to bind; a value generated on execution has none. */
+        boolean bound() {
+            return value.indexOf('?') >= 0;
+        }
     }
 
     /** A returned column written back into attribute {@code attributeIndex} ({@code -1}: the id). */
@@ -38,6 +57,12 @@ final class UpsertPlan {
     final UpsertEntityPersister persister;
     final boolean identity;
     final List<Column> columns;
+    /** Parameters per row: the bound {@link #columns}. */
+    final int parameters;
+    /** Per attribute, which of its selectables are {@link #columns} (null: none), for {@link #jdbcValues}. */
+    private final boolean[][] included;
+    /** The table is partitioned: the inserted flag comes from {@link #insertedFlagSql}, not {@code RETURNING}. */
+    final boolean partitioned;
     final String sql;
     /**
      * Whether a flush may send many rows in one {@code INSERT ... VALUES (...), (...)} (see {@link #multiRowSql}):
@@ -47,6 +72,7 @@ final class UpsertPlan {
     /** Rows per multi-row statement at most: pgjdbc binds at most 65,535 parameters per statement. */
     final int maxRowsPerStatement;
     private final String insertHead;
+    private final String insertedFlagHead;
     private final String rowPlaceholders;
     private final String conflictClause;
     /** What the statement returns, then the {@code (xmax = 0)} flag. */
@@ -61,18 +87,24 @@ final class UpsertPlan {
     final int[] keyAttributes;
     final String keyDescription;
 
-    private UpsertPlan(UpsertEntityPersister persister, boolean identity, List<Column> columns, String insertHead,
-                       String rowPlaceholders, OnConflictClause clause, List<ReadBack> returned, List<ReadBack> stored,
-                       String storedRowSql, int[] keyPositions, int[] keyAttributes, String keyDescription) {
+    private UpsertPlan(UpsertEntityPersister persister, boolean identity, List<Column> columns, boolean[][] included,
+                       String insertHead, String rowPlaceholders, OnConflictClause clause, List<ReadBack> returned,
+                       List<ReadBack> stored, String storedRowSql, int[] keyPositions, int[] keyAttributes,
+                       String keyDescription) {
         this.persister = persister;
         this.identity = identity;
         this.columns = columns;
+        this.parameters = (int) columns.stream().filter(Column::bound).count();
+        this.included = included;
+        this.partitioned = clause.partitioned();
+        String idColumn = ((BasicValuedModelPart) persister.getIdentifierMapping()).getSelectionExpression();
+        this.insertedFlagHead = "select " + idColumn + ", (xmax = 0) from " + persister.getTableName() + " where " + idColumn + " in (";
         this.insertHead = insertHead;
         this.rowPlaceholders = rowPlaceholders;
         this.conflictClause = clause.render();
         this.sql = insertHead + rowPlaceholders + conflictClause;
         this.multiRow = clause.returnsEveryRow();
-        this.maxRowsPerStatement = Math.max(1, 65_535 / Math.max(1, columns.size()));
+        this.maxRowsPerStatement = Math.max(1, 65_535 / Math.max(1, parameters));
         this.returned = returned;
         this.stored = stored;
         this.storedRowSql = storedRowSql;
@@ -89,21 +121,56 @@ final class UpsertPlan {
         boolean identity = persister.isIdentifierAssignedByInsert();
         var attributes = persister.getAttributeMappings();
         boolean[] insertable = persister.getPropertyInsertability();
+        Dialect dialect = persister.getFactory().getJdbcServices().getDialect();
 
+        TableCatalog catalog;
+        try {
+            catalog = TableCatalog.read(connection, table);
+        } catch (SQLException e) {
+            problems.add("@Upsert on " + entity + ": cannot read the columns of " + table + ": " + e.getMessage());
+            return null;
+        }
+        // The columns exactly as Hibernate's insert writes them (InsertCoordinatorStandard.applyTableInsertDetails):
+        // insertable columns with their write expression, and values generated on execution as their SQL.
         List<Column> columns = new ArrayList<>();
+        boolean[][] included = new boolean[attributes.size()][];
+        Set<Integer> generatedByDatabase = new HashSet<>();
         for (int i = 0; i < attributes.size(); i++) {
-            if (insertable[i]) {
-                int index = i;
-                attributes.get(i).forEachSelectable((n, selectable) -> {
+            int index = i;
+            AttributeMapping attribute = attributes.get(i);
+            boolean[] inclusion = new boolean[attribute.getJdbcTypeCount()];
+            boolean onExecution = attribute.getGenerator() instanceof OnExecutionGenerator g && g.generatedOnExecution();
+            if (onExecution) {
+                generatedByDatabase.add(i);
+            }
+            if (onExecution && attribute.getGenerator().generatesOnInsert()) {
+                OnExecutionGenerator generator = (OnExecutionGenerator) attribute.getGenerator();
+                if (generator.referenceColumnsInSql(dialect)) {
+                    String[] sqlValues = generator.getReferencedColumnValues(dialect);
+                    attribute.forEachSelectable((n, selectable) -> {
+                        String value = sqlValues == null ? selectable.getWriteExpression() : sqlValues[n];
+                        inclusion[n] = true;
+                        columns.add(column(selectable, index, value, catalog));
+                    });
+                }
+            } else if (insertable[i]) {
+                attribute.forEachSelectable((n, selectable) -> {
                     if (bound(selectable)) {
-                        columns.add(new Column(selectable.getSelectionExpression(), index, selectable.getJdbcMapping()));
+                        inclusion[n] = true;
+                        columns.add(column(selectable, index, selectable.getWriteExpression(), catalog));
                     }
                 });
             }
+            for (boolean in : inclusion) {
+                if (in) {
+                    included[i] = inclusion;
+                }
+            }
         }
-        String idColumn = ((BasicValuedModelPart) persister.getIdentifierMapping()).getSelectionExpression();
+        BasicValuedModelPart idPart = (BasicValuedModelPart) persister.getIdentifierMapping();
+        String idColumn = idPart.getSelectionExpression();
         if (!identity) {
-            columns.add(new Column(idColumn, -1, ((BasicValuedModelPart) persister.getIdentifierMapping()).getJdbcMapping()));
+            columns.add(column(idPart, -1, idPart.getWriteExpression(), catalog));
         }
 
         // The conflict target, checked against the unique indexes that exist.
@@ -115,6 +182,7 @@ final class UpsertPlan {
             return null;
         }
         String target;
+        UniqueKeyCatalog.UniqueKey arbiter;
         List<String> keyExpressions;
         String predicate;
         Set<Integer> keyAttributeSet = new HashSet<>();
@@ -125,6 +193,7 @@ final class UpsertPlan {
                         + table + " (unique indexes: " + describe(existing) + "); name one of those");
                 return null;
             }
+            arbiter = key;
             keyExpressions = key.columns();
             predicate = key.predicate();
             // ON CONSTRAINT accepts constraints only; a unique index is targeted by its columns and predicate (42704 otherwise).
@@ -152,7 +221,8 @@ final class UpsertPlan {
             }
             predicate = upsert.where().isBlank() ? null : upsert.where();
             target = "(" + String.join(", ", keyExpressions) + ")" + (predicate == null ? "" : " where " + predicate);
-            if (!matchesAnIndex(keyExpressions, predicate, existing)) {
+            arbiter = matchingIndex(keyExpressions, predicate, existing);
+            if (arbiter == null) {
                 boolean onlyDeferrable = existing.stream().anyMatch(k -> k.deferrable() && sameColumns(k, keyExpressions));
                 problems.add("@Upsert on " + entity + ": no non-deferrable unique index of " + table + " matches the conflict target "
                         + target + " of attribute(s) " + String.join(", ", mapping.keyPaths)
@@ -167,8 +237,24 @@ final class UpsertPlan {
 
         List<String> set = new ArrayList<>();
         List<String> compared = new ArrayList<>();
+        List<String> generatedSet = new ArrayList<>();
         for (String name : mapping.overwritten) {
-            attributes.get(persister.findAttributeMapping(name).getStateArrayPosition()).forEachSelectable((n, s) -> {
+            AttributeMapping attribute = attributes.get(persister.findAttributeMapping(name).getStateArrayPosition());
+            if (generatedByDatabase.contains(attribute.getStateArrayPosition())) {
+                // A value generated on update runs in the DO UPDATE branch, as in Hibernate's update; one generated
+                // on insert only is kept, as Hibernate never updates it.
+                OnExecutionGenerator generator = (OnExecutionGenerator) attribute.getGenerator();
+                if (generator.generatesOnUpdate() && generator.referenceColumnsInSql(dialect, EventType.UPDATE)) {
+                    String[] sqlValues = generator.getReferencedColumnValues(dialect, EventType.UPDATE);
+                    attribute.forEachSelectable((n, s) -> {
+                        String value = sqlValues == null ? "?" : sqlValues[n];
+                        generatedSet.add(s.getSelectionExpression() + " = "
+                                + (value.indexOf('?') >= 0 ? "excluded." + s.getSelectionExpression() : value));
+                    });
+                }
+                continue;
+            }
+            attribute.forEachSelectable((n, s) -> {
                 if (s.isUpdateable() && !s.isFormula()) {
                     set.add(s.getSelectionExpression());
                     if (!mapping.updateTimestamps.contains(name)) {
@@ -191,6 +277,10 @@ final class UpsertPlan {
         if (!mapping.keyPaths.isEmpty()) {
             keyOrOverwritten.addAll(keyAttributeSet);  // plain key columns equal the proposed ones by definition
         }
+        // ...unless the database computes the stored value: a write expression or a value generated on execution.
+        keyOrOverwritten.removeAll(generatedByDatabase);
+        columns.stream().filter(c -> c.attributeIndex() >= 0 && !"?".equals(c.value()))
+                .forEach(c -> keyOrOverwritten.remove(c.attributeIndex()));
         List<String> stored = new ArrayList<>();
         List<ReadBack> storedReadBacks = new ArrayList<>();
         List<String> returning = new ArrayList<>();
@@ -203,26 +293,36 @@ final class UpsertPlan {
         for (int i = 0; i < attributes.size(); i++) {
             BasicValuedModelPart basic = attributes.get(i).asBasicValuedModelPart();
             if (basic != null && !basic.isFormula()) {
-                stored.add(basic.getSelectionExpression());
+                stored.add(readExpression(basic));
                 storedReadBacks.add(new ReadBack(i, stored.size(), basic.getJdbcMapping()));
                 if (!keyOrOverwritten.contains(i)) {
-                    returning.add(basic.getSelectionExpression());
+                    returning.add(readExpression(basic));
                     returnedReadBacks.add(new ReadBack(i, returning.size(), basic.getJdbcMapping()));
                 }
             }
         }
 
         OnConflictClause clause = new OnConflictClause(target, upsert.action() == Upsert.Action.NOTHING, tableName, set,
-                upsert.skipUnchanged() ? compared : List.of(), versionColumn, upsert.updateWhere(), returning);
+                upsert.skipUnchanged() ? compared : List.of(), versionColumn, upsert.updateWhere(), returning,
+                generatedSet, catalog.partitioned());
+        if (!clause.returnsEveryRow()) {
+            Set<String> written = columns.stream().map(Column::name).collect(Collectors.toSet());
+            Set<String> tableColumns = new HashSet<>();
+            attributes.forEach(a -> a.forEachSelectable((n, s) -> tableColumns.add(s.getSelectionExpression())));
+            List<String> unwritten = keyExpressions.stream().filter(k -> tableColumns.contains(k) && !written.contains(k)).toList();
+            if (!unwritten.isEmpty()) {
+                // The read-back finds an untouched row by the proposed key values; the database computes these.
+                problems.add("@Upsert on " + entity + ": key column(s) " + String.join(", ", unwritten) + " are not written by the "
+                        + "insert (the database generates them), so a row that a conflict leaves untouched (action = NOTHING, "
+                        + "updateWhere, skipUnchanged) cannot be read back by its key; target a key of columns the application "
+                        + "sets, or use action = UPDATE without updateWhere and skipUnchanged");
+                return null;
+            }
+        }
         String insertHead = "insert into " + table + " (" + columns.stream().map(Column::name).collect(Collectors.joining(","))
                 + ") values ";
-        String rowPlaceholders = "(" + columns.stream().map(c -> "?").collect(Collectors.joining(",")) + ")";
-
-        // The stored row, found the way the index finds it: key expressions over the proposed values (bound again).
-        String proposed = columns.stream().map(c -> "? as " + c.name()).collect(Collectors.joining(", "));
-        String storedRowSql = "select " + String.join(", ", stored) + " from " + table + " where ("
-                + String.join(", ", keyExpressions) + ") = (select " + String.join(", ", keyExpressions)
-                + " from (select " + proposed + ") as excluded)" + (predicate == null ? "" : " and (" + predicate + ")");
+        String rowPlaceholders = "(" + columns.stream().map(Column::value).collect(Collectors.joining(",")) + ")";
+        String storedRowSql = storedRowSql(table, stored, columns, arbiter, predicate);
 
         int[] keyPositions = new int[keyExpressions.size()];
         for (int k = 0; k < keyExpressions.size(); k++) {
@@ -233,10 +333,11 @@ final class UpsertPlan {
                 }
             }
         }
-        keyPositions = Arrays.stream(keyPositions).filter(p -> p >= 0).toArray();
+        // A key value the database generates is not known before the statement: it cannot order or compare rows.
+        keyPositions = Arrays.stream(keyPositions).filter(p -> p >= 0 && columns.get(p).bound()).toArray();
         int[] keyAttributes = keyAttributeSet.stream().mapToInt(Integer::intValue).sorted().toArray();
         String keyDescription = mapping.keyPaths.isEmpty() ? upsert.constraint() : String.join(", ", mapping.keyPaths);
-        return new UpsertPlan(persister, identity, List.copyOf(columns), insertHead, rowPlaceholders, clause,
+        return new UpsertPlan(persister, identity, List.copyOf(columns), included, insertHead, rowPlaceholders, clause,
                 List.copyOf(returnedReadBacks),
                 List.copyOf(storedReadBacks), storedRowSql, keyPositions, keyAttributes, keyDescription);
     }
@@ -245,11 +346,11 @@ final class UpsertPlan {
     Object[] jdbcValues(Object id, Object[] values, SharedSessionContractImplementor session) {
         List<Object> out = new ArrayList<>(columns.size());
         var attributes = persister.getAttributeMappings();
-        boolean[] insertable = persister.getPropertyInsertability();
         for (int i = 0; i < attributes.size(); i++) {
-            if (insertable[i]) {
+            boolean[] inclusion = included[i];
+            if (inclusion != null) {
                 attributes.get(i).decompose(values[i], 0, out, null, (n, list, unused, value, selectable) -> {
-                    if (bound(selectable)) {
+                    if (inclusion[n]) {
                         list.add(value);
                     }
                 }, session);
@@ -259,6 +360,15 @@ final class UpsertPlan {
             persister.getIdentifierMapping().decompose(id, 0, out, null, (n, list, unused, value, s) -> list.add(value), session);
         }
         return out.toArray();
+    }
+
+    /**
+     * One proposed row as typed SQL, {@code (cast(? as text), cast(? as timestamp with time zone), ...)} in
+     * {@link #columns} order and bound as {@link #bind} binds: for statements that use proposed values outside an
+     * insert (a {@code VALUES} list joined to the table, a comparison), where untyped parameters would be text.
+     */
+    String typedRow() {
+        return "(" + columns.stream().map(Column::typedValue).collect(Collectors.joining(", ")) + ")";
     }
 
     /** The statement for {@code rows} proposed rows: one {@code VALUES} list, one conflict clause. */
@@ -275,14 +385,22 @@ final class UpsertPlan {
         bind(statement, jdbcValues, 0, session);
     }
 
-    /** Binds one row's values from parameter {@code offset + 1} on: row {@code r} of a multi-row statement. */
-    void bind(PreparedStatement statement, Object[] jdbcValues, int offset, SharedSessionContractImplementor session)
+    /**
+     * Binds one row's values from parameter {@code offset + 1} on (row {@code r} of a multi-row statement), through
+     * each column's Hibernate binder; returns the offset after them. Values generated on execution bind nothing.
+     */
+    int bind(PreparedStatement statement, Object[] jdbcValues, int offset, SharedSessionContractImplementor session)
             throws SQLException {
+        int position = offset;
         for (int c = 0; c < jdbcValues.length; c++) {
-            @SuppressWarnings("unchecked")
-            var binder = (org.hibernate.type.descriptor.ValueBinder<Object>) columns.get(c).jdbcMapping().getJdbcValueBinder();
-            binder.bind(statement, jdbcValues[c], offset + c + 1, session);
+            Column column = columns.get(c);
+            if (column.bound()) {
+                @SuppressWarnings("unchecked")
+                var binder = (org.hibernate.type.descriptor.ValueBinder<Object>) column.jdbcMapping().getJdbcValueBinder();
+                binder.bind(statement, jdbcValues[c], ++position, session);
+            }
         }
+        return position;
     }
 
     /** Reads the row the statement returned. */
@@ -309,7 +427,9 @@ final class UpsertPlan {
             }
             values[r] = value;
         }
-        return new StoredRow(id, readBacks, values, !skipped && rs.getBoolean(readBacks.size() + 1), skipped);
+        // A partitioned table has no flag column; the caller asks insertedFlagSql afterwards.
+        boolean inserted = !skipped && rs.getMetaData().getColumnCount() > readBacks.size() && rs.getBoolean(readBacks.size() + 1);
+        return new StoredRow(id, readBacks, values, inserted, skipped);
     }
 
     /** A row as the database holds it after the statement; {@code skipped}: a conflict left it untouched. */
@@ -320,16 +440,69 @@ final class UpsertPlan {
         return selectable.isInsertable() && !selectable.isFormula();
     }
 
-    private static boolean matchesAnIndex(List<String> keyExpressions, String predicate, List<UniqueKeyCatalog.UniqueKey> existing) {
+    /** The unique index PostgreSQL infers as the arbiter of this conflict target, or null. */
+    private static UniqueKeyCatalog.UniqueKey matchingIndex(List<String> keyExpressions, String predicate,
+                                                           List<UniqueKeyCatalog.UniqueKey> existing) {
         Set<String> wanted = keyExpressions.stream().map(UpsertPlan::normalize).collect(Collectors.toSet());
         for (UniqueKeyCatalog.UniqueKey key : existing) {
             Set<String> columns = key.columns().stream().map(UpsertPlan::normalize).collect(Collectors.toSet());
             boolean samePredicate = predicate == null ? !key.partial() : key.partial() && normalize(predicate).equals(normalize(key.predicate()));
             if (columns.equals(wanted) && samePredicate && !key.deferrable()) {
-                return true;
+                return key;
             }
         }
-        return false;
+        return null;
+    }
+
+    /**
+     * A column as Hibernate reads it: its {@code @ColumnTransformer(read = ...)} expression, whose column references
+     * Hibernate keeps qualified by a placeholder ({@link Template#TEMPLATE}), here left unqualified; they name the
+     * table's row in {@code RETURNING} and in the stored-row SELECT alike.
+     */
+    private static String readExpression(SelectableMapping selectable) {
+        String custom = selectable.getCustomReadExpression();
+        return custom == null || custom.isBlank() ? selectable.getSelectionExpression() : custom.replace(Template.TEMPLATE + ".", "");
+    }
+
+    private static Column column(SelectableMapping selectable, int attributeIndex, String value, TableCatalog catalog) {
+        String type = catalog.typeOf(selectable.getSelectionExpression());
+        String typed = type == null ? value : "cast(" + value + " as " + type + ")";
+        return new Column(selectable.getSelectionExpression(), attributeIndex, selectable.getJdbcMapping(), value, typed);
+    }
+
+    /**
+     * The stored row for a proposed one, found exactly as the arbiter index finds it: its key expressions over the
+     * proposed values (typed, so a timestamp or an enum compares as itself, not as text), under the index's
+     * collation, with {@code is not distinct from} where the index treats NULLs as equal, within its predicate.
+     */
+    private static String storedRowSql(String table, List<String> stored, List<Column> columns,
+                                       UniqueKeyCatalog.UniqueKey arbiter, String predicate) {
+        List<String> keys = arbiter.columns();
+        List<String> names = new ArrayList<>();
+        List<String> conditions = new ArrayList<>();
+        for (int k = 0; k < keys.size(); k++) {
+            String name = "upsert_k" + (k + 1);
+            String collation = arbiter.collations().get(k);
+            String existing = "(" + keys.get(k) + ")" + (collation.isEmpty() ? "" : " collate " + collation);
+            String proposed = "upsert_proposed." + name;
+            String equal = existing + " " + arbiter.equalities().get(k) + " " + proposed;
+            names.add(name);
+            conditions.add(arbiter.nullsNotDistinct() ? "(" + equal + " or (" + existing + " is null and " + proposed + " is null))" : equal);
+        }
+        String proposed = columns.stream().map(c -> c.typedValue() + " as " + c.name()).collect(Collectors.joining(", "));
+        return "select " + String.join(", ", stored) + " from " + table
+                + " join (select " + String.join(", ", keys) + " from (select " + proposed + ") as excluded)"
+                + " as upsert_proposed (" + String.join(", ", names) + ") on " + String.join(" and ", conditions)
+                + (predicate == null ? "" : " and (" + predicate + ")");
+    }
+
+    /**
+     * For a partitioned table: whether each returned row was inserted, asked right after the statement in its
+     * transaction ({@code xmax = 0} marks a row version this transaction inserted; facts A2). Selecting {@code xmax}
+     * from a partitioned table works where returning it does not.
+     */
+    String insertedFlagSql(int rows) {
+        return insertedFlagHead + String.join(", ", java.util.Collections.nCopies(rows, "?")) + ")";
     }
 
     private static boolean sameColumns(UniqueKeyCatalog.UniqueKey key, List<String> keyExpressions) {

@@ -18,6 +18,21 @@ class OnConflictClauseTest {
     }
 
     @Test
+    void valuesGeneratedOnUpdateRunInTheUpdateBranch() {
+        String sql = new OnConflictClause("(email)", false, "users", List.of("name"), List.of("name"), null, "", RETURNING,
+                List.of("last_login = current_timestamp"), false).render();
+        assertThat(sql).isEqualTo(" on conflict (email) do update set name = excluded.name, last_login = current_timestamp"
+                + " where users.name is distinct from excluded.name returning id, email, name, (xmax = 0) as upsert_inserted");
+    }
+
+    @Test
+    void aPartitionedTableReturnsNoSystemColumn() {
+        String sql = new OnConflictClause("(region, email)", false, "account", List.of("name"), List.of(), null, "", RETURNING,
+                List.of(), true).render();
+        assertThat(sql).isEqualTo(" on conflict (region, email) do update set name = excluded.name returning id, email, name");
+    }
+
+    @Test
     void versionIsIncrementedFromTheStoredRow() {
         String sql = new OnConflictClause("(email)", false, "account", List.of("name"), List.of(), "version", "", RETURNING).render();
         assertThat(sql).contains("do update set name = excluded.name, version = account.version + 1 returning");

@@ -1,0 +1,186 @@
+package dev.upsert.upsert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import jakarta.persistence.Entity;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.Id;
+import jakarta.persistence.MappedSuperclass;
+import jakarta.persistence.Table;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import dev.upsert.Upsert;
+import dev.upsert.UpsertOutcome;
+import dev.upsert.Upserts;
+import dev.upsert.testing.PostgresTest;
+import dev.upsert.testing.TestSchema;
+
+/**
+ * Partitioned tables (list, range, hash; the conflict target holds the partition key, as PostgreSQL requires).
+ * PostgreSQL refuses {@code RETURNING (xmax = 0)} on them (0A000), so whether a row was inserted is read after the
+ * statement. Upserts ({@code *U}) and get-or-create ({@code *N}, {@code action = NOTHING}), batched and single.
+ */
+@PostgresTest
+class UpsertPartitionedIT {
+
+    @MappedSuperclass
+    abstract static class Row {
+        @Id @GeneratedValue UUID id;
+        String k;
+        String name;
+    }
+
+    @Entity @Table(name = "part_list_u") @Upsert(on = {"p", "k"}) static class ListU extends Row { String p; }
+    @Entity @Table(name = "part_list_n") @Upsert(on = {"p", "k"}, action = Upsert.Action.NOTHING) static class ListN extends Row { String p; }
+    @Entity @Table(name = "part_range_u") @Upsert(on = {"p", "k"}) static class RangeU extends Row { LocalDate p; }
+    @Entity @Table(name = "part_range_n") @Upsert(on = {"p", "k"}, action = Upsert.Action.NOTHING) static class RangeN extends Row { LocalDate p; }
+    @Entity @Table(name = "part_hash_u") @Upsert(on = {"p", "k"}) static class HashU extends Row { Long p; }
+    @Entity @Table(name = "part_hash_n") @Upsert(on = {"p", "k"}, action = Upsert.Action.NOTHING) static class HashN extends Row { Long p; }
+
+    /** A partitioning: the partition key's column type, the partitions, two partition-key values. */
+    record Kind(String label, String type, String partitionBy, List<String> partitions, Class<? extends Row> u,
+                Class<? extends Row> n, Object p1, Object p2) {
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
+    static Stream<Kind> kinds() {
+        return Stream.of(
+                new Kind("list", "text", "list (p)", List.of("for values in ('eu')", "for values in ('us')"), ListU.class, ListN.class,
+                        "eu", "us"),
+                new Kind("range", "date", "range (p)", List.of("for values from ('2024-01-01') to ('2025-01-01')",
+                        "for values from ('2025-01-01') to ('2026-01-01')"), RangeU.class, RangeN.class,
+                        LocalDate.of(2024, 5, 1), LocalDate.of(2025, 5, 1)),
+                new Kind("hash", "bigint", "hash (p)", List.of("for values with (modulus 2, remainder 0)",
+                        "for values with (modulus 2, remainder 1)"), HashU.class, HashN.class, 1L, 2L));
+    }
+
+    static Jpa jpa;
+    static TestSchema db;
+
+    @BeforeAll
+    static void boot(TestSchema schema) {
+        db = schema;
+        kinds().forEach(kind -> {
+            for (Class<? extends Row> type : List.of(kind.u(), kind.n())) {
+                String table = table(type);
+                db.execute("create table " + table + " (id uuid not null, p " + kind.type() + " not null, k text not null, name text,"
+                        + " primary key (id, p), constraint " + table + "_key unique (p, k)) partition by " + kind.partitionBy());
+                for (int i = 0; i < kind.partitions().size(); i++) {
+                    db.execute("create table " + table + "_" + i + " partition of " + table + " " + kind.partitions().get(i));
+                }
+            }
+        });
+        jpa = new Jpa(schema, Map.of("jakarta.persistence.schema-generation.database.action", "none", "hibernate.jdbc.batch_size", "50"),
+                ListU.class, ListN.class, RangeU.class, RangeN.class, HashU.class, HashN.class);
+    }
+
+    @AfterAll
+    static void close() {
+        if (jpa != null) {
+            jpa.close();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kinds")
+    void batchedUpsertOneStatementAcrossPartitions(Kind kind) {
+        UUID a = given(kind.u(), kind.p1());
+        Row[] rows = jpa.tx(em -> persist(em, row(kind.u(), kind.p1(), "a", "A2"), row(kind.u(), kind.p2(), "a", "B"),
+                row(kind.u(), kind.p1(), "c", "C")));
+        assertThat(outcomes(rows)).containsExactly(UpsertOutcome.UPDATED, UpsertOutcome.INSERTED, UpsertOutcome.INSERTED);
+        assertThat(rows[0].id).isEqualTo(a);
+        assertThat(names(kind.u())).containsOnly(Map.entry(a, "A2"), Map.entry(rows[1].id, "B"), Map.entry(rows[2].id, "C"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kinds")
+    void singleUpsert(Kind kind) {
+        UUID a = given(kind.u(), kind.p1());
+        Row[] rows = jpa.tx(em -> persist(em, row(kind.u(), kind.p1(), "a", "A2")));
+        assertThat(outcomes(rows)).containsExactly(UpsertOutcome.UPDATED);
+        assertThat(rows[0].id).isEqualTo(a);
+        assertThat(names(kind.u())).containsOnly(Map.entry(a, "A2"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kinds")
+    void batchedGetOrCreate(Kind kind) {
+        UUID a = given(kind.n(), kind.p1());
+        Row[] rows = jpa.tx(em -> persist(em, row(kind.n(), kind.p1(), "a", "ignored"), row(kind.n(), kind.p2(), "a", "B")));
+        assertThat(outcomes(rows)).containsExactly(UpsertOutcome.SKIPPED, UpsertOutcome.INSERTED);
+        assertThat(rows[0].id).isEqualTo(a);
+        assertThat(rows[0].name).isEqualTo("A");
+        assertThat(names(kind.n())).containsOnly(Map.entry(a, "A"), Map.entry(rows[1].id, "B"));
+        Row[] single = jpa.tx(em -> persist(em, row(kind.n(), kind.p2(), "a", "ignored")));
+        assertThat(outcomes(single)).containsExactly(UpsertOutcome.SKIPPED);
+        assertThat(single[0].id).isEqualTo(rows[1].id);
+    }
+
+    private static UUID given(Class<? extends Row> type, Object p) {
+        db.execute("truncate " + table(type));
+        Row[] rows = jpa.tx(em -> persist(em, row(type, p, "a", "A")));
+        assertThat(outcomes(rows)).containsExactly(UpsertOutcome.INSERTED);
+        return rows[0].id;
+    }
+
+    private static final Map<Row, UpsertOutcome> outcomes = new HashMap<>();
+
+    private static Row[] persist(EntityManager em, Row... rows) {
+        for (Row row : rows) {
+            em.persist(row);
+        }
+        em.flush();
+        outcomes.clear();
+        for (Row row : rows) {
+            outcomes.put(row, Upserts.outcome(em, row).orElse(null));
+        }
+        return rows;
+    }
+
+    private static List<UpsertOutcome> outcomes(Row[] rows) {
+        return Stream.of(rows).map(outcomes::get).toList();
+    }
+
+    private static Map<UUID, String> names(Class<? extends Row> type) {
+        Map<UUID, String> names = new HashMap<>();
+        for (List<Object> r : db.query("select id, name from " + table(type))) {
+            names.put((UUID) r.get(0), (String) r.get(1));
+        }
+        return names;
+    }
+
+    private static String table(Class<?> type) {
+        return type.getAnnotation(Table.class).name();
+    }
+
+    private static Row row(Class<? extends Row> type, Object p, String k, String name) {
+        try {
+            var constructor = type.getDeclaredConstructor();
+            constructor.setAccessible(true);
+            Row row = constructor.newInstance();
+            var field = type.getDeclaredField("p");
+            field.setAccessible(true);
+            field.set(row, p);
+            row.k = k;
+            row.name = name;
+            return row;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package dev.upsert.upsert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import jakarta.persistence.Entity;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.UniqueConstraint;
+
+import org.junit.jupiter.api.Test;
+
+import dev.upsert.Upsert;
+import dev.upsert.testing.PostgresTest;
+import dev.upsert.testing.TestSchema;
+
+/**
+ * Defect 8: {@code show_sql}, {@code format_sql} and the {@code org.hibernate.SQL} logger show every upsert statement
+ * as Hibernate shows its own: once per statement, parameters as {@code ?}, never the values.
+ */
+@PostgresTest
+class UpsertSqlLogIT {
+
+    @Entity @Table(name = "log_account", uniqueConstraints = @UniqueConstraint(columnNames = "email"))
+    @Upsert(on = "email")
+    static class LogAccount {
+        @Id @GeneratedValue UUID id;
+        String email;
+        String name;
+        LogAccount() { }
+        LogAccount(String email, String name) { this.email = email; this.name = name; }
+    }
+
+    @Entity @Table(name = "log_identity", uniqueConstraints = @UniqueConstraint(columnNames = "email"))
+    @Upsert(on = "email", skipUnchanged = true)
+    static class LogIdentity {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        String email;
+        String name;
+        LogIdentity() { }
+        LogIdentity(String email, String name) { this.email = email; this.name = name; }
+    }
+
+    @Entity @Table(name = "log_plain")
+    static class Plain {
+        @Id @GeneratedValue UUID id;
+        String note;
+        Plain() { }
+        Plain(String note) { this.note = note; }
+    }
+
+    @Test
+    void theSqlLoggerShowsEachUpsertStatementOnceWithoutValues(TestSchema db) {
+        Logger sql = Logger.getLogger("org.hibernate.SQL");
+        Level before = sql.getLevel();
+        StringBuilder log = new StringBuilder();
+        Handler handler = new Handler() {
+            @Override
+            public synchronized void publish(LogRecord record) {
+                log.append(record.getMessage()).append('\n');
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        handler.setLevel(Level.ALL);
+        sql.setLevel(Level.FINE);
+        sql.addHandler(handler);
+        try (Jpa jpa = new Jpa(db, Map.of("hibernate.jdbc.batch_size", "50"), LogAccount.class, LogIdentity.class, Plain.class)) {
+            runWorkload(jpa);
+        } finally {
+            sql.removeHandler(handler);
+            sql.setLevel(before);
+        }
+        assertWorkloadShown(log.toString(), db);
+    }
+
+    @Test
+    void showSqlAndFormatSqlPrintEachUpsertStatementAsHibernatePrintsItsOwn(TestSchema db) {
+        PrintStream out = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try (Jpa jpa = new Jpa(db, Map.of("hibernate.jdbc.batch_size", "50", "hibernate.show_sql", "true",
+                "hibernate.format_sql", "true"), LogAccount.class, LogIdentity.class, Plain.class)) {
+            System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+            runWorkload(jpa);
+        } finally {
+            System.setOut(out);
+        }
+        String text = printed.toString(StandardCharsets.UTF_8);
+        // Formatted as Hibernate formats its own insert: "Hibernate: " and the statement broken over lines.
+        assertThat(text).contains("Hibernate: \n    insert \n    into\n");
+        assertThat(count(text, "Hibernate: \n    insert \n    into\n        " + db.name() + ".log_plain")).isEqualTo(1);
+        String head = "Hibernate: \n    insert \n    into\n        " + db.name();
+        assertThat(count(text, head + ".log_account")).isEqualTo(2);    // two flushes: one multi-row, one single
+        assertThat(count(text, head + ".log_identity")).isEqualTo(2);
+        assertThat(count(text, "on conflict")).isEqualTo(4);
+        assertThat(text).doesNotContain("ann@x.org").doesNotContain("bob@x.org");
+    }
+
+    /**
+     * Three rows in one flush (one multi-row statement), one row alone, two IDENTITY persists (the second a conflict
+     * that changes nothing and is read back), one plain insert.
+     */
+    private static void runWorkload(Jpa jpa) {
+        jpa.run(em -> persistAll(em, new LogAccount("ann@x.org", "Ann"), new LogAccount("bob@x.org", "Bob"),
+                new LogAccount("cy@x.org", "Cy")));
+        jpa.run(em -> persistAll(em, new LogAccount("ann@x.org", "Ann B")));
+        jpa.run(em -> em.persist(new LogIdentity("ann@x.org", "Ann")));
+        jpa.run(em -> em.persist(new LogIdentity("ann@x.org", "Ann")));
+        jpa.run(em -> em.persist(new Plain("note")));
+    }
+
+    private static void persistAll(EntityManager em, Object... entities) {
+        Consumer<Object> persist = em::persist;
+        for (Object entity : entities) {
+            persist.accept(entity);
+        }
+        em.flush();
+    }
+
+    private static void assertWorkloadShown(String log, TestSchema db) {
+        String account = "insert into " + db.name() + ".log_account (email,name,id) values ";
+        assertThat(count(log, account + "(?,?,?),(?,?,?),(?,?,?) on conflict")).as(log).isEqualTo(1);
+        assertThat(count(log, account + "(?,?,?) on conflict")).as(log).isEqualTo(1);
+        assertThat(count(log, "insert into " + db.name() + ".log_identity (email,name) values (?,?) on conflict")).as(log).isEqualTo(2);
+        assertThat(count(log, "log_identity join")).as("the read-back of the untouched row").isEqualTo(1);
+        assertThat(count(log, "insert into " + db.name() + ".log_plain")).isEqualTo(1);
+        assertThat(count(log, "on conflict")).isEqualTo(4);
+        assertThat(log).doesNotContain("ann@x.org").doesNotContain("bob@x.org");
+        assertThat(db.queryLong("select count(*) from log_account")).isEqualTo(3);
+        assertThat(db.queryLong("select count(*) from log_identity")).isEqualTo(1);
+    }
+
+    private static int count(String text, String part) {
+        Matcher m = Pattern.compile(Pattern.quote(part)).matcher(text);
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+}
