@@ -23,6 +23,7 @@ public final class UpsertServiceContributor implements ServiceContributor {
 
     @Override
     public void contribute(StandardServiceRegistryBuilder registry) {
+        HibernateLine.require();  // contributors run before any integrator: the first place to refuse a line
         if (registry.getSettings().get(PERSISTER_RESOLVER_SETTING) == null) {
             registry.addService(PersisterClassResolver.class, new UpsertPersisterClassResolver());
         }
