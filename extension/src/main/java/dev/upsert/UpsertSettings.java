@@ -8,6 +8,12 @@ package dev.upsert;
  * <pre>{@code
  * <property name="upsert.validate_schema" value="false"/>
  * }</pre>
+ * <p>
+ * A key may also be spelt the Spring way: {@code .}, {@code -} and {@code _} are the same separator, so
+ * {@code spring.jpa.properties.upsert.validate-schema=false} and the environment variable
+ * {@code SPRING_JPA_PROPERTIES_UPSERT_VALIDATE_SCHEMA=false} (which Spring Boot passes on as
+ * {@code upsert.validate.schema}) set {@link #VALIDATE_SCHEMA}. Two spellings of one key with different values stop
+ * the boot, as does a value that is not valid for the key.
  *
  * @since 0.1
  */

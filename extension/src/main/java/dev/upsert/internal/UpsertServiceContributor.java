@@ -1,5 +1,7 @@
 package dev.upsert.internal;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import org.hibernate.boot.registry.StandardServiceInitiator;
@@ -26,6 +28,12 @@ public final class UpsertServiceContributor implements ServiceContributor {
 
     @Override
     public void contribute(StandardServiceRegistryBuilder registry) {
+        HibernateLine.require();  // contributors run before any integrator: the first place to refuse a line
+        List<String> problems = new ArrayList<>();
+        UpsertSettingValues.canonicalize(registry.getSettings(), problems).forEach(registry::applySetting);
+        if (!problems.isEmpty()) {
+            throw new UpsertMappingException("Invalid upsert-hibernate settings", problems);
+        }
         if (registry.getSettings().get(PERSISTER_RESOLVER_SETTING) == null) {
             registry.addService(PersisterClassResolver.class, new UpsertPersisterClassResolver());
         }

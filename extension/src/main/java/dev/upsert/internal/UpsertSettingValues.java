@@ -1,6 +1,10 @@
 package dev.upsert.internal;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -12,13 +16,47 @@ import dev.upsert.UpsertSettings;
 /**
  * Reads the {@link UpsertSettings} strictly. Hibernate's own boolean converter turns anything but "true" into
  * false, so {@code upsert.validate_schema=yes} would silently switch the check off; here it is a boot error, as is a
- * misspelt key such as {@code upsert.validate-schema}.
+ * misspelt key such as {@code upsert.validateschema}.
+ * <p>
+ * Every key may be spelt the Spring way: {@code .}, {@code -} and {@code _} are the same separator and case does not
+ * count, so {@code upsert.validate-schema} (kebab case) and {@code upsert.validate.schema} (what Spring Boot makes of
+ * the environment variable {@code SPRING_JPA_PROPERTIES_UPSERT_VALIDATE_SCHEMA}) are {@code upsert.validate_schema}.
+ * {@link #canonicalize} puts such a spelling under the documented key before anything reads it.
  */
 final class UpsertSettingValues {
 
-    private static final List<String> KEYS = List.of(UpsertSettings.VALIDATE_SCHEMA, UpsertSettings.EXCEPTION_INCLUDE_VALUES);
+    /** Every documented key: the {@code String} constants of {@link UpsertSettings}, so a new one needs no entry here. */
+    static final List<String> KEYS = Arrays.stream(UpsertSettings.class.getFields())
+            .filter(f -> Modifier.isStatic(f.getModifiers()) && f.getType() == String.class && !f.getName().equals("PREFIX"))
+            .map(UpsertSettingValues::constant)
+            .toList();
 
     private UpsertSettingValues() {
+    }
+
+    /**
+     * The documented key for every other spelling of one among {@code settings}, with its value, for the caller to
+     * apply; two spellings of one key with different values are a problem.
+     */
+    static Map<String, Object> canonicalize(Map<?, ?> settings, List<String> problems) {
+        Map<String, Object> canonical = new LinkedHashMap<>();
+        Map<String, String> spelledAs = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> setting : settings.entrySet()) {
+            String key = String.valueOf(setting.getKey());
+            String known = known(key);
+            if (known == null) {
+                continue;
+            }
+            String earlier = spelledAs.putIfAbsent(known, key);
+            Object other = earlier == null ? null : settings.get(earlier);
+            if (earlier != null && !text(other).equals(text(setting.getValue()))) {
+                problems.add("settings " + earlier + " = '" + other + "' and " + key + " = '" + setting.getValue() + "' are both "
+                        + known + " with different values; keep one of them");
+            } else if (!key.equals(known) && !settings.containsKey(known)) {
+                canonical.put(known, setting.getValue());
+            }
+        }
+        return canonical;
     }
 
     /** One line per bad value or misspelt key. Other keys under the prefix are left alone: they may be someone else's. */
@@ -32,9 +70,13 @@ final class UpsertSettingValues {
                 }
                 continue;
             }
+            if (known(key) != null) {
+                continue;  // another spelling of a key, already checked under the documented one
+            }
             for (String known : KEYS) {
-                if (!key.equals(known) && normalize(key).equals(normalize(known))) {
-                    problems.add("setting '" + key + "' is not a setting of upsert-hibernate and is ignored; rename it to '" + known + "'");
+                if (letters(key).equals(letters(known))) {
+                    problems.add("setting '" + key + "' is not a setting of upsert-hibernate and is ignored; rename it to '"
+                            + known + "' (settings: " + String.join(", ", KEYS) + ")");
                 }
             }
         }
@@ -47,15 +89,42 @@ final class UpsertSettingValues {
         return value == null ? defaultValue : value;
     }
 
+    /** The documented key that {@code key} spells, or null. */
+    static String known(String key) {
+        String separated = separators(key);
+        for (String known : KEYS) {
+            if (separators(known).equals(separated)) {
+                return known;
+            }
+        }
+        return null;
+    }
+
     private static Boolean parse(Object value) {
         if (value instanceof Boolean b) {
             return b;
         }
-        String text = value == null ? "" : value.toString().trim();
-        return text.equalsIgnoreCase("true") ? Boolean.TRUE : text.equalsIgnoreCase("false") ? Boolean.FALSE : null;
+        String text = text(value);
+        return text.equals("true") ? Boolean.TRUE : text.equals("false") ? Boolean.FALSE : null;
     }
 
-    private static String normalize(String key) {
+    private static String text(Object value) {
+        return value == null ? "" : value.toString().trim().toLowerCase(Locale.ROOT);
+    }
+
+    private static String separators(String key) {
+        return key.toLowerCase(Locale.ROOT).replace('-', '.').replace('_', '.');
+    }
+
+    private static String letters(String key) {
         return key.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+    }
+
+    private static String constant(Field field) {
+        try {
+            return (String) field.get(null);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -41,6 +41,7 @@ import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.upsert.Upsert;
 import dev.upsert.UpsertOutcome;
@@ -316,9 +317,15 @@ class UpsertMisconfigurationIT {
                         "setting upsert.validate_schema = 'yes' is not a boolean; set it to true or false"),
                 withSettings("include_values is not a boolean", Fine.class, Map.of(UpsertSettings.EXCEPTION_INCLUDE_VALUES, "1"), SETTINGS,
                         "setting upsert.exception.include_values = '1' is not a boolean; set it to true or false"),
-                withSettings("misspelt setting", Fine.class, Map.of("upsert.validate-schema", "false"), SETTINGS,
-                        "setting 'upsert.validate-schema' is not a setting of upsert-hibernate",
-                        "rename it to 'upsert.validate_schema'"),
+                withSettings("misspelt setting", Fine.class, Map.of("upsert.validateschema", "false"), SETTINGS,
+                        "setting 'upsert.validateschema' is not a setting of upsert-hibernate",
+                        "rename it to 'upsert.validate_schema' (settings: upsert.validate_schema, upsert.exception.include_values"),
+                withSettings("include_values in Spring's environment-variable form is not a boolean", Fine.class,
+                        Map.of("upsert.exception.include.values", "1"), SETTINGS,
+                        "setting upsert.exception.include_values = '1' is not a boolean; set it to true or false"),
+                withSettings("two spellings of one setting disagree", Fine.class,
+                        Map.of(UpsertSettings.VALIDATE_SCHEMA, "true", "upsert.validate-schema", "false"), SETTINGS,
+                        "are both upsert.validate_schema with different values; keep one of them"),
                 // checked against pg_index / pg_constraint after schema generation
                 mistake("'on' without a unique index", NoIndex.class,
                         "@Upsert on NoIndex: no non-deferrable unique index of", "matches the conflict target (email) of attribute(s) email",
@@ -450,11 +457,13 @@ class UpsertMisconfigurationIT {
 
     // ---- validate_schema=false: the catalog problem comes with the first persist ----------------------------------
 
-    @Test
-    void withoutTheBootCheckAMissingIndexFailsTheFirstPersistAndWritesNothing(TestSchema db) {
+    /** Every spelling means the same key: documented, kebab case, Spring's form of SPRING_JPA_PROPERTIES_UPSERT_VALIDATE_SCHEMA. */
+    @ParameterizedTest
+    @ValueSource(strings = {UpsertSettings.VALIDATE_SCHEMA, "upsert.validate-schema", "upsert.validate.schema"})
+    void withoutTheBootCheckAMissingIndexFailsTheFirstPersistAndWritesNothing(String key, TestSchema db) {
         db.execute("drop table if exists no_index; create table no_index (id bigint primary key, email varchar(255))");
         Map<String, Object> settings = new HashMap<>(NO_DDL);
-        settings.put(UpsertSettings.VALIDATE_SCHEMA, "false");
+        settings.put(key, "false");
         try (Jpa jpa = new Jpa(db, settings, NoIndex.class)) {
             Throwable thrown = catchThrowable(() -> jpa.run(em -> {
                 NoIndex row = new NoIndex();

@@ -1,0 +1,77 @@
+package dev.upsert.lines;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import org.hibernate.SessionFactory;
+import org.hibernate.Version;
+import org.hibernate.cfg.Configuration;
+import org.junit.jupiter.api.Test;
+
+import dev.upsert.Upsert;
+import dev.upsert.testing.PostgresTest;
+import dev.upsert.testing.TestSchema;
+
+/**
+ * The jar on the Hibernate of this run (-Dupsert.test.hibernate): 7.2 and newer boot and upsert; 7.1 and 6.6 are
+ * refused at boot with a sentence that names what to use instead.
+ */
+@PostgresTest
+class HibernateLineIT {
+
+    @Entity(name = "LineAccount")
+    @Table(name = "line_account")
+    @Upsert(on = "email")
+    static class LineAccount {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        @Column(unique = true, nullable = false) String email;
+        String name;
+
+        LineAccount() {
+        }
+
+        LineAccount(String email, String name) {
+            this.email = email;
+            this.name = name;
+        }
+    }
+
+    @Test
+    void bootsOnASupportedLineAndNamesTheRightArtifactOnAnotherOne(TestSchema db) {
+        String version = Version.getVersionString();
+        System.out.println("[upsert-test] Hibernate ORM " + version);
+        Configuration configuration = new Configuration().addAnnotatedClass(LineAccount.class);
+        db.jpaProperties().forEach((k, v) -> configuration.setProperty(k, String.valueOf(v)));
+        configuration.setProperty("hibernate.hbm2ddl.auto", "create-drop");
+
+        if (version.startsWith("6.6.")) {
+            assertThatThrownBy(configuration::buildSessionFactory).hasMessage("upsert-hibernate (dev.upsert:upsert-hibernate) "
+                    + "runs on Hibernate ORM 7.2 to 7.4, but this application runs Hibernate ORM " + version
+                    + ": use the artifact dev.upsert:upsert-hibernate-66, built for Hibernate 6.6 (Spring Boot 3.5)");
+        } else if (version.startsWith("7.0.") || version.startsWith("7.1.")) {
+            assertThatThrownBy(configuration::buildSessionFactory).hasMessageContaining("runs Hibernate ORM " + version
+                    + ": upgrade Hibernate to 7.2 or newer");
+        } else {
+            try (SessionFactory factory = configuration.buildSessionFactory()) {
+                factory.inTransaction(s -> s.persist(new LineAccount("line@x.org", "one")));
+                Long id = factory.fromTransaction(s -> s.createQuery("select a.id from LineAccount a", Long.class).getSingleResult());
+                LineAccount again = factory.fromTransaction(s -> {
+                    LineAccount a = new LineAccount("line@x.org", "two");
+                    s.persist(a);
+                    return a;
+                });
+                assertThat(again.id).isEqualTo(id);
+                assertThat(db.query("select id, name from line_account")).containsExactly(List.of(id, "two"));
+            }
+        }
+    }
+}

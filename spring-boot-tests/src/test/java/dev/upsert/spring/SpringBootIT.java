@@ -1,0 +1,235 @@
+package dev.upsert.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.sql.DataSource;
+
+import org.hibernate.Version;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.SpringBootVersion;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.upsert.DuplicateKeyException;
+import dev.upsert.spring.shop.Customer;
+import dev.upsert.spring.shop.CustomerRepository;
+import dev.upsert.spring.shop.Member;
+import dev.upsert.spring.shop.MemberRepository;
+import dev.upsert.spring.shop.ShopApplication;
+import dev.upsert.spring.shop.Ticket;
+import dev.upsert.spring.shop.TicketRepository;
+import dev.upsert.testing.PostgresTest;
+import dev.upsert.testing.TestSchema;
+
+/**
+ * One real Spring Boot application (Spring Data JPA, HikariCP, Spring MVC on a loopback port) with the jar and
+ * nothing configured for it: repository saves of an {@code @Upsert} entity, a batched saveAll, what a duplicate on a
+ * plain entity looks like to the caller through each path, and a 409 answer naming the field.
+ */
+@PostgresTest
+class SpringBootIT {
+
+    private static ConfigurableApplicationContext app;
+    private static TestSchema db;
+
+    @BeforeAll
+    static void boot(TestSchema schema) {
+        db = schema;
+        System.out.println("[upsert-test] Spring Boot " + SpringBootVersion.getVersion() + ", Hibernate ORM " + Version.getVersionString());
+        app = new SpringApplicationBuilder(ShopApplication.class, InsertCounter.class)
+                .properties(Map.of(
+                        "spring.datasource.url", db.jdbcUrl(),
+                        "spring.datasource.username", db.user(),
+                        "spring.datasource.password", db.password(),
+                        "spring.jpa.hibernate.ddl-auto", "create-drop",
+                        "server.address", "127.0.0.1",
+                        "server.port", "0"))
+                .run();
+    }
+
+    @AfterAll
+    static void close() {
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    @Test
+    void saveTwiceKeepsOneRowAndTheStoredId() {
+        CustomerRepository customers = app.getBean(CustomerRepository.class);
+        Long first = customers.save(new Customer("ann@example.org", "Ann")).getId();
+        Customer again = customers.save(new Customer("ann@example.org", "Ann Smith"));
+
+        assertThat(again.getId()).isEqualTo(first);
+        assertThat(db.query("select id, name from customer where email = 'ann@example.org'"))
+                .containsExactly(List.of(first, "Ann Smith"));
+    }
+
+    @Test
+    void saveAllOfAThousandGoesOutInBatches() {
+        CustomerRepository customers = app.getBean(CustomerRepository.class);
+        List<Customer> batch = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            batch.add(new Customer("bulk" + i + "@example.org", "first"));
+        }
+        int before = InsertCounter.INSERTS.get();
+        customers.saveAll(batch);
+        int statements = InsertCounter.INSERTS.get() - before;
+
+        System.out.println("[spring] saveAll of 1,000 @Upsert rows: " + statements + " insert statements");
+        // Boot sets no batch size, so Hibernate's PostgreSQL default (15 rows) applies: 67 statements, not 1,000
+        assertThat(statements).isBetween(1, 67);
+        assertThat(db.queryLong("select count(*) from customer where email like 'bulk%' and name = 'first'")).isEqualTo(1_000);
+    }
+
+    @Test
+    void aDuplicateAtSaveReachesTheCallerAsSpringsExceptionWithOursInside() {
+        MemberRepository members = app.getBean(MemberRepository.class);
+        members.save(new Member("ann"));
+        Throwable thrown = catchThrowable(() -> members.save(new Member("ann")));
+        assertDuplicateOfMemberUsername(thrown, "save");
+    }
+
+    @Test
+    void aDuplicateAtSaveAndFlushAndAtCommitToo() {
+        TicketRepository tickets = app.getBean(TicketRepository.class);
+        tickets.save(new Ticket("T-1"));
+
+        Throwable atFlush = catchThrowable(() -> tickets.saveAndFlush(new Ticket("T-1")));
+        assertDuplicateOfTicketCode(atFlush, "saveAndFlush");
+
+        TransactionTemplate transaction = app.getBean(TransactionTemplate.class);
+        Throwable atCommit = catchThrowable(() -> transaction.executeWithoutResult(status -> tickets.save(new Ticket("T-1"))));
+        assertDuplicateOfTicketCode(atCommit, "commit");
+        assertThat(db.queryLong("select count(*) from ticket where code = 'T-1'")).isEqualTo(1);
+    }
+
+    @Test
+    void aDeferredConstraintGivesSpringsOwnDuplicateKeyExceptionAndFindStillWorks() {
+        TicketRepository tickets = app.getBean(TicketRepository.class);
+        db.execute("alter table ticket drop constraint ticket_code_key, "
+                + "add constraint ticket_code_key unique (code) deferrable initially deferred");
+        try {
+            tickets.save(new Ticket("D-1"));
+            TransactionTemplate transaction = app.getBean(TransactionTemplate.class);
+            Throwable thrown = catchThrowable(() -> transaction.executeWithoutResult(status -> tickets.save(new Ticket("D-1"))));
+
+            System.out.println("[spring] deferred: " + chain(thrown));
+            assertThat(thrown).isExactlyInstanceOf(org.springframework.dao.DuplicateKeyException.class);
+            assertThat(chain(thrown)).doesNotContain(DuplicateKeyException.class.getName());
+            DuplicateKeyException duplicate = DuplicateKeyException.find(thrown).orElseThrow();
+            assertThat(duplicate.getConstraintName()).isEqualTo("ticket_code_key");
+            assertThat(duplicate.getColumnNames()).containsExactly("code");
+            assertThat(duplicate.getAttributeNames()).containsExactly("code");
+            assertThat(db.queryLong("select count(*) from ticket where code = 'D-1'")).isEqualTo(1);
+        } finally {
+            db.execute("alter table ticket drop constraint ticket_code_key, add constraint ticket_code_key unique (code)");
+        }
+    }
+
+    @Test
+    void aRestControllerAdviceAnswers409WithAProblemDetailNamingTheField() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
+        HttpRequest join = HttpRequest.newBuilder(URI.create(base + "/members?username=bob"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build();
+
+        HttpResponse<String> created = http.send(join, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> conflict = http.send(join, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(created.statusCode()).isEqualTo(201);
+        System.out.println("[spring] 409 body: " + conflict.body());
+        assertThat(conflict.statusCode()).isEqualTo(409);
+        assertThat(conflict.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(conflict.body()).contains("\"status\":409", "\"detail\":\"username is already taken\"", "\"field\":\"username\"")
+                .doesNotContain("bob");
+        assertThat(db.queryLong("select count(*) from member where username = 'bob'")).isEqualTo(1);
+    }
+
+    private static void assertDuplicateOfMemberUsername(Throwable thrown, String path) {
+        System.out.println("[spring] duplicate at " + path + ": " + chain(thrown));
+        assertThat(thrown).isExactlyInstanceOf(DataIntegrityViolationException.class).hasCauseInstanceOf(DuplicateKeyException.class);
+        DuplicateKeyException duplicate = DuplicateKeyException.find(thrown).orElseThrow();
+        assertThat(duplicate.getConstraintName())  // named by Hibernate or PostgreSQL, depending on the version
+                .isEqualTo(db.queryValue("select conname from pg_constraint where conrelid = 'member'::regclass and contype = 'u'"));
+        assertThat(duplicate.getTableName()).isEqualTo("member");
+        assertThat(duplicate.getColumnNames()).containsExactly("username");
+        assertThat(duplicate.getAttributeNames()).containsExactly("username");
+    }
+
+    private static void assertDuplicateOfTicketCode(Throwable thrown, String path) {
+        System.out.println("[spring] duplicate at " + path + ": " + chain(thrown));
+        assertThat(thrown).isExactlyInstanceOf(DataIntegrityViolationException.class).hasCauseInstanceOf(DuplicateKeyException.class);
+        DuplicateKeyException duplicate = DuplicateKeyException.find(thrown).orElseThrow();
+        assertThat(duplicate.getConstraintName()).isEqualTo("ticket_code_key");
+        assertThat(duplicate.getColumnNames()).containsExactly("code");
+        assertThat(duplicate.getAttributeNames()).containsExactly("code");
+    }
+
+    private static String chain(Throwable thrown) {
+        StringBuilder out = new StringBuilder();
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            out.append(out.isEmpty() ? "" : " <- ").append(t.getClass().getName());
+        }
+        return out.toString();
+    }
+
+    /** Counts the INSERT statements the application prepares, on the DataSource Boot built. */
+    static final class InsertCounter implements BeanPostProcessor {
+
+        static final AtomicInteger INSERTS = new AtomicInteger();
+
+        @Override
+        public Object postProcessAfterInitialization(Object bean, String name) {
+            if (!(bean instanceof DataSource dataSource)) {
+                return bean;
+            }
+            return proxy(DataSource.class, dataSource, (target, method, args) -> {
+                Object result = invoke(target, method, args);
+                return result instanceof Connection connection ? proxy(Connection.class, connection, (c, m, a) -> {
+                    if (m.getName().equals("prepareStatement") && a != null && a[0] instanceof String sql
+                            && sql.stripLeading().toLowerCase().startsWith("insert")) {
+                        INSERTS.incrementAndGet();
+                    }
+                    return invoke(c, m, a);
+                }) : result;
+            });
+        }
+
+        interface Handler<T> {
+            Object handle(T target, java.lang.reflect.Method method, Object[] args) throws Throwable;
+        }
+
+        private static <T> T proxy(Class<T> type, T target, Handler<T> handler) {
+            InvocationHandler invocation = (p, method, args) -> handler.handle(target, method, args);
+            return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, invocation));
+        }
+
+        private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+            try {
+                return method.invoke(target, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        }
+    }
+}
