@@ -21,6 +21,7 @@ import org.hibernate.metamodel.mapping.ModelPart;
 import org.hibernate.persister.entity.EntityPersister;
 
 import dev.upsert.DuplicateKeyException;
+import dev.upsert.SequenceDrift;
 import dev.upsert.UpsertSettings;
 import dev.upsert.internal.DuplicateKeyWrites.Written;
 import dev.upsert.internal.UniqueKeyCatalog.UniqueKey;
@@ -37,6 +38,7 @@ final class DuplicateKeyContext {
     private final SessionFactoryImplementor factory;
     private final UniqueKeyCatalog catalog;
     private final boolean includeValues;
+    private volatile SequenceDriftCheck sequences;
     private final ConcurrentMap<String, List<EntityPersister>> persistersByTable = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, EntityColumns> columnsByEntityAndTable = new ConcurrentHashMap<>();
 
@@ -56,6 +58,15 @@ final class DuplicateKeyContext {
 
     SessionFactoryImplementor factory() {
         return factory;
+    }
+
+    /** The generated ids and their sequences; built on first use, when the persisters exist. */
+    SequenceDriftCheck sequences() {
+        SequenceDriftCheck check = sequences;
+        if (check == null) {
+            sequences = check = new SequenceDriftCheck(factory);
+        }
+        return check;
     }
 
     boolean mapsTable(String schema, String table) {
@@ -98,8 +109,9 @@ final class DuplicateKeyContext {
             values = detailValues(error.detail(), columns);
         }
         List<String> attributes = entity == null ? List.of() : attributes(entity, error.table(), columns);
+        SequenceDrift drift = sequences().afterViolation(error.schema(), error.table(), columns).orElse(null);
         return new DuplicateKeyException(root, sql, error.constraint(), error.schema(), error.table(), columns,
-                entity == null ? null : entity.getMappedClass(), attributes, values, includeValues);
+                entity == null ? null : entity.getMappedClass(), attributes, values, drift, includeValues);
     }
 
     /** Without a SessionFactory: the server's fields and, from an English DETAIL, plain column names and values. */

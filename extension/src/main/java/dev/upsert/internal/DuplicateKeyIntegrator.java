@@ -1,5 +1,7 @@
 package dev.upsert.internal;
 
+import org.hibernate.SessionFactory;
+import org.hibernate.SessionFactoryObserver;
 import org.hibernate.boot.Metadata;
 import org.hibernate.boot.spi.BootstrapContext;
 import org.hibernate.engine.jdbc.spi.SqlExceptionHelper;
@@ -35,6 +37,13 @@ public final class DuplicateKeyIntegrator implements Integrator {
             }
         }
         DuplicateKeyContexts.register(context);
+        // after Hibernate's schema generation, like UpsertIntegrator's catalog check
+        sessionFactory.addObserver(new SessionFactoryObserver() {
+            @Override
+            public void sessionFactoryCreated(SessionFactory created) {
+                SequenceDriftBootCheck.run(context);
+            }
+        });
 
         EventListenerRegistry listeners = sessionFactory.getServiceRegistry().requireService(EventListenerRegistry.class);
         DuplicateKeyWrites writes = DuplicateKeyWrites.INSTANCE;
