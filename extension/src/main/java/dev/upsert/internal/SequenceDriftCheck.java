@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -67,6 +68,7 @@ final class SequenceDriftCheck {
                 }
             });
         }
+        found.sort(Comparator.comparing(id -> id.persister().getEntityName()));
         this.ids = List.copyOf(found);
     }
 
@@ -116,7 +118,7 @@ final class SequenceDriftCheck {
             return Optional.empty();
         }
         try {
-            return drift(connection, id);
+            return drift(connection, id, true);
         } catch (SQLException | RuntimeException e) {
             return Optional.empty();  // a diagnosis, never a second failure
         } finally {
@@ -134,7 +136,7 @@ final class SequenceDriftCheck {
         for (GeneratedId id : ids) {
             Savepoint savepoint = connection.getAutoCommit() ? null : connection.setSavepoint();
             try {
-                drift(connection, id).ifPresent(drift -> lines.add("entity "
+                drift(connection, id, false).ifPresent(drift -> lines.add("entity "
                         + id.persister().getMappedClass().getSimpleName() + ": sequence " + drift.sequenceName()
                         + " is behind table " + id.table() + " (its next value is not above the largest " + id.column()
                         + "), so new rows would fail with 23505 on the primary key; repair it with: " + drift.repairSql()));
@@ -148,7 +150,7 @@ final class SequenceDriftCheck {
         return lines;
     }
 
-    static Optional<SequenceDrift> drift(Connection connection, GeneratedId id) throws SQLException {
+    static Optional<SequenceDrift> drift(Connection connection, GeneratedId id, boolean afterViolation) throws SQLException {
         String sequence;
         Long lastValue;
         long increment;
@@ -178,10 +180,12 @@ final class SequenceDriftCheck {
         if (max == null || increment <= 0) {
             return Optional.empty();
         }
-        long next = lastValue == null ? start : lastValue + increment;
-        // Hibernate's pooled optimizer hands out the increment-1 values below each sequence value
-        long lowestNext = id.pooled() ? next - increment + 1 : next;
-        if (lowestNext > max) {
+        // At boot: the values the sequence hands out next. After a violation: the ones it handed out last, which the
+        // failed insert used (a healthy sequence never hands out an id at or below the table's largest).
+        long value = lastValue == null ? start : afterViolation ? lastValue : lastValue + increment;
+        // Hibernate's pooled optimizer hands out the increment-1 values below each sequence value too
+        long lowest = id.pooled() ? value - increment + 1 : value;
+        if (lowest > max) {
             return Optional.empty();
         }
         String repair = "select setval('" + sequence.replace("'", "''") + "', (select max(" + id.column() + ") from "
