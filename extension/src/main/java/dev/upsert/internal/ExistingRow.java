@@ -49,42 +49,8 @@ public final class ExistingRow {
         BasicValuedModelPart basicId = persister.getIdentifierMapping().asBasicValuedModelPart();
         String table = quote(duplicate.getSchemaName()) + "." + quote(duplicate.getTableName());
         Object found = session.doReturningWork(connection -> {
-            String predicate = predicate(connection, table, duplicate.getConstraintName());
-            List<Object> parameters = new ArrayList<>();
-            StringBuilder sql = new StringBuilder("select ")
-                    .append(basicId != null ? basicId.getSelectionExpression() : "ctid::text")
-                    .append(" from ").append(table).append(" where ");
-            String and = "";
-            for (Map.Entry<String, Object> value : values.entrySet()) {
-                sql.append(and).append('(').append(value.getKey()).append(')');
-                if (value.getValue() == null) {
-                    sql.append(" is null");
-                } else {
-                    sql.append(" = ?");
-                    parameters.add(value.getValue());
-                }
-                and = " and ";
-            }
-            if (predicate != null) {
-                sql.append(" and (").append(predicate).append(')');
-            }
-            try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
-                for (int i = 0; i < parameters.size(); i++) {
-                    Object value = parameters.get(i);
-                    if (value instanceof String text) {
-                        // untyped: PostgreSQL infers the column's type and parses the text as DETAIL printed it
-                        statement.setObject(i + 1, text, Types.OTHER);
-                    } else {
-                        statement.setObject(i + 1, value);
-                    }
-                }
-                try (ResultSet rs = statement.executeQuery()) {
-                    if (!rs.next()) {
-                        return null;
-                    }
-                    return basicId == null ? rs.getString(1) : basicId.getJdbcMapping().convertToDomainValue(
-                            basicId.getJdbcMapping().getJdbcValueExtractor().extract(rs, 1, session));
-                }
+            try {
+                return keyHolder(connection, session, table, duplicate, values, basicId);
             } catch (SQLException e) {
                 if ("25P02".equals(e.getSQLState())) {
                     throw new IllegalStateException("findExisting needs a usable EntityManager: this one's transaction"
@@ -103,6 +69,49 @@ public final class ExistingRow {
         List<?> rows = em.createNativeQuery("select * from " + table + " where ctid = cast(:ctid as tid)", type)
                 .setParameter("ctid", found).getResultList();
         return rows.isEmpty() ? Optional.empty() : Optional.of(type.cast(rows.get(0)));
+    }
+
+    /** The id (or, for a composite id, the ctid) of the row holding the key, or null. */
+    private static Object keyHolder(Connection connection, SessionImplementor session, String table,
+                                    DuplicateKeyException duplicate, Map<String, Object> values,
+                                    BasicValuedModelPart basicId) throws SQLException {
+        String predicate = predicate(connection, table, duplicate.getConstraintName());
+        List<Object> parameters = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("select ")
+                .append(basicId != null ? basicId.getSelectionExpression() : "ctid::text")
+                .append(" from ").append(table).append(" where ");
+        String and = "";
+        for (Map.Entry<String, Object> value : values.entrySet()) {
+            sql.append(and).append('(').append(value.getKey()).append(')');
+            if (value.getValue() == null) {
+                sql.append(" is null");
+            } else {
+                sql.append(" = ?");
+                parameters.add(value.getValue());
+            }
+            and = " and ";
+        }
+        if (predicate != null) {
+            sql.append(" and (").append(predicate).append(')');
+        }
+        try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+            for (int i = 0; i < parameters.size(); i++) {
+                Object value = parameters.get(i);
+                if (value instanceof String text) {
+                    // untyped: PostgreSQL infers the column's type and parses the text as DETAIL printed it
+                    statement.setObject(i + 1, text, Types.OTHER);
+                } else {
+                    statement.setObject(i + 1, value);
+                }
+            }
+            try (ResultSet rs = statement.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                return basicId == null ? rs.getString(1) : basicId.getJdbcMapping().convertToDomainValue(
+                        basicId.getJdbcMapping().getJdbcValueExtractor().extract(rs, 1, session));
+            }
+        }
     }
 
     /** The unique index's predicate, so a partial index's live row is found, not an archived one with the same key. */
