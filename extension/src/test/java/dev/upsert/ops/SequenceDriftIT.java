@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.util.Map;
 
+import javax.sql.DataSource;
+
 import jakarta.persistence.Entity;
+import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
@@ -13,8 +16,14 @@ import jakarta.persistence.Id;
 import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 
+import org.hibernate.engine.jdbc.connections.spi.ConnectionProvider;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 
 import dev.upsert.DuplicateKeyException;
 import dev.upsert.SequenceDrift;
@@ -205,6 +214,50 @@ class SequenceDriftIT {
     void anUnknownModeIsABootError(TestSchema db) {
         Throwable thrown = catchThrowable(() -> boot(db, "sometimes").close());
         assertThat(thrown).hasStackTraceContaining("setting upsert.check_sequences = 'sometimes' is not one of warn, fail, off");
+    }
+
+    /**
+     * HikariCP, as in an application: with an idle connection the diagnosis is there; with every connection busy it
+     * is left out at once instead of waiting for the pool (connectionTimeout is 10 s here).
+     */
+    @Test
+    void aBusyPoolLeavesTheDriftOutInsteadOfWaiting(TestSchema db) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(db.jdbcUrl());
+        config.setUsername(db.user());
+        config.setPassword(db.password());
+        config.setMaximumPoolSize(2);
+        config.setConnectionTimeout(10_000);
+        try (HikariDataSource pool = new HikariDataSource(config);
+             EntityManagerFactory emf = new HibernatePersistenceConfiguration("pooled").managedClasses(ENTITIES)
+                     .property("hibernate.connection.datasource", pool).property("hibernate.default_schema", db.name())
+                     .property(UpsertSettings.CHECK_SEQUENCES, "off").createEntityManagerFactory()) {
+            assertThat(emf.unwrap(SessionFactoryImplementor.class).getServiceRegistry().requireService(ConnectionProvider.class)
+                    .unwrap(DataSource.class)).isSameAs(pool);
+            IdentityThing first = new IdentityThing();
+            first.name = "first";
+            Throwable withIdle = OpsJpa.failing(emf, em -> em.persist(first));
+            assertThat(DuplicateKeyException.find(withIdle).orElseThrow().getSequenceDrift()).isPresent();
+
+            EntityManager holder = emf.createEntityManager();  // holds the pool's other connection
+            try {
+                holder.getTransaction().begin();
+                holder.createNativeQuery("select 1").getSingleResult();
+                IdentityThing second = new IdentityThing();
+                second.name = "second";
+                long start = System.nanoTime();
+                Throwable busy = OpsJpa.failing(emf, em -> em.persist(second));
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                DuplicateKeyException duplicate = DuplicateKeyException.find(busy).orElseThrow();
+                assertThat(duplicate.getConstraintName()).isEqualTo("identity_thing_pkey");
+                assertThat(duplicate.getSequenceDrift()).isEmpty();
+                assertThat(millis).as("ms until the exception").isLessThan(3_000);
+            } finally {
+                holder.getTransaction().rollback();
+                holder.close();
+            }
+        }
+        assertThat(db.queryLong("select count(*) from identity_thing")).isEqualTo(3);
     }
 
     private static String causes(Throwable t) {

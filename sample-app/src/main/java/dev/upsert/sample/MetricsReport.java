@@ -40,8 +40,9 @@ final class MetricsReport {
         if (counters.isEmpty()) {
             report.step("    (none)");
         }
+        int width = counters.stream().mapToInt(c -> describe(c, tags).length()).max().orElse(0);
         for (Counter counter : counters) {
-            report.step(String.format("    %-78s %6d", describe(counter, tags), Math.round(counter.count())));
+            report.step(String.format("    %-" + width + "s %6d", describe(counter, tags), Math.round(counter.count())));
         }
     }
 
