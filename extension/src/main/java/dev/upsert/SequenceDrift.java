@@ -1,5 +1,7 @@
 package dev.upsert;
 
+import java.io.Serializable;
+
 /**
  * A sequence that is behind the table it numbers: its next values are ids that already exist, so inserts fail with
  * SQLSTATE 23505 on the primary key. The classic cause is a data-only restore or a copy of rows with their ids
@@ -20,5 +22,5 @@ package dev.upsert;
  *                     {@code select setval('<sequence>', (select max(<id>) from <table>))}
  * @since 0.2
  */
-public record SequenceDrift(String sequenceName, long lastValue, long maxKey, String repairSql) {
+public record SequenceDrift(String sequenceName, long lastValue, long maxKey, String repairSql) implements Serializable {
 }

@@ -42,7 +42,8 @@ import dev.upsert.internal.UpsertSettingValues;
  *       A deferred constraint failing at commit is counted only when {@link DuplicateKeyException#find} converts it
  *       (it never reaches the converter), so it is not counted.</li>
  *   <li>Counter {@code upsert.rows}: one per row written by an {@code @Upsert} entity. Tags: {@code entity},
- *       {@code outcome} ({@code inserted}, {@code updated}, {@code skipped}).</li>
+ *       {@code outcome} ({@code inserted}, {@code updated}, {@code skipped}). Counted when the statement returns, as
+ *       {@link dev.upsert.Upserts#outcome} reports it: a transaction rolled back later does not take it back.</li>
  * </ul>
  * No key value ever becomes a tag: the tag values are names from the schema and the mapping, so the number of
  * series is bounded by them.
