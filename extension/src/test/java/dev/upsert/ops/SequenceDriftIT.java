@@ -160,6 +160,18 @@ class SequenceDriftIT {
     }
 
     @Test
+    void theNumbersAppearInTheMessageOnlyWithIncludeValues(TestSchema db) {
+        try (EntityManagerFactory emf = OpsJpa.boot(db, Map.of(UpsertSettings.CHECK_SEQUENCES, "off",
+                UpsertSettings.EXCEPTION_INCLUDE_VALUES, "true"), ENTITIES)) {
+            SerialThing thing = new SerialThing();
+            thing.name = "new";
+            DuplicateKeyException duplicate = DuplicateKeyException.find(OpsJpa.failing(emf, em -> em.persist(thing))).orElseThrow();
+            assertThat(duplicate.getMessage()).contains("The sequence " + db.name() + ".serial_thing_id_seq is behind the"
+                    + " table (last value 2, largest id 3), so new ids collide with existing rows: repair it with select setval(");
+        }
+    }
+
+    @Test
     void anotherKeyOfTheSameTableGetsNoDiagnosis(TestSchema db) {
         try (EntityManagerFactory emf = boot(db, "off")) {
             db.execute("select setval('identity_thing_id_seq', 3)");
