@@ -69,6 +69,17 @@ final class DuplicateKeyContext {
         return check;
     }
 
+    /** The entity of a row being written to the error's table, or null: the statement wrote none (native SQL, HQL). */
+    Class<?> writtenEntity(DuplicateKeyServerError error, List<Written> written) {
+        List<EntityPersister> persisters = persisters(error.schema(), error.table());
+        for (Written row : written) {
+            if (persisters.contains(row.persister())) {
+                return row.persister().getMappedClass();
+            }
+        }
+        return null;
+    }
+
     boolean mapsTable(String schema, String table) {
         return !persisters(schema, table).isEmpty();
     }

@@ -69,7 +69,7 @@ final class DuplicateKeyConverter implements SQLExceptionConverter {
         try {
             // message is ignored on purpose: Hibernate appends the driver's text, whose DETAIL holds the key values
             DuplicateKeyException duplicate = context.convert(error, sqlException, sql, written);
-            UpsertListeners.in(context.factory()).duplicateKey(duplicate);
+            UpsertListeners.in(context.factory()).duplicateKey(duplicate, context.writtenEntity(error, written));
             return duplicate;
         } catch (RuntimeException e) {
             JDBCException fallback = original.convert(sqlException, message, sql);

@@ -10,8 +10,13 @@ import dev.upsert.UpsertOutcome;
  */
 public interface UpsertListener {
 
-    /** A 23505 the converter turned into {@code duplicate}; called once per conversion. */
-    default void duplicateKey(DuplicateKeyException duplicate) {
+    /**
+     * A 23505 the converter turned into {@code duplicate}; called once per conversion.
+     *
+     * @param writtenEntity the entity whose write failed, or null when the statement wrote no entity (native SQL,
+     *                      HQL/criteria mutations), even if the exception names the table's entity
+     */
+    default void duplicateKey(DuplicateKeyException duplicate, Class<?> writtenEntity) {
     }
 
     /** One {@code @Upsert} row was written back with {@code outcome}. */

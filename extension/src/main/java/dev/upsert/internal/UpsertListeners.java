@@ -49,10 +49,10 @@ public final class UpsertListeners implements Service {
         listeners.remove(listener);
     }
 
-    void duplicateKey(DuplicateKeyException duplicate) {
+    void duplicateKey(DuplicateKeyException duplicate, Class<?> writtenEntity) {
         for (UpsertListener listener : listeners) {
             try {
-                listener.duplicateKey(duplicate);
+                listener.duplicateKey(duplicate, writtenEntity);
             } catch (RuntimeException ignored) {
                 // an observer must never replace the application's exception
             }

@@ -35,8 +35,8 @@ import dev.upsert.internal.UpsertSettingValues;
  * <ul>
  *   <li>Counter {@code upsert.duplicate.keys}: one per SQLSTATE 23505 that the extension converts into a
  *       {@link DuplicateKeyException}, from any statement of any entity or native SQL. Tags: {@code constraint} (as
- *       PostgreSQL names it), {@code table} (without schema), {@code entity} (the entity's simple name, {@code none}
- *       when no entity maps the table, e.g. native SQL on an unmapped table), {@code expected} ({@code true} for a
+ *       PostgreSQL names it), {@code table} (without schema), {@code entity} (the simple name of the entity being written;
+ *       {@code none} for native SQL and HQL/criteria mutations, which write no entity), {@code expected} ({@code true} for a
  *       constraint listed in {@link UpsertSettings#METRICS_EXPECTED_CONSTRAINTS}, else {@code false}). Alert on
  *       {@code expected="false"}: an idempotent retry is not a page, a duplicate on a key that should be exclusive is.
  *       A deferred constraint failing at commit is counted only when {@link DuplicateKeyException#find} converts it
@@ -71,13 +71,13 @@ public final class UpsertMetrics implements MeterBinder, AutoCloseable {
         Map<Class<?>, Counter[]> rows = new ConcurrentHashMap<>();
         UpsertListener listener = new UpsertListener() {
             @Override
-            public void duplicateKey(DuplicateKeyException duplicate) {
+            public void duplicateKey(DuplicateKeyException duplicate, Class<?> writtenEntity) {
                 String constraint = duplicate.getConstraintName() == null ? "unknown" : duplicate.getConstraintName();
                 Counter.builder("upsert.duplicate.keys")
                         .description("SQLSTATE 23505 (unique_violation) converted into DuplicateKeyException")
                         .tag("constraint", constraint)
                         .tag("table", duplicate.getTableName() == null ? "unknown" : duplicate.getTableName())
-                        .tag("entity", duplicate.getEntityClass().map(Class::getSimpleName).orElse("none"))
+                        .tag("entity", writtenEntity == null ? "none" : writtenEntity.getSimpleName())
                         .tag("expected", String.valueOf(expected.contains(constraint)))
                         .register(registry)
                         .increment();
