@@ -7,9 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import jakarta.persistence.EntityManager;
+
 import org.hibernate.exception.ConstraintViolationException;
 
 import dev.upsert.internal.DuplicateKeyFinder;
+import dev.upsert.internal.ExistingRow;
 
 /**
  * A row was rejected because its key is already taken: PostgreSQL SQLSTATE {@code 23505}
@@ -62,6 +65,7 @@ public class DuplicateKeyException extends ConstraintViolationException {
     private final Class<?> entityClass;
     private final List<String> attributeNames;
     private final Map<String, Object> keyValues;
+    private final SequenceDrift sequenceDrift;
     private final String message;
 
     /**
@@ -81,6 +85,21 @@ public class DuplicateKeyException extends ConstraintViolationException {
     public DuplicateKeyException(SQLException root, String sql, String constraintName, String schemaName,
                                  String tableName, List<String> columnNames, Class<?> entityClass,
                                  List<String> attributeNames, Map<String, Object> keyValues, boolean includeValues) {
+        this(root, sql, constraintName, schemaName, tableName, columnNames, entityClass, attributeNames, keyValues,
+                null, includeValues);
+    }
+
+    /**
+     * As {@link #DuplicateKeyException(SQLException, String, String, String, String, List, Class, List, Map, boolean)},
+     * with the diagnosis of a sequence behind its table.
+     *
+     * @param sequenceDrift the drifted sequence of the violated generated id, or null
+     * @since 0.2
+     */
+    public DuplicateKeyException(SQLException root, String sql, String constraintName, String schemaName,
+                                 String tableName, List<String> columnNames, Class<?> entityClass,
+                                 List<String> attributeNames, Map<String, Object> keyValues,
+                                 SequenceDrift sequenceDrift, boolean includeValues) {
         super("duplicate key", root, sql, ConstraintKind.UNIQUE, constraintName);
         this.schemaName = schemaName;
         this.tableName = tableName;
@@ -88,6 +107,7 @@ public class DuplicateKeyException extends ConstraintViolationException {
         this.entityClass = entityClass;
         this.attributeNames = List.copyOf(attributeNames);
         this.keyValues = Collections.unmodifiableMap(new LinkedHashMap<>(keyValues));
+        this.sequenceDrift = sequenceDrift;
         this.message = message(includeValues, sql);
     }
 
@@ -185,6 +205,49 @@ public class DuplicateKeyException extends ConstraintViolationException {
         return keyValues;
     }
 
+    /**
+     * The sequence behind the violated key, when that key is a single generated id column (IDENTITY, a serial or
+     * {@code nextval} default, or the entity's {@code @SequenceGenerator}) and its sequence's next value is not above
+     * the column's largest value: every further insert would fail the same way until
+     * {@link SequenceDrift#repairSql()} runs. The message then says so.
+     * <p>
+     * Looked up only for such a key, after the failure, on a connection of its own and only if one is free at once:
+     * from Hibernate's built-in pool (which never waits), from a HikariCP pool with an idle connection, or from a
+     * connection provider the extension cannot ask ({@code DataSource}s other than HikariCP) never. Empty when the
+     * sequence is not behind, when the key is another one, or when no connection was free; the boot check
+     * ({@link UpsertSettings#CHECK_SEQUENCES}) reports drift either way.
+     *
+     * @since 0.2
+     */
+    public Optional<SequenceDrift> getSequenceDrift() {
+        return Optional.ofNullable(sequenceDrift);
+    }
+
+    /**
+     * Loads the row that holds this key: the entity of {@code type} whose key columns equal {@link #getKeyValues()},
+     * through {@code em}, which must be usable (a new EntityManager or transaction: the one that failed is aborted).
+     * Values read from PostgreSQL's DETAIL are converted to the columns' types by PostgreSQL itself (the parameters are
+     * bound untyped), so expression keys such as {@code lower(email)} work too.
+     *
+     * <pre>{@code
+     * } catch (DuplicateKeyException e) {
+     *     Account existing = e.findExisting(otherEm, Account.class).orElseThrow();
+     *     return Response.status(409).header("Location", "/accounts/" + existing.getId()).build();
+     * }
+     * }</pre>
+     *
+     * @param em   a usable EntityManager of a persistence unit that maps {@code type}
+     * @param type the entity mapped to {@link #getTableName()}
+     * @return the entity, or empty when the key values are unknown ({@link #getKeyValues()} is empty) or no row holds
+     *         them any more
+     * @throws IllegalArgumentException when {@code type} is not an entity of {@code em} or maps another table
+     * @throws IllegalStateException    when {@code em}'s transaction is the aborted one (SQLSTATE 25P02)
+     * @since 0.2
+     */
+    public <T> Optional<T> findExisting(EntityManager em, Class<T> type) {
+        return ExistingRow.find(this, em, type);
+    }
+
     /** What happened, to which key, and what to do; values only with {@link UpsertSettings#EXCEPTION_INCLUDE_VALUES}. */
     @Override
     public String getMessage() {
@@ -216,6 +279,14 @@ public class DuplicateKeyException extends ConstraintViolationException {
         }
         m.append(". PostgreSQL has aborted the transaction (further statements fail with 25P02):"
                 + " retry in a new transaction, or use @Upsert(action = NOTHING) to skip duplicates.");
+        if (sequenceDrift != null) {
+            m.append(" The sequence ").append(sequenceDrift.sequenceName()).append(" is behind the table");
+            if (includeValues) {
+                m.append(" (last value ").append(sequenceDrift.lastValue()).append(", largest id ")
+                        .append(sequenceDrift.maxKey()).append(")");
+            }
+            m.append(", so new ids collide with existing rows: repair it with ").append(sequenceDrift.repairSql()).append(".");
+        }
         if (includeValues && sql != null) {
             m.append(" [").append(sql).append("]");
         }

@@ -56,6 +56,35 @@ public final class UpsertSettings {
      */
     public static final String EXCEPTION_INCLUDE_VALUES = PREFIX + "exception.include_values";
 
+    /**
+     * The unique constraints (or unique index names) whose duplicates are expected, for example idempotent retries
+     * that a caller answers with 409: {@code dev.upsert.micrometer.UpsertMetrics} tags their
+     * {@code upsert.duplicate.keys} count {@code expected=true}, every other constraint {@code expected=false}, so an
+     * alert can fire on the unexpected ones only.
+     * <p>
+     * Values: a comma-separated list of names as PostgreSQL reports them, e.g.
+     * {@code account_email_key, webhook_event_event_id_key}. Default: empty (no constraint is expected).
+     *
+     * @since 0.2
+     */
+    public static final String METRICS_EXPECTED_CONSTRAINTS = PREFIX + "metrics.expected_constraints";
+
+    /**
+     * What happens at boot when the sequence behind a mapped generated id (identity, serial/{@code nextval} default
+     * or the entity's {@code @SequenceGenerator}) is behind the table's largest id, as after a data-only restore:
+     * the next inserts would fail with 23505 on the primary key.
+     * <ul>
+     *   <li>{@code warn}: one WARN line per drifted sequence (logger {@code dev.upsert}), naming the entity, the
+     *       sequence and the repair ({@code select setval(...)}); the SessionFactory is built.</li>
+     *   <li>{@code fail}: the SessionFactory is not built; the exception lists every drifted sequence and its repair.</li>
+     *   <li>{@code off}: no check (no query at boot).</li>
+     * </ul>
+     * Values: {@code warn}, {@code fail}, {@code off}. Default: {@code warn}.
+     *
+     * @since 0.2
+     */
+    public static final String CHECK_SEQUENCES = PREFIX + "check_sequences";
+
     private UpsertSettings() {
     }
 }

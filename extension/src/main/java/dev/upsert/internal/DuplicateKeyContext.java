@@ -27,6 +27,7 @@ import org.hibernate.service.spi.Stoppable;
 import org.hibernate.type.descriptor.java.JavaType;
 
 import dev.upsert.DuplicateKeyException;
+import dev.upsert.SequenceDrift;
 import dev.upsert.UpsertSettings;
 import dev.upsert.internal.DuplicateKeyWrites.InFlight;
 import dev.upsert.internal.DuplicateKeyWrites.Written;
@@ -46,6 +47,7 @@ final class DuplicateKeyContext implements Service, Stoppable {
     private final SessionFactoryImplementor factory;
     private final UniqueKeyCatalog catalog;
     private final boolean includeValues;
+    private volatile SequenceDriftCheck sequences;
     private final ConcurrentMap<String, List<EntityPersister>> persistersByTable = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, EntityColumns> columnsByEntityAndTable = new ConcurrentHashMap<>();
 
@@ -70,6 +72,26 @@ final class DuplicateKeyContext implements Service, Stoppable {
 
     SessionFactoryImplementor factory() {
         return factory;
+    }
+
+    /** The generated ids and their sequences; built on first use, when the persisters exist. */
+    SequenceDriftCheck sequences() {
+        SequenceDriftCheck check = sequences;
+        if (check == null) {
+            sequences = check = new SequenceDriftCheck(factory);
+        }
+        return check;
+    }
+
+    /** The entity of a row being written to the error's table, or null: the statement wrote none (native SQL, HQL). */
+    Class<?> writtenEntity(DuplicateKeyServerError error, List<Written> written) {
+        List<EntityPersister> persisters = persisters(error.schema(), error.table());
+        for (Written row : written) {
+            if (persisters.contains(row.persister())) {
+                return row.persister().getMappedClass();
+            }
+        }
+        return null;
     }
 
     UniqueKeyCatalog catalog() {
@@ -107,8 +129,9 @@ final class DuplicateKeyContext implements Service, Stoppable {
                     : detailValues(error.detail(), columns, entityColumns(entity, error.table()).columns());
         }
         List<String> attributes = entity == null ? List.of() : attributes(entity, error.table(), columns);
+        SequenceDrift drift = sequences().afterViolation(error.schema(), error.table(), columns).orElse(null);
         return new DuplicateKeyException(root, sql, error.constraint(), error.schema(), error.table(), columns,
-                entity == null ? null : entity.getMappedClass(), attributes, values, includeValues);
+                entity == null ? null : entity.getMappedClass(), attributes, values, drift, includeValues);
     }
 
     /**

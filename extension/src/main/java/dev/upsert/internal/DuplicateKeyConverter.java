@@ -8,6 +8,7 @@ import org.hibernate.JDBCException;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.exception.spi.SQLExceptionConverter;
 
+import dev.upsert.DuplicateKeyException;
 import dev.upsert.internal.DuplicateKeyWrites.InFlight;
 import dev.upsert.internal.DuplicateKeyWrites.Written;
 
@@ -68,7 +69,9 @@ final class DuplicateKeyConverter implements SQLExceptionConverter {
         }
         try {
             // message is ignored on purpose: Hibernate appends the driver's text, whose DETAIL holds the key values
-            return context.convert(error, sqlException, sql, inFlight);
+            DuplicateKeyException duplicate = context.convert(error, sqlException, sql, inFlight);
+            UpsertListeners.in(context.factory()).duplicateKey(duplicate, context.writtenEntity(error, inFlight.rows()));
+            return duplicate;
         } catch (RuntimeException e) {
             JDBCException fallback = original.convert(sqlException, message, sql);
             fallback.addSuppressed(e);

@@ -45,6 +45,13 @@ public final class DuplicateKeyIntegrator implements Integrator {
             }
         }
         readCatalogAtBoot(metadata, sessionFactory, context);
+        // after Hibernate's schema generation, like UpsertIntegrator's catalog check
+        sessionFactory.addObserver(new SessionFactoryObserver() {
+            @Override
+            public void sessionFactoryCreated(SessionFactory created) {
+                SequenceDriftBootCheck.run(context);
+            }
+        });
 
         EventListenerRegistry listeners = sessionFactory.getServiceRegistry().requireService(EventListenerRegistry.class);
         DuplicateKeyWrites writes = DuplicateKeyWrites.INSTANCE;

@@ -73,6 +73,10 @@ final class DuplicateKeyTransactionCoordinatorBuilder implements TransactionCoor
             DuplicateKeyException duplicate = context == null
                     ? DuplicateKeyContext.convertAlone(error, error.exception(), null)
                     : context.convert(error, error.exception(), null, InFlight.NONE);
+            if (context != null) {
+                // a deferred constraint is counted like any other duplicate; no statement wrote it, so no entity
+                UpsertListeners.in(context.factory()).duplicateKey(duplicate, null);
+            }
             TransactionException converted = new TransactionException(failure.getMessage(), duplicate);
             converted.setStackTrace(failure.getStackTrace());
             for (Throwable suppressed : failure.getSuppressed()) {

@@ -228,7 +228,7 @@ final class UpsertPlan {
                         + target + " of attribute(s) " + String.join(", ", mapping.keyPaths)
                         + " (unique indexes: " + describe(existing) + "); "
                         + (onlyDeferrable ? "make that constraint NOT DEFERRABLE (PostgreSQL cannot use a deferrable one as an "
-                                + "ON CONFLICT arbiter), " : "create that index, ")
+                                + "ON CONFLICT arbiter), " : DuplicateRows.createIndexAdvice(connection, table, keyExpressions, predicate))
                         + (existing.stream().anyMatch(UniqueKeyCatalog.UniqueKey::partial) ? "add the index predicate as @Upsert(where = ...), " : "")
                         + "or target an existing one with @Upsert(on = ...) or @Upsert(constraint = ...)");
                 return null;

@@ -4,10 +4,13 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import org.hibernate.engine.config.spi.ConfigurationService;
 
@@ -23,13 +26,17 @@ import dev.upsert.UpsertSettings;
  * the environment variable {@code SPRING_JPA_PROPERTIES_UPSERT_VALIDATE_SCHEMA}) are {@code upsert.validate_schema}.
  * {@link #canonicalize} puts such a spelling under the documented key before anything reads it.
  */
-final class UpsertSettingValues {
+public final class UpsertSettingValues {
 
     /** Every documented key: the {@code String} constants of {@link UpsertSettings}, so a new one needs no entry here. */
     static final List<String> KEYS = Arrays.stream(UpsertSettings.class.getFields())
             .filter(f -> Modifier.isStatic(f.getModifiers()) && f.getType() == String.class && !f.getName().equals("PREFIX"))
             .map(UpsertSettingValues::constant)
             .toList();
+    /** The keys whose value is true or false. */
+    private static final List<String> FLAGS = List.of(UpsertSettings.VALIDATE_SCHEMA, UpsertSettings.EXCEPTION_INCLUDE_VALUES);
+    /** {@link UpsertSettings#CHECK_SEQUENCES}: its values, the default first. */
+    static final List<String> CHECK_SEQUENCES_VALUES = List.of("warn", "fail", "off");
 
     private UpsertSettingValues() {
     }
@@ -64,7 +71,21 @@ final class UpsertSettingValues {
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, Object> setting : settings.entrySet()) {
             String key = setting.getKey();
-            if (KEYS.contains(key)) {
+            if (key.equals(UpsertSettings.CHECK_SEQUENCES)) {
+                if (!CHECK_SEQUENCES_VALUES.contains(text(setting.getValue()))) {
+                    problems.add("setting " + key + " = '" + setting.getValue() + "' is not one of "
+                            + String.join(", ", CHECK_SEQUENCES_VALUES) + "; set it to one of those");
+                }
+                continue;
+            }
+            if (key.equals(UpsertSettings.METRICS_EXPECTED_CONSTRAINTS)) {
+                if (!(setting.getValue() instanceof String) && !(setting.getValue() instanceof Collection<?>)) {
+                    problems.add("setting " + key + " = '" + setting.getValue() + "' is not a list of constraint names;"
+                            + " set it to names separated by commas");
+                }
+                continue;
+            }
+            if (FLAGS.contains(key)) {
                 if (parse(setting.getValue()) == null) {
                     problems.add("setting " + key + " = '" + setting.getValue() + "' is not a boolean; set it to true or false");
                 }
@@ -87,6 +108,27 @@ final class UpsertSettingValues {
     static boolean flag(ConfigurationService configuration, String key, boolean defaultValue) {
         Boolean value = parse(configuration.getSettings().get(key));
         return value == null ? defaultValue : value;
+    }
+
+    /** {@link UpsertSettings#CHECK_SEQUENCES}, validated by {@link #problems}: warn, fail or off. */
+    static String checkSequences(ConfigurationService configuration) {
+        Object value = configuration.getSettings().get(UpsertSettings.CHECK_SEQUENCES);
+        return value == null ? CHECK_SEQUENCES_VALUES.get(0) : text(value);
+    }
+
+    /** A comma-separated list (or a collection) of names, trimmed, blanks dropped. */
+    public static Set<String> names(Map<String, Object> settings, String key) {
+        Object value = settings.get(key);
+        Set<String> names = new LinkedHashSet<>();
+        if (value instanceof Collection<?> list) {
+            list.forEach(v -> names.add(String.valueOf(v).trim()));
+        } else if (value != null) {
+            for (String name : value.toString().split(",")) {
+                names.add(name.trim());
+            }
+        }
+        names.remove("");
+        return names;
     }
 
     /** The documented key that {@code key} spells, or null. */

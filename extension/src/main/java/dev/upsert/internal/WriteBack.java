@@ -30,7 +30,9 @@ final class WriteBack {
                 plan.persister.setValue(entity, attribute, row.values()[r]);
             }
         }
-        return row.inserted() ? UpsertOutcome.INSERTED : row.skipped() ? UpsertOutcome.SKIPPED : UpsertOutcome.UPDATED;
+        UpsertOutcome outcome = row.inserted() ? UpsertOutcome.INSERTED : row.skipped() ? UpsertOutcome.SKIPPED : UpsertOutcome.UPDATED;
+        UpsertListeners.in(session.getFactory()).upserted(plan.persister.getMappedClass(), outcome);
+        return outcome;
     }
 
     /**

@@ -12,6 +12,8 @@ import javax.sql.DataSource;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import dev.upsert.DuplicateKeyException;
 import dev.upsert.UpsertOutcome;
 import dev.upsert.Upserts;
@@ -31,16 +33,19 @@ final class Demo {
         void run() throws Exception;
     }
 
-    private static final String TABLES = "account, webhook_event, page, member, naive_signup, signup, customer, product";
+    private static final String TABLES = "account, webhook_event, page, member, naive_signup, signup, customer, product,"
+            + " invoice, subscriber";
 
     private final EntityManagerFactory emf;
     private final SqlLog sqlLog;
     private final Report report;
     private final DataSource dataSource;
     private final int bulkRows;
+    private final MeterRegistry meters;
 
-    Demo(EntityManagerFactory emf, SqlLog sqlLog, Report report, DataSource dataSource, int bulkRows) {
+    Demo(EntityManagerFactory emf, SqlLog sqlLog, Report report, DataSource dataSource, int bulkRows, MeterRegistry meters) {
         this.emf = emf;
+        this.meters = meters;
         this.sqlLog = sqlLog;
         this.report = report;
         this.dataSource = dataSource;
@@ -65,7 +70,16 @@ final class Demo {
                         + " DuplicateKeyException and answers 409 naming the field.", this::typedDuplicate),
                 new Scenario(7, "Bulk import", String.format("%,d products by SKU, half already present, in"
                         + " batches of %d rows, one statement each.", bulkRows, DemoPersistence.BATCH_SIZE),
-                        () -> new BulkImport(emf, sqlLog, report, dataSource).run(bulkRows)));
+                        () -> new BulkImport(emf, sqlLog, report, dataSource).run(bulkRows)),
+                new Scenario(8, "Metrics", "UpsertMetrics bound to a Micrometer registry: duplicates by constraint,"
+                        + " expected or not, and upserted rows by outcome, counted while scenarios 1 to 7 ran.",
+                        () -> new MetricsReport(meters, report).run()),
+                new Scenario(9, "Restored table", "Rows restored with their ids, the sequence left behind: the"
+                        + " DuplicateKeyException names the sequence and the repair.",
+                        () -> new RestoredTable(emf, sqlLog, report, dataSource).run()),
+                new Scenario(10, "Unique index on existing data", "@Upsert needs a unique index the data does not allow"
+                        + " yet: scan, resolve, create the index, boot.",
+                        () -> new UniqueIndexMigration(emf, sqlLog, report, dataSource).run()));
         int failed = 0;
         for (Scenario scenario : scenarios) {
             report.scenario(scenario.number(), scenario.title(), scenario.point());
@@ -205,6 +219,7 @@ final class Demo {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.execute("truncate " + TABLES + " restart identity");
             s.execute("alter sequence product_seq restart");
+            s.execute("drop index if exists subscriber_email_key");  // scenario 10 creates it
         }
     }
 }

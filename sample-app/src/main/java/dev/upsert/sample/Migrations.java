@@ -19,7 +19,7 @@ import javax.sql.DataSource;
 final class Migrations {
 
     /** In order. A new file is appended here; an applied one is never edited. */
-    private static final List<String> FILES = List.of("V1__schema.sql", "V2__soft_delete.sql");
+    private static final List<String> FILES = List.of("V1__schema.sql", "V2__soft_delete.sql", "V3__operations.sql");
 
     private Migrations() {
     }

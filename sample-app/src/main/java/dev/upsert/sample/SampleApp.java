@@ -5,6 +5,11 @@ import java.util.Map;
 
 import jakarta.persistence.EntityManagerFactory;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import dev.upsert.micrometer.UpsertMetrics;
+
 /**
  * The upsert-hibernate demo: every scenario of the problem, run against PostgreSQL with an ordinary application
  * set-up (Hibernate bootstrapped through JPA, a HikariCP pool, the PostgreSQL driver). {@code --help} lists the
@@ -51,7 +56,10 @@ public final class SampleApp {
             Migrations.apply(database.dataSource());
             SqlLog sqlLog = new SqlLog();
             try (EntityManagerFactory emf = DemoPersistence.create(database.dataSource(), sqlLog)) {
-                int failed = new Demo(emf, sqlLog, report, database.dataSource(), options.rows()).run();
+                // what an application's Spring Boot would do for an UpsertMetrics bean; scenario 8 prints the counts
+                MeterRegistry meters = new SimpleMeterRegistry();
+                new UpsertMetrics(emf).bindTo(meters);
+                int failed = new Demo(emf, sqlLog, report, database.dataSource(), options.rows(), meters).run();
                 out.println();
                 out.println(failed == 0 ? "All scenarios ran." : failed + " scenario(s) FAILED, see above.");
                 return failed == 0 ? OK : SCENARIO_FAILED;

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,7 +67,7 @@ class SampleAppIT {
         assertThat(output).doesNotContain("FAILED").contains("All scenarios ran.");
         assertThat(errors).isEmpty();
         assertThat(status).isZero();
-        assertThat(db.queryLong("select count(*) from schema_migration")).isEqualTo(2);
+        assertThat(db.queryLong("select count(*) from schema_migration")).isEqualTo(3);
     }
 
     @Test
@@ -127,5 +129,49 @@ class SampleAppIT {
         // an updated row keeps the id it was seeded with: SKU-000002 was seeded as id 1
         assertThat(db.query("select id, price from product where sku = 'SKU-000002'"))
                 .containsExactly(List.of(1L, new BigDecimal("5.02")));
+    }
+
+    @Test
+    void theMetricsCountEveryLostRaceAsAnUnexpectedDuplicateAndThe409sAsExpected() {
+        Matcher race = Pattern.compile("find-then-save, plain entity: \\d+ attempts, \\d+ ok, (\\d+) failed with 23505").matcher(scenario(5));
+        assertThat(race.find()).as(scenario(5)).isTrue();
+        String lost = race.group(1);
+        assertThat(scenario(8))
+                .containsPattern("\\{constraint=naive_signup_email_key, table=naive_signup, entity=NaiveSignup, expected=false} +" + lost + "\n")
+                .containsPattern("\\{constraint=customer_email_key, table=customer, entity=Customer, expected=true} +1\n")
+                .containsPattern("\\{constraint=customer_username_key, table=customer, entity=Customer, expected=true} +1\n")
+                .containsPattern("\\{entity=Signup, outcome=inserted} +" + Race.KEYS + "\n")
+                .containsPattern("\\{entity=Signup, outcome=updated} +" + (Race.THREADS * Race.KEYS - Race.KEYS) + "\n")
+                .containsPattern("\\{entity=Product, outcome=inserted} +" + ROWS / 2 + "\n")
+                .containsPattern("\\{entity=WebhookEvent, outcome=skipped} +2\n")
+                .contains("Alert on expected=\"false\": " + lost + " unexpected duplicate(s) would page");
+    }
+
+    @Test
+    void aRestoredTablesSequenceIsDiagnosedAndRepaired() {
+        String schema = db.name();
+        assertThat(scenario(9)).contains("-> DuplicateKeyException on invoice_pkey [id]")
+                .contains("getSequenceDrift(): sequence=" + schema + ".invoice_id_seq lastValue=1 maxKey=3")
+                .contains("the message says: The sequence " + schema + ".invoice_id_seq is behind the table")
+                .contains("repair: select setval('" + schema + ".invoice_id_seq', (select max(id) from " + schema + ".invoice))")
+                .contains("persist Invoice(INV-2026-004)  -> id=4");
+        assertThat(db.query("select id, number from invoice order by id")).containsExactly(List.of(1L, "INV-2026-001"),
+                List.of(2L, "INV-2026-002"), List.of(3L, "INV-2026-003"), List.of(4L, "INV-2026-004"));
+    }
+
+    @Test
+    void duplicatesAreResolvedBeforeTheUniqueIndexAndThenTheUpsertEntityBoots() {
+        String block = scenario(10);
+        String refused = block.lines().filter(line -> line.contains("@Upsert on NewsletterSubscriber")).findFirst().orElseThrow();
+        assertThat(refused).contains("2 groups of rows share a value of email")
+                .contains("create unique index concurrently subscriber_email_key on").doesNotContain("@example.com");
+        assertThat(block).contains("{email=ann@example.com} rows=3 ids=[1, 3, 5]")
+                .contains("{email=bob@example.com} rows=2 ids=[2, 6]")
+                .contains("DuplicateScan.find now returns []")
+                .contains("persist NewsletterSubscriber(ann@example.com)  -> UPDATED, id=1");
+        assertThat(db.query("select id, email, name from subscriber order by id")).containsExactly(
+                List.of(1L, "ann@example.com", "Ann Liddell"), List.of(2L, "bob@example.com", "Bob"), List.of(4L, "cy@example.com", "Cy"));
+        assertThat(db.queryLong("select count(*) from pg_indexes where schemaname = '" + db.name()
+                + "' and indexname = 'subscriber_email_key'")).isEqualTo(1);
     }
 }
