@@ -33,7 +33,7 @@ import dev.upsert.UpsertSettings;
 
 /**
  * Wires {@code @Upsert} into a SessionFactory being built: checks the settings and every annotated mapping and
- * reports all problems at once, registers the persist and pre-insert listeners, and, once the persisters exist and
+ * reports all problems at once, registers the persist, lifecycle and pre-insert listeners, and, once the persisters exist and
  * Hibernate's own schema generation has run, checks that every {@code @Upsert} entity got the extension's persister
  * and that every conflict target and statement is accepted by the live catalog.
  */
@@ -84,6 +84,13 @@ public final class UpsertIntegrator implements Integrator {
 
         EventListenerRegistry listeners = factory.getServiceRegistry().requireService(EventListenerRegistry.class);
         listeners.prependListeners(EventType.PERSIST, new UpsertPersistListener());
+        UpsertLifecycleListener lifecycle = new UpsertLifecycleListener();
+        listeners.prependListeners(EventType.FLUSH, lifecycle);
+        listeners.prependListeners(EventType.AUTO_FLUSH, lifecycle);
+        listeners.prependListeners(EventType.DELETE, lifecycle);
+        listeners.prependListeners(EventType.REFRESH, lifecycle);
+        listeners.prependListeners(EventType.LOCK, lifecycle);
+        listeners.prependListeners(EventType.EVICT, lifecycle);
         listeners.appendListeners(EventType.PRE_INSERT, (PreInsertEventListener) UpsertIntegrator::runPendingUpserts);
 
         boolean validate = UpsertSettingValues.flag(configuration, UpsertSettings.VALIDATE_SCHEMA, true);
