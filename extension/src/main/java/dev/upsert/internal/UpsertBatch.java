@@ -224,16 +224,29 @@ final class UpsertBatch implements Batch {
         return a.toString().compareTo(b.toString());
     }
 
-    /** Two proposed rows with one key would make the second a phantom; PersistListener normally stops them earlier. */
+    /**
+     * Two proposed rows with one key would make the second a phantom; PersistListener normally stops them earlier.
+     * Rows whose key holds a NULL are not the same key, unless the index is NULLS NOT DISTINCT.
+     */
     private static void rejectDuplicateKeys(UpsertPlan plan, List<PendingRow> sorted) {
         if (plan.keyPositions.length == 0) {
             return;
         }
         for (int i = 1; i < sorted.size(); i++) {
-            if (byKey(plan).compare(sorted.get(i - 1), sorted.get(i)) == 0) {
+            if (byKey(plan).compare(sorted.get(i - 1), sorted.get(i)) == 0 && (plan.nullsNotDistinct || !holdsNull(plan, sorted.get(i)))) {
                 throw sameKeyTwice(plan, null);
             }
         }
+    }
+
+    /** NULLs are distinct in a unique index (unless NULLS NOT DISTINCT): such a row conflicts with nothing. */
+    private static boolean holdsNull(UpsertPlan plan, PendingRow row) {
+        for (int position : plan.keyPositions) {
+            if (row.jdbcValues()[position] == null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static EntityExistsException sameKeyTwice(UpsertPlan plan, Exception cause) {

@@ -60,10 +60,13 @@ final class UpsertPlan {
     /** Top-level attribute indexes of the key, for finding an already-managed instance with the same key. */
     final int[] keyAttributes;
     final String keyDescription;
+    /** Whether the arbiter index treats NULLs as equal (PostgreSQL 15+); by default a key holding a NULL never conflicts. */
+    final boolean nullsNotDistinct;
 
     private UpsertPlan(UpsertEntityPersister persister, boolean identity, List<Column> columns, String insertHead,
                        String rowPlaceholders, OnConflictClause clause, List<ReadBack> returned, List<ReadBack> stored,
-                       String storedRowSql, int[] keyPositions, int[] keyAttributes, String keyDescription) {
+                       String storedRowSql, int[] keyPositions, int[] keyAttributes, String keyDescription,
+                       boolean nullsNotDistinct) {
         this.persister = persister;
         this.identity = identity;
         this.columns = columns;
@@ -79,6 +82,7 @@ final class UpsertPlan {
         this.keyPositions = keyPositions;
         this.keyAttributes = keyAttributes;
         this.keyDescription = keyDescription;
+        this.nullsNotDistinct = nullsNotDistinct;
     }
 
     static UpsertPlan build(UpsertEntityPersister persister, UpsertMapping mapping, Connection connection, List<String> problems) {
@@ -117,6 +121,7 @@ final class UpsertPlan {
         String target;
         List<String> keyExpressions;
         String predicate;
+        boolean nullsNotDistinct;
         Set<Integer> keyAttributeSet = new HashSet<>();
         if (!upsert.constraint().isBlank()) {
             UniqueKeyCatalog.UniqueKey key = existing.stream().filter(k -> k.name().equals(upsert.constraint())).findFirst().orElse(null);
@@ -127,6 +132,7 @@ final class UpsertPlan {
             }
             keyExpressions = key.columns();
             predicate = key.predicate();
+            nullsNotDistinct = key.nullsNotDistinct();
             // ON CONSTRAINT accepts constraints only; a unique index is targeted by its columns and predicate (42704 otherwise).
             target = key.constraint() ? "on constraint " + key.name()
                     : "(" + String.join(", ", key.columns()) + ")" + (key.partial() ? " where " + key.predicate() : "");
@@ -163,6 +169,8 @@ final class UpsertPlan {
                         + "or target an existing one with @Upsert(on = ...) or @Upsert(constraint = ...)");
                 return null;
             }
+            nullsNotDistinct = matchingIndexes(keyExpressions, predicate, existing).stream()
+                    .anyMatch(UniqueKeyCatalog.UniqueKey::nullsNotDistinct);
         }
 
         List<String> set = new ArrayList<>();
@@ -238,7 +246,7 @@ final class UpsertPlan {
         String keyDescription = mapping.keyPaths.isEmpty() ? upsert.constraint() : String.join(", ", mapping.keyPaths);
         return new UpsertPlan(persister, identity, List.copyOf(columns), insertHead, rowPlaceholders, clause,
                 List.copyOf(returnedReadBacks),
-                List.copyOf(storedReadBacks), storedRowSql, keyPositions, keyAttributes, keyDescription);
+                List.copyOf(storedReadBacks), storedRowSql, keyPositions, keyAttributes, keyDescription, nullsNotDistinct);
     }
 
     /** The JDBC values of one row, in {@link #columns} order. */
@@ -321,15 +329,22 @@ final class UpsertPlan {
     }
 
     private static boolean matchesAnIndex(List<String> keyExpressions, String predicate, List<UniqueKeyCatalog.UniqueKey> existing) {
+        return !matchingIndexes(keyExpressions, predicate, existing).isEmpty();
+    }
+
+    /** The unique indexes PostgreSQL may choose as arbiters for this target (it uses every one that matches). */
+    private static List<UniqueKeyCatalog.UniqueKey> matchingIndexes(List<String> keyExpressions, String predicate,
+                                                                   List<UniqueKeyCatalog.UniqueKey> existing) {
         Set<String> wanted = keyExpressions.stream().map(UpsertPlan::normalize).collect(Collectors.toSet());
+        List<UniqueKeyCatalog.UniqueKey> matching = new ArrayList<>();
         for (UniqueKeyCatalog.UniqueKey key : existing) {
             Set<String> columns = key.columns().stream().map(UpsertPlan::normalize).collect(Collectors.toSet());
             boolean samePredicate = predicate == null ? !key.partial() : key.partial() && normalize(predicate).equals(normalize(key.predicate()));
             if (columns.equals(wanted) && samePredicate && !key.deferrable()) {
-                return true;
+                matching.add(key);
             }
         }
-        return false;
+        return matching;
     }
 
     private static boolean sameColumns(UniqueKeyCatalog.UniqueKey key, List<String> keyExpressions) {
