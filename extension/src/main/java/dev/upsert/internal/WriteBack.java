@@ -50,6 +50,11 @@ final class WriteBack {
         var persister = plan.persister;
         PersistenceContext context = session.getPersistenceContextInternal();
         Object storedId = row.id();
+        if (context.getEntry(pending.entity()) == null) {
+            // StatelessSession.insert: no persistence context to move the entity in, only the entity itself
+            persister.setIdentifier(pending.entity(), storedId, session);
+            return;
+        }
         if (!persister.getIdentifierMapping().areEqual(pending.id(), storedId, session)) {
             EntityKey storedKey = session.generateEntityKey(storedId, persister);
             Object managed = context.getEntity(storedKey);
