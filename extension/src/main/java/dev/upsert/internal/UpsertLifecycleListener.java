@@ -89,6 +89,7 @@ final class UpsertLifecycleListener implements FlushEventListener, AutoFlushEven
         EntityEntry entry = session.getPersistenceContextInternal().getEntry(object);
         if (entry != null && pending(entry)) {
             session.getActionQueue().executeInserts();
+            UpsertBatch.runPending(session);
         }
     }
 
@@ -102,6 +103,7 @@ final class UpsertLifecycleListener implements FlushEventListener, AutoFlushEven
             EntityEntry entry = managed.getValue();
             if (pending(entry) && changed(entry, managed.getKey(), session)) {
                 session.getActionQueue().executeInserts();
+                UpsertBatch.runPending(session);
                 return;
             }
         }
