@@ -86,6 +86,33 @@ class UpsertLifecycleIT {
         @Override Object id() { return id; }
     }
 
+    /** A plain entity: its inserts and queries interleave with the upserts. */
+    @Entity(name = "LcNote") @Table(name = "lc_note")
+    static class Note {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "lc_note_ids")
+        @SequenceGenerator(name = "lc_note_ids", sequenceName = "lc_note_ids", allocationSize = 50)
+        Long id;
+        String text;
+
+        Note() {
+        }
+
+        Note(String text) {
+            this.text = text;
+        }
+    }
+
+    /** Every SQL string Hibernate prepares (the inspector is instantiated by Hibernate). */
+    static final List<String> prepared = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+    public static final class Recorder implements org.hibernate.resource.jdbc.spi.StatementInspector {
+        @Override
+        public String inspect(String sql) {
+            prepared.add(sql);
+            return sql;
+        }
+    }
+
     enum Ids {
         SEQUENCE(SeqAccount.class, "lc_seq"), IDENTITY(IdentityAccount.class, "lc_identity"),
         UUID(UuidAccount.class, "lc_uuid"), ASSIGNED(AssignedAccount.class, "lc_assigned");
@@ -123,8 +150,9 @@ class UpsertLifecycleIT {
     @BeforeAll
     static void boot(TestSchema schema) {
         db = schema;
-        jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"),
-                SeqAccount.class, IdentityAccount.class, UuidAccount.class, AssignedAccount.class);
+        jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20",
+                        "hibernate.session_factory.statement_inspector", Recorder.class.getName()),
+                SeqAccount.class, IdentityAccount.class, UuidAccount.class, AssignedAccount.class, Note.class);
     }
 
     @AfterAll
@@ -363,6 +391,40 @@ class UpsertLifecycleIT {
         assertThat(row(ids, other)).isNull();
         assertThat(row(ids, email)).containsExactly(kept.id(), "Final", existing ? "seed" : "svc", existing ? 4L : 3L);
         assertThat(storedId(ids, email)).isEqualTo(kept.id());
+    }
+
+    /**
+     * Nothing changed after persist: the upserts stay batched to the end of the flush's inserts, whatever plain
+     * inserts and queries that need no flush come between them (30 rows, batch size 20: two statements).
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(value = Ids.class, names = {"SEQUENCE", "UUID", "ASSIGNED"})
+    void untouchedUpsertsStayBatchedAcrossPlainInsertsAndQueries(Ids ids) {
+        List<String> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            keys.add(key(ids, i % 3 == 0));
+        }
+        prepared.clear();
+        List<Account> accounts = jpa.tx(em -> {
+            List<Account> saved = new java.util.ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                if (i == 15) {
+                    em.createQuery("select count(a) from " + Ids.IDENTITY.entity() + " a", Long.class).getSingleResult();
+                }
+                saved.add(persisted(em, ids.create(keys.get(i), "Batched", "app")));
+                em.persist(new Note("after " + i));
+            }
+            em.flush();
+            for (int i = 0; i < 30; i++) {
+                assertThat(Upserts.outcome(em, saved.get(i))).contains(expected(i % 3 == 0));
+            }
+            return saved;
+        });
+        List<String> upserts = prepared.stream().filter(sql -> sql.startsWith("insert into") && sql.contains(ids.table + " ")).toList();
+        assertThat(upserts).map(sql -> sql.split("\\),\\(", -1).length).containsExactly(20, 10);
+        for (int i = 0; i < 30; i++) {
+            assertEntityIsRow(ids, accounts.get(i), keys.get(i));
+        }
     }
 
     private static Account persisted(EntityManager em, Account account) {
