@@ -86,6 +86,7 @@ final class UpsertLifecycleListener implements FlushEventListener, AutoFlushEven
         if (object == null || object instanceof HibernateProxy) {
             return;  // a proxy was loaded from the database: it never holds a proposed id
         }
+        runParked(session);
         EntityEntry entry = session.getPersistenceContextInternal().getEntry(object);
         if (entry != null && pending(entry)) {
             session.getActionQueue().executeInserts();
@@ -95,6 +96,7 @@ final class UpsertLifecycleListener implements FlushEventListener, AutoFlushEven
 
     /** A pending entity changed since {@code persist}: the dirty-check must see its stored id and row. */
     private static void runIfAnyChanged(EventSource session) {
+        runParked(session);
         PersistenceContext context = session.getPersistenceContextInternal();
         if (context.getNumberOfManagedEntities() == 0) {
             return;
@@ -106,6 +108,17 @@ final class UpsertLifecycleListener implements FlushEventListener, AutoFlushEven
                 UpsertBatch.runPending(session);
                 return;
             }
+        }
+    }
+
+    /**
+     * Upserts whose insert action already ran but whose statement waits ({@link UpsertBatch#pendingFor}): outside a
+     * flush only after Hibernate ran the queued inserts early (before an IDENTITY insert). Their entities look
+     * inserted to Hibernate, so they run now, before anything reads their ids.
+     */
+    private static void runParked(EventSource session) {
+        if (UpsertBatch.hasPending(session)) {
+            UpsertBatch.runPending(session);
         }
     }
 

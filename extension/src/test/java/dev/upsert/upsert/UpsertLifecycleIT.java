@@ -102,6 +102,20 @@ class UpsertLifecycleIT {
         }
     }
 
+    /** A plain IDENTITY entity: its persist runs Hibernate's queued inserts at once, the upserts among them. */
+    @Entity(name = "LcEvent") @Table(name = "lc_event")
+    static class Event {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        String text;
+
+        Event() {
+        }
+
+        Event(String text) {
+            this.text = text;
+        }
+    }
+
     /** Every SQL string Hibernate prepares (the inspector is instantiated by Hibernate). */
     static final List<String> prepared = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
@@ -152,7 +166,7 @@ class UpsertLifecycleIT {
         db = schema;
         jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20",
                         "hibernate.session_factory.statement_inspector", Recorder.class.getName()),
-                SeqAccount.class, IdentityAccount.class, UuidAccount.class, AssignedAccount.class, Note.class);
+                SeqAccount.class, IdentityAccount.class, UuidAccount.class, AssignedAccount.class, Note.class, Event.class);
     }
 
     @AfterAll
@@ -425,6 +439,20 @@ class UpsertLifecycleIT {
         for (int i = 0; i < 30; i++) {
             assertEntityIsRow(ids, accounts.get(i), keys.get(i));
         }
+    }
+
+    @ParameterizedTest(name = "{0}, key stored: {1}")
+    @MethodSource("cases")
+    void changeAfterAnIdentityInsertRanTheQueuedUpsert(Ids ids, boolean existing) {
+        String email = key(ids, existing);
+        Account a = jpa.tx(em -> {
+            Account account = persisted(em, ids.create(email, "New", "app"));
+            em.persist(new Event("saved " + email));               // Hibernate runs the queued inserts first
+            account.name = "Changed";
+            return account;
+        });
+        assertThat(row(ids, email)).containsExactly(a.id(), "Changed", existing ? "seed" : "app", existing ? 2L : 1L);
+        assertThat(db.queryLong("select count(*) from lc_event where text = 'saved " + email + "'")).isEqualTo(1);
     }
 
     private static Account persisted(EntityManager em, Account account) {
