@@ -32,7 +32,8 @@ import org.hibernate.proxy.HibernateProxy;
  * or an eviction from the id the entity holds at the time, so each of these runs the queued inserts first (Hibernate's
  * own {@code ActionQueue.executeInserts()}, as for an IDENTITY insert that must run early): remove, refresh, lock and
  * detach of such an entity, and a flush whose dirty-check would find one changed since {@code persist}. A flush in
- * which no pending {@code @Upsert} entity changed keeps them batched to the end of its inserts.
+ * which no pending {@code @Upsert} entity changed keeps them batched to the end of its inserts. Rows whose insert
+ * action already ran but whose statement still waits in {@link UpsertBatch} run first in every case.
  */
 final class UpsertLifecycleListener implements FlushEventListener, AutoFlushEventListener, DeleteEventListener,
         RefreshEventListener, LockEventListener, EvictEventListener {

@@ -116,6 +116,21 @@ class UpsertLifecycleIT {
         }
     }
 
+    /** A plain entity whose foreign key points to an {@code @Upsert} one: an update of it needs the stored id. */
+    @Entity(name = "LcTicket") @Table(name = "lc_ticket")
+    static class Ticket {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        String title;
+        @jakarta.persistence.ManyToOne @jakarta.persistence.JoinColumn(name = "owner_id") SeqAccount owner;
+
+        Ticket() {
+        }
+
+        Ticket(String title) {
+            this.title = title;
+        }
+    }
+
     /** Every SQL string Hibernate prepares (the inspector is instantiated by Hibernate). */
     static final List<String> prepared = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
@@ -166,7 +181,7 @@ class UpsertLifecycleIT {
         db = schema;
         jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20",
                         "hibernate.session_factory.statement_inspector", Recorder.class.getName()),
-                SeqAccount.class, IdentityAccount.class, UuidAccount.class, AssignedAccount.class, Note.class, Event.class);
+                SeqAccount.class, IdentityAccount.class, UuidAccount.class, AssignedAccount.class, Note.class, Event.class, Ticket.class);
     }
 
     @AfterAll
@@ -453,6 +468,25 @@ class UpsertLifecycleIT {
         });
         assertThat(row(ids, email)).containsExactly(a.id(), "Changed", existing ? "seed" : "app", existing ? 2L : 1L);
         assertThat(db.queryLong("select count(*) from lc_event where text = 'saved " + email + "'")).isEqualTo(1);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "key stored: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void anUpdatePointingToAPendingUpsertBindsTheStoredId(boolean existing) {
+        String email = key(Ids.SEQUENCE, existing);
+        long ticketId = jpa.tx(em -> persistedTicket(em, new Ticket("t-" + email)).id);
+        Account owner = jpa.tx(em -> {
+            Account account = persisted(em, Ids.SEQUENCE.create(email, "Owner", "app"));
+            em.find(Ticket.class, ticketId).owner = (SeqAccount) account;   // a plain update, at the same flush
+            return account;
+        });
+        assertThat(db.queryValue("select owner_id from lc_ticket where id = " + ticketId)).isEqualTo(owner.id());
+        assertThat(storedId(Ids.SEQUENCE, email)).isEqualTo(owner.id());
+    }
+
+    private static Ticket persistedTicket(EntityManager em, Ticket ticket) {
+        em.persist(ticket);
+        return ticket;
     }
 
     private static Account persisted(EntityManager em, Account account) {
