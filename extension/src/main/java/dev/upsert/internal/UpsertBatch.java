@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.WeakHashMap;
 
 import jakarta.persistence.EntityExistsException;
 
@@ -23,10 +24,16 @@ import org.hibernate.engine.jdbc.mutation.TableInclusionChecker;
 import org.hibernate.engine.jdbc.mutation.group.PreparedStatementGroup;
 import org.hibernate.engine.jdbc.spi.JdbcCoordinator;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.engine.spi.TransactionCompletionCallbacks;
 
 /**
- * The pending upserts of one session, of every {@code @Upsert} type. Hibernate's JDBC coordinator owns it like any
- * batch and executes it before a statement of another kind and at the end of the flush's inserts.
+ * The pending upserts of one session, of every {@code @Upsert} type.
+ * <p>
+ * In a {@code Session} they are kept apart from Hibernate's JDBC batch ({@link #pendingFor}), so that the plain
+ * inserts of a flush do not run them one by one in application order: they run as one group at the end of the
+ * flush's inserts (before its first update, delete or collection statement, and at the end of the flush), or earlier
+ * when a statement depends on them (an insert whose foreign key points to a type with pending rows). In a
+ * {@code StatelessSession}, which has no flush, Hibernate's JDBC coordinator owns the batch like any other.
  * <p>
  * Types run in entity-name order and each type's rows in key order, so two transactions upserting overlapping keys
  * lock them in the same order and cannot deadlock (40P01, facts A4), whatever order they were persisted in. Each chunk of the configured batch size is sent as one statement when the plan allows
@@ -50,6 +57,75 @@ final class UpsertBatch implements Batch {
     private final Map<UpsertEntityPersister, List<PendingRow>> pending =
             new TreeMap<>(Comparator.comparing(UpsertEntityPersister::getEntityName));
     private final List<BatchObserver> observers = new ArrayList<>(1);
+
+    /** The pending upserts of each stateful session; an entry lives until its rows ran or the transaction ended. */
+    private static final Map<SharedSessionContractImplementor, UpsertBatch> PENDING = new WeakHashMap<>();
+
+    /** The session's pending upserts, created (and dropped again when the transaction ends) on first use. */
+    static UpsertBatch pendingFor(SharedSessionContractImplementor session) {
+        UpsertBatch batch;
+        boolean created = false;
+        synchronized (PENDING) {
+            batch = PENDING.get(session);
+            if (batch == null) {
+                batch = new UpsertBatch(session.getConfiguredJdbcBatchSize(), session.getJdbcCoordinator());
+                PENDING.put(session, batch);
+                created = true;
+            }
+        }
+        if (created) {
+            // rows left by a failed flush must not run in a later transaction of the same session
+            session.getTransactionCompletionCallbacks().registerCallback(
+                    (TransactionCompletionCallbacks.AfterCompletionCallback) (success, s) -> drop(s));
+        }
+        return batch;
+    }
+
+    /** Runs the session's pending upserts, if any: after Hibernate's own pending batch, which they may reference. */
+    static void runPending(SharedSessionContractImplementor session) {
+        UpsertBatch batch;
+        synchronized (PENDING) {
+            batch = PENDING.get(session);
+            if (batch == null || batch.pending.isEmpty()) {
+                return;
+            }
+        }
+        session.getJdbcCoordinator().executeBatch();
+        batch.execute();
+        synchronized (PENDING) {
+            PENDING.remove(session, batch);  // the entry lives only while rows wait; it holds the session's coordinator
+        }
+    }
+
+    static boolean hasPending(SharedSessionContractImplementor session) {
+        synchronized (PENDING) {
+            UpsertBatch batch = PENDING.get(session);
+            return batch != null && !batch.pending.isEmpty();
+        }
+    }
+
+    /** Runs the session's pending upserts if rows of one of {@code persisters} are among them. */
+    static void runPendingIfAnyOf(SharedSessionContractImplementor session, Set<UpsertEntityPersister> persisters) {
+        if (persisters.isEmpty()) {
+            return;
+        }
+        UpsertBatch batch;
+        synchronized (PENDING) {
+            batch = PENDING.get(session);
+        }
+        if (batch != null && batch.holdsAnyOf(persisters)) {
+            runPending(session);
+        }
+    }
+
+    private static void drop(SharedSessionContractImplementor session) {
+        synchronized (PENDING) {
+            UpsertBatch batch = PENDING.remove(session);
+            if (batch != null) {
+                batch.release();
+            }
+        }
+    }
 
     UpsertBatch(Integer batchSize, JdbcCoordinator jdbc) {
         this.batchSize = batchSize == null || batchSize < 1 ? 1 : batchSize;
@@ -226,16 +302,29 @@ final class UpsertBatch implements Batch {
         return a.toString().compareTo(b.toString());
     }
 
-    /** Two proposed rows with one key would make the second a phantom; PersistListener normally stops them earlier. */
+    /**
+     * Two proposed rows with one key would make the second a phantom; PersistListener normally stops them earlier.
+     * Rows whose key holds a NULL are not the same key, unless the index is NULLS NOT DISTINCT.
+     */
     private static void rejectDuplicateKeys(UpsertPlan plan, List<PendingRow> sorted) {
         if (plan.keyPositions.length == 0) {
             return;
         }
         for (int i = 1; i < sorted.size(); i++) {
-            if (byKey(plan).compare(sorted.get(i - 1), sorted.get(i)) == 0) {
+            if (byKey(plan).compare(sorted.get(i - 1), sorted.get(i)) == 0 && (plan.nullsNotDistinct || !holdsNull(plan, sorted.get(i)))) {
                 throw sameKeyTwice(plan, null);
             }
         }
+    }
+
+    /** NULLs are distinct in a unique index (unless NULLS NOT DISTINCT): such a row conflicts with nothing. */
+    private static boolean holdsNull(UpsertPlan plan, PendingRow row) {
+        for (int position : plan.keyPositions) {
+            if (row.jdbcValues()[position] == null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static EntityExistsException sameKeyTwice(UpsertPlan plan, Exception cause) {

@@ -13,16 +13,19 @@ import org.hibernate.mapping.PersistentClass;
 import org.hibernate.metamodel.spi.RuntimeModelCreationContext;
 import org.hibernate.persister.entity.SingleTableEntityPersister;
 import org.hibernate.persister.entity.mutation.InsertCoordinator;
+import org.hibernate.persister.entity.mutation.UpdateCoordinator;
 
 /**
- * The persister of an {@code @Upsert} entity: Hibernate's single-table persister with one change, its insert
- * coordinator, which turns every insert into {@code INSERT ... ON CONFLICT}. Instantiated reflectively by Hibernate,
+ * The persister of an {@code @Upsert} entity: Hibernate's single-table persister with two changes, its insert
+ * coordinator, which turns every insert into {@code INSERT ... ON CONFLICT}, and its merge coordinator, which makes
+ * {@code StatelessSession.upsert} that same upsert by key. Instantiated reflectively by Hibernate,
  * hence public.
  */
 public final class UpsertEntityPersister extends SingleTableEntityPersister {
 
     private final UpsertMapping mapping;
     private volatile InsertCoordinator upsertCoordinator;
+    private volatile UpdateCoordinator upsertMergeCoordinator;
     private volatile UpsertPlan plan;
 
     public UpsertEntityPersister(PersistentClass model, EntityDataAccess cache, NaturalIdDataAccess naturalIdCache,
@@ -46,6 +49,20 @@ public final class UpsertEntityPersister extends SingleTableEntityPersister {
                     upsertCoordinator = new UpsertInsertCoordinator(this, getFactory());
                 }
                 coordinator = upsertCoordinator;
+            }
+        }
+        return coordinator;
+    }
+
+    @Override
+    public UpdateCoordinator getMergeCoordinator() {
+        UpdateCoordinator coordinator = upsertMergeCoordinator;
+        if (coordinator == null) {
+            synchronized (this) {
+                if (upsertMergeCoordinator == null) {
+                    upsertMergeCoordinator = new UpsertMergeCoordinator(this, super.getMergeCoordinator());
+                }
+                coordinator = upsertMergeCoordinator;
             }
         }
         return coordinator;

@@ -19,6 +19,7 @@ import org.hibernate.metamodel.mapping.AttributeMapping;
 import org.hibernate.metamodel.mapping.AttributeMappingsList;
 import org.hibernate.metamodel.mapping.internal.EmbeddedAttributeMapping;
 import org.hibernate.metamodel.mapping.internal.ToOneAttributeMapping;
+import org.hibernate.persister.entity.EntityPersister;
 import org.hibernate.persister.entity.mutation.InsertCoordinatorStandard;
 
 import dev.upsert.UpsertOutcome;
@@ -29,8 +30,8 @@ import dev.upsert.UpsertOutcome;
  * <p>
  * IDENTITY ids: the statement runs at {@code persist}, one row, as Hibernate does for identity inserts.
  * Other ids: rows are queued in the session's one {@link UpsertBatch} (shared by every {@code @Upsert} type), which
- * Hibernate's JDBC coordinator executes like any batch (before a statement of another kind, at the end of the
- * flush's inserts); there the stored id replaces the proposed one when the key already existed.
+ * runs at the end of the flush's inserts, or before an insert that references a type with pending rows; there the
+ * stored id replaces the proposed one when the key already existed.
  */
 final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
 
@@ -64,8 +65,8 @@ final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
     public GeneratedValues insert(Object entity, Object id, Object[] values, SharedSessionContractImplementor session) {
         preInsertInMemoryValueGeneration(values, entity, session);
         UpsertPlan plan = persister.plan(session);
-        JdbcCoordinator jdbc = session.getJdbcCoordinator();
-        batch(session).add(persister, new UpsertBatch.PendingRow(entity, id, values, plan.jdbcValues(id, values, session)));
+        var row = new UpsertBatch.PendingRow(entity, id, values, plan.jdbcValues(id, values, session));
+        (session.isStateless() ? batch(session) : UpsertBatch.pendingFor(session)).add(persister, row);
         return null;
     }
 
@@ -74,10 +75,21 @@ final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
      * so its foreign keys bind the stored ids, not the proposed ones.
      */
     void beforeInsert(SharedSessionContractImplementor session) {
+        if (!session.isStateless()) {
+            UpsertBatch.runPendingIfAnyOf(session, referenced());
+            return;
+        }
         UpsertBatch batch = batch(session);
         if (batch.holdsAnyOf(referenced())) {
             batch.execute();
         }
+    }
+
+    /** The {@code @Upsert} types that a plain entity's associations point to: its inserts depend on their rows. */
+    static Set<UpsertEntityPersister> referencedBy(EntityPersister persister) {
+        Set<UpsertEntityPersister> targets = new HashSet<>();
+        collectReferenced(persister.getAttributeMappings(), targets);
+        return Set.copyOf(targets);
     }
 
     /** The session's upsert batch; a pending batch of another kind is executed first, as Hibernate does. */
@@ -88,9 +100,7 @@ final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
     private Set<UpsertEntityPersister> referenced() {
         Set<UpsertEntityPersister> found = referenced;
         if (found == null) {
-            Set<UpsertEntityPersister> targets = new HashSet<>();
-            collectReferenced(persister.getAttributeMappings(), targets);
-            referenced = found = Set.copyOf(targets);
+            referenced = found = referencedBy(persister);
         }
         return found;
     }

@@ -33,7 +33,7 @@ import dev.upsert.UpsertSettings;
 
 /**
  * Wires {@code @Upsert} into a SessionFactory being built: checks the settings and every annotated mapping and
- * reports all problems at once, registers the persist and pre-insert listeners, and, once the persisters exist and
+ * reports all problems at once, registers the persist, lifecycle and pre-insert listeners, and, once the persisters exist and
  * Hibernate's own schema generation has run, checks that every {@code @Upsert} entity got the extension's persister
  * and that every conflict target and statement is accepted by the live catalog.
  */
@@ -84,6 +84,22 @@ public final class UpsertIntegrator implements Integrator {
 
         EventListenerRegistry listeners = factory.getServiceRegistry().requireService(EventListenerRegistry.class);
         listeners.prependListeners(EventType.PERSIST, new UpsertPersistListener());
+        UpsertLifecycleListener lifecycle = new UpsertLifecycleListener();
+        listeners.prependListeners(EventType.FLUSH, lifecycle);
+        listeners.prependListeners(EventType.AUTO_FLUSH, lifecycle);
+        listeners.prependListeners(EventType.DELETE, lifecycle);
+        listeners.prependListeners(EventType.REFRESH, lifecycle);
+        listeners.prependListeners(EventType.LOCK, lifecycle);
+        listeners.prependListeners(EventType.EVICT, lifecycle);
+        // The end of the flush's inserts: the first statement of another kind, or the end of the flush.
+        PendingUpsertsListener pendingUpserts = new PendingUpsertsListener();
+        listeners.prependListeners(EventType.PRE_UPDATE, pendingUpserts);
+        listeners.prependListeners(EventType.PRE_DELETE, pendingUpserts);
+        listeners.prependListeners(EventType.PRE_COLLECTION_RECREATE, pendingUpserts);
+        listeners.prependListeners(EventType.PRE_COLLECTION_UPDATE, pendingUpserts);
+        listeners.prependListeners(EventType.PRE_COLLECTION_REMOVE, pendingUpserts);
+        listeners.appendListeners(EventType.FLUSH, pendingUpserts);
+        listeners.appendListeners(EventType.AUTO_FLUSH, pendingUpserts);
         listeners.appendListeners(EventType.PRE_INSERT, (PreInsertEventListener) UpsertIntegrator::runPendingUpserts);
 
         boolean validate = UpsertSettingValues.flag(configuration, UpsertSettings.VALIDATE_SCHEMA, true);
@@ -140,16 +156,19 @@ public final class UpsertIntegrator implements Integrator {
     }
 
     /**
-     * Before another entity's insert binds its values, pending upserts run, so a foreign key to an upserted entity
-     * binds the stored id, not the proposed one. Hibernate executes a batch of another kind at this point anyway.
-     * An {@code @Upsert} entity joins the pending upserts unless it references one of their types.
+     * Before an entity's insert binds its values, pending upserts of the types it references run, so a foreign key to
+     * an upserted entity binds the stored id, not the proposed one. Other pending upserts keep waiting for the end of
+     * the flush's inserts, so that plain inserts between them do not break their key order.
      */
     private static boolean runPendingUpserts(PreInsertEvent event) {
+        var session = event.getSession();
         if (event.getPersister().getInsertCoordinator() instanceof UpsertInsertCoordinator upsert) {
-            upsert.beforeInsert(event.getSession());
-        } else {
-            event.getSession().getJdbcCoordinator()
-                    .conditionallyExecuteBatch(new BasicBatchKey(event.getPersister().getEntityName() + "#INSERT"));
+            upsert.beforeInsert(session);
+        } else if (session.isStateless()) {
+            session.getJdbcCoordinator().conditionallyExecuteBatch(new BasicBatchKey(event.getPersister().getEntityName() + "#INSERT"));
+        } else if (UpsertBatch.hasPending(session)) {
+            // a plain insert runs the pending upserts only when its foreign keys need their stored ids
+            UpsertBatch.runPendingIfAnyOf(session, UpsertInsertCoordinator.referencedBy(event.getPersister()));
         }
         return false;
     }

@@ -10,6 +10,7 @@ import jakarta.persistence.EntityExistsException;
 
 import org.hibernate.HibernateException;
 import org.hibernate.engine.spi.PersistenceContext;
+import org.hibernate.engine.spi.Status;
 import org.hibernate.event.spi.PersistContext;
 import org.hibernate.event.spi.PersistEvent;
 import org.hibernate.event.spi.PersistEventListener;
@@ -17,7 +18,9 @@ import org.hibernate.event.spi.PersistEventListener;
 /**
  * Refuses, before any SQL runs, to persist an {@code @Upsert} entity whose key is already held by a managed instance
  * (loaded earlier, or persisted earlier in the same flush): the upsert would make two managed instances of one row,
- * or send the key twice in one batch. The caller should modify the managed instance instead.
+ * or send the key twice in one batch. The caller should modify the managed instance instead. A key holding a NULL
+ * is nobody's duplicate (NULLs are distinct in a unique index), unless the index is {@code NULLS NOT DISTINCT}.
+ * An instance removed earlier in the same unit of work gives its key up: the removal is flushed first.
  */
 final class UpsertPersistListener implements PersistEventListener {
 
@@ -54,6 +57,17 @@ final class UpsertPersistListener implements PersistEventListener {
             index = INDEXES.computeIfAbsent(session, s -> new ManagedKeys());
         }
         Object managed = index.find(context, plan, entity);
+        if (managed != null && context.getEntry(managed).getStatus() == Status.DELETED) {
+            // remove, then persist of one key: the removal must run first, or the upsert would find the removed row
+            // and the delete would then remove the new instance's row.
+            if (context.isFlushing() || context.getCascadeLevel() > 0) {
+                throw new EntityExistsException("@Upsert on " + persister.getMappedClass().getSimpleName() + ": an instance "
+                        + "with the same key (" + plan.keyDescription + ") was removed in this persistence context and the "
+                        + "removal is not flushed yet; call flush() after remove() and before persisting the new instance");
+            }
+            session.flush();
+            return;
+        }
         if (managed != null) {
             throw new EntityExistsException("@Upsert on " + persister.getMappedClass().getSimpleName()
                     + ": an instance with the same key (" + plan.keyDescription + ") is already managed in this "
@@ -79,6 +93,10 @@ final class UpsertPersistListener implements PersistEventListener {
             if (entities != expectedEntities) {
                 byKey.clear();
                 for (var managed : context.reentrantSafeEntityEntries()) {
+                    Status status = managed.getValue().getStatus();
+                    if (status == Status.GONE || status == Status.LOADING) {
+                        continue;
+                    }
                     if (managed.getValue().getPersister() instanceof UpsertEntityPersister p) {
                         UpsertPlan managedPlan = p.plan();
                         if (managedPlan != null && managedPlan.keyAttributes.length > 0) {
@@ -89,6 +107,10 @@ final class UpsertPersistListener implements PersistEventListener {
             }
             Map<List<Object>, Object> keys = byKey.computeIfAbsent(plan.persister, x -> new HashMap<>());
             List<Object> key = key(plan, entity);
+            if (!plan.nullsNotDistinct && key.contains(null)) {
+                expectedEntities = entities + 1;
+                return null;  // a NULL in the key never conflicts: each such row is a row of its own
+            }
             Object managed = keys.get(key);
             // the index may be stale when a managed entity's key was changed in memory: confirm before refusing
             if (managed != null && managed != entity && context.getEntry(managed) != null && sameKey(plan, entity, managed)) {
@@ -118,7 +140,7 @@ final class UpsertPersistListener implements PersistEventListener {
             var attribute = attributes.get(index);
             Object a = attribute.getValue(candidate);
             Object b = attribute.getValue(managed);
-            if (a == null || !java.util.Objects.deepEquals(a, b)) {
+            if ((a == null && !plan.nullsNotDistinct) || !java.util.Objects.deepEquals(a, b)) {
                 return false;
             }
         }

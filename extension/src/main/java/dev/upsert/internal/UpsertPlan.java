@@ -86,11 +86,13 @@ final class UpsertPlan {
     /** Top-level attribute indexes of the key, for finding an already-managed instance with the same key. */
     final int[] keyAttributes;
     final String keyDescription;
+    /** Whether the arbiter index treats NULLs as equal (PostgreSQL 15+); by default a key holding a NULL never conflicts. */
+    final boolean nullsNotDistinct;
 
     private UpsertPlan(UpsertEntityPersister persister, boolean identity, List<Column> columns, boolean[][] included,
                        String insertHead, String rowPlaceholders, OnConflictClause clause, List<ReadBack> returned,
                        List<ReadBack> stored, String storedRowSql, int[] keyPositions, int[] keyAttributes,
-                       String keyDescription) {
+                       String keyDescription, boolean nullsNotDistinct) {
         this.persister = persister;
         this.identity = identity;
         this.columns = columns;
@@ -111,6 +113,7 @@ final class UpsertPlan {
         this.keyPositions = keyPositions;
         this.keyAttributes = keyAttributes;
         this.keyDescription = keyDescription;
+        this.nullsNotDistinct = nullsNotDistinct;
     }
 
     static UpsertPlan build(UpsertEntityPersister persister, UpsertMapping mapping, Connection connection, List<String> problems) {
@@ -185,6 +188,7 @@ final class UpsertPlan {
         UniqueKeyCatalog.UniqueKey arbiter;
         List<String> keyExpressions;
         String predicate;
+        boolean nullsNotDistinct;
         Set<Integer> keyAttributeSet = new HashSet<>();
         if (!upsert.constraint().isBlank()) {
             UniqueKeyCatalog.UniqueKey key = existing.stream().filter(k -> k.name().equals(upsert.constraint())).findFirst().orElse(null);
@@ -196,6 +200,7 @@ final class UpsertPlan {
             arbiter = key;
             keyExpressions = key.columns();
             predicate = key.predicate();
+            nullsNotDistinct = key.nullsNotDistinct();
             // ON CONSTRAINT accepts constraints only; a unique index is targeted by its columns and predicate (42704 otherwise).
             target = key.constraint() ? "on constraint " + key.name()
                     : "(" + String.join(", ", key.columns()) + ")" + (key.partial() ? " where " + key.predicate() : "");
@@ -233,6 +238,8 @@ final class UpsertPlan {
                         + "or target an existing one with @Upsert(on = ...) or @Upsert(constraint = ...)");
                 return null;
             }
+            nullsNotDistinct = matchingIndexes(keyExpressions, predicate, existing).stream()
+                    .anyMatch(UniqueKeyCatalog.UniqueKey::nullsNotDistinct);
         }
 
         List<String> set = new ArrayList<>();
@@ -339,7 +346,7 @@ final class UpsertPlan {
         String keyDescription = mapping.keyPaths.isEmpty() ? upsert.constraint() : String.join(", ", mapping.keyPaths);
         return new UpsertPlan(persister, identity, List.copyOf(columns), included, insertHead, rowPlaceholders, clause,
                 List.copyOf(returnedReadBacks),
-                List.copyOf(storedReadBacks), storedRowSql, keyPositions, keyAttributes, keyDescription);
+                List.copyOf(storedReadBacks), storedRowSql, keyPositions, keyAttributes, keyDescription, nullsNotDistinct);
     }
 
     /** The JDBC values of one row, in {@link #columns} order. */
@@ -443,15 +450,23 @@ final class UpsertPlan {
     /** The unique index PostgreSQL infers as the arbiter of this conflict target, or null. */
     private static UniqueKeyCatalog.UniqueKey matchingIndex(List<String> keyExpressions, String predicate,
                                                            List<UniqueKeyCatalog.UniqueKey> existing) {
+        List<UniqueKeyCatalog.UniqueKey> matching = matchingIndexes(keyExpressions, predicate, existing);
+        return matching.isEmpty() ? null : matching.get(0);
+    }
+
+    /** The unique indexes PostgreSQL may choose as arbiters for this target (it uses every one that matches). */
+    private static List<UniqueKeyCatalog.UniqueKey> matchingIndexes(List<String> keyExpressions, String predicate,
+                                                                   List<UniqueKeyCatalog.UniqueKey> existing) {
         Set<String> wanted = keyExpressions.stream().map(UpsertPlan::normalize).collect(Collectors.toSet());
+        List<UniqueKeyCatalog.UniqueKey> matching = new ArrayList<>();
         for (UniqueKeyCatalog.UniqueKey key : existing) {
             Set<String> columns = key.columns().stream().map(UpsertPlan::normalize).collect(Collectors.toSet());
             boolean samePredicate = predicate == null ? !key.partial() : key.partial() && normalize(predicate).equals(normalize(key.predicate()));
             if (columns.equals(wanted) && samePredicate && !key.deferrable()) {
-                return key;
+                matching.add(key);
             }
         }
-        return null;
+        return matching;
     }
 
     /**

@@ -26,8 +26,14 @@ final class WriteBack {
         for (int r = 0; r < readBacks.size(); r++) {
             int attribute = readBacks.get(r).attributeIndex();
             if (attribute >= 0) {
+                // A value the application changed after persist (the upsert ran later, at flush) stays in the entity:
+                // the snapshot takes the stored value, so the dirty-check writes the change to the stored row.
+                boolean unchanged = plan.persister.getPropertyTypes()[attribute]
+                        .isSame(values[attribute], plan.persister.getValue(entity, attribute));
                 values[attribute] = row.values()[r];
-                plan.persister.setValue(entity, attribute, row.values()[r]);
+                if (unchanged) {
+                    plan.persister.setValue(entity, attribute, row.values()[r]);
+                }
             }
         }
         UpsertOutcome outcome = row.inserted() ? UpsertOutcome.INSERTED : row.skipped() ? UpsertOutcome.SKIPPED : UpsertOutcome.UPDATED;
@@ -46,6 +52,11 @@ final class WriteBack {
         var persister = plan.persister;
         PersistenceContext context = session.getPersistenceContextInternal();
         Object storedId = row.id();
+        if (context.getEntry(pending.entity()) == null) {
+            // StatelessSession.insert: no persistence context to move the entity in, only the entity itself
+            persister.setIdentifier(pending.entity(), storedId, session);
+            return;
+        }
         if (!persister.getIdentifierMapping().areEqual(pending.id(), storedId, session)) {
             EntityKey storedKey = session.generateEntityKey(storedId, persister);
             Object managed = context.getEntity(storedKey);

@@ -317,6 +317,100 @@ class UpsertConcurrencyIT {
         }
     }
 
+    // ---- interleaved plain statements -----------------------------------------------------------------------------
+
+    @Entity @Table(name = "ledger", uniqueConstraints = @UniqueConstraint(name = "ledger_code_key", columnNames = "code"))
+    @Upsert(on = "code")
+    static class Ledger {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "ledger_ids")
+        @SequenceGenerator(name = "ledger_ids", sequenceName = "ledger_ids", allocationSize = 50)
+        Long id;
+        String code;
+        String owner;
+        @Version int version;
+        Ledger() { }
+        Ledger(String code, String owner) { this.code = code; this.owner = owner; }
+    }
+
+    /** A plain entity, no foreign key: its statements do not depend on the upserts. */
+    @Entity(name = "LedgerLine") @Table(name = "ledger_line")
+    static class LedgerLine {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "ledger_line_ids")
+        @SequenceGenerator(name = "ledger_line_ids", sequenceName = "ledger_line_ids", allocationSize = 50)
+        Long id;
+        String code;
+        String thread;
+        String note;
+        LedgerLine() { }
+        LedgerLine(String code, String thread) { this.code = code; this.thread = thread; }
+    }
+
+    /**
+     * Two threads upsert the same 100 keys in opposite orders, each upsert followed by a plain insert, and each
+     * transaction also updates and deletes plain rows of its own thread. Before the flush kept the upserts together,
+     * every plain insert executed the pending upsert first, so upserts locked in application order: 40P01 in about
+     * half of the transactions. Now they run in key order, as one group.
+     */
+    @Test
+    void oppositeOrdersWithInterleavedPlainInsertsUpdatesAndDeletesDoNotDeadlock() throws Exception {
+        try (PooledJpa jpa = new PooledJpa(db, "upsert-conc-plain-" + db.name(), 2, "", c -> { }, "drop-and-create",
+                Map.of("hibernate.jdbc.batch_size", "50"), Ledger.class, LedgerLine.class)) {
+            int rounds = 10;
+            List<String> errors = Collections.synchronizedList(new ArrayList<>());
+            ExecutorService executor = Executors.newFixedThreadPool(2);
+            try {
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<?>> futures = new ArrayList<>();
+                for (int t = 0; t < 2; t++) {
+                    boolean ascending = t == 0;
+                    String thread = "t" + t;
+                    futures.add(executor.submit(() -> {
+                        start.await();
+                        for (int round = 0; round < rounds; round++) {
+                            EntityManager em = jpa.open();
+                            try {
+                                em.getTransaction().begin();
+                                List<LedgerLine> own = em.createQuery("select l from LedgerLine l where l.thread = :t", LedgerLine.class)
+                                        .setParameter("t", thread).getResultList();
+                                for (int i = 0; i < 100; i++) {
+                                    String code = String.format("L-%03d", ascending ? i : 99 - i);
+                                    em.persist(new Ledger(code, thread));
+                                    em.persist(new LedgerLine(code, thread));
+                                    if (i < own.size()) {
+                                        if (i % 2 == 0) {
+                                            own.get(i).note = "round " + round;      // a plain update
+                                        } else {
+                                            em.remove(own.get(i));                 // a plain delete
+                                        }
+                                    }
+                                }
+                                em.getTransaction().commit();
+                            } catch (RuntimeException e) {
+                                errors.add(thread + " round " + round + ": " + describe(e));
+                            } finally {
+                                if (em.getTransaction().isActive()) {
+                                    em.getTransaction().rollback();
+                                }
+                                em.close();
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                start.countDown();
+                for (Future<?> future : futures) {
+                    future.get(2, TimeUnit.MINUTES);
+                }
+            } finally {
+                executor.shutdownNow();
+            }
+            assertThat(errors).as("failed transactions (40P01 = deadlock)").isEmpty();
+            assertThat(db.queryLong("select count(*) from ledger")).isEqualTo(100);
+            assertThat(db.queryLong("select sum(version) from ledger")).isEqualTo(100L * (2 * rounds - 1));
+            assertThat(db.queryLong("select count(*) from ledger_line")).isBetween(200L, 2L * rounds * 100);
+        }
+    }
+
     // ---- isolation -------------------------------------------------------------------------------------------------
 
     /** Under READ COMMITTED the statement sees the row another transaction committed after ours began, and updates it. */

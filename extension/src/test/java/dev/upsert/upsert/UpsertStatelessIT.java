@@ -1,0 +1,156 @@
+package dev.upsert.upsert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+import org.hibernate.SessionFactory;
+import org.hibernate.StatelessSession;
+import org.hibernate.TransientObjectException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import dev.upsert.testing.PostgresTest;
+import dev.upsert.testing.TestSchema;
+import dev.upsert.upsert.UpsertLifecycleIT.Account;
+import dev.upsert.upsert.UpsertLifecycleIT.AssignedAccount;
+import dev.upsert.upsert.UpsertLifecycleIT.IdentityAccount;
+import dev.upsert.upsert.UpsertLifecycleIT.Ids;
+import dev.upsert.upsert.UpsertLifecycleIT.SeqAccount;
+import dev.upsert.upsert.UpsertLifecycleIT.UuidAccount;
+
+/**
+ * {@code StatelessSession} {@code insert}, {@code insertMultiple} and {@code upsert} of an {@code @Upsert} entity: the
+ * bulk path without a persistence context. Each is the upsert by key, and the stored id and row come back into the
+ * entity, batched or not.
+ */
+@PostgresTest
+class UpsertStatelessIT {
+
+    static TestSchema db;
+    static Jpa jpa;
+    static SessionFactory factory;
+
+    @BeforeAll
+    static void boot(TestSchema schema) {
+        db = schema;
+        jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"),
+                SeqAccount.class, IdentityAccount.class, UuidAccount.class, AssignedAccount.class);
+        factory = jpa.factory.unwrap(SessionFactory.class);
+    }
+
+    @AfterAll
+    static void close() {
+        jpa.close();
+    }
+
+    private static int counter;
+
+    private static void stateless(Consumer<StatelessSession> work) {
+        try (StatelessSession session = factory.openStatelessSession()) {
+            session.getTransaction().begin();
+            work.accept(session);
+            session.getTransaction().commit();
+        }
+    }
+
+    /** {@code count} keys, every other one stored already as (name 'Old', created_by 'seed'). */
+    private static List<String> keys(Ids ids, int count) {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String email = "s" + (++counter) + "-" + ids.name().toLowerCase() + "@x.org";
+            keys.add(email);
+            if (i % 2 == 0) {
+                stateless(s -> s.insert(ids.create(email, "Old", "seed")));
+            }
+        }
+        return keys;
+    }
+
+    private static void assertStored(Ids ids, List<String> keys, List<Account> accounts, String name) {
+        assertStored(ids, keys, accounts, name, 0L);
+    }
+
+    private static void assertStored(Ids ids, List<String> keys, List<Account> accounts, String name, long newRowVersion) {
+        assertThat(db.queryLong("select count(*) from " + ids.table + " where email in ('" + String.join("','", keys) + "')"))
+                .isEqualTo(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            Account a = accounts.get(i);
+            List<Object> row = db.query("select id, name, created_by, version::bigint from " + ids.table
+                    + " where email = '" + keys.get(i) + "'").get(0);
+            assertThat(row).containsExactly(a.id(), name, i % 2 == 0 ? "seed" : "app", i % 2 == 0 ? 1L : newRowVersion);
+            assertThat(a.createdBy).isEqualTo(row.get(2));
+            assertThat((long) a.version).isEqualTo(row.get(3));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Ids.class)
+    void insertUpsertsEachEntityAndWritesTheStoredRowBack(Ids ids) {
+        List<String> keys = keys(ids, 6);
+        List<Account> accounts = new ArrayList<>();
+        stateless(s -> keys.forEach(email -> {
+            Account a = ids.create(email, "New", "app");
+            s.insert(a);
+            accounts.add(a);
+        }));
+        assertStored(ids, keys, accounts, "New");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Ids.class)
+    void insertMultipleUpsertsEveryEntity(Ids ids) {
+        List<String> keys = keys(ids, 6);
+        List<Account> accounts = new ArrayList<>();
+        keys.forEach(email -> accounts.add(ids.create(email, "Bulk", "app")));
+        stateless(s -> {
+            s.setJdbcBatchSize(4);
+            s.insertMultiple(accounts);
+        });
+        assertStored(ids, keys, accounts, "Bulk");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Ids.class)
+    void upsertIsTheUpsertByKey(Ids ids) {
+        List<String> keys = keys(ids, 4);
+        List<Account> accounts = new ArrayList<>();
+        stateless(s -> keys.forEach(email -> {
+            Account a = withId(ids.create(email, "Upserted", "app"));   // upsert() takes entities that carry an id
+            s.upsert(a);
+            accounts.add(a);
+        }));
+        // Hibernate's upsert() increments the version it is given, also for a row that turns out new (as for its own upsert)
+        assertStored(ids, keys, accounts, "Upserted", 1L);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Ids.class, names = {"SEQUENCE", "IDENTITY", "UUID"})
+    void upsertWithoutAnIdIsRefusedByHibernateBeforeSql(Ids ids) {
+        String email = keys(ids, 1).get(0);
+        assertThatThrownBy(() -> stateless(s -> s.upsert(ids.create(email, "No id", "app"))))
+                .isInstanceOf(TransientObjectException.class).hasMessageContaining("unsaved identifier");
+        assertThat(db.query("select name from " + ids.table + " where email = '" + email + "'")).containsExactly(List.of("Old"));
+    }
+
+    private static Account withId(Account a) {
+        if (a.id() != null) {
+            return a;
+        }
+        try {
+            var field = a.getClass().getDeclaredField("id");
+            field.setAccessible(true);
+            field.set(a, field.getType() == UUID.class ? UUID.randomUUID() : (Object) (900_000L + ++counter));
+            return a;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
