@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +22,7 @@ import org.hibernate.metamodel.mapping.AttributeMapping;
 import org.hibernate.metamodel.mapping.EmbeddableValuedModelPart;
 import org.hibernate.metamodel.mapping.JdbcMapping;
 import org.hibernate.metamodel.mapping.ModelPart;
+import org.hibernate.metamodel.mapping.BasicEntityIdentifierMapping;
 import org.hibernate.persister.entity.EntityPersister;
 import org.hibernate.service.Service;
 import org.hibernate.service.spi.Stoppable;
@@ -108,8 +110,9 @@ final class DuplicateKeyContext implements Service, Stoppable {
     }
 
     DuplicateKeyException convert(DuplicateKeyServerError error, SQLException root, String sql, InFlight inFlight) {
-        List<String> columns = catalog.find(error.schema(), error.constraint()).map(UniqueKey::columns)
-                .orElseGet(() -> DuplicateKeyDetail.columns(error.detail()));
+        Optional<UniqueKey> key = catalog.find(error.schema(), error.constraint());
+        List<String> columns = key.map(UniqueKey::columns).orElseGet(() -> DuplicateKeyDetail.columns(error.detail()));
+        boolean nullsEqual = key.map(UniqueKey::nullsNotDistinct).orElse(false);
         List<EntityPersister> persisters = persisters(error.schema(), error.table());
         List<Written> candidates = new ArrayList<>();
         for (Written row : inFlight.rows()) {
@@ -123,6 +126,11 @@ final class DuplicateKeyContext implements Service, Stoppable {
         Map<String, Object> values = null;
         if (entity != null && !columns.isEmpty() && complete) {
             values = rowValues(entity, error, columns, candidates);
+            if (values != null && !nullsEqual && values.containsValue(null)) {
+                // a NULL never conflicts in a unique index: the entity did not know that value yet (an IDENTITY id
+                // or another value the database generates), so the row's values are not the failing ones
+                values = null;
+            }
         }
         if (values == null) {
             values = entity == null ? detailValues(error.detail(), columns)
@@ -309,7 +317,9 @@ final class DuplicateKeyContext implements Service, Stoppable {
         for (String keyColumn : keyColumns) {
             Column column = mapped.get(plainName(keyColumn));
             if (column != null) {
-                attributes.add(column.attributePath());
+                if (!column.attributePath().isEmpty()) {
+                    attributes.add(column.attributePath());
+                }
                 continue;
             }
             // an expression such as lower(email) or (a || b): the attributes of the columns it uses
@@ -344,7 +354,9 @@ final class DuplicateKeyContext implements Service, Stoppable {
         return columnsByEntityAndTable.computeIfAbsent(entity.getEntityName() + '\u0000' + table, k -> {
             Map<String, Column> columns = new LinkedHashMap<>();
             ModelPart id = entity.getIdentifierMapping();
-            String idName = id.getPartName().startsWith("{") ? "" : id.getPartName();
+            // a basic id's part name may be the role "{id}"; the attribute's own name is what users know
+            String idName = id instanceof BasicEntityIdentifierMapping ? entity.getIdentifierPropertyName()
+                    : id.getPartName().startsWith("{") ? "" : id.getPartName();
             walk(idName, id, id, true, table, columns);
             entity.forEachAttributeMapping(a -> walk(a.getAttributeName(), a, a, false, table, columns));
             return new EntityColumns(Map.copyOf(columns));

@@ -130,6 +130,9 @@ class SequenceDriftIT {
         String sequence = db.name() + "." + SEQUENCES.get(table);
         String repair = "select setval('" + sequence + "', (select max(id) from " + db.name() + "." + table + "))";
         assertThat(duplicate.getConstraintName()).isEqualTo(table + "_pkey");
+        // the id the database generated, typed; never the null the entity held while the insert ran
+        assertThat(duplicate.getAttributeNames()).as(table).containsExactly("id");
+        assertThat(duplicate.getKeyValues()).as(table).containsExactly(java.util.Map.entry("id", lastValue));
         assertThat(duplicate.getSequenceDrift()).as(table).contains(new SequenceDrift(sequence, lastValue, 3, repair));
         assertThat(duplicate.getMessage()).contains("The sequence " + sequence + " is behind the table, so new ids collide"
                 + " with existing rows: repair it with " + repair + ".").doesNotContain("largest id");
@@ -246,6 +249,12 @@ class SequenceDriftIT {
                      .property(UpsertSettings.CHECK_SEQUENCES, "off").createEntityManagerFactory()) {
             assertThat(emf.unwrap(SessionFactoryImplementor.class).getServiceRegistry().requireService(ConnectionProvider.class)
                     .unwrap(DataSource.class)).isSameAs(pool);
+            // HikariCP fills the pool in the background: wait (bounded) until both connections exist and are idle
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (pool.getHikariPoolMXBean().getIdleConnections() < 2 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(pool.getHikariPoolMXBean().getIdleConnections()).isEqualTo(2);
             IdentityThing first = new IdentityThing();
             first.name = "first";
             Throwable withIdle = OpsJpa.failing(emf, em -> em.persist(first));
