@@ -226,6 +226,8 @@ public class DuplicateKeyException extends ConstraintViolationException {
     /**
      * Loads the row that holds this key: the entity of {@code type} whose key columns equal {@link #getKeyValues()},
      * through {@code em}, which must be usable (a new EntityManager or transaction: the one that failed is aborted).
+     * Spring's injected (shared) EntityManager has a session only inside a transaction: in a
+     * {@code @RestControllerAdvice}, call this from a {@code TransactionTemplate} or pass {@code emf.createEntityManager()}.
      * Values read from PostgreSQL's DETAIL are converted to the columns' types by PostgreSQL itself (the parameters are
      * bound untyped), so expression keys such as {@code lower(email)} work too.
      *

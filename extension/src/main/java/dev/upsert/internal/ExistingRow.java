@@ -28,7 +28,15 @@ public final class ExistingRow {
     }
 
     public static <T> Optional<T> find(DuplicateKeyException duplicate, EntityManager em, Class<T> type) {
-        SessionImplementor session = em.unwrap(SessionImplementor.class);
+        SessionImplementor session;
+        try {
+            session = em.unwrap(SessionImplementor.class);
+        } catch (IllegalStateException e) {
+            // Spring's shared EntityManager outside a transaction has no session to unwrap
+            throw new IllegalStateException("findExisting: this EntityManager has no usable session (" + e.getMessage()
+                    + "); call it inside a transaction (@Transactional, TransactionTemplate) or pass "
+                    + "emf.createEntityManager()", e);
+        }
         EntityPersister persister;
         try {
             persister = session.getFactory().getMappingMetamodel().getEntityDescriptor(type);
