@@ -291,6 +291,9 @@ public final class FailoverCluster implements ExtensionContext.Store.CloseableRe
         // nodes first: a node whose monitor is gone keeps retrying it
         for (int i = nodes.size() - 1; i >= 0; i--) {
             Node node = nodes.get(i);
+            // taken before the stop: a process whose parent exits is no longer a descendant, yet may still run
+            List<ProcessHandle> left = new ArrayList<>(node.process().descendants().toList());
+            left.add(node.process().toHandle());
             try {
                 autoctl(List.of("stop", "--pgdata", node.pgdata().toString()));
                 if (!node.process().waitFor(30, TimeUnit.SECONDS)) {
@@ -303,8 +306,19 @@ public final class FailoverCluster implements ExtensionContext.Store.CloseableRe
                 Thread.currentThread().interrupt();
             }
             // whatever still runs (runuser, pg_autoctl, postgres children) goes now
-            node.process().descendants().forEach(ProcessHandle::destroyForcibly);
-            node.process().destroyForcibly();
+            node.process().descendants().filter(p -> !left.contains(p)).forEach(left::add);
+            left.forEach(ProcessHandle::destroyForcibly);
+            // a kill is asynchronous: wait (bounded) until the processes are gone, so "stopped" means stopped
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            for (ProcessHandle process : left) {
+                try {
+                    process.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    System.err.println("[upsert-test] process " + process.pid() + " of " + node.name() + " still running");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
