@@ -2,6 +2,9 @@ package dev.upsert.internal;
 
 import org.hibernate.HibernateException;
 import org.hibernate.Version;
+import org.hibernate.dialect.Dialect;
+import org.hibernate.generator.EventType;
+import org.hibernate.generator.OnExecutionGenerator;
 
 /**
  * The Hibernate ORM lines this jar runs on: 7.2 and newer 7.x (built against 7.4, tested on 7.2, 7.3 and 7.4).
@@ -46,6 +49,30 @@ final class HibernateLine {
             return index < parts.length ? Integer.parseInt(parts[index]) : -1;
         } catch (NumberFormatException e) {
             return -1;
+        }
+    }
+
+    /** Whether generators say their SQL per event (7.4+); 7.2 and 7.3 have only the event-less methods. */
+    private static final boolean EVENT_AWARE_GENERATORS = hasMethod(OnExecutionGenerator.class, "referenceColumnsInSql",
+            Dialect.class, EventType.class);
+
+    /** {@link OnExecutionGenerator#referenceColumnsInSql(Dialect, EventType)} where it exists, else the event-less form. */
+    static boolean referenceColumnsInSql(OnExecutionGenerator generator, Dialect dialect, EventType event) {
+        return EVENT_AWARE_GENERATORS ? generator.referenceColumnsInSql(dialect, event) : generator.referenceColumnsInSql(dialect);
+    }
+
+    /** {@link OnExecutionGenerator#getReferencedColumnValues(Dialect, EventType)} where it exists, else the event-less form. */
+    static String[] referencedColumnValues(OnExecutionGenerator generator, Dialect dialect, EventType event) {
+        return EVENT_AWARE_GENERATORS ? generator.getReferencedColumnValues(dialect, event)
+                : generator.getReferencedColumnValues(dialect);
+    }
+
+    private static boolean hasMethod(Class<?> type, String name, Class<?>... parameters) {
+        try {
+            type.getMethod(name, parameters);
+            return true;
+        } catch (NoSuchMethodException e) {
+            return false;
         }
     }
 }

@@ -251,8 +251,8 @@ final class UpsertPlan {
                 // A value generated on update runs in the DO UPDATE branch, as in Hibernate's update; one generated
                 // on insert only is kept, as Hibernate never updates it.
                 OnExecutionGenerator generator = (OnExecutionGenerator) attribute.getGenerator();
-                if (generator.generatesOnUpdate() && generator.referenceColumnsInSql(dialect, EventType.UPDATE)) {
-                    String[] sqlValues = generator.getReferencedColumnValues(dialect, EventType.UPDATE);
+                if (generator.generatesOnUpdate() && HibernateLine.referenceColumnsInSql(generator, dialect, EventType.UPDATE)) {
+                    String[] sqlValues = HibernateLine.referencedColumnValues(generator, dialect, EventType.UPDATE);
                     attribute.forEachSelectable((n, s) -> {
                         String value = sqlValues == null ? "?" : sqlValues[n];
                         generatedSet.add(s.getSelectionExpression() + " = "
