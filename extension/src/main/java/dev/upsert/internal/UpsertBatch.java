@@ -111,16 +111,32 @@ final class UpsertBatch implements Batch {
     private void execute(UpsertPlan plan, List<PendingRow> rows, SharedSessionContractImplementor session) {
         rows.sort(byKey(plan));
         rejectDuplicateKeys(plan, rows);
-        int chunkSize = plan.multiRow ? Math.min(batchSize, plan.maxRowsPerStatement) : batchSize;
+        UnnestUpsertStatement unnest = plan.persister.unnestStatement(session);
+        int chunkSize = unnest != null ? UnnestUpsertStatement.MAX_ROWS : statementRows(plan);
         for (int from = 0; from < rows.size(); from += chunkSize) {
             List<PendingRow> chunk = rows.subList(from, Math.min(rows.size(), from + chunkSize));
-            List<UpsertPlan.StoredRow> stored = chunk.size() == 1
-                    ? List.of(UpsertInsertCoordinator.executeOne(plan, chunk.get(0).jdbcValues(), session))
-                    : plan.multiRow ? executeMultiRow(plan, chunk, session) : executeBatch(plan, chunk, session);
+            List<UpsertPlan.StoredRow> stored = unnest == null || chunk.size() == 1 && plan.multiRow ? null
+                    : unnest.execute(chunk.stream().map(PendingRow::jdbcValues).toList(), session);
+            if (stored == null) {
+                stored = new ArrayList<>(chunk.size());
+                for (int sub = 0; sub < chunk.size(); sub += statementRows(plan)) {
+                    stored.addAll(executeChunk(plan, chunk.subList(sub, Math.min(chunk.size(), sub + statementRows(plan))), session));
+                }
+            }
             for (int i = 0; i < chunk.size(); i++) {
                 WriteBack.applyAfterInsert(plan, chunk.get(i), stored.get(i), session);
             }
         }
+    }
+
+    private int statementRows(UpsertPlan plan) {
+        return plan.multiRow ? Math.min(batchSize, plan.maxRowsPerStatement) : batchSize;
+    }
+
+    private List<UpsertPlan.StoredRow> executeChunk(UpsertPlan plan, List<PendingRow> chunk, SharedSessionContractImplementor session) {
+        return chunk.size() == 1
+                ? List.of(UpsertInsertCoordinator.executeOne(plan, chunk.get(0).jdbcValues(), session))
+                : plan.multiRow ? executeMultiRow(plan, chunk, session) : executeBatch(plan, chunk, session);
     }
 
     /**
@@ -236,7 +252,7 @@ final class UpsertBatch implements Batch {
         }
     }
 
-    private static EntityExistsException sameKeyTwice(UpsertPlan plan, Exception cause) {
+    static EntityExistsException sameKeyTwice(UpsertPlan plan, Exception cause) {
         return new EntityExistsException("@Upsert on " + plan.persister.getMappedClass().getSimpleName()
                 + ": two instances with the same key (" + plan.keyDescription + ") were flushed together"
                 + (cause == null ? "" : " (equal for the unique index, though not equal in Java)")

@@ -23,6 +23,8 @@ public final class UpsertEntityPersister extends SingleTableEntityPersister {
     private final UpsertMapping mapping;
     private volatile InsertCoordinator upsertCoordinator;
     private volatile UpsertPlan plan;
+    /** The one-statement-per-chunk form ({@link UnnestUpsertStatement}); empty when the plan cannot use it. */
+    private volatile java.util.Optional<UnnestUpsertStatement> unnest;
 
     public UpsertEntityPersister(PersistentClass model, EntityDataAccess cache, NaturalIdDataAccess naturalIdCache,
                                  RuntimeModelCreationContext context) throws HibernateException {
@@ -65,6 +67,22 @@ public final class UpsertEntityPersister extends SingleTableEntityPersister {
             }
         }
         return current;
+    }
+
+    /** Built once from the plan and the catalog's column types, on the session's connection; null if not usable. */
+    UnnestUpsertStatement unnestStatement(SharedSessionContractImplementor session) {
+        java.util.Optional<UnnestUpsertStatement> current = unnest;
+        if (current == null) {
+            UpsertPlan built = plan(session);
+            try {
+                current = java.util.Optional.ofNullable(UnnestUpsertStatement.build(built,
+                        session.getJdbcCoordinator().getLogicalConnection().getPhysicalConnection()));
+            } catch (java.sql.SQLException e) {
+                throw session.getJdbcServices().getSqlExceptionHelper().convert(e, "could not read the column types of " + getTableName());
+            }
+            unnest = current;
+        }
+        return current.orElse(null);
     }
 
     /** The plan if it was built already, else null. */

@@ -60,10 +60,18 @@ final class UpsertPlan {
     /** Top-level attribute indexes of the key, for finding an already-managed instance with the same key. */
     final int[] keyAttributes;
     final String keyDescription;
+    /** The table, the conflict clause, the index's key expressions and predicate: {@link UnnestUpsertStatement} renders its own statement from them. */
+    final String table;
+    final OnConflictClause clause;
+    final List<String> keyExpressions;
+    final String predicate;
+    /** The columns of {@link #stored}, in its order. */
+    final List<String> storedColumns;
 
     private UpsertPlan(UpsertEntityPersister persister, boolean identity, List<Column> columns, String insertHead,
                        String rowPlaceholders, OnConflictClause clause, List<ReadBack> returned, List<ReadBack> stored,
-                       String storedRowSql, int[] keyPositions, int[] keyAttributes, String keyDescription) {
+                       String storedRowSql, int[] keyPositions, int[] keyAttributes, String keyDescription,
+                       String table, List<String> keyExpressions, String predicate, List<String> storedColumns) {
         this.persister = persister;
         this.identity = identity;
         this.columns = columns;
@@ -79,6 +87,11 @@ final class UpsertPlan {
         this.keyPositions = keyPositions;
         this.keyAttributes = keyAttributes;
         this.keyDescription = keyDescription;
+        this.table = table;
+        this.clause = clause;
+        this.keyExpressions = keyExpressions;
+        this.predicate = predicate;
+        this.storedColumns = storedColumns;
     }
 
     static UpsertPlan build(UpsertEntityPersister persister, UpsertMapping mapping, Connection connection, List<String> problems) {
@@ -238,7 +251,8 @@ final class UpsertPlan {
         String keyDescription = mapping.keyPaths.isEmpty() ? upsert.constraint() : String.join(", ", mapping.keyPaths);
         return new UpsertPlan(persister, identity, List.copyOf(columns), insertHead, rowPlaceholders, clause,
                 List.copyOf(returnedReadBacks),
-                List.copyOf(storedReadBacks), storedRowSql, keyPositions, keyAttributes, keyDescription);
+                List.copyOf(storedReadBacks), storedRowSql, keyPositions, keyAttributes, keyDescription,
+                table, List.copyOf(keyExpressions), predicate, List.copyOf(stored));
     }
 
     /** The JDBC values of one row, in {@link #columns} order. */
