@@ -67,9 +67,12 @@ final class UnnestUpsertStatement {
     final String lookupSql;
     private final int idColumn;
     private final int returnedWidth;
+    /** The id column is {@code GENERATED ALWAYS AS IDENTITY}: the ids from its sequence are sent with {@code OVERRIDING SYSTEM VALUE}. */
+    private final boolean generatedAlways;
 
-    private UnnestUpsertStatement(UpsertPlan plan, String[] casts, String[] collations) {
+    private UnnestUpsertStatement(UpsertPlan plan, String[] casts, String[] collations, boolean generatedAlways) {
         this.plan = plan;
+        this.generatedAlways = generatedAlways;
         this.casts = casts;
         this.collations = collations;
         this.idColumn = plan.columns.size() - 1;
@@ -90,7 +93,8 @@ final class UnnestUpsertStatement {
         try (PreparedStatement ps = connection.prepareStatement("""
                 select a.attname, format_type(a.atttypid, a.atttypmod),
                        case when a.attcollation <> t.typcollation
-                            then quote_ident(n.nspname) || '.' || quote_ident(c.collname) end
+                            then quote_ident(n.nspname) || '.' || quote_ident(c.collname) end,
+                       a.attidentity = 'a'
                 from pg_attribute a
                 join pg_type t on t.oid = a.atttypid
                 left join pg_collation c on c.oid = a.attcollation
@@ -99,12 +103,13 @@ final class UnnestUpsertStatement {
             ps.setString(1, plan.table);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    catalog.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
+                    catalog.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3), String.valueOf(rs.getBoolean(4))});
                 }
             }
         }
         String[] casts = new String[plan.columns.size()];
         String[] collations = new String[casts.length];
+        boolean generatedAlways = false;
         for (int c = 0; c < casts.length; c++) {
             String name = plan.columns.get(c).name();
             String[] column = catalog.get(name.startsWith("\"") ? name.substring(1, name.length() - 1).replace("\"\"", "\"")
@@ -114,8 +119,9 @@ final class UnnestUpsertStatement {
             }
             casts[c] = column[0];
             collations[c] = column[1];
+            generatedAlways |= Boolean.parseBoolean(column[2]);
         }
-        return new UnnestUpsertStatement(plan, casts, collations);
+        return new UnnestUpsertStatement(plan, casts, collations, generatedAlways);
     }
 
     private String render(boolean lookup) {
@@ -157,7 +163,8 @@ final class UnnestUpsertStatement {
         }
         OnConflictClause withKeys = new OnConflictClause(clause.target(), clause.doNothing(), clause.tableName(), clause.set(),
                 clause.compared(), clause.versionColumn(), clause.updateWhere(), returning);
-        sql.append(", ins as (insert into ").append(plan.table).append(" (").append(names).append(") select ").append(names)
+        sql.append(", ins as (insert into ").append(plan.table).append(" (").append(names).append(')')
+                .append(generatedAlways ? " overriding system value" : "").append(" select ").append(names)
                 .append(" from proposed order by ").append(ORD).append(withKeys.render()).append(')');
         sql.append(" select p.").append(ORD);
         for (int r = 0; r < clause.returning().size(); r++) {

@@ -8,6 +8,7 @@ import org.hibernate.HibernateException;
 import org.hibernate.cache.spi.access.EntityDataAccess;
 import org.hibernate.cache.spi.access.NaturalIdDataAccess;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.generator.Generator;
 import org.hibernate.mapping.PersistentClass;
 import org.hibernate.metamodel.spi.RuntimeModelCreationContext;
 import org.hibernate.persister.entity.SingleTableEntityPersister;
@@ -21,6 +22,7 @@ import org.hibernate.persister.entity.mutation.InsertCoordinator;
 public final class UpsertEntityPersister extends SingleTableEntityPersister {
 
     private final UpsertMapping mapping;
+    private final IdentityBlockGenerator blockIds;
     private volatile InsertCoordinator upsertCoordinator;
     private volatile UpsertPlan plan;
     /** The one-statement-per-chunk form ({@link UnnestUpsertStatement}); empty when the plan cannot use it. */
@@ -35,6 +37,19 @@ public final class UpsertEntityPersister extends SingleTableEntityPersister {
             // UpsertIntegrator normally reports these first, all entities together
             throw new UpsertMappingException(problems);
         }
+        this.blockIds = IdentityBlockGenerator.replacing(super.getGenerator(), this);
+    }
+
+    /** IDENTITY (and one-per-round-trip sequence) ids come from a block, so the upserts can wait for the flush. */
+    @Override
+    public Generator getGenerator() {
+        // null while the super constructor runs
+        return blockIds != null ? blockIds : super.getGenerator();
+    }
+
+    @Override
+    public boolean isIdentifierAssignedByInsert() {
+        return blockIds == null && super.isIdentifierAssignedByInsert();
     }
 
     @Override

@@ -227,8 +227,11 @@ final class UpsertPlan {
 
         OnConflictClause clause = new OnConflictClause(target, upsert.action() == Upsert.Action.NOTHING, tableName, set,
                 upsert.skipUnchanged() ? compared : List.of(), versionColumn, upsert.updateWhere(), returning);
+        // IDENTITY ids drawn by IdentityBlockGenerator are sent; GENERATED ALWAYS accepts them only when told to
+        String overriding = !identity && persister.getGenerator() instanceof IdentityBlockGenerator
+                && generatedAlways(connection, table, idColumn) ? " overriding system value" : "";
         String insertHead = "insert into " + table + " (" + columns.stream().map(Column::name).collect(Collectors.joining(","))
-                + ") values ";
+                + ")" + overriding + " values ";
         String rowPlaceholders = "(" + columns.stream().map(c -> "?").collect(Collectors.joining(",")) + ")";
 
         // The stored row, found the way the index finds it: key expressions over the proposed values (bound again).
@@ -253,6 +256,19 @@ final class UpsertPlan {
                 List.copyOf(returnedReadBacks),
                 List.copyOf(storedReadBacks), storedRowSql, keyPositions, keyAttributes, keyDescription,
                 table, List.copyOf(keyExpressions), predicate, List.copyOf(stored));
+    }
+
+    private static boolean generatedAlways(Connection connection, String table, String column) {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "select attidentity = 'a' from pg_attribute where attrelid = to_regclass(?) and attname = ?")) {
+            ps.setString(1, table);
+            ps.setString(2, column.startsWith("\"") ? column.substring(1, column.length() - 1) : column.toLowerCase(Locale.ROOT));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        } catch (SQLException e) {
+            return false;  // the statement check at boot then reports what PostgreSQL says
+        }
     }
 
     /** The JDBC values of one row, in {@link #columns} order. */
