@@ -167,6 +167,25 @@ class IdentityBlockIT {
         assertThat(db.queryLong("select count(*) from " + table + " where label = 'new'")).isEqualTo(table.equals("tag_always") ? 50 : 100);
     }
 
+    /**
+     * What the README says about ids before the flush: the proposed id, which for an existing key is not the row's;
+     * after the flush, the stored one.
+     */
+    @org.junit.jupiter.api.Test
+    void beforeTheFlushTheIdIsTheProposedOneAfterItTheStoredOne() {
+        db.execute("insert into tag_by_default (code, label) values ('known', 'seeded')");
+        long stored = db.queryLong("select id from tag_by_default where code = 'known'");
+        jpa.run(em -> {
+            ByDefault tag = new ByDefault("known", "again");
+            em.persist(tag);
+            assertThat(tag.id).isNotNull().isNotEqualTo(stored);
+            em.flush();
+            assertThat(tag.id).isEqualTo(stored);
+            assertThat(em.find(ByDefault.class, stored)).isSameAs(tag);
+        });
+        assertThat(db.query("select id, label from tag_by_default where code = 'known'")).containsExactly(List.of(stored, "again"));
+    }
+
     private static Map<String, Long> ids(String table) {
         Map<String, Long> ids = new HashMap<>();
         db.query("select code, id from " + table).forEach(r -> ids.put((String) r.get(0), ((Number) r.get(1)).longValue()));
