@@ -127,6 +127,6 @@ final class Report {
     }
 
     private static String ratio(Summary a, Summary b) {
-        return b == null || b.stats() == null || !b.passed() ? "n/a" : String.format("%.2f", a.stats().ratioTo(b.stats()));
+        return b == null || b.stats() == null ? "n/a" : String.format("%.2f", a.stats().ratioTo(b.stats()));
     }
 }
