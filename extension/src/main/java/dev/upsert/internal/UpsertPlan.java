@@ -277,7 +277,8 @@ final class UpsertPlan {
         var attributes = persister.getAttributeMappings();
         boolean[] insertable = persister.getPropertyInsertability();
         for (int i = 0; i < attributes.size(); i++) {
-            if (insertable[i]) {
+            // a collection has no column in this table (and cannot be decomposed): its rows are written by Hibernate
+            if (insertable[i] && !(attributes.get(i) instanceof org.hibernate.metamodel.mapping.PluralAttributeMapping)) {
                 attributes.get(i).decompose(values[i], 0, out, null, (n, list, unused, value, selectable) -> {
                     if (bound(selectable)) {
                         list.add(value);

@@ -95,6 +95,20 @@ class IdentityBlockIT {
         public String label() { return label; }
     }
 
+    /** With a collection: its rows are keyed by the id, so the id must be the row's at persist; Hibernate's IDENTITY path stays. */
+    @Entity @Table(name = "tag_with_aliases")
+    @Upsert(on = "code")
+    static class WithAliases {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        @jakarta.persistence.Column(unique = true) String code;
+        String label;
+        @jakarta.persistence.ElementCollection
+        @jakarta.persistence.CollectionTable(name = "tag_alias", joinColumns = @jakarta.persistence.JoinColumn(name = "tag_id"))
+        java.util.Set<String> aliases = new java.util.HashSet<>();
+        WithAliases() { }
+        WithAliases(String code, String label) { this.code = code; this.label = label; }
+    }
+
     static TestSchema db;
     static Jpa jpa;
 
@@ -105,7 +119,7 @@ class IdentityBlockIT {
         jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "50",
                 "hibernate.session_factory.statement_inspector", Recorder.class.getName(),
                 "jakarta.persistence.schema-generation.database.action", "create"),
-                ByDefault.class, Always.class, SequenceOfOne.class);
+                ByDefault.class, Always.class, SequenceOfOne.class, WithAliases.class);
         db.execute("alter table tag_seq1 alter column id set default nextval('tag_seq1_ids')");
     }
 
@@ -184,6 +198,23 @@ class IdentityBlockIT {
             assertThat(em.find(ByDefault.class, stored)).isSameAs(tag);
         });
         assertThat(db.query("select id, label from tag_by_default where code = 'known'")).containsExactly(List.of(stored, "again"));
+    }
+
+    @org.junit.jupiter.api.Test
+    void anIdentityEntityWithACollectionKeepsTheStatementAtPersist() {
+        db.execute("insert into tag_with_aliases (code, label) values ('kept', 'seeded')");
+        long stored = db.queryLong("select id from tag_with_aliases where code = 'kept'");
+        prepared.clear();
+        jpa.run(em -> {
+            WithAliases tag = new WithAliases("kept", "again");
+            tag.aliases.add("k");
+            em.persist(tag);
+            assertThat(tag.id).isEqualTo(stored);   // the statement ran at persist and returned the stored id
+            assertThat(prepared).anyMatch(sql -> sql.startsWith("insert into") && sql.contains("on conflict"));
+            assertThat(prepared).noneMatch(sql -> sql.contains("nextval("));
+        });
+        assertThat(db.query("select id, label from tag_with_aliases")).containsExactly(List.of(stored, "again"));
+        assertThat(db.queryLong("select count(*) from tag_alias where tag_id = " + stored)).isEqualTo(1);
     }
 
     private static Map<String, Long> ids(String table) {
