@@ -187,10 +187,10 @@ class FindExistingIT {
             em.persist(new Page(1L, "pricing", "Pricing"));
             em.persist(new Page(2L, "pricing", "Tarifs"));
         });
-        // DETAIL: Key (tenant_id, slug)=(2, pricing): "2" is text, tenant_id a bigint
+        // DETAIL: Key (tenant_id, slug)=(2, pricing): the printed "2" is converted to the attribute's type (README)
         DuplicateKeyException e = duplicate(em -> em.createNativeQuery("insert into page (tenant_id, slug, title) values (2, 'pricing', 'x')")
                 .executeUpdate());
-        assertThat(e.getKeyValues()).containsExactly(Map.entry("tenant_id", "2"), Map.entry("slug", "pricing"));
+        assertThat(e.getKeyValues()).containsExactly(Map.entry("tenant_id", 2L), Map.entry("slug", "pricing"));
         Page existing = OpsJpa.tx(emf, em -> e.findExisting(em, Page.class)).orElseThrow();
         assertThat(existing.id).isEqualTo(2L);
         assertThat(existing.title).isEqualTo("Tarifs");

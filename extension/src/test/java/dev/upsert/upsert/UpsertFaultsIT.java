@@ -358,7 +358,7 @@ class UpsertFaultsIT {
                     assertThat(failure).isExactlyInstanceOf(jakarta.persistence.RollbackException.class)
                             .hasCauseExactlyInstanceOf(org.hibernate.exception.GenericJDBCException.class);
                     assertThat(sqlState(failure)).isEqualTo("57P01");
-                    assertThat(((org.hibernate.JDBCException) failure.getCause()).getSQL()).startsWith("insert into ").contains(" on conflict ");
+                    assertThat(((org.hibernate.JDBCException) failure.getCause()).getSQL()).startsWith("with proposed as ").contains(" on conflict ");
                     outcomes.add("attempt " + attempt + ": " + describe(failure));
                 }
             }
