@@ -26,6 +26,9 @@ import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
 
+import org.hibernate.annotations.ColumnTransformer;
+import org.hibernate.annotations.CurrentTimestamp;
+import org.hibernate.annotations.SourceType;
 import org.hibernate.resource.jdbc.spi.StatementInspector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -99,6 +102,33 @@ class UnnestUpsertIT {
         Profile(String handle, String bio) { this.handle = handle; this.bio = bio; }
     }
 
+    /** A {@code @ColumnTransformer} write expression on the key: the plan keeps the VALUES statements for it. */
+    @Entity @Table(name = "tag", uniqueConstraints = @UniqueConstraint(name = "tag_name_key", columnNames = "name"))
+    @Upsert(on = "name", action = Upsert.Action.NOTHING)
+    static class Tag {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "tag_ids")
+        @SequenceGenerator(name = "tag_ids", sequenceName = "tag_ids", allocationSize = 50)
+        Long id;
+        @ColumnTransformer(write = "lower(?)") String name;
+        String note;
+        Tag() { }
+        Tag(String name, String note) { this.name = name; this.note = note; }
+    }
+
+    /** A value the database generates on execution: written as its SQL inside the one statement, on insert and update. */
+    @Entity @Table(name = "visit", uniqueConstraints = @UniqueConstraint(name = "visit_page_key", columnNames = "page"))
+    @Upsert(on = "page", skipUnchanged = true)
+    static class Visit {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "visit_ids")
+        @SequenceGenerator(name = "visit_ids", sequenceName = "visit_ids", allocationSize = 50)
+        Long id;
+        String page;
+        String title;
+        @CurrentTimestamp(source = SourceType.DB) @Column(name = "seen_at") Instant seenAt;
+        Visit() { }
+        Visit(String page, String title) { this.page = page; this.title = title; }
+    }
+
     static TestSchema db;
     static PooledJpa jpa;
 
@@ -107,7 +137,7 @@ class UnnestUpsertIT {
         db = schema;
         jpa = new PooledJpa(schema, "upsert-unnest-" + schema.name(), 10, "", c -> { }, "drop-and-create",
                 Map.of("hibernate.jdbc.batch_size", "50", "hibernate.session_factory.statement_inspector", Recorder.class.getName()),
-                Delivery.class, Reading.class, Profile.class);
+                Delivery.class, Reading.class, Profile.class, Tag.class, Visit.class);
     }
 
     @AfterAll
@@ -117,7 +147,7 @@ class UnnestUpsertIT {
 
     @BeforeEach
     void empty() {
-        db.execute("truncate delivery, reading, profile");
+        db.execute("truncate delivery, reading, profile, tag, visit");
         prepared.clear();
     }
 
@@ -214,6 +244,58 @@ class UnnestUpsertIT {
             assertThat(outcomes.get(p)).isEqualTo(!existed ? UpsertOutcome.INSERTED : unchanged ? UpsertOutcome.SKIPPED : UpsertOutcome.UPDATED);
             assertThat(db.query("select bio, version from profile where handle = '" + p.handle + "'"))
                     .containsExactly(List.of(p.bio, p.version));
+        }
+    }
+
+    /** UpsertPlan.oneStatementPerChunk, both ways: a write expression keeps the VALUES statements, a database value does not. */
+    @Test
+    void writeExpressionsKeepTheValuesStatementsAndDatabaseValuesGoIntoTheOneStatement() {
+        inTransaction(em -> em.persist(new Tag("news", "first")));
+        long storedNews = ids("select name, id from tag").get("news");
+        prepared.clear();
+        List<Tag> tags = new ArrayList<>();
+        inTransaction(em -> {
+            for (String name : List.of("NEWS", "Sport", "tech")) {
+                Tag t = new Tag(name, "second");
+                em.persist(t);
+                tags.add(t);
+            }
+        });
+        assertThat(prepared).noneMatch(sql -> sql.startsWith("with proposed"))
+                .anyMatch(sql -> sql.startsWith("insert into") && sql.contains("lower(?)") && sql.contains("do nothing"));
+        Map<String, Long> tagIds = ids("select name, id from tag");
+        assertThat(tagIds).containsOnlyKeys("news", "sport", "tech");
+        assertThat(tags).allSatisfy(t -> assertThat(t.id).as(t.name).isEqualTo(tagIds.get(t.name.toLowerCase(java.util.Locale.ROOT))));
+        assertThat(tags.get(0).id).isEqualTo(storedNews);
+        assertThat(tags.get(0).note).isEqualTo("first");
+        assertThat(db.query("select note from tag where name = 'news'")).containsExactly(List.of("first"));
+
+        inTransaction(em -> em.persist(new Visit("/a", "A")));
+        prepared.clear();
+        List<Visit> visits = new ArrayList<>();
+        Map<Visit, UpsertOutcome> outcomes = new HashMap<>();
+        inTransaction(em -> {
+            for (String[] v : List.of(new String[] {"/a", "A"}, new String[] {"/b", "B"}, new String[] {"/c", "C"})) {
+                Visit visit = new Visit(v[0], v[1]);
+                em.persist(visit);
+                visits.add(visit);
+            }
+            em.flush();
+            visits.forEach(v -> outcomes.put(v, Upserts.outcome(em, v).orElseThrow()));
+        });
+        assertThat(prepared).hasSize(1);
+        assertThat(prepared.get(0)).startsWith("with proposed as")
+                .contains(" as u(upsert_ord, page, title, id))")                // seen_at is not an array: its SQL is written
+                .contains("insert into " + db.name() + ".visit (page, seen_at, title, id) select page, ")
+                .contains("seen_at = ");                                         // and it runs again in DO UPDATE
+        assertThat(outcomes.values()).containsExactlyInAnyOrder(UpsertOutcome.SKIPPED, UpsertOutcome.INSERTED, UpsertOutcome.INSERTED);
+        assertThat(outcomes.get(visits.get(0))).isEqualTo(UpsertOutcome.SKIPPED);
+        Map<String, Long> visitIds = ids("select page, id from visit");
+        for (Visit v : visits) {
+            assertThat(v.id).as(v.page).isEqualTo(visitIds.get(v.page));
+            assertThat(v.seenAt).as(v.page).isNotNull();
+            assertThat(db.queryLong("select count(*) from visit where page = '" + v.page + "' and seen_at = timestamptz '" + v.seenAt + "'"))
+                    .as(v.page + " holds the stored seen_at").isEqualTo(1);
         }
     }
 
