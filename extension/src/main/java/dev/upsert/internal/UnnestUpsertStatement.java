@@ -24,7 +24,6 @@ import org.hibernate.HibernateException;
 import org.hibernate.JDBCException;
 import org.hibernate.engine.jdbc.spi.JdbcCoordinator;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
-import org.postgresql.util.PGobject;
 
 /**
  * One statement per chunk for every action: the proposed rows go in as one array per column (one parameter per
@@ -336,7 +335,7 @@ final class UnnestUpsertStatement {
     }
 
     /** Catches what a Hibernate value binder sets on parameter 1 and turns it into PostgreSQL input text. */
-    private static final class Capture {
+    static final class Capture {
 
         boolean bound;
         String text;
@@ -373,7 +372,7 @@ final class UnnestUpsertStatement {
         }
 
         /** PostgreSQL's input text for a JDBC value; null for a value this cannot carry (then bound stays false). */
-        private static String text(Object value, Calendar calendar) {
+        static String text(Object value, Calendar calendar) {
             if (value == null) {
                 return null;
             }
@@ -411,8 +410,8 @@ final class UnnestUpsertStatement {
             if (value instanceof byte[] bytes) {
                 return "\\x" + HexFormat.of().formatHex(bytes);
             }
-            if (value instanceof PGobject object) {
-                return object.getValue();
+            if (value.getClass().getName().startsWith("org.postgresql.util.PG")) {
+                return value.toString();  // PGobject and its kind print their input text; pgjdbc need not be present to check
             }
             return null;
         }
