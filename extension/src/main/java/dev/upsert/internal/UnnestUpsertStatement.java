@@ -169,14 +169,18 @@ final class UnnestUpsertStatement {
         for (int r = 0; r < clause.returning().size(); r++) {
             sql.append(", coalesce(i.upsert_r").append(r).append(", u.upsert_r").append(r).append(')');
         }
-        sql.append(", coalesce(i.").append(OnConflictClause.INSERTED).append(", u.").append(OnConflictClause.INSERTED).append("), s.*");
+        sql.append(", coalesce(i.").append(OnConflictClause.INSERTED).append(", u.").append(OnConflictClause.INSERTED).append(')');
+        sql.append(plan.multiRow ? "" : ", s.*");
         sql.append(" from proposed p left join ins i on i.upsert_r0 = p.").append(columns.get(idColumn).name());
         sql.append(" left join ins u on i.upsert_r0 is null");
         for (int k = 0; k < plan.keyExpressions.size(); k++) {
             sql.append(" and u.").append(LOOKUP_PREFIX).append(k).append(" = p.").append(LOOKUP_PREFIX).append(k);
         }
-        sql.append(" left join lateral (select ").append(storedColumns()).append(" from ").append(plan.table)
-                .append(" where i.upsert_r0 is null and u.upsert_r0 is null and ").append(keyMatch).append(") s on true");
+        if (!plan.multiRow) {
+            // an unconditional DO UPDATE returns every row from ins: no index probe per row for rows it cannot leave alone
+            sql.append(" left join lateral (select ").append(storedColumns()).append(" from ").append(plan.table)
+                    .append(" where i.upsert_r0 is null and u.upsert_r0 is null and ").append(keyMatch).append(") s on true");
+        }
         return sql.toString();
     }
 
@@ -253,7 +257,7 @@ final class UnnestUpsertStatement {
                             + ": the statement returned two rows for one proposed row");
                 }
                 UpsertPlan.StoredRow row = read(rs, plan.returned, 1, false, session);
-                if (row == null) {
+                if (row == null && !plan.multiRow) {
                     row = read(rs, plan.stored, 1 + returnedWidth + 1, true, session);
                 }
                 if (row == null) {
