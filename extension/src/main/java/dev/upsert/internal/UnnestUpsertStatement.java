@@ -21,7 +21,6 @@ import org.hibernate.HibernateException;
 import org.hibernate.JDBCException;
 import org.hibernate.engine.jdbc.spi.JdbcCoordinator;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
-import org.postgresql.util.PGobject;
 
 /**
  * One statement per chunk for every action: the proposed rows go in as one array per column (one parameter per
@@ -125,15 +124,19 @@ final class UnnestUpsertStatement {
         }
         // a partitioned table refuses xmax in RETURNING (0A000): there a row was inserted when its proposed id came back
         sql.append(clause.partitioned() ? ", (i.upsert_r0 is not null)"
-                : ", coalesce(i." + OnConflictClause.INSERTED + ", u." + OnConflictClause.INSERTED + ")").append(", s.*");
+                : ", coalesce(i." + OnConflictClause.INSERTED + ", u." + OnConflictClause.INSERTED + ")");
+        sql.append(plan.multiRow ? "" : ", s.*");
         String id = columns.get(columns.size() - 1).name();
         sql.append(" from proposed p left join ins i on i.upsert_r0 = p.").append(id);
         sql.append(" left join ins u on i.upsert_r0 is null");
         for (int k = 0; k < keys.size(); k++) {
             sql.append(" and ").append(UpsertPlan.keyEquals(plan.arbiter, k, "u." + LOOKUP_PREFIX + k, "p." + LOOKUP_PREFIX + k));
         }
-        sql.append(" left join lateral (select ").append(storedColumns()).append(" from ").append(plan.table)
-                .append(" where i.upsert_r0 is null and u.upsert_r0 is null and ").append(keyMatch()).append(") s on true");
+        if (!plan.multiRow) {
+            // an unconditional DO UPDATE returns every row from ins: no index probe per row for rows it cannot leave alone
+            sql.append(" left join lateral (select ").append(storedColumns()).append(" from ").append(plan.table)
+                    .append(" where i.upsert_r0 is null and u.upsert_r0 is null and ").append(keyMatch()).append(") s on true");
+        }
         return sql.toString();
     }
 
@@ -206,7 +209,7 @@ final class UnnestUpsertStatement {
                             + ": the statement returned two rows for one proposed row");
                 }
                 UpsertPlan.StoredRow row = read(rs, plan.returned, 1, false, session);
-                if (row == null) {
+                if (row == null && !plan.multiRow) {
                     row = read(rs, plan.stored, 1 + returnedWidth + 1, true, session);
                 }
                 if (row == null) {
@@ -288,7 +291,7 @@ final class UnnestUpsertStatement {
     }
 
     /** Catches what a Hibernate value binder sets on parameter 1 and turns it into PostgreSQL input text. */
-    private static final class Capture {
+    static final class Capture {
 
         boolean bound;
         String text;
@@ -325,7 +328,7 @@ final class UnnestUpsertStatement {
         }
 
         /** PostgreSQL's input text for a JDBC value; null for a value this cannot carry (then bound stays false). */
-        private static String text(Object value, Calendar calendar) {
+        static String text(Object value, Calendar calendar) {
             if (value == null) {
                 return null;
             }
@@ -363,8 +366,8 @@ final class UnnestUpsertStatement {
             if (value instanceof byte[] bytes) {
                 return "\\x" + HexFormat.of().formatHex(bytes);
             }
-            if (value instanceof PGobject object) {
-                return object.getValue();
+            if (value.getClass().getName().startsWith("org.postgresql.util.PG")) {
+                return value.toString();  // PGobject and its kind print their input text; pgjdbc need not be present to check
             }
             return null;
         }

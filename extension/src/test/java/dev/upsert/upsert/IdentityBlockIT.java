@@ -109,6 +109,21 @@ class IdentityBlockIT {
         WithAliases(String code, String label) { this.code = code; this.label = label; }
     }
 
+    @Entity @Table(name = "tag_pooled")
+    @Upsert(on = "code")
+    static class Pooled implements Tag {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "tag_pooled_ids")
+        @SequenceGenerator(name = "tag_pooled_ids", sequenceName = "tag_pooled_ids", allocationSize = 50)
+        Long id;
+        @jakarta.persistence.Column(unique = true) String code;
+        String label;
+        Pooled() { }
+        Pooled(String code, String label) { this.code = code; this.label = label; }
+        public Long id() { return id; }
+        public String code() { return code; }
+        public String label() { return label; }
+    }
+
     static TestSchema db;
     static Jpa jpa;
 
@@ -119,8 +134,9 @@ class IdentityBlockIT {
         jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "50",
                 "hibernate.session_factory.statement_inspector", Recorder.class.getName(),
                 "jakarta.persistence.schema-generation.database.action", "create"),
-                ByDefault.class, Always.class, SequenceOfOne.class, WithAliases.class);
+                ByDefault.class, Always.class, SequenceOfOne.class, WithAliases.class, Pooled.class);
         db.execute("alter table tag_seq1 alter column id set default nextval('tag_seq1_ids')");
+        db.execute("alter table tag_pooled alter column id set default nextval('tag_pooled_ids')");
     }
 
     @AfterAll
@@ -130,11 +146,11 @@ class IdentityBlockIT {
 
     @BeforeEach
     void empty() {
-        db.execute("truncate tag_by_default, tag_always, tag_seq1");
+        db.execute("truncate tag_by_default, tag_always, tag_seq1, tag_pooled");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tag_by_default", "tag_always", "tag_seq1"})
+    @ValueSource(strings = {"tag_by_default", "tag_always", "tag_seq1", "tag_pooled"})
     void idsComeInBlocksAndTheUpsertsOfAFlushAreOneStatement(String table) {
         for (int i = 0; i < 100; i += 2) {
             db.execute("insert into " + table + " (code, label) values ('c" + i + "', 'seeded')");
@@ -149,6 +165,7 @@ class IdentityBlockIT {
                 Tag tag = switch (table) {
                     case "tag_by_default" -> new ByDefault("c" + i, "new");
                     case "tag_always" -> new Always("c" + i, "new");
+                    case "tag_pooled" -> new Pooled("c" + i, "new");
                     default -> new SequenceOfOne("c" + i, "new");
                 };
                 em.persist(tag);
