@@ -104,7 +104,8 @@ final class UpsertPlan {
                        String insertHead, String rowPlaceholders, OnConflictClause clause, List<ReadBack> returned,
                        List<ReadBack> stored, String storedRowSql, int[] keyPositions, int[] keyAttributes,
                        String keyDescription, boolean nullsNotDistinct,
-                       String table, UniqueKeyCatalog.UniqueKey arbiter, String predicate, List<String> storedColumns) {
+                       String table, UniqueKeyCatalog.UniqueKey arbiter, String predicate, List<String> storedColumns,
+                       boolean overridingSystemValue) {
         this.persister = persister;
         this.identity = identity;
         this.columns = columns;
@@ -131,7 +132,7 @@ final class UpsertPlan {
         this.arbiter = arbiter;
         this.predicate = predicate;
         this.storedColumns = storedColumns;
-        this.overridingSystemValue = insertHead.contains(") overriding system value values ");
+        this.overridingSystemValue = overridingSystemValue;
     }
 
     static UpsertPlan build(UpsertEntityPersister persister, UpsertMapping mapping, Connection connection, List<String> problems) {
@@ -369,7 +370,7 @@ final class UpsertPlan {
         return new UpsertPlan(persister, identity, List.copyOf(columns), included, insertHead, rowPlaceholders, clause,
                 List.copyOf(returnedReadBacks),
                 List.copyOf(storedReadBacks), storedRowSql, keyPositions, keyAttributes, keyDescription, nullsNotDistinct,
-                table, arbiter, predicate, List.copyOf(stored));
+                table, arbiter, predicate, List.copyOf(stored), !overriding.isEmpty());
     }
 
     private static boolean generatedAlways(Connection connection, String table, String column) {
