@@ -44,7 +44,8 @@ import dev.upsert.testing.TestSchema;
 /**
  * Conditional actions ({@code NOTHING}, {@code updateWhere}, {@code skipUnchanged}) send one statement per chunk that
  * returns the stored state of every proposed row, inserted, updated or left alone; rows whose conflicting row the
- * statement's snapshot cannot see are read by one more statement. Checked against the tables.
+ * statement's snapshot cannot see are read by one more statement. Entities that {@code UpsertPlan.oneStatementPerChunk}
+ * keeps on the {@code VALUES} statements (a write expression) still get the stored row. Checked against the tables.
  */
 @PostgresTest
 class UnnestUpsertIT {
@@ -115,6 +116,19 @@ class UnnestUpsertIT {
         Tag(String name, String note) { this.name = name; this.note = note; }
     }
 
+    /** The same with an unconditional {@code DO UPDATE}: one multi-row {@code VALUES} statement per chunk. */
+    @Entity @Table(name = "label", uniqueConstraints = @UniqueConstraint(name = "label_name_key", columnNames = "name"))
+    @Upsert(on = "name")
+    static class Label {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "label_ids")
+        @SequenceGenerator(name = "label_ids", sequenceName = "label_ids", allocationSize = 50)
+        Long id;
+        @ColumnTransformer(write = "lower(?)") String name;
+        String color;
+        Label() { }
+        Label(String name, String color) { this.name = name; this.color = color; }
+    }
+
     /** A value the database generates on execution: written as its SQL inside the one statement, on insert and update. */
     @Entity @Table(name = "visit", uniqueConstraints = @UniqueConstraint(name = "visit_page_key", columnNames = "page"))
     @Upsert(on = "page", skipUnchanged = true)
@@ -137,7 +151,7 @@ class UnnestUpsertIT {
         db = schema;
         jpa = new PooledJpa(schema, "upsert-unnest-" + schema.name(), 10, "", c -> { }, "drop-and-create",
                 Map.of("hibernate.jdbc.batch_size", "50", "hibernate.session_factory.statement_inspector", Recorder.class.getName()),
-                Delivery.class, Reading.class, Profile.class, Tag.class, Visit.class);
+                Delivery.class, Reading.class, Profile.class, Tag.class, Label.class, Visit.class);
     }
 
     @AfterAll
@@ -147,7 +161,7 @@ class UnnestUpsertIT {
 
     @BeforeEach
     void empty() {
-        db.execute("truncate delivery, reading, profile, tag, visit");
+        db.execute("truncate delivery, reading, profile, tag, label, visit");
         prepared.clear();
     }
 
@@ -269,6 +283,31 @@ class UnnestUpsertIT {
         assertThat(tags.get(0).id).isEqualTo(storedNews);
         assertThat(tags.get(0).note).isEqualTo("first");
         assertThat(db.query("select note from tag where name = 'news'")).containsExactly(List.of("first"));
+
+        inTransaction(em -> em.persist(new Label("red", "first")));
+        long storedRed = ids("select name, id from label").get("red");
+        prepared.clear();
+        List<Label> labels = new ArrayList<>();
+        Map<Label, UpsertOutcome> labelOutcomes = new HashMap<>();
+        inTransaction(em -> {
+            for (String name : List.of("RED", "Green", "blue")) {
+                Label l = new Label(name, "second");
+                em.persist(l);
+                labels.add(l);
+            }
+            em.flush();
+            labels.forEach(l -> labelOutcomes.put(l, Upserts.outcome(em, l).orElseThrow()));
+        });
+        assertThat(prepared).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .startsWith("insert into").contains("lower(?)").contains("?),(");
+        assertThat(prepared.get(0).split("\\),\\(", -1)).hasSize(3);
+        Map<String, Long> labelIds = ids("select name, id from label");
+        assertThat(labelIds).containsOnlyKeys("red", "green", "blue");
+        assertThat(labels).allSatisfy(l -> assertThat(l.id).as(l.name).isEqualTo(labelIds.get(l.name.toLowerCase(java.util.Locale.ROOT))));
+        assertThat(labels.get(0).id).isEqualTo(storedRed);
+        assertThat(labelOutcomes.get(labels.get(0))).isEqualTo(UpsertOutcome.UPDATED);
+        assertThat(labelOutcomes.get(labels.get(1))).isEqualTo(UpsertOutcome.INSERTED);
+        assertThat(db.query("select color from label where name = 'red'")).containsExactly(List.of("second"));
 
         inTransaction(em -> em.persist(new Visit("/a", "A")));
         prepared.clear();
