@@ -273,7 +273,7 @@ class SequenceDriftIT {
      * is left out at once instead of waiting for the pool (connectionTimeout is 10 s here).
      */
     @Test
-    void aBusyPoolLeavesTheDriftOutInsteadOfWaiting(TestSchema db) {
+    void aBusyPoolLeavesTheDriftOutInsteadOfWaiting(TestSchema db) throws InterruptedException {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(db.jdbcUrl());
         config.setUsername(db.user());
@@ -286,6 +286,10 @@ class SequenceDriftIT {
                      .property(UpsertSettings.CHECK_SEQUENCES, "off").createEntityManagerFactory()) {
             assertThat(emf.unwrap(SessionFactoryImplementor.class).getServiceRegistry().requireService(ConnectionProvider.class)
                     .unwrap(DataSource.class)).isSameAs(pool);
+            // HikariCP opens its connections in the background: the premise "one is idle" needs both to exist
+            for (int i = 0; i < 100 && pool.getHikariPoolMXBean().getTotalConnections() < 2; i++) {
+                Thread.sleep(50);
+            }
             IdentityThing first = new IdentityThing();
             first.name = "first";
             Throwable withIdle = OpsJpa.failing(emf, em -> em.persist(first));
