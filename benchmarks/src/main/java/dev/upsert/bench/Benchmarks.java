@@ -15,10 +15,10 @@ import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 /**
- * Runs W1 (batched upserts, one thread), W2 (concurrent single-row upserts) and the heap check, and prints the
+ * Runs W1 (batched upserts, one thread), W2 (concurrent single-row upserts), W3 (the idempotent inbox) and the heap check, and prints the
  * results table. Options: {@code --rows N} (W1 upserts, default 20,000), {@code --rounds R} (measured rounds after
  * one warm-up, default 5), {@code --w2-ops N} (per thread, default 1,000; 0 skips W2), {@code --memory-rows N}
- * (default 100,000; 0 skips), {@code --only a,b} (contenders whose name contains one of these).
+ * (default 100,000; 0 skips), {@code --w3-events N} (W3, the idempotent inbox, default 20,000; 0 skips), {@code --only a,b} (contenders whose name contains one of these).
  * {@code BENCH_JDBC_URL} (+ {@code BENCH_JDBC_USER}, {@code BENCH_JDBC_PASSWORD}) uses that server instead of an
  * embedded one.
  */
@@ -83,6 +83,7 @@ public final class Benchmarks {
                     }
                 }
             }
+            String inbox = options.w3Events > 0 ? Inbox.run(db, options) : "W3: skipped (--w3-events 0)\n";
             String memory = "skipped (--memory-rows 0)";
             if (options.memoryRows > 0) {
                 EntityUpsert upsert = contenders.stream()
@@ -102,6 +103,7 @@ public final class Benchmarks {
                         W2_THREADS, options.w2Ops, W2_KEYS);
                 contention.forEach(r -> System.out.println(r.line()));
             }
+            System.out.print(inbox);
             System.out.println("Memory: " + memory);
             contenders.forEach(Contender::close);
         }
@@ -220,6 +222,7 @@ public final class Benchmarks {
         int rounds = 5;
         int w2Ops = 1_000;
         int memoryRows = 100_000;
+        int w3Events = 20_000;
         List<String> only = List.of();
 
         static Options parse(String[] args) {
@@ -227,7 +230,7 @@ public final class Benchmarks {
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
                 if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(arg + " needs a value; options: --rows N --rounds R --w2-ops N --memory-rows N --only a,b");
+                    throw new IllegalArgumentException(arg + " needs a value; options: --rows N --rounds R --w2-ops N --memory-rows N --w3-events N --only a,b");
                 }
                 String value = args[++i];
                 switch (arg) {
@@ -235,9 +238,10 @@ public final class Benchmarks {
                     case "--rounds" -> o.rounds = Integer.parseInt(value);
                     case "--w2-ops" -> o.w2Ops = Integer.parseInt(value.replace("_", ""));
                     case "--memory-rows" -> o.memoryRows = Integer.parseInt(value.replace("_", ""));
+                    case "--w3-events" -> o.w3Events = Integer.parseInt(value.replace("_", ""));
                     case "--only" -> o.only = List.of(value.toLowerCase(Locale.ROOT).split(","));
                     default -> throw new IllegalArgumentException("unknown option " + arg
-                            + "; options: --rows N --rounds R --w2-ops N --memory-rows N --only a,b");
+                            + "; options: --rows N --rounds R --w2-ops N --memory-rows N --w3-events N --only a,b");
                 }
             }
             if (o.rows < 2 || o.rounds < 1) {

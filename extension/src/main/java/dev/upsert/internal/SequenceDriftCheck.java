@@ -13,6 +13,7 @@ import java.util.Optional;
 import org.hibernate.dialect.PostgreSQLDialect;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.generator.Generator;
+import org.hibernate.id.IdentityGenerator;
 import org.hibernate.id.enhanced.PooledOptimizer;
 import org.hibernate.id.enhanced.SequenceStyleGenerator;
 import org.hibernate.metamodel.mapping.BasicValuedModelPart;
@@ -83,12 +84,15 @@ final class SequenceDriftCheck {
         }
         String table = persister.getMappedTableDetails().getTableName();
         Generator generator = persister.getGenerator();
+        if (generator instanceof IdentityBlockGenerator block) {
+            generator = block.replaced;  // an @Upsert entity's ids drawn in blocks: still the mapped sequence or identity
+        }
         if (generator instanceof SequenceStyleGenerator sequence && sequence.getDatabaseStructure().isPhysicalSequence()) {
             String name = factory.getSqlStringGenerationContext().format(sequence.getDatabaseStructure().getPhysicalName());
             return new GeneratedId(persister, table, id.getSelectionExpression(), name,
                     sequence.getOptimizer() instanceof PooledOptimizer);
         }
-        if (persister.isIdentifierAssignedByInsert()) {
+        if (persister.isIdentifierAssignedByInsert() || generator instanceof IdentityGenerator) {
             return new GeneratedId(persister, table, id.getSelectionExpression(), null, false);
         }
         return null;

@@ -36,11 +36,15 @@ import org.hibernate.engine.spi.TransactionCompletionCallbacks;
  * {@code StatelessSession}, which has no flush, Hibernate's JDBC coordinator owns the batch like any other.
  * <p>
  * Types run in entity-name order and each type's rows in key order, so two transactions upserting overlapping keys
- * lock them in the same order and cannot deadlock (40P01, facts A4), whatever order they were persisted in. Each chunk of the configured batch size is sent as one statement when the plan allows
- * ({@link UpsertPlan#multiRow}: {@code INSERT ... VALUES (...), (...) ON CONFLICT DO UPDATE ... RETURNING}, whose
- * rows come back one per proposed row, in order). Otherwise (a conflict may leave rows untouched, and they return
- * nothing) the chunk is a JDBC batch of one-row statements, which pgjdbc pipelines in one round trip, and the
- * untouched rows are read back by key.
+ * lock them in the same order and cannot deadlock (40P01, facts A4), whatever order they were persisted in.
+ * <p>
+ * Where the plan allows ({@link UpsertPlan#oneStatementPerChunk}) each chunk of up to
+ * {@link UnnestUpsertStatement#MAX_ROWS} rows is one {@link UnnestUpsertStatement} for every action, returning the
+ * stored state of every proposed row. Otherwise, and for a lone row of an unconditional {@code DO UPDATE}, chunks
+ * of the configured batch size use the {@code VALUES} statements: one statement when {@link UpsertPlan#multiRow}
+ * ({@code INSERT ... VALUES (...), (...) ON CONFLICT DO UPDATE ... RETURNING}, whose rows come back one per
+ * proposed row, in order), else a JDBC batch of one-row statements, which pgjdbc pipelines in one round trip, with
+ * the untouched rows read back by key.
  */
 final class UpsertBatch implements Batch {
 
@@ -187,16 +191,32 @@ final class UpsertBatch implements Batch {
     private void execute(UpsertPlan plan, List<PendingRow> rows, SharedSessionContractImplementor session) {
         rows.sort(byKey(plan));
         rejectDuplicateKeys(plan, rows);
-        int chunkSize = plan.multiRow ? Math.min(batchSize, plan.maxRowsPerStatement) : batchSize;
+        UnnestUpsertStatement unnest = plan.persister.unnestStatement(session);
+        int chunkSize = unnest != null ? UnnestUpsertStatement.MAX_ROWS : statementRows(plan);
         for (int from = 0; from < rows.size(); from += chunkSize) {
             List<PendingRow> chunk = rows.subList(from, Math.min(rows.size(), from + chunkSize));
-            List<UpsertPlan.StoredRow> stored = chunk.size() == 1
-                    ? List.of(UpsertInsertCoordinator.executeOne(plan, chunk.get(0).jdbcValues(), session))
-                    : plan.multiRow ? executeMultiRow(plan, chunk, session) : executeBatch(plan, chunk, session);
+            List<UpsertPlan.StoredRow> stored = unnest == null || chunk.size() == 1 && plan.multiRow ? null
+                    : unnest.execute(chunk.stream().map(PendingRow::jdbcValues).toList(), session);
+            if (stored == null) {
+                stored = new ArrayList<>(chunk.size());
+                for (int sub = 0; sub < chunk.size(); sub += statementRows(plan)) {
+                    stored.addAll(executeChunk(plan, chunk.subList(sub, Math.min(chunk.size(), sub + statementRows(plan))), session));
+                }
+            }
             for (int i = 0; i < chunk.size(); i++) {
                 WriteBack.applyAfterInsert(plan, chunk.get(i), stored.get(i), session);
             }
         }
+    }
+
+    private int statementRows(UpsertPlan plan) {
+        return plan.multiRow ? Math.min(batchSize, plan.maxRowsPerStatement) : batchSize;
+    }
+
+    private List<UpsertPlan.StoredRow> executeChunk(UpsertPlan plan, List<PendingRow> chunk, SharedSessionContractImplementor session) {
+        return chunk.size() == 1
+                ? List.of(UpsertInsertCoordinator.executeOne(plan, chunk.get(0).jdbcValues(), session))
+                : plan.multiRow ? executeMultiRow(plan, chunk, session) : executeBatch(plan, chunk, session);
     }
 
     /**
@@ -327,7 +347,7 @@ final class UpsertBatch implements Batch {
         return false;
     }
 
-    private static EntityExistsException sameKeyTwice(UpsertPlan plan, Exception cause) {
+    static EntityExistsException sameKeyTwice(UpsertPlan plan, Exception cause) {
         return new EntityExistsException("@Upsert on " + plan.persister.getMappedClass().getSimpleName()
                 + ": two instances with the same key (" + plan.keyDescription + ") were flushed together"
                 + (cause == null ? "" : " (equal for the unique index, though not equal in Java)")

@@ -8,6 +8,7 @@ import org.hibernate.HibernateException;
 import org.hibernate.cache.spi.access.EntityDataAccess;
 import org.hibernate.cache.spi.access.NaturalIdDataAccess;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.generator.Generator;
 import org.hibernate.generator.values.GeneratedValues;
 import org.hibernate.mapping.PersistentClass;
 import org.hibernate.metamodel.spi.RuntimeModelCreationContext;
@@ -24,9 +25,12 @@ import org.hibernate.persister.entity.mutation.UpdateCoordinator;
 public final class UpsertEntityPersister extends SingleTableEntityPersister {
 
     private final UpsertMapping mapping;
+    private final IdentityBlockGenerator blockIds;
     private volatile InsertCoordinator upsertCoordinator;
     private volatile UpdateCoordinator upsertMergeCoordinator;
     private volatile UpsertPlan plan;
+    /** The one-statement-per-chunk form ({@link UnnestUpsertStatement}); empty when the plan cannot use it. */
+    private volatile java.util.Optional<UnnestUpsertStatement> unnest;
 
     public UpsertEntityPersister(PersistentClass model, EntityDataAccess cache, NaturalIdDataAccess naturalIdCache,
                                  RuntimeModelCreationContext context) throws HibernateException {
@@ -37,6 +41,19 @@ public final class UpsertEntityPersister extends SingleTableEntityPersister {
             // UpsertIntegrator normally reports these first, all entities together
             throw new UpsertMappingException(problems);
         }
+        this.blockIds = IdentityBlockGenerator.replacing(super.getGenerator(), this);
+    }
+
+    /** IDENTITY (and one-per-round-trip sequence) ids come from a block, so the upserts can wait for the flush. */
+    @Override
+    public Generator getGenerator() {
+        // null while the super constructor runs
+        return blockIds != null ? blockIds : super.getGenerator();
+    }
+
+    @Override
+    public boolean isIdentifierAssignedByInsert() {
+        return blockIds == null && super.isIdentifierAssignedByInsert();
     }
 
     @Override
@@ -92,6 +109,15 @@ public final class UpsertEntityPersister extends SingleTableEntityPersister {
             }
         }
         return current;
+    }
+
+    /** Built once from the plan; null if the plan does not fit it ({@link UpsertPlan#oneStatementPerChunk}). */
+    UnnestUpsertStatement unnestStatement(SharedSessionContractImplementor session) {
+        java.util.Optional<UnnestUpsertStatement> current = unnest;
+        if (current == null) {
+            unnest = current = java.util.Optional.ofNullable(UnnestUpsertStatement.build(plan(session)));
+        }
+        return current.orElse(null);
     }
 
     /** The plan if it was built already, else null. */

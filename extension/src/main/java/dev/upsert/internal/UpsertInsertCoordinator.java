@@ -28,10 +28,11 @@ import dev.upsert.UpsertOutcome;
  * Runs an {@code @Upsert} entity's inserts as {@code INSERT ... ON CONFLICT ... RETURNING} and writes the row the
  * database holds back into the entity.
  * <p>
- * IDENTITY ids: the statement runs at {@code persist}, one row, as Hibernate does for identity inserts.
- * Other ids: rows are queued in the session's one {@link UpsertBatch} (shared by every {@code @Upsert} type), which
- * runs at the end of the flush's inserts, or before an insert that references a type with pending rows; there the
- * stored id replaces the proposed one when the key already existed.
+ * Ids assigned by the insert (IDENTITY on an entity with collections, which keeps Hibernate's IDENTITY path): the
+ * statement runs at {@code persist}, one row, as Hibernate does for identity inserts. Other ids (IDENTITY ids too,
+ * drawn ahead by {@link IdentityBlockGenerator}): rows are queued in the session's one {@link UpsertBatch} (shared by
+ * every {@code @Upsert} type), which runs at the end of the flush's inserts, or before an insert that references a
+ * type with pending rows; there the stored id replaces the proposed one when the key already existed.
  */
 final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
 

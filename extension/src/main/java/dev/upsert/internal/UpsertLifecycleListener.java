@@ -27,7 +27,8 @@ import org.hibernate.proxy.HibernateProxy;
 /**
  * Runs the pending upserts before Hibernate would act on a proposed id.
  * <p>
- * A non-IDENTITY {@code @Upsert} entity holds a proposed id from {@code persist} until its statement runs at flush;
+ * An {@code @Upsert} entity (IDENTITY ones too, whose ids {@link IdentityBlockGenerator} draws ahead; not an IDENTITY
+ * entity with collections, inserted at {@code persist}) holds a proposed id from {@code persist} until its statement runs at flush;
  * when the key existed, the stored id replaces it only then. Hibernate builds an update, a delete, a refresh, a lock
  * or an eviction from the id the entity holds at the time, so each of these runs the queued inserts first (Hibernate's
  * own {@code ActionQueue.executeInserts()}, as for an IDENTITY insert that must run early): remove, refresh, lock and

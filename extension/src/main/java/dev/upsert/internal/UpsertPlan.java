@@ -20,6 +20,7 @@ import org.hibernate.metamodel.mapping.AttributeMapping;
 import org.hibernate.metamodel.mapping.BasicValuedModelPart;
 import org.hibernate.metamodel.mapping.JdbcMapping;
 import org.hibernate.metamodel.mapping.ModelPart;
+import org.hibernate.metamodel.mapping.PluralAttributeMapping;
 import org.hibernate.metamodel.mapping.SelectableMapping;
 import org.hibernate.sql.Template;
 
@@ -41,8 +42,9 @@ final class UpsertPlan {
      * @param typedValue {@code value} cast to the column's type ({@code cast(? as timestamp with time zone)}), for any
      *                   statement where the value stands outside an insert (a {@code SELECT}, a comparison) and
      *                   PostgreSQL would otherwise type the parameter as text
+     * @param type       the column's type as the catalog spells it ({@code format_type}), null if unknown
      */
-    record Column(String name, int attributeIndex, JdbcMapping jdbcMapping, String value, String typedValue) {
+    record Column(String name, int attributeIndex, JdbcMapping jdbcMapping, String value, String typedValue, String type) {
 
         /** Whether the value has a parameter to bind; a value generated on execution has none. */
         boolean bound() {
@@ -88,11 +90,22 @@ final class UpsertPlan {
     final String keyDescription;
     /** Whether the arbiter index treats NULLs as equal (PostgreSQL 15+); by default a key holding a NULL never conflicts. */
     final boolean nullsNotDistinct;
+    /** The table, the conflict clause, the arbiter index and its predicate: {@link UnnestUpsertStatement} renders its own statement from them. */
+    final String table;
+    final OnConflictClause clause;
+    final UniqueKeyCatalog.UniqueKey arbiter;
+    final String predicate;
+    /** The columns of {@link #stored}, in its order. */
+    final List<String> storedColumns;
+    /** The id column is {@code GENERATED ALWAYS AS IDENTITY} and ids from its sequence are sent: {@code OVERRIDING SYSTEM VALUE}. */
+    final boolean overridingSystemValue;
 
     private UpsertPlan(UpsertEntityPersister persister, boolean identity, List<Column> columns, boolean[][] included,
                        String insertHead, String rowPlaceholders, OnConflictClause clause, List<ReadBack> returned,
                        List<ReadBack> stored, String storedRowSql, int[] keyPositions, int[] keyAttributes,
-                       String keyDescription, boolean nullsNotDistinct) {
+                       String keyDescription, boolean nullsNotDistinct,
+                       String table, UniqueKeyCatalog.UniqueKey arbiter, String predicate, List<String> storedColumns,
+                       boolean overridingSystemValue) {
         this.persister = persister;
         this.identity = identity;
         this.columns = columns;
@@ -114,6 +127,12 @@ final class UpsertPlan {
         this.keyAttributes = keyAttributes;
         this.keyDescription = keyDescription;
         this.nullsNotDistinct = nullsNotDistinct;
+        this.table = table;
+        this.clause = clause;
+        this.arbiter = arbiter;
+        this.predicate = predicate;
+        this.storedColumns = storedColumns;
+        this.overridingSystemValue = overridingSystemValue;
     }
 
     static UpsertPlan build(UpsertEntityPersister persister, UpsertMapping mapping, Connection connection, List<String> problems) {
@@ -156,7 +175,8 @@ final class UpsertPlan {
                         columns.add(column(selectable, index, value, catalog));
                     });
                 }
-            } else if (insertable[i]) {
+            } else if (insertable[i] && !(attribute instanceof PluralAttributeMapping)) {
+                // (a collection has no column in this table: its rows are written by Hibernate)
                 attribute.forEachSelectable((n, selectable) -> {
                     if (bound(selectable)) {
                         inclusion[n] = true;
@@ -326,8 +346,11 @@ final class UpsertPlan {
                 return null;
             }
         }
+        // IDENTITY ids drawn by IdentityBlockGenerator are sent; GENERATED ALWAYS accepts them only when told to
+        String overriding = !identity && persister.getGenerator() instanceof IdentityBlockGenerator
+                && generatedAlways(connection, table, idColumn) ? " overriding system value" : "";
         String insertHead = "insert into " + table + " (" + columns.stream().map(Column::name).collect(Collectors.joining(","))
-                + ") values ";
+                + ")" + overriding + " values ";
         String rowPlaceholders = "(" + columns.stream().map(Column::value).collect(Collectors.joining(",")) + ")";
         String storedRowSql = storedRowSql(table, stored, columns, arbiter, predicate);
 
@@ -346,7 +369,51 @@ final class UpsertPlan {
         String keyDescription = mapping.keyPaths.isEmpty() ? upsert.constraint() : String.join(", ", mapping.keyPaths);
         return new UpsertPlan(persister, identity, List.copyOf(columns), included, insertHead, rowPlaceholders, clause,
                 List.copyOf(returnedReadBacks),
-                List.copyOf(storedReadBacks), storedRowSql, keyPositions, keyAttributes, keyDescription, nullsNotDistinct);
+                List.copyOf(storedReadBacks), storedRowSql, keyPositions, keyAttributes, keyDescription, nullsNotDistinct,
+                table, arbiter, predicate, List.copyOf(stored), !overriding.isEmpty());
+    }
+
+    private static boolean generatedAlways(Connection connection, String table, String column) {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "select attidentity = 'a' from pg_attribute where attrelid = to_regclass(?) and attname = ?")) {
+            ps.setString(1, table);
+            ps.setString(2, column.startsWith("\"") ? column.substring(1, column.length() - 1) : column.toLowerCase(Locale.ROOT));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        } catch (SQLException e) {
+            return false;  // the statement check at boot then reports what PostgreSQL says
+        }
+    }
+
+    /**
+     * Whether a flush sends this entity's rows as {@link UnnestUpsertStatement} (one statement per chunk for every
+     * action, one typed array per column); otherwise as the {@code VALUES} statements of {@link UpsertBatch}. Per feature:
+     * <ul>
+     * <li>catalog types, JSON, converters, enums: carried (each array is cast to the column's {@code format_type});</li>
+     * <li>values generated on execution ({@code current_timestamp}) and generated columns: carried (written as SQL,
+     *     returned like any column);</li>
+     * <li>partitioned tables: carried (inserted = the proposed id came back, no {@code xmax} needed);</li>
+     * <li>IDENTITY ids assigned by the insert (an entity with collections): not carried, no proposed id to match the
+     *     inserted rows by;</li>
+     * <li>a {@code @ColumnTransformer(write = ...)} expression: not carried, its parameter need not have the column's
+     *     type ({@code ?::jsonb} takes text), and an array holds one type per column;</li>
+     * <li>an array-typed column: not carried, {@code unnest} would flatten it;</li>
+     * <li>a key column the database generates: not carried, the proposed row's key is unknown before the statement.</li>
+     * </ul>
+     */
+    boolean oneStatementPerChunk() {
+        if (identity || arbiter == null) {
+            return false;
+        }
+        for (Column column : columns) {
+            if (column.type() == null || column.type().endsWith("]") || column.bound() && !"?".equals(column.value())) {
+                return false;
+            }
+        }
+        Set<String> bound = columns.stream().filter(Column::bound).map(Column::name).collect(Collectors.toSet());
+        // an expression key (lower(email)) is computed over the proposed columns; a plain key column must be one of them
+        return arbiter.columns().stream().allMatch(k -> k.contains("(") || bound.contains(k));
     }
 
     /** The JDBC values of one row, in {@link #columns} order. */
@@ -482,7 +549,7 @@ final class UpsertPlan {
     private static Column column(SelectableMapping selectable, int attributeIndex, String value, TableCatalog catalog) {
         String type = catalog.typeOf(selectable.getSelectionExpression());
         String typed = type == null ? value : "cast(" + value + " as " + type + ")";
-        return new Column(selectable.getSelectionExpression(), attributeIndex, selectable.getJdbcMapping(), value, typed);
+        return new Column(selectable.getSelectionExpression(), attributeIndex, selectable.getJdbcMapping(), value, typed, type);
     }
 
     /**
@@ -497,18 +564,25 @@ final class UpsertPlan {
         List<String> conditions = new ArrayList<>();
         for (int k = 0; k < keys.size(); k++) {
             String name = "upsert_k" + (k + 1);
-            String collation = arbiter.collations().get(k);
-            String existing = "(" + keys.get(k) + ")" + (collation.isEmpty() ? "" : " collate " + collation);
-            String proposed = "upsert_proposed." + name;
-            String equal = existing + " " + arbiter.equalities().get(k) + " " + proposed;
             names.add(name);
-            conditions.add(arbiter.nullsNotDistinct() ? "(" + equal + " or (" + existing + " is null and " + proposed + " is null))" : equal);
+            conditions.add(keyEquals(arbiter, k, keys.get(k), "upsert_proposed." + name));
         }
         String proposed = columns.stream().map(c -> c.typedValue() + " as " + c.name()).collect(Collectors.joining(", "));
         return "select " + String.join(", ", stored) + " from " + table
                 + " join (select " + String.join(", ", keys) + " from (select " + proposed + ") as excluded)"
                 + " as upsert_proposed (" + String.join(", ", names) + ") on " + String.join(" and ", conditions)
                 + (predicate == null ? "" : " and (" + predicate + ")");
+    }
+
+    /**
+     * Key column {@code k} of a stored row ({@code existing}) equals a proposed one as the arbiter index compares them:
+     * under its collation, with its operator class's equality, NULLs equal only where the index says so.
+     */
+    static String keyEquals(UniqueKeyCatalog.UniqueKey arbiter, int k, String existing, String proposed) {
+        String collation = arbiter.collations().get(k);
+        String left = "(" + existing + ")" + (collation.isEmpty() ? "" : " collate " + collation);
+        String equal = left + " " + arbiter.equalities().get(k) + " " + proposed;
+        return arbiter.nullsNotDistinct() ? "(" + equal + " or (" + left + " is null and " + proposed + " is null))" : equal;
     }
 
     /**

@@ -158,9 +158,8 @@ class UpsertConcurrencyIT {
     }
 
     /**
-     * IDENTITY upserts run at {@code persist}, so they lock rows in the order the application persists them, like any
-     * identity insert: an application that mixes them into concurrent multi-row transactions persists them first and in
-     * key order. The flush orders everything else.
+     * Persists IDENTITY upserts first and in key order, the workaround when they ran at {@code persist}; they now wait
+     * for the flush (ids drawn in blocks from the column's sequence), which orders them with everything else.
      */
     static List<Key> identityFirstInKeyOrder(List<Key> chosen) {
         List<Key> ordered = new ArrayList<>(chosen);
@@ -476,8 +475,8 @@ class UpsertConcurrencyIT {
     }
 
     /**
-     * The same when the other transaction inserted the key after our snapshot: 40001 at flush for a SEQUENCE entity and
-     * at {@code persist} for an IDENTITY one (whose statement runs there), never a duplicate key.
+     * The same when the other transaction inserted the key after our snapshot: 40001 at flush for a SEQUENCE and an
+     * IDENTITY entity alike, never a duplicate key.
      */
     @Test
     void repeatableReadConflictWithARowInsertedAfterTheSnapshotIsASerializationFailure() {

@@ -49,9 +49,9 @@ import dev.upsert.testing.TestSchema;
  * Server-side faults during {@code @Upsert} work through a HikariCP pool: a backend terminated in the middle of a
  * batched flush, every backend of the pool terminated between transactions, a statement timeout inside a batch. Each
  * fails cleanly (an exception, never a hang, never a duplicate key), leaves nothing of the failed transaction in the
- * table, and the pool serves the next transaction. Both statement shapes of a flush are covered: multi-row
- * {@code INSERT ... VALUES (...), (...)} ({@link Contact}, an unconditional DO UPDATE) and JDBC batches of one-row
- * statements ({@link CheckedContact}, {@code skipUnchanged}).
+ * table, and the pool serves the next transaction. Both kinds of action are covered, each one statement of column
+ * arrays per 1,000-row chunk: an unconditional DO UPDATE ({@link Contact}, whose statement has no stored-row join) and
+ * {@code skipUnchanged} ({@link CheckedContact}, whose statement reads the rows it leaves alone).
  * <p>
  * The pools carry {@code ApplicationName}, so only this class's own backends are terminated on a shared server, and
  * otherwise pgjdbc's defaults: no message of Hibernate's, JPA's or the extension's exceptions may hold a key value
@@ -88,7 +88,7 @@ class UpsertFaultsIT {
         CheckedContact(String email, String name) { this.email = email; this.name = name; this.createdBy = name; }
     }
 
-    /** The two statement shapes a flush of 50-row chunks uses. */
+    /** The two kinds of action (the enum names are those of the statement shapes they once chose). */
     enum Shape {
         MULTI_ROW("contact"),
         ONE_ROW_STATEMENTS("checked_contact");
@@ -358,7 +358,7 @@ class UpsertFaultsIT {
                     assertThat(failure).isExactlyInstanceOf(jakarta.persistence.RollbackException.class)
                             .hasCauseExactlyInstanceOf(org.hibernate.exception.GenericJDBCException.class);
                     assertThat(sqlState(failure)).isEqualTo("57P01");
-                    assertThat(((org.hibernate.JDBCException) failure.getCause()).getSQL()).startsWith("insert into ").contains(" on conflict ");
+                    assertThat(((org.hibernate.JDBCException) failure.getCause()).getSQL()).startsWith("with proposed as ").contains(" on conflict ");
                     outcomes.add("attempt " + attempt + ": " + describe(failure));
                 }
             }

@@ -60,7 +60,7 @@ class UpsertHostileKeysIT {
         SeqHandle(String handle, String note) { this.handle = handle; this.note = note; }
     }
 
-    /** IDENTITY ids: each upsert runs at persist, one statement per row. */
+    /** IDENTITY ids: drawn in blocks from the column's sequence; the upserts wait for the flush. */
     @Entity @Table(name = "handle_identity", uniqueConstraints = @UniqueConstraint(name = "handle_identity_handle_key", columnNames = "handle"))
     @Upsert(on = "handle")
     static class IdentityHandle {
@@ -148,6 +148,7 @@ class UpsertHostileKeysIT {
             IdentityHandle h = jpa.tx(em -> {
                 IdentityHandle e = new IdentityHandle(key, "first");
                 em.persist(e);
+                em.flush();
                 assertThat(Upserts.outcome(em, e)).as(name(key)).contains(UpsertOutcome.INSERTED);
                 return e;
             });
@@ -160,6 +161,7 @@ class UpsertHostileKeysIT {
             IdentityHandle h = jpa.tx(em -> {
                 IdentityHandle e = new IdentityHandle(key, "second");
                 em.persist(e);
+                em.flush();
                 assertThat(Upserts.outcome(em, e)).as(name(key)).contains(UpsertOutcome.UPDATED);
                 return e;
             });
@@ -246,7 +248,7 @@ class UpsertHostileKeysIT {
     @Test
     void aKeyTooLargeForTheIndexFailsWith54000Alone(TestSchema db) {
         for (String huge : List.of(OVER_BTREE_LIMIT, OVER_INDEX_TUPLE_LIMIT)) {
-            assertTooLarge(failing(() -> jpa.tx(em -> { em.persist(new IdentityHandle(huge, "x")); return null; })), huge, true);
+            assertTooLarge(failing(() -> jpa.tx(em -> { em.persist(new IdentityHandle(huge, "x")); em.flush(); return null; })), huge, true);
             assertTooLarge(failing(() -> jpa.tx(em -> { em.persist(new SeqHandle(huge, "x")); em.flush(); return null; })), huge, true);
         }
         assertThat(db.queryLong("select count(*) from handle_identity")).isZero();

@@ -42,12 +42,14 @@ class UpsertIT {
         long firstId = jpa.tx(em -> {
             var a = new IdentityAccount("ann@x.org", "Ann", "seed");
             em.persist(a);
+            em.flush();  // IDENTITY upserts wait for the flush, like the others
             assertThat(Upserts.outcome(em, a)).contains(UpsertOutcome.INSERTED);
             return a.id;
         });
         var second = jpa.tx(em -> {
             var a = new IdentityAccount("ann@x.org", "Ann B", "second-run");
             em.persist(a);
+            em.flush();
             assertThat(Upserts.outcome(em, a)).contains(UpsertOutcome.UPDATED);
             return a;
         });

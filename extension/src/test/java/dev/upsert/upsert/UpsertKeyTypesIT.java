@@ -45,11 +45,12 @@ import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
 
 /**
- * The key-type matrix: every statement path (multi-row {@code DO UPDATE}, a batch of conditional upserts, the
- * read-back of an untouched row, a single row) for every supported key type. Row A is stored before each test; the
+ * The key-type matrix: every statement path of a plain-column entity (the flush's one statement of column arrays for
+ * an unconditional {@code DO UPDATE} and for a conditional action, which returns the untouched rows too; a single row;
+ * a single conditional row) for every supported key type. Row A is stored before each test; the
  * proposed A' is equal to it for the unique index (for citext and a case-insensitive collation it differs in case),
  * B is new. Each type has an unconditional entity ({@code *U}) and a {@code skipUnchanged} one ({@code *S}), whose
- * unchanged rows return nothing and are read back by key.
+ * unchanged rows the statement reads by key, as the arbiter index compares.
  */
 @PostgresTest
 class UpsertKeyTypesIT {

@@ -424,7 +424,8 @@ class UpsertLifecycleIT {
 
     /**
      * Nothing changed after persist: the upserts stay batched to the end of the flush's inserts, whatever plain
-     * inserts and queries that need no flush come between them (30 rows, batch size 20: two statements).
+     * inserts and queries that need no flush come between them (30 rows, batch size 20: one statement of column
+     * arrays, whose chunks of up to 1,000 rows do not follow the batch size).
      */
     @ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.EnumSource(value = Ids.class, names = {"SEQUENCE", "UUID", "ASSIGNED"})
@@ -449,8 +450,8 @@ class UpsertLifecycleIT {
             }
             return saved;
         });
-        List<String> upserts = prepared.stream().filter(sql -> sql.startsWith("insert into") && sql.contains(ids.table + " ")).toList();
-        assertThat(upserts).map(sql -> sql.split("\\),\\(", -1).length).containsExactly(20, 10);
+        List<String> upserts = prepared.stream().filter(sql -> sql.contains("insert into") && sql.contains(ids.table + " ")).toList();
+        assertThat(upserts).hasSize(1).allMatch(sql -> sql.startsWith("with proposed as (") && sql.contains(" from unnest("));
         for (int i = 0; i < 30; i++) {
             assertEntityIsRow(ids, accounts.get(i), keys.get(i));
         }

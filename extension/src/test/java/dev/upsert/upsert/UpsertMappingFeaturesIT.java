@@ -151,6 +151,7 @@ class UpsertMappingFeaturesIT {
         IdentityLoginUser second = jpa.tx(em -> {
             var u = new IdentityLoginUser("bob@x.org", "Bob B");
             em.persist(u);
+            em.flush();  // IDENTITY ids are batched: the upsert runs at the flush, like a sequence id's
             assertThat(Upserts.outcome(em, u)).contains(UpsertOutcome.UPDATED);
             return u;
         });

@@ -499,6 +499,7 @@ class UpsertMisconfigurationIT {
                 Fine fine = new Fine();
                 fine.email = "fine@x.org";
                 em.persist(fine);
+                em.flush();  // IDENTITY upserts wait for the flush like the others
                 assertThat(Upserts.outcome(em, fine)).contains(UpsertOutcome.INSERTED);
             });
         }

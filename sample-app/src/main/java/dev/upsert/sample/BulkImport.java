@@ -19,7 +19,7 @@ import jakarta.persistence.EntityManagerFactory;
 /**
  * Scenario 7: a catalogue import where every other SKU is already in the table. The products are persisted in
  * transactions of {@value #ROWS_PER_TRANSACTION} rows and flushed every {@link DemoPersistence#BATCH_SIZE}, so
- * the upserts leave in batches, one multi-row statement each.
+ * the upserts leave in batches, one statement each.
  */
 final class BulkImport {
 

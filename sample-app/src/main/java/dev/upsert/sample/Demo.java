@@ -106,7 +106,7 @@ final class Demo {
         emf.runInTransaction(em -> {
             Account account = new Account(email, name, now);
             //tag::quickstart-persist[]
-            em.persist(account);    // one statement: insert ... on conflict (email) do update ... returning ...
+            em.persist(account);    // queued; the flush sends insert ... on conflict (email) do update ... returning ...
             em.flush();
             // the entity now holds the row as stored: on a conflict, the existing id and created_at
             UpsertOutcome outcome = Upserts.outcome(em, account).orElseThrow();

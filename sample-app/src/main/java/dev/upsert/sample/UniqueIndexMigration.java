@@ -66,6 +66,7 @@ final class UniqueIndexMigration {
             String outcome = release.callInTransaction(em -> {
                 NewsletterSubscriber ann = new NewsletterSubscriber("ann@example.com", "Ann Liddell");
                 em.persist(ann);
+                em.flush();  // the upsert runs at the flush (IDENTITY ids too): the outcome and stored id are known after it
                 return Demo.outcome(em, ann) + ", id=" + ann.id;
             });
             report.step("boot with @Upsert(on = \"email\")  -> ok; persist NewsletterSubscriber(ann@example.com)  -> " + outcome);

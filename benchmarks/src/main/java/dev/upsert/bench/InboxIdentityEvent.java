@@ -1,0 +1,25 @@
+package dev.upsert.bench;
+
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import dev.upsert.Upsert;
+
+/** W3, ours: get-or-create with IDENTITY ids, the strategy most Spring applications use on PostgreSQL. */
+@Upsert(on = "eventKey", action = Upsert.Action.NOTHING)
+@Entity
+@Table(name = "inbox_event")
+class InboxIdentityEvent extends InboxColumns {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    private Long id;
+
+    @Override
+    public Long getId() {
+        return id;
+    }
+}

@@ -1,0 +1,242 @@
+package dev.upsert.upsert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.SequenceGenerator;
+import jakarta.persistence.Table;
+
+import org.hibernate.resource.jdbc.spi.StatementInspector;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.upsert.Upsert;
+import dev.upsert.UpsertOutcome;
+import dev.upsert.Upserts;
+import dev.upsert.testing.PostgresTest;
+import dev.upsert.testing.TestSchema;
+
+/**
+ * IDENTITY ids (by default and ALWAYS) and sequences with {@code allocationSize = 1} are drawn in blocks from the
+ * column's sequence, so their upserts wait for the flush and go out in one statement per chunk, like sequence ids;
+ * the stored id is written back.
+ */
+@PostgresTest
+class IdentityBlockIT {
+
+    static final List<String> prepared = Collections.synchronizedList(new ArrayList<>());
+
+    public static final class Recorder implements StatementInspector {
+        @Override
+        public String inspect(String sql) {
+            prepared.add(sql);
+            return sql;
+        }
+    }
+
+    interface Tag {
+        Long id();
+
+        String code();
+
+        String label();
+    }
+
+    @Entity @Table(name = "tag_by_default")
+    @Upsert(on = "code")
+    static class ByDefault implements Tag {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        @jakarta.persistence.Column(unique = true) String code;
+        String label;
+        ByDefault() { }
+        ByDefault(String code, String label) { this.code = code; this.label = label; }
+        public Long id() { return id; }
+        public String code() { return code; }
+        public String label() { return label; }
+    }
+
+    @Entity @Table(name = "tag_always")
+    @Upsert(on = "code", action = Upsert.Action.NOTHING)
+    static class Always implements Tag {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        String code;
+        String label;
+        Always() { }
+        Always(String code, String label) { this.code = code; this.label = label; }
+        public Long id() { return id; }
+        public String code() { return code; }
+        public String label() { return label; }
+    }
+
+    @Entity @Table(name = "tag_seq1")
+    @Upsert(on = "code")
+    static class SequenceOfOne implements Tag {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "tag_seq1_ids")
+        @SequenceGenerator(name = "tag_seq1_ids", sequenceName = "tag_seq1_ids", allocationSize = 1)
+        Long id;
+        @jakarta.persistence.Column(unique = true) String code;
+        String label;
+        SequenceOfOne() { }
+        SequenceOfOne(String code, String label) { this.code = code; this.label = label; }
+        public Long id() { return id; }
+        public String code() { return code; }
+        public String label() { return label; }
+    }
+
+    /** With a collection: its rows are keyed by the id, so the id must be the row's at persist; Hibernate's IDENTITY path stays. */
+    @Entity @Table(name = "tag_with_aliases")
+    @Upsert(on = "code")
+    static class WithAliases {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        @jakarta.persistence.Column(unique = true) String code;
+        String label;
+        @jakarta.persistence.ElementCollection
+        @jakarta.persistence.CollectionTable(name = "tag_alias", joinColumns = @jakarta.persistence.JoinColumn(name = "tag_id"))
+        java.util.Set<String> aliases = new java.util.HashSet<>();
+        WithAliases() { }
+        WithAliases(String code, String label) { this.code = code; this.label = label; }
+    }
+
+    @Entity @Table(name = "tag_pooled")
+    @Upsert(on = "code")
+    static class Pooled implements Tag {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "tag_pooled_ids")
+        @SequenceGenerator(name = "tag_pooled_ids", sequenceName = "tag_pooled_ids", allocationSize = 50)
+        Long id;
+        @jakarta.persistence.Column(unique = true) String code;
+        String label;
+        Pooled() { }
+        Pooled(String code, String label) { this.code = code; this.label = label; }
+        public Long id() { return id; }
+        public String code() { return code; }
+        public String label() { return label; }
+    }
+
+    static TestSchema db;
+    static Jpa jpa;
+
+    @BeforeAll
+    static void boot(TestSchema schema) {
+        db = schema;
+        db.execute("create table tag_always (id bigint generated always as identity primary key, code text not null unique, label text)");
+        jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "50",
+                "hibernate.session_factory.statement_inspector", Recorder.class.getName(),
+                "jakarta.persistence.schema-generation.database.action", "create"),
+                ByDefault.class, Always.class, SequenceOfOne.class, WithAliases.class, Pooled.class);
+        db.execute("alter table tag_seq1 alter column id set default nextval('tag_seq1_ids')");
+        db.execute("alter table tag_pooled alter column id set default nextval('tag_pooled_ids')");
+    }
+
+    @AfterAll
+    static void close() {
+        jpa.close();
+    }
+
+    @BeforeEach
+    void empty() {
+        db.execute("truncate tag_by_default, tag_always, tag_seq1, tag_pooled");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tag_by_default", "tag_always", "tag_seq1", "tag_pooled"})
+    void idsComeInBlocksAndTheUpsertsOfAFlushAreOneStatement(String table) {
+        for (int i = 0; i < 100; i += 2) {
+            db.execute("insert into " + table + " (code, label) values ('c" + i + "', 'seeded')");
+        }
+        Map<String, Long> seeded = ids(table);
+        prepared.clear();
+
+        List<Tag> tags = new ArrayList<>();
+        Map<Tag, UpsertOutcome> outcomes = new HashMap<>();
+        jpa.run(em -> {
+            for (int i = 99; i >= 0; i--) {
+                Tag tag = switch (table) {
+                    case "tag_by_default" -> new ByDefault("c" + i, "new");
+                    case "tag_always" -> new Always("c" + i, "new");
+                    case "tag_pooled" -> new Pooled("c" + i, "new");
+                    default -> new SequenceOfOne("c" + i, "new");
+                };
+                em.persist(tag);
+                tags.add(tag);
+            }
+            assertThat(prepared).noneMatch(sql -> sql.contains("insert into"));  // nothing written before the flush
+            em.flush();
+            tags.forEach(t -> outcomes.put(t, Upserts.outcome(em, t).orElseThrow()));
+        });
+
+        List<String> upserts = prepared.stream().filter(sql -> sql.contains("insert into")).toList();
+        assertThat(upserts).singleElement().asString().startsWith("with proposed as");
+        assertThat(prepared.stream().filter(sql -> sql.contains("nextval("))).hasSizeLessThanOrEqualTo(2);
+        if (table.equals("tag_always")) {
+            assertThat(upserts.get(0)).contains("overriding system value");
+        }
+        Map<String, Long> rows = ids(table);
+        assertThat(rows).hasSize(100);
+        for (Tag tag : tags) {
+            int i = Integer.parseInt(tag.code().substring(1));
+            assertThat(tag.id()).as(tag.code()).isEqualTo(rows.get(tag.code()));
+            if (i % 2 == 0) {
+                assertThat(tag.id()).isEqualTo(seeded.get(tag.code()));
+            }
+            boolean nothing = table.equals("tag_always");
+            assertThat(tag.label()).isEqualTo(nothing && i % 2 == 0 ? "seeded" : "new");
+            assertThat(outcomes.get(tag)).isEqualTo(i % 2 == 1 ? UpsertOutcome.INSERTED
+                    : nothing ? UpsertOutcome.SKIPPED : UpsertOutcome.UPDATED);
+        }
+        assertThat(db.queryLong("select count(*) from " + table + " where label = 'new'")).isEqualTo(table.equals("tag_always") ? 50 : 100);
+    }
+
+    /**
+     * What the README says about ids before the flush: the proposed id, which for an existing key is not the row's;
+     * after the flush, the stored one.
+     */
+    @org.junit.jupiter.api.Test
+    void beforeTheFlushTheIdIsTheProposedOneAfterItTheStoredOne() {
+        db.execute("insert into tag_by_default (code, label) values ('known', 'seeded')");
+        long stored = db.queryLong("select id from tag_by_default where code = 'known'");
+        jpa.run(em -> {
+            ByDefault tag = new ByDefault("known", "again");
+            em.persist(tag);
+            assertThat(tag.id).isNotNull().isNotEqualTo(stored);
+            em.flush();
+            assertThat(tag.id).isEqualTo(stored);
+            assertThat(em.find(ByDefault.class, stored)).isSameAs(tag);
+        });
+        assertThat(db.query("select id, label from tag_by_default where code = 'known'")).containsExactly(List.of(stored, "again"));
+    }
+
+    @org.junit.jupiter.api.Test
+    void anIdentityEntityWithACollectionKeepsTheStatementAtPersist() {
+        db.execute("insert into tag_with_aliases (code, label) values ('kept', 'seeded')");
+        long stored = db.queryLong("select id from tag_with_aliases where code = 'kept'");
+        prepared.clear();
+        jpa.run(em -> {
+            WithAliases tag = new WithAliases("kept", "again");
+            tag.aliases.add("k");
+            em.persist(tag);
+            assertThat(tag.id).isEqualTo(stored);   // the statement ran at persist and returned the stored id
+            assertThat(prepared).anyMatch(sql -> sql.startsWith("insert into") && sql.contains("on conflict"));
+            assertThat(prepared).noneMatch(sql -> sql.contains("nextval("));
+        });
+        assertThat(db.query("select id, label from tag_with_aliases")).containsExactly(List.of(stored, "again"));
+        assertThat(db.queryLong("select count(*) from tag_alias where tag_id = " + stored)).isEqualTo(1);
+    }
+
+    private static Map<String, Long> ids(String table) {
+        Map<String, Long> ids = new HashMap<>();
+        db.query("select code, id from " + table).forEach(r -> ids.put((String) r.get(0), ((Number) r.get(1)).longValue()));
+        return ids;
+    }
+}
