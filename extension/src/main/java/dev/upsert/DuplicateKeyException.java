@@ -11,8 +11,8 @@ import jakarta.persistence.EntityManager;
 
 import org.hibernate.exception.ConstraintViolationException;
 
-import dev.upsert.internal.DuplicateKeyFinder;
-import dev.upsert.internal.ExistingRow;
+import dev.upsert.internal.exception.DuplicateKeyFinder;
+import dev.upsert.internal.exception.ExistingRow;
 
 /**
  * A row was rejected because its key is already taken: PostgreSQL SQLSTATE {@code 23505}
@@ -279,8 +279,10 @@ public class DuplicateKeyException extends ConstraintViolationException {
                 m.append(" (").append(String.join(", ", attributeNames)).append(")");
             }
         }
-        m.append(". PostgreSQL has aborted the transaction (further statements fail with 25P02):"
-                + " retry in a new transaction, or use @Upsert(action = NOTHING) to skip duplicates.");
+        m.append(". PostgreSQL has aborted the transaction (further statements fail with 25P02): retry in a new transaction");
+        // the @Upsert hint fits a natural key of an ordinary entity, not a drifted id or an entity already upserting
+        boolean upsertHelps = sequenceDrift == null && (entityClass == null || !entityClass.isAnnotationPresent(Upsert.class));
+        m.append(upsertHelps ? ", or use @Upsert(action = NOTHING) to skip duplicates." : ".");
         if (sequenceDrift != null) {
             m.append(" The sequence ").append(sequenceDrift.sequenceName()).append(" is behind the table");
             if (includeValues) {

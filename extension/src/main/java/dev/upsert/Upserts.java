@@ -5,7 +5,7 @@ import java.util.Optional;
 
 import jakarta.persistence.EntityManager;
 
-import dev.upsert.internal.UpsertResults;
+import dev.upsert.internal.writeback.UpsertResults;
 
 /**
  * Questions about {@link Upsert} persists that JPA's own API cannot answer.
@@ -28,7 +28,7 @@ public final class Upserts {
      * @param em     the entity manager (or Hibernate {@code Session}) that persisted the entity
      * @param entity an instance of an {@link Upsert} entity
      * @return the outcome; empty if the entity is not managed by {@code em}, is not an {@code @Upsert} entity, or its
-     * statement has not run yet (with generated-on-insert ids it runs at {@code persist}, otherwise at flush)
+     * statement has not run yet (it runs at flush; only an IDENTITY entity with collections runs it at {@code persist})
      * @throws NullPointerException  if {@code em} or {@code entity} is null
      * @throws IllegalStateException if {@code em} is closed
      */

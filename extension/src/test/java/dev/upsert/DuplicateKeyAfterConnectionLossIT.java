@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 
-import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,8 +36,7 @@ class DuplicateKeyAfterConnectionLossIT {
     static void start(TestSchema db) {
         Map<String, Object> settings = new HashMap<>(db.jpaProperties());
         settings.put("jakarta.persistence.schema-generation.database.action", "create");
-        new HibernatePersistenceConfiguration("lost-owner").managedClasses(DuplicateKeyModel.ENTITIES)
-                .properties(settings).createEntityManagerFactory().close();
+        PersistenceUnit.create("lost-owner", settings, DuplicateKeyModel.ENTITIES).close();
         // a role that may not read the key column gets no DETAIL: the values can only come from remembered rows
         role = "dke_lost_" + db.name();
         db.execute("create role " + role + " nologin;"
@@ -53,8 +51,7 @@ class DuplicateKeyAfterConnectionLossIT {
         asWriter.put("jakarta.persistence.jdbc.url", db.jdbcUrl("options=-c%20role%3D" + role + "&ApplicationName=" + applicationName));
         asWriter.put("jakarta.persistence.schema-generation.database.action", "none");
         asWriter.put("hibernate.jdbc.batch_size", "10");
-        writer = new HibernatePersistenceConfiguration("lost-writer").managedClasses(DuplicateKeyModel.ENTITIES)
-                .properties(asWriter).createEntityManagerFactory();
+        writer = PersistenceUnit.create("lost-writer", asWriter, DuplicateKeyModel.ENTITIES);
     }
 
     @AfterAll

@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 
-import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,8 +47,7 @@ class DuplicateKeyHiddenDetailIT {
     static void start(TestSchema db) {
         Map<String, Object> owner = new HashMap<>(db.jpaProperties());
         owner.put("jakarta.persistence.schema-generation.database.action", "create");
-        new HibernatePersistenceConfiguration("hidden-owner").managedClasses(DuplicateKeyModel.ENTITIES)
-                .properties(owner).createEntityManagerFactory().close();
+        PersistenceUnit.create("hidden-owner", owner, DuplicateKeyModel.ENTITIES).close();
 
         // role names are cluster-wide: the schema name carries this run's random suffix
         role = "dke_" + db.name();
@@ -79,8 +78,7 @@ class DuplicateKeyHiddenDetailIT {
         if (batchSize != null) {
             settings.put("hibernate.jdbc.batch_size", batchSize);
         }
-        return new HibernatePersistenceConfiguration(name).managedClasses(DuplicateKeyModel.ENTITIES)
-                .properties(settings).createEntityManagerFactory();
+        return PersistenceUnit.create(name, settings, DuplicateKeyModel.ENTITIES);
     }
 
     /** In the URL too: the embedded server's URL names {@code user=postgres}, and pgjdbc lets the URL win. */
@@ -101,9 +99,13 @@ class DuplicateKeyHiddenDetailIT {
 
     @Test
     void theApplicationRunsAsTheRoleWhichCannotReadTheKeys(TestSchema db) throws SQLException {
-        Object[] users = (Object[]) plain.callInTransaction(em -> em
-                .createNativeQuery("select current_user, session_user", Object[].class).getSingleResult());
-        assertThat(users).containsExactly(role, role);
+        EntityManager em = plain.createEntityManager();
+        try {
+            Object[] users = (Object[]) em.createNativeQuery("select current_user, session_user").getSingleResult();
+            assertThat(users).containsExactly(role, role);
+        } finally {
+            em.close();
+        }
 
         try (Connection c = DriverManager.getConnection(roleUrl(db), role, password); Statement s = c.createStatement()) {
             assertThat(catchThrowableOfType(SQLException.class, () -> s.executeQuery("select email from member"))

@@ -19,7 +19,6 @@ import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
 
 import org.hibernate.exception.GenericJDBCException;
-import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,8 +61,7 @@ class DuplicateKeyHostileValuesIT {
         Map<String, Object> settings = new HashMap<>(db.jpaProperties());
         settings.put("jakarta.persistence.schema-generation.database.action", "drop-and-create");
         settings.put("hibernate.jdbc.batch_size", "10");
-        emf = new HibernatePersistenceConfiguration("hostile-duplicates").managedClasses(Handle.class, BatchedHandle.class)
-                .properties(settings).createEntityManagerFactory();
+        emf = PersistenceUnit.create("hostile-duplicates", settings, Handle.class, BatchedHandle.class);
         inTransaction(emf, em -> {
             em.persist(new Handle("harmless"));
             em.persist(new BatchedHandle("harmless"));

@@ -17,7 +17,6 @@ import jakarta.persistence.RollbackException;
 
 import org.hibernate.TransactionException;
 import org.hibernate.exception.ConstraintViolationException;
-import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,8 +48,7 @@ class DuplicateKeyIT {
         schema = db.name();
         Map<String, Object> settings = new HashMap<>(db.jpaProperties());
         settings.put("jakarta.persistence.schema-generation.database.action", "create");
-        new HibernatePersistenceConfiguration("duplicate-key-schema").managedClasses(DuplicateKeyModel.ENTITIES)
-                .properties(settings).createEntityManagerFactory().close();
+        PersistenceUnit.create("duplicate-key-schema", settings, DuplicateKeyModel.ENTITIES).close();
         db.execute("""
                 create unique index person_email_lower_uq on person (lower(email));
                 create unique index person_handle_live_uq on person (handle) where not deleted;
@@ -64,14 +62,12 @@ class DuplicateKeyIT {
         // built after the indexes exist: a SessionFactory reads the unique keys of its tables at boot
         settings.put("jakarta.persistence.schema-generation.database.action", "none");
         settings.put("hibernate.jdbc.batch_size", "10");
-        emf = new HibernatePersistenceConfiguration("duplicate-key").managedClasses(DuplicateKeyModel.ENTITIES)
-                .properties(settings).createEntityManagerFactory();
+        emf = PersistenceUnit.create("duplicate-key", settings, DuplicateKeyModel.ENTITIES);
 
         Map<String, Object> valueSettings = new HashMap<>(db.jpaProperties());
         valueSettings.put(UpsertSettings.EXCEPTION_INCLUDE_VALUES, "true");
         valueSettings.put("jakarta.persistence.schema-generation.database.action", "none");
-        valuesEmf = new HibernatePersistenceConfiguration("duplicate-key-values")
-                .managedClasses(DuplicateKeyModel.ENTITIES).properties(valueSettings).createEntityManagerFactory();
+        valuesEmf = PersistenceUnit.create("duplicate-key-values", valueSettings, DuplicateKeyModel.ENTITIES);
     }
 
     @AfterAll
@@ -234,8 +230,8 @@ class DuplicateKeyIT {
         assertThat(e.getEntityClass()).contains(Account.class);
         assertThat(e.getAttributeNames()).containsExactly("email");
         assertThat(e.getKeyValues()).containsExactly(entry("email", "native@x.org"));
-        // the SQL literal holds the value: it stays in getSQL(), out of the message
-        assertThat(e.getSQL()).contains("native@x.org");
+        // the SQL literal holds the value: it stays in getSQL() (7.x; 6.6 passes "n/a" for a native update), out of the message
+        assertThat(e.getSQL()).contains(PersistenceUnit.hibernate66() ? "n/a" : "native@x.org");
         assertThat(e.getMessage()).doesNotContain("native@x.org");
         assertThat(db.queryLong("select count(*) from account")).isEqualTo(1);
     }

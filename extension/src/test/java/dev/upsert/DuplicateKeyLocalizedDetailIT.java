@@ -11,7 +11,6 @@ import java.util.Map;
 
 import jakarta.persistence.EntityManagerFactory;
 
-import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,8 +45,7 @@ class DuplicateKeyLocalizedDetailIT {
     static void start(TestSchema db) {
         Map<String, Object> settings = new HashMap<>(db.jpaProperties());
         settings.put("jakarta.persistence.schema-generation.database.action", "create");
-        new HibernatePersistenceConfiguration("localized-schema").managedClasses(DuplicateKeyModel.ENTITIES)
-                .properties(settings).createEntityManagerFactory().close();
+        PersistenceUnit.create("localized-schema", settings, DuplicateKeyModel.ENTITIES).close();
 
         // the texts of PostgreSQL 15's de and fr message catalogs (postgres-15.mo), as research A1 quotes them
         db.execute("""
@@ -92,11 +90,9 @@ class DuplicateKeyLocalizedDetailIT {
 
         // built after the index exists: the SessionFactory reads the unique keys of its tables at boot
         settings.put("jakarta.persistence.schema-generation.database.action", "none");
-        plain = new HibernatePersistenceConfiguration("localized-plain").managedClasses(DuplicateKeyModel.ENTITIES)
-                .properties(settings).createEntityManagerFactory();
+        plain = PersistenceUnit.create("localized-plain", settings, DuplicateKeyModel.ENTITIES);
         settings.put("hibernate.jdbc.batch_size", "10");
-        batched = new HibernatePersistenceConfiguration("localized-batched").managedClasses(DuplicateKeyModel.ENTITIES)
-                .properties(settings).createEntityManagerFactory();
+        batched = PersistenceUnit.create("localized-batched", settings, DuplicateKeyModel.ENTITIES);
     }
 
     @AfterAll

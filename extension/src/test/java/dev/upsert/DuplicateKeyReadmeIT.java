@@ -9,7 +9,6 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.RollbackException;
 
-import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.junit.jupiter.api.Test;
 
 import dev.upsert.DuplicateKeyModel.Account;
@@ -61,8 +60,7 @@ class DuplicateKeyReadmeIT {
         // the driver's own message (logged by Hibernate at WARN) then leaves out DETAIL, which holds the values
         settings.put("jakarta.persistence.jdbc.url", db.jdbcUrl("logServerErrorDetail=false"));
         settings.put("jakarta.persistence.schema-generation.database.action", "create");
-        try (EntityManagerFactory emf = new HibernatePersistenceConfiguration("readme")
-                .managedClasses(DuplicateKeyModel.ENTITIES).properties(settings).createEntityManagerFactory()) {
+        try (EntityManagerFactory emf = PersistenceUnit.create("readme", settings, DuplicateKeyModel.ENTITIES)) {
             SignupService service = new SignupService(emf);
 
             assertThat(service.signUp("dora@x.org", "Dora")).isEqualTo(new Response(201, "created"));

@@ -18,7 +18,6 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
 
-import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -114,8 +113,7 @@ class DuplicateKeyWhichRowIT {
         Map<String, Object> settings = new HashMap<>(db.jpaProperties());
         settings.put("jakarta.persistence.schema-generation.database.action", "create");
         settings.put("hibernate.jdbc.batch_size", "10");
-        owner = new HibernatePersistenceConfiguration("which-row-owner").managedClasses(ENTITIES)
-                .properties(settings).createEntityManagerFactory();
+        owner = PersistenceUnit.create("which-row-owner", settings, ENTITIES);
 
         role = "dkw_" + db.name();
         password = UUID.randomUUID().toString();
@@ -132,8 +130,7 @@ class DuplicateKeyWhichRowIT {
         asRole.put("jakarta.persistence.jdbc.password", password);
         asRole.put("jakarta.persistence.schema-generation.database.action", "none");
         asRole.put("hibernate.jdbc.batch_size", "10");
-        hidden = new HibernatePersistenceConfiguration("which-row-hidden").managedClasses(ENTITIES)
-                .properties(asRole).createEntityManagerFactory();
+        hidden = PersistenceUnit.create("which-row-hidden", asRole, ENTITIES);
     }
 
     @AfterAll

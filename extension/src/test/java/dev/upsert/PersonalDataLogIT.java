@@ -12,7 +12,6 @@ import java.util.logging.SimpleFormatter;
 
 import jakarta.persistence.EntityManagerFactory;
 
-import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.junit.jupiter.api.Test;
 
 import dev.upsert.DuplicateKeyModel.Account;
@@ -93,8 +92,7 @@ class PersonalDataLogIT {
         };
         handler.setLevel(Level.ALL);
         StringBuilder messages = new StringBuilder();
-        EntityManagerFactory factory = new HibernatePersistenceConfiguration("personal-data")
-                .managedClasses(DuplicateKeyModel.ENTITIES).properties(settings).createEntityManagerFactory();
+        EntityManagerFactory factory = PersistenceUnit.create("personal-data", settings, DuplicateKeyModel.ENTITIES);
         try {
             db.execute("alter table member alter column email set not null;"
                     + "alter table account add constraint account_name_check check (name <> 'forbidden');"

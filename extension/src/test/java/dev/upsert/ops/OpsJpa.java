@@ -12,7 +12,7 @@ import java.util.logging.Logger;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 
-import org.hibernate.jpa.HibernatePersistenceConfiguration;
+import dev.upsert.PersistenceUnit;
 
 import dev.upsert.testing.TestSchema;
 
@@ -27,7 +27,7 @@ final class OpsJpa {
         Map<String, Object> all = new HashMap<>(db.jpaProperties());
         all.put("jakarta.persistence.schema-generation.database.action", "none");
         all.putAll(settings);
-        return new HibernatePersistenceConfiguration("ops").managedClasses(entities).properties(all).createEntityManagerFactory();
+        return PersistenceUnit.create("ops", all, entities);
     }
 
     static <T> T tx(EntityManagerFactory emf, Function<EntityManager, T> work) {

@@ -18,7 +18,7 @@ import jakarta.persistence.Table;
 
 import org.hibernate.engine.jdbc.connections.spi.ConnectionProvider;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
-import org.hibernate.jpa.HibernatePersistenceConfiguration;
+import dev.upsert.PersistenceUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -156,7 +156,8 @@ class SequenceDriftIT {
         assertThat(duplicate.getKeyValues()).as(table).containsExactly(java.util.Map.entry("id", lastValue));
         assertThat(duplicate.getSequenceDrift()).as(table).contains(new SequenceDrift(sequence, lastValue, 3, repair));
         assertThat(duplicate.getMessage()).contains("The sequence " + sequence + " is behind the table, so new ids collide"
-                + " with existing rows: repair it with " + repair + ".").doesNotContain("largest id");
+                + " with existing rows: repair it with " + repair + ".").doesNotContain("largest id")
+                .doesNotContain("@Upsert(action = NOTHING)");  // skipping duplicates is no fix for a drifted sequence
         assertThat(db.queryLong("select count(*) from " + table)).isEqualTo(3);
 
         db.execute(repair);
@@ -284,9 +285,8 @@ class SequenceDriftIT {
         config.setMaximumPoolSize(2);
         config.setConnectionTimeout(10_000);
         try (HikariDataSource pool = new HikariDataSource(config);
-             EntityManagerFactory emf = new HibernatePersistenceConfiguration("pooled").managedClasses(ENTITIES)
-                     .property("hibernate.connection.datasource", pool).property("hibernate.default_schema", db.name())
-                     .property(UpsertSettings.CHECK_SEQUENCES, "off").createEntityManagerFactory()) {
+             EntityManagerFactory emf = PersistenceUnit.create("pooled", Map.of("hibernate.connection.datasource", pool,
+                     "hibernate.default_schema", db.name(), UpsertSettings.CHECK_SEQUENCES, "off"), ENTITIES)) {
             assertThat(emf.unwrap(SessionFactoryImplementor.class).getServiceRegistry().requireService(ConnectionProvider.class)
                     .unwrap(DataSource.class)).isSameAs(pool);
             // HikariCP fills the pool in the background: wait (bounded) until both connections exist and are idle

@@ -8,7 +8,7 @@ import java.util.function.Function;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 
-import org.hibernate.jpa.HibernatePersistenceConfiguration;
+import dev.upsert.PersistenceUnit;
 
 import dev.upsert.testing.TestSchema;
 
@@ -21,9 +21,7 @@ final class Jpa implements AutoCloseable {
         Map<String, Object> all = new LinkedHashMap<>(db.jpaProperties());
         all.put("jakarta.persistence.schema-generation.database.action", "drop-and-create");
         all.putAll(settings);
-        HibernatePersistenceConfiguration config = new HibernatePersistenceConfiguration("upsert-it").managedClasses(entities);
-        config.properties(all);
-        this.factory = config.createEntityManagerFactory();
+        this.factory = PersistenceUnit.create("upsert-it", all, entities);
     }
 
     Jpa(TestSchema db, Class<?>... entities) {

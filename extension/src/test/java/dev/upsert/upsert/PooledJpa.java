@@ -7,7 +7,7 @@ import java.util.function.Consumer;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 
-import org.hibernate.jpa.HibernatePersistenceConfiguration;
+import dev.upsert.PersistenceUnit;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -47,8 +47,7 @@ final class PooledJpa implements AutoCloseable {
         all.put("jakarta.persistence.schema-generation.database.action", schemaAction);
         all.putAll(settings);
         try {
-            this.factory = new HibernatePersistenceConfiguration(applicationName).managedClasses(entities)
-                    .properties(all).createEntityManagerFactory();
+            this.factory = PersistenceUnit.create(applicationName, all, entities);
         } catch (RuntimeException e) {
             pool.close();
             throw e;

@@ -71,6 +71,7 @@ class UpsertAssociationIT {
                 var paris = new City("Paris", fr);
                 em.persist(fr);
                 em.persist(paris);
+                em.flush();                                     // ids are read after the flush
                 return new long[] {fr.id, paris.id};
             });
 

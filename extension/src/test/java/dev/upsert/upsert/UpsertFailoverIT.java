@@ -40,7 +40,7 @@ import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
 import jakarta.persistence.Version;
 
-import org.hibernate.jpa.HibernatePersistenceConfiguration;
+import dev.upsert.PersistenceUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -138,8 +138,7 @@ class UpsertFailoverIT {
             settings.put("hibernate.jdbc.batch_size", "50");
             settings.put("hibernate.order_inserts", "true");
             try {
-                return new Unit(pool, new HibernatePersistenceConfiguration(name)
-                        .managedClasses(Member.class, Badge.class, Receipt.class).properties(settings).createEntityManagerFactory());
+                return new Unit(pool, PersistenceUnit.create(name, settings, Member.class, Badge.class, Receipt.class));
             } catch (RuntimeException e) {
                 pool.close();
                 throw e;

@@ -80,8 +80,8 @@ class UpsertIT {
         long storedId = jpa.tx(em -> {
             var c = new SequenceAccount("cid@x.org", "C", "seed");
             em.persist(c);
-            return c.id;
-        });
+            return c;
+        }).id;                                                  // read after the commit: the id is null until the flush
         jpa.run(em -> {
             var c = new SequenceAccount("cid@x.org", "C2", "again");
             em.persist(c);
@@ -97,8 +97,8 @@ class UpsertIT {
         var stored = jpa.tx(em -> {
             var u = new UuidAccount("uu@x.org", "U");
             em.persist(u);
-            return u.id;
-        });
+            return u;
+        }).id;
         var again = jpa.tx(em -> {
             var u = new UuidAccount("uu@x.org", "U2");
             em.persist(u);
@@ -166,8 +166,8 @@ class UpsertIT {
         long id = jpa.tx(em -> {
             var a = new IdentityAccount("managed@x.org", "M", "seed");
             em.persist(a);
-            return a.id;
-        });
+            return a;
+        }).id;
         assertThatThrownBy(() -> jpa.run(em -> {
             em.find(IdentityAccount.class, id);
             em.persist(new IdentityAccount("managed@x.org", "other", "x"));

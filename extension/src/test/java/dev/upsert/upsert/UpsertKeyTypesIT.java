@@ -31,8 +31,8 @@ import jakarta.persistence.Id;
 import jakarta.persistence.MappedSuperclass;
 import jakarta.persistence.Table;
 
-import org.hibernate.annotations.JdbcType;
-import org.hibernate.dialect.type.PostgreSQLEnumJdbcType;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -116,10 +116,10 @@ class UpsertKeyTypesIT {
     @Entity @Table(name = "k_date_u") @Upsert(on = "k") static class DateU extends Row { LocalDate k; }
     @Entity @Table(name = "k_date_s") @Upsert(on = "k", skipUnchanged = true) static class DateS extends Row { LocalDate k; }
     @Entity @Table(name = "k_enum_u") @Upsert(on = "k") static class EnumU extends Row {
-        @Enumerated(EnumType.STRING) @JdbcType(PostgreSQLEnumJdbcType.class) Mood k;
+        @Enumerated(EnumType.STRING) @JdbcTypeCode(SqlTypes.NAMED_ENUM) Mood k;
     }
     @Entity @Table(name = "k_enum_s") @Upsert(on = "k", skipUnchanged = true) static class EnumS extends Row {
-        @Enumerated(EnumType.STRING) @JdbcType(PostgreSQLEnumJdbcType.class) Mood k;
+        @Enumerated(EnumType.STRING) @JdbcTypeCode(SqlTypes.NAMED_ENUM) Mood k;
     }
     @Entity @Table(name = "k_convert_u") @Upsert(on = "k") static class ConvertU extends Row { @Convert(converter = EmailConverter.class) Email k; }
     @Entity @Table(name = "k_convert_s") @Upsert(on = "k", skipUnchanged = true) static class ConvertS extends Row {

@@ -491,7 +491,9 @@ class UpsertLifecycleIT {
     }
 
     private static Account persisted(EntityManager em, Account account) {
+        Object assigned = account.id();
         em.persist(account);
+        assertThat(account.id()).isEqualTo(assigned);   // generated ids stay null until the flush, assigned ones are kept
         return account;
     }
 }

@@ -312,7 +312,7 @@ class UpsertMisconfigurationIT {
                         "@Upsert on ResolverThing: Hibernate gave the entity SingleTableEntityPersister",
                         "persist would be a plain INSERT", "the setting hibernate.persister.resolver = "
                                 + "org.hibernate.persister.internal.StandardPersisterClassResolver replaces the extension's resolver",
-                        "remove it, or have your resolver return dev.upsert.internal.UpsertEntityPersister for @Upsert entities"),
+                        "remove it, or have your resolver return dev.upsert.internal.persister.UpsertEntityPersister for @Upsert entities"),
                 withSettings("validate_schema is not a boolean", Fine.class, Map.of(UpsertSettings.VALIDATE_SCHEMA, "yes"), SETTINGS,
                         "setting upsert.validate_schema = 'yes' is not a boolean; set it to true or false"),
                 withSettings("include_values is not a boolean", Fine.class, Map.of(UpsertSettings.EXCEPTION_INCLUDE_VALUES, "1"), SETTINGS,
@@ -394,7 +394,7 @@ class UpsertMisconfigurationIT {
         assertThat(thrown).as("boot must fail").isNotNull();
         List<Throwable> ours = new ArrayList<>();
         for (Throwable t = thrown; t != null; t = t.getCause()) {
-            if (t.getClass().getName().equals("dev.upsert.internal.UpsertMappingException")) {
+            if (t.getClass().getName().equals("dev.upsert.internal.boot.UpsertMappingException")) {
                 ours.add(t);
             }
             assertThat(t.getSuppressed()).as("suppressed by %s", t).isEmpty();

@@ -49,6 +49,15 @@ class UpsertPartitionedIT {
     @Entity @Table(name = "part_hash_u") @Upsert(on = {"p", "k"}) static class HashU extends Row { Long p; }
     @Entity @Table(name = "part_hash_n") @Upsert(on = {"p", "k"}, action = Upsert.Action.NOTHING) static class HashN extends Row { Long p; }
 
+    /** A client-assigned id (a retried import sends the same id again): no generator, the id is part of the row. */
+    @Entity @Table(name = "part_assigned") @Upsert(on = {"p", "k"})
+    static class Assigned {
+        @Id UUID id;
+        String p;
+        String k;
+        String name;
+    }
+
     /** A partitioning: the partition key's column type, the partitions, two partition-key values. */
     record Kind(String label, String type, String partitionBy, List<String> partitions, Class<? extends Row> u,
                 Class<? extends Row> n, Object p1, Object p2) {
@@ -85,8 +94,12 @@ class UpsertPartitionedIT {
                 }
             }
         });
+        db.execute("create table part_assigned (id uuid not null, p text not null, k text not null, name text,"
+                + " primary key (id, p), constraint part_assigned_key unique (p, k)) partition by list (p)");
+        db.execute("create table part_assigned_0 partition of part_assigned for values in ('eu')");
+        db.execute("create table part_assigned_1 partition of part_assigned for values in ('us')");
         jpa = new Jpa(schema, Map.of("jakarta.persistence.schema-generation.database.action", "none", "hibernate.jdbc.batch_size", "50"),
-                ListU.class, ListN.class, RangeU.class, RangeN.class, HashU.class, HashN.class);
+                ListU.class, ListN.class, RangeU.class, RangeN.class, HashU.class, HashN.class, Assigned.class);
     }
 
     @AfterAll
@@ -131,6 +144,36 @@ class UpsertPartitionedIT {
         assertThat(single[0].id).isEqualTo(rows[1].id);
     }
 
+    /**
+     * The same client-assigned id sent again (a retried import) comes back from the statement although the row was
+     * there: the outcome is still UPDATED, batched and single, and the row holds the second payload.
+     */
+    @org.junit.jupiter.api.Test
+    void clientAssignedIdSentAgainIsAnUpdate() {
+        db.execute("truncate part_assigned");
+        UUID eu = UUID.randomUUID();
+        UUID us = UUID.randomUUID();
+        UUID fresh = UUID.randomUUID();
+        Assigned[] first = jpa.tx(em -> persist(em, assigned(eu, "eu", "a", "A"), assigned(us, "us", "a", "B")));
+        assertThat(outcomes(first)).containsExactly(UpsertOutcome.INSERTED, UpsertOutcome.INSERTED);
+        Assigned[] again = jpa.tx(em -> persist(em, assigned(eu, "eu", "a", "A2"), assigned(us, "us", "a", "B2"),
+                assigned(fresh, "eu", "c", "C")));
+        assertThat(outcomes(again)).containsExactly(UpsertOutcome.UPDATED, UpsertOutcome.UPDATED, UpsertOutcome.INSERTED);
+        Assigned[] single = jpa.tx(em -> persist(em, assigned(eu, "eu", "a", "A3")));
+        assertThat(outcomes(single)).containsExactly(UpsertOutcome.UPDATED);
+        assertThat(db.query("select id, name from part_assigned order by name")).containsExactly(
+                List.of(eu, "A3"), List.of(us, "B2"), List.of(fresh, "C"));
+    }
+
+    private static Assigned assigned(UUID id, String p, String k, String name) {
+        Assigned a = new Assigned();
+        a.id = id;
+        a.p = p;
+        a.k = k;
+        a.name = name;
+        return a;
+    }
+
     private static UUID given(Class<? extends Row> type, Object p) {
         db.execute("truncate " + table(type));
         Row[] rows = jpa.tx(em -> persist(em, row(type, p, "a", "A")));
@@ -138,21 +181,22 @@ class UpsertPartitionedIT {
         return rows[0].id;
     }
 
-    private static final Map<Row, UpsertOutcome> outcomes = new HashMap<>();
+    private static final Map<Object, UpsertOutcome> outcomes = new HashMap<>();
 
-    private static Row[] persist(EntityManager em, Row... rows) {
-        for (Row row : rows) {
+    @SafeVarargs
+    private static <T> T[] persist(EntityManager em, T... rows) {
+        for (T row : rows) {
             em.persist(row);
         }
         em.flush();
         outcomes.clear();
-        for (Row row : rows) {
+        for (T row : rows) {
             outcomes.put(row, Upserts.outcome(em, row).orElse(null));
         }
         return rows;
     }
 
-    private static List<UpsertOutcome> outcomes(Row[] rows) {
+    private static List<UpsertOutcome> outcomes(Object[] rows) {
         return Stream.of(rows).map(outcomes::get).toList();
     }
 

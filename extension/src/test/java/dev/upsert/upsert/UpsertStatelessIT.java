@@ -112,7 +112,7 @@ class UpsertStatelessIT {
         keys.forEach(email -> accounts.add(ids.create(email, "Bulk", "app")));
         stateless(s -> {
             s.setJdbcBatchSize(4);
-            s.insertMultiple(accounts);
+            LineStateless.insertMultiple(s, accounts);
         });
         assertStored(ids, keys, accounts, "Bulk");
     }

@@ -22,8 +22,9 @@ import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
 
 /**
- * The jar on the Hibernate of this run (-Dupsert.test.hibernate): 7.2 and newer boot and upsert; 7.1 and 6.6 are
- * refused at boot with a sentence that names what to use instead.
+ * The jar on the Hibernate of this run (-Dupsert.test.hibernate). upsert-hibernate: 7.2 and newer boot and upsert; 7.1
+ * and 6.6 are refused at boot with a sentence that names what to use instead. upsert-hibernate-66 (66-on-7): refused
+ * on 7.x with a sentence naming upsert-hibernate.
  */
 @PostgresTest
 class HibernateLineIT {
@@ -53,7 +54,15 @@ class HibernateLineIT {
         db.jpaProperties().forEach((k, v) -> configuration.setProperty(k, String.valueOf(v)));
         configuration.setProperty("hibernate.hbm2ddl.auto", "create-drop");
 
-        if (version.startsWith("6.6.")) {
+        String jarLine = System.getProperty("upsert.test.artifact.line", "7");
+        System.out.println("[upsert-test] jar built for Hibernate " + jarLine);
+        if (jarLine.equals("6.6") && version.startsWith("7.")) {
+            assertThatThrownBy(configuration::buildSessionFactory).hasMessage("upsert-hibernate-66 "
+                    + "(dev.upsert:upsert-hibernate-66) runs on Hibernate ORM 6.6, but this application runs Hibernate ORM "
+                    + version + ": use the artifact dev.upsert:upsert-hibernate, built for Hibernate 7.2 and newer (Spring Boot 4)");
+        } else if (jarLine.equals("6.6")) {
+            throw new AssertionError("66-on-7 runs the 6.6 jar on Hibernate 7; this run has Hibernate " + version);
+        } else if (version.startsWith("6.6.")) {
             assertThatThrownBy(configuration::buildSessionFactory).hasMessage("upsert-hibernate (dev.upsert:upsert-hibernate) "
                     + "runs on Hibernate ORM 7.2 to 7.4, but this application runs Hibernate ORM " + version
                     + ": use the artifact dev.upsert:upsert-hibernate-66, built for Hibernate 6.6 (Spring Boot 3.5)");

@@ -85,6 +85,52 @@ class SpringBootIT {
     }
 
     @Test
+    void insideATransactionSaveHandsBackNoIdAndSaveAndFlushTheStoredOne() {
+        CustomerRepository customers = app.getBean(CustomerRepository.class);
+        Long stored = customers.save(new Customer("bea@example.org", "Bea")).getId();
+        TransactionTemplate transaction = app.getBean(TransactionTemplate.class);
+        List<Long> ids = transaction.execute(status -> {
+            Customer saved = customers.save(new Customer("bea@example.org", "Bea Jones"));
+            Long beforeFlush = saved.getId();                   // the upsert waits for the flush: no id yet
+            Customer flushed = customers.saveAndFlush(new Customer("cyd@example.org", "Cyd"));
+            return java.util.Arrays.asList(beforeFlush, saved.getId(), flushed.getId());
+        });
+
+        assertThat(ids.get(0)).isNull();
+        assertThat(ids.get(1)).isEqualTo(stored);               // saveAndFlush flushed the first save too
+        assertThat(db.query("select id, name from customer where email in ('bea@example.org', 'cyd@example.org') order by email"))
+                .containsExactly(List.of(stored, "Bea Jones"), List.of(ids.get(2), "Cyd"));
+    }
+
+    /**
+     * The README's two rules for one transaction: Spring Data's {@code delete} ignores an entity whose id is null
+     * (it takes it for new), so an {@code @Upsert} entity saved in the same transaction is deleted after
+     * {@code saveAndFlush}; a second instance with the same key is refused with {@code EntityExistsException}.
+     */
+    @Test
+    void withinOneTransactionDeleteAfterSaveAndFlushAndASecondInstanceOfOneKeyIsRefused() {
+        CustomerRepository customers = app.getBean(CustomerRepository.class);
+        TransactionTemplate transaction = app.getBean(TransactionTemplate.class);
+        transaction.executeWithoutResult(status -> {
+            Customer ignored = customers.save(new Customer("dee@example.org", "Dee"));
+            customers.delete(ignored);                          // id null: Spring returns without a remove
+            Customer deleted = customers.saveAndFlush(new Customer("eve@example.org", "Eve"));
+            customers.delete(deleted);
+        });
+        assertThat(db.query("select email from customer where email in ('dee@example.org', 'eve@example.org')"))
+                .containsExactly(List.of("dee@example.org"));
+
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> transaction.executeWithoutResult(status -> {
+            customers.save(new Customer("fay@example.org", "Fay"));
+            customers.save(new Customer("fay@example.org", "Fay again"));
+        }));
+        assertThat(thrown).isInstanceOf(org.springframework.dao.DataIntegrityViolationException.class)
+                .hasRootCauseInstanceOf(jakarta.persistence.EntityExistsException.class);
+        assertThat(dev.upsert.DuplicateKeyException.find(thrown)).isEmpty();
+        assertThat(db.queryLong("select count(*) from customer where email = 'fay@example.org'")).isZero();
+    }
+
+    @Test
     void saveAllOfAThousandGoesOutInBatches() {
         CustomerRepository customers = app.getBean(CustomerRepository.class);
         List<Customer> batch = new ArrayList<>();

@@ -1,0 +1,381 @@
+package dev.upsert.internal.batch;
+
+import dev.upsert.internal.compat.HibernateAccess;
+import dev.upsert.internal.compat.LineBatch;
+import dev.upsert.internal.persister.UpsertEntityPersister;
+import dev.upsert.internal.persister.mutation.UnnestUpsertStatement;
+import dev.upsert.internal.persister.mutation.UpsertInsertCoordinator;
+import dev.upsert.internal.persister.mutation.UpsertPlan;
+import dev.upsert.internal.writeback.WriteBack;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.WeakHashMap;
+
+import jakarta.persistence.EntityExistsException;
+
+import org.hibernate.HibernateException;
+import org.hibernate.JDBCException;
+import org.hibernate.engine.jdbc.batch.spi.BatchKey;
+import org.hibernate.engine.jdbc.batch.spi.BatchObserver;
+import org.hibernate.engine.jdbc.mutation.JdbcValueBindings;
+import org.hibernate.engine.jdbc.mutation.TableInclusionChecker;
+import org.hibernate.engine.jdbc.mutation.group.PreparedStatementGroup;
+import org.hibernate.engine.jdbc.spi.JdbcCoordinator;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+
+/**
+ * The pending upserts of one session, of every {@code @Upsert} type.
+ * <p>
+ * In a {@code Session} they are kept apart from Hibernate's JDBC batch ({@link #pendingFor}), so that the plain
+ * inserts of a flush do not run them one by one in application order: they run as one group at the end of the
+ * flush's inserts (before its first update, delete or collection statement, and at the end of the flush), or earlier
+ * when a statement depends on them (an insert whose foreign key points to a type with pending rows). In a
+ * {@code StatelessSession}, which has no flush, Hibernate's JDBC coordinator owns the batch like any other.
+ * <p>
+ * Types run in entity-name order and each type's rows in key order, so two transactions upserting overlapping keys
+ * lock them in the same order and cannot deadlock (40P01, facts A4), whatever order they were persisted in.
+ * <p>
+ * Where the plan allows ({@link UpsertPlan#oneStatementPerChunk}) each chunk of up to
+ * {@link UnnestUpsertStatement#MAX_ROWS} rows is one {@link UnnestUpsertStatement} for every action, returning the
+ * stored state of every proposed row. Otherwise, and for a lone row of an unconditional {@code DO UPDATE}, chunks
+ * of the configured batch size use the {@code VALUES} statements: one statement when {@link UpsertPlan#multiRow}
+ * ({@code INSERT ... VALUES (...), (...) ON CONFLICT DO UPDATE ... RETURNING}, whose rows come back one per
+ * proposed row, in order), else a JDBC batch of one-row statements, which pgjdbc pipelines in one round trip, with
+ * the untouched rows read back by key.
+ */
+public final class UpsertBatch implements LineBatch {
+
+    /** "ON CONFLICT DO UPDATE command cannot affect row a second time". */
+    private static final String CARDINALITY_VIOLATION = "21000";
+
+    /** One entity's proposed row, waiting for its statement. */
+    public record PendingRow(Object entity, Object id, Object[] values, Object[] jdbcValues) {
+    }
+
+    private final int batchSize;
+    private final JdbcCoordinator jdbc;
+    /** Pending rows per type, types in entity-name order. */
+    private final Map<UpsertEntityPersister, List<PendingRow>> pending =
+            new TreeMap<>(Comparator.comparing(UpsertEntityPersister::getEntityName));
+    /** The entities of the pending rows, until their stored rows are written back. */
+    private final Set<Object> waiting = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final List<BatchObserver> observers = new ArrayList<>(1);
+
+    /** The pending upserts of each stateful session; an entry lives until its rows ran or the transaction ended. */
+    private static final Map<SharedSessionContractImplementor, UpsertBatch> PENDING = new WeakHashMap<>();
+
+    /** The session's pending upserts, created (and dropped again when the transaction ends) on first use. */
+    public static UpsertBatch pendingFor(SharedSessionContractImplementor session) {
+        UpsertBatch batch;
+        boolean created = false;
+        synchronized (PENDING) {
+            batch = PENDING.get(session);
+            if (batch == null) {
+                batch = new UpsertBatch(session.getConfiguredJdbcBatchSize(), session.getJdbcCoordinator());
+                PENDING.put(session, batch);
+                created = true;
+            }
+        }
+        if (created) {
+            // rows left by a failed flush must not run in a later transaction of the same session
+            HibernateAccess.get().afterTransaction(session, UpsertBatch::drop);
+        }
+        return batch;
+    }
+
+    /** Runs the session's pending upserts, if any: after Hibernate's own pending batch, which they may reference. */
+    public static void runPending(SharedSessionContractImplementor session) {
+        UpsertBatch batch;
+        synchronized (PENDING) {
+            batch = PENDING.get(session);
+            if (batch == null || batch.pending.isEmpty()) {
+                return;
+            }
+        }
+        session.getJdbcCoordinator().executeBatch();
+        batch.execute();
+        synchronized (PENDING) {
+            PENDING.remove(session, batch);  // the entry lives only while rows wait; it holds the session's coordinator
+        }
+    }
+
+    public static boolean hasPending(SharedSessionContractImplementor session) {
+        synchronized (PENDING) {
+            UpsertBatch batch = PENDING.get(session);
+            return batch != null && !batch.pending.isEmpty();
+        }
+    }
+
+    /** True if {@code entity}'s row waits in the session's pending upserts (its insert action ran, its statement not). */
+    public static boolean holds(SharedSessionContractImplementor session, Object entity) {
+        synchronized (PENDING) {
+            UpsertBatch batch = PENDING.get(session);
+            if (batch == null) {
+                return false;
+            }
+            return batch.waiting.contains(entity);
+        }
+    }
+
+    /** Runs the session's pending upserts if rows of one of {@code persisters} are among them. */
+    public static void runPendingIfAnyOf(SharedSessionContractImplementor session, Set<UpsertEntityPersister> persisters) {
+        if (persisters.isEmpty()) {
+            return;
+        }
+        UpsertBatch batch;
+        synchronized (PENDING) {
+            batch = PENDING.get(session);
+        }
+        if (batch != null && batch.holdsAnyOf(persisters)) {
+            runPending(session);
+        }
+    }
+
+    private static void drop(SharedSessionContractImplementor session) {
+        synchronized (PENDING) {
+            UpsertBatch batch = PENDING.remove(session);
+            if (batch != null) {
+                batch.release();
+            }
+        }
+    }
+
+    UpsertBatch(Integer batchSize, JdbcCoordinator jdbc) {
+        this.batchSize = batchSize == null || batchSize < 1 ? 1 : batchSize;
+        this.jdbc = jdbc;
+    }
+
+    public void add(UpsertEntityPersister persister, PendingRow row) {
+        pending.computeIfAbsent(persister, p -> new ArrayList<>()).add(row);
+        waiting.add(row.entity());
+    }
+
+    public boolean holdsAnyOf(Set<UpsertEntityPersister> persisters) {
+        for (UpsertEntityPersister persister : persisters) {
+            if (pending.containsKey(persister)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public BatchKey getKey() {
+        return UpsertInsertCoordinator.UpsertBatchKey.INSTANCE;
+    }
+
+    @Override
+    public void addObserver(BatchObserver observer) {
+        observers.add(observer);
+    }
+
+    @Override
+    public PreparedStatementGroup getStatementGroup() {
+        return null;
+    }
+
+    @Override
+    public void addToBatch(JdbcValueBindings bindings, TableInclusionChecker inclusionChecker) {
+        throw new UnsupportedOperationException("upserts are added with add(persister, row)");
+    }
+
+    @Override
+    public void execute() {
+        observers.forEach(BatchObserver::batchExplicitlyExecuted);
+        if (pending.isEmpty()) {
+            return;
+        }
+        SharedSessionContractImplementor session = (SharedSessionContractImplementor) jdbc.getJdbcSessionOwner();
+        List<Map.Entry<UpsertEntityPersister, List<PendingRow>>> types = new ArrayList<>(pending.entrySet());
+        pending.clear();
+        for (Map.Entry<UpsertEntityPersister, List<PendingRow>> type : types) {
+            try {
+                execute(type.getKey().plan(session), type.getValue(), session);
+            } finally {
+                type.getValue().forEach(row -> waiting.remove(row.entity()));
+            }
+        }
+    }
+
+    private void execute(UpsertPlan plan, List<PendingRow> rows, SharedSessionContractImplementor session) {
+        rows.sort(byKey(plan));
+        rejectDuplicateKeys(plan, rows);
+        UnnestUpsertStatement unnest = plan.persister.unnestStatement(session);
+        int chunkSize = unnest != null ? UnnestUpsertStatement.MAX_ROWS : statementRows(plan);
+        for (int from = 0; from < rows.size(); from += chunkSize) {
+            List<PendingRow> chunk = rows.subList(from, Math.min(rows.size(), from + chunkSize));
+            List<UpsertPlan.StoredRow> stored = unnest == null || chunk.size() == 1 && plan.multiRow ? null
+                    : unnest.execute(chunk.stream().map(PendingRow::jdbcValues).toList(), session);
+            if (stored == null) {
+                stored = new ArrayList<>(chunk.size());
+                for (int sub = 0; sub < chunk.size(); sub += statementRows(plan)) {
+                    stored.addAll(executeChunk(plan, chunk.subList(sub, Math.min(chunk.size(), sub + statementRows(plan))), session));
+                }
+            }
+            for (int i = 0; i < chunk.size(); i++) {
+                WriteBack.applyAfterInsert(plan, chunk.get(i), stored.get(i), session);
+            }
+        }
+    }
+
+    private int statementRows(UpsertPlan plan) {
+        return plan.multiRow ? Math.min(batchSize, plan.maxRowsPerStatement) : batchSize;
+    }
+
+    private List<UpsertPlan.StoredRow> executeChunk(UpsertPlan plan, List<PendingRow> chunk, SharedSessionContractImplementor session) {
+        return chunk.size() == 1
+                ? List.of(UpsertInsertCoordinator.executeOne(plan, chunk.get(0).jdbcValues(), session))
+                : plan.multiRow ? executeMultiRow(plan, chunk, session) : executeBatch(plan, chunk, session);
+    }
+
+    /**
+     * One statement for the whole chunk. PostgreSQL processes a {@code VALUES} list in order and an unconditional
+     * {@code DO UPDATE} returns a row for every proposed one, so returned row {@code i} is proposed row {@code i}.
+     * Two proposed rows that the index finds equal although their Java keys differ (an expression or case-insensitive
+     * key) would make PostgreSQL refuse the statement (21000, facts A3); that is the same mistake as two instances
+     * with one key, and reported the same way.
+     */
+    private List<UpsertPlan.StoredRow> executeMultiRow(UpsertPlan plan, List<PendingRow> chunk, SharedSessionContractImplementor session) {
+        String sql = plan.multiRowSql(chunk.size());
+        PreparedStatement statement = jdbc.getMutationStatementPreparer().prepareStatement(sql, false);
+        List<UpsertPlan.StoredRow> stored = new ArrayList<>(chunk.size());
+        try {
+            int offset = 0;
+            for (PendingRow row : chunk) {
+                offset = plan.bind(statement, row.jdbcValues(), offset, session);
+            }
+            UpsertInsertCoordinator.logStatement(sql, session);
+            ResultSet returned = jdbc.getResultSetReturn().execute(statement, sql);
+            while (returned.next()) {
+                stored.add(plan.readReturned(returned, session));
+            }
+        } catch (SQLException e) {
+            throw session.getJdbcServices().getSqlExceptionHelper().convert(e, "could not execute upsert", sql);
+        } catch (JDBCException e) {
+            if (CARDINALITY_VIOLATION.equals(e.getSQLState())) {
+                throw sameKeyTwice(plan, e);
+            }
+            throw e;
+        } finally {
+            jdbc.getLogicalConnection().getResourceRegistry().release(statement);
+            jdbc.afterStatementExecution();
+        }
+        if (stored.size() != chunk.size()) {
+            // Only a BEFORE INSERT trigger that returns NULL (skipping the row) can do this.
+            throw new HibernateException("@Upsert on " + plan.persister.getMappedClass().getSimpleName() + ": the statement returned "
+                    + stored.size() + " rows for " + chunk.size() + " proposed ones, so the stored rows cannot be matched to the "
+                    + "entities; a trigger that skips inserted rows is not supported with @Upsert");
+        }
+        return UpsertInsertCoordinator.withInsertedFlags(plan, stored, session);
+    }
+
+    private List<UpsertPlan.StoredRow> executeBatch(UpsertPlan plan, List<PendingRow> chunk, SharedSessionContractImplementor session) {
+        // Asking for generated keys makes pgjdbc accept RETURNING rows from a batch; it then sends the statements
+        // one by one, pipelined, never rewritten into a multi-row VALUES (which would fail with 21000 on duplicates).
+        PreparedStatement statement = jdbc.getMutationStatementPreparer().prepareStatement(plan.sql, Statement.RETURN_GENERATED_KEYS);
+        List<UpsertPlan.StoredRow> stored = new ArrayList<>(chunk.size());
+        try {
+            for (PendingRow row : chunk) {
+                plan.bind(statement, row.jdbcValues(), session);
+                UpsertInsertCoordinator.logStatement(plan.sql, session);  // per row, as Hibernate's BatchImpl does
+                statement.addBatch();
+            }
+            int[] counts = statement.executeBatch();
+            try (ResultSet returned = statement.getGeneratedKeys()) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    if (counts[i] != 0 && returned.next()) {
+                        stored.add(plan.readReturned(returned, session));
+                    } else {
+                        stored.add(null);
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw session.getJdbcServices().getSqlExceptionHelper().convert(e, "could not execute upsert batch", plan.sql);
+        } finally {
+            jdbc.getLogicalConnection().getResourceRegistry().release(statement);
+            jdbc.afterStatementExecution();
+        }
+        stored = new ArrayList<>(UpsertInsertCoordinator.withInsertedFlags(plan, stored, session));
+        for (int i = 0; i < chunk.size(); i++) {
+            if (stored.get(i) == null) {
+                stored.set(i, UpsertInsertCoordinator.storedRow(plan, chunk.get(i).jdbcValues(), session));
+            }
+        }
+        return stored;
+    }
+
+    private static Comparator<PendingRow> byKey(UpsertPlan plan) {
+        return (a, b) -> {
+            for (int position : plan.keyPositions) {
+                int c = compare(a.jdbcValues()[position], b.jdbcValues()[position]);
+                if (c != 0) {
+                    return c;
+                }
+            }
+            return 0;
+        };
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static int compare(Object a, Object b) {
+        if (a == b) {
+            return 0;
+        }
+        if (a == null || b == null) {
+            return a == null ? -1 : 1;
+        }
+        if (a instanceof Comparable comparable && a.getClass() == b.getClass()) {
+            return comparable.compareTo(b);
+        }
+        return a.toString().compareTo(b.toString());
+    }
+
+    /**
+     * Two proposed rows with one key would make the second a phantom; PersistListener normally stops them earlier.
+     * Rows whose key holds a NULL are not the same key, unless the index is NULLS NOT DISTINCT.
+     */
+    private static void rejectDuplicateKeys(UpsertPlan plan, List<PendingRow> sorted) {
+        if (plan.keyPositions.length == 0) {
+            return;
+        }
+        for (int i = 1; i < sorted.size(); i++) {
+            if (byKey(plan).compare(sorted.get(i - 1), sorted.get(i)) == 0 && (plan.nullsNotDistinct || !holdsNull(plan, sorted.get(i)))) {
+                throw sameKeyTwice(plan, null);
+            }
+        }
+    }
+
+    /** NULLs are distinct in a unique index (unless NULLS NOT DISTINCT): such a row conflicts with nothing. */
+    private static boolean holdsNull(UpsertPlan plan, PendingRow row) {
+        for (int position : plan.keyPositions) {
+            if (row.jdbcValues()[position] == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public static EntityExistsException sameKeyTwice(UpsertPlan plan, Exception cause) {
+        return new EntityExistsException("@Upsert on " + plan.persister.getMappedClass().getSimpleName()
+                + ": two instances with the same key (" + plan.keyDescription + ") were flushed together"
+                + (cause == null ? "" : " (equal for the unique index, though not equal in Java)")
+                + "; persist one instance per key and modify it instead of persisting a second", cause);
+    }
+
+    @Override
+    public void release() {
+        pending.clear();
+        waiting.clear();
+    }
+}

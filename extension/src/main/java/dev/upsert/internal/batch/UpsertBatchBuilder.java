@@ -1,0 +1,29 @@
+package dev.upsert.internal.batch;
+
+import dev.upsert.internal.persister.mutation.UpsertInsertCoordinator;
+import java.util.function.Supplier;
+
+import org.hibernate.engine.jdbc.batch.spi.Batch;
+import org.hibernate.engine.jdbc.batch.spi.BatchBuilder;
+import org.hibernate.engine.jdbc.batch.spi.BatchKey;
+import org.hibernate.engine.jdbc.mutation.group.PreparedStatementGroup;
+import org.hibernate.engine.jdbc.spi.JdbcCoordinator;
+
+/** Builds {@link UpsertBatch}es for upsert keys and hands every other batch to the builder Hibernate configured. */
+public final class UpsertBatchBuilder implements BatchBuilder {
+
+    private final BatchBuilder delegate;
+
+    public UpsertBatchBuilder(BatchBuilder delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public Batch buildBatch(BatchKey key, Integer batchSize, Supplier<PreparedStatementGroup> statementGroup,
+                            JdbcCoordinator jdbcCoordinator) {
+        if (key == UpsertInsertCoordinator.UpsertBatchKey.INSTANCE) {
+            return new UpsertBatch(batchSize, jdbcCoordinator);
+        }
+        return delegate.buildBatch(key, batchSize, statementGroup, jdbcCoordinator);
+    }
+}

@@ -1,0 +1,346 @@
+package dev.upsert.internal.persister;
+
+import dev.upsert.internal.compat.HibernateAccess;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.hibernate.annotations.CreationTimestamp;
+import org.hibernate.annotations.UpdateTimestamp;
+import org.hibernate.mapping.BasicValue;
+import org.hibernate.mapping.Collection;
+import org.hibernate.mapping.Column;
+import org.hibernate.mapping.Component;
+import org.hibernate.mapping.Join;
+import org.hibernate.mapping.PersistentClass;
+import org.hibernate.mapping.Property;
+import org.hibernate.mapping.RootClass;
+import org.hibernate.mapping.ToOne;
+import org.hibernate.mapping.UniqueKey;
+import org.hibernate.mapping.Value;
+
+import dev.upsert.Upsert;
+
+/**
+ * An {@link Upsert} annotation checked against Hibernate's boot model and resolved to attribute names: which
+ * attributes form the key and which are overwritten on conflict. Every problem found is added to a list, so the
+ * caller can report all mistakes of all entities at once.
+ */
+public final class UpsertMapping {
+
+    final String entityName;
+    public final Upsert annotation;
+    /** Attribute paths of the conflict target; empty when {@link Upsert#constraint()} names it. */
+    public final List<String> keyPaths;
+    /** Top-level attribute names overwritten by DO UPDATE (never the id, the version, the key or insert-only ones). */
+    public final Set<String> overwritten;
+    /** Top-level attributes whose value is generated as "now" on update; left out of the unchanged-check. */
+    public final Set<String> updateTimestamps;
+
+    private UpsertMapping(String entityName, Upsert annotation, List<String> keyPaths, Set<String> overwritten,
+                          Set<String> updateTimestamps) {
+        this.entityName = entityName;
+        this.annotation = annotation;
+        this.keyPaths = keyPaths;
+        this.overwritten = overwritten;
+        this.updateTimestamps = updateTimestamps;
+    }
+
+    public static Upsert annotationOf(PersistentClass model) {
+        Class<?> mapped = model.getMappedClass();
+        return mapped == null ? null : mapped.getAnnotation(Upsert.class);
+    }
+
+    /** Resolves and checks the entity's {@code @Upsert}; returns null when a problem was added. */
+    public static UpsertMapping analyze(PersistentClass model, List<String> problems) {
+        Upsert upsert = annotationOf(model);
+        String entity = simpleName(model);
+        int before = problems.size();
+        String prefix = "@Upsert on " + entity + ": ";
+
+        if (!(model instanceof RootClass) || model.hasSubclasses()) {
+            problems.add(prefix + "entity inheritance is not supported; put @Upsert on a single-table entity without subclasses");
+        }
+        if (model.getJoinClosureSpan() > 0) {
+            List<String> secondary = new ArrayList<>();
+            for (Join join : model.getJoinClosure()) {
+                secondary.add(join.getTable().getName() + " (" + join.getProperties().stream().map(Property::getName)
+                        .collect(Collectors.joining(", ")) + ")");
+            }
+            problems.add(prefix + "secondary tables are not supported: " + String.join("; ", secondary)
+                    + "; map the entity to one table");
+        }
+        if (model.useDynamicInsert()) {
+            problems.add(prefix + "@DynamicInsert is not supported (the upsert statement always lists every column); remove it");
+        }
+        if (model.isCached()) {
+            problems.add(prefix + "second-level caching (@Cache) is not supported: an upsert that updates a row is not an insert "
+                    + "to the cache; remove @Cache");
+        }
+        Property idProperty = model.getIdentifierProperty();
+        if (idProperty == null || !(idProperty.getValue() instanceof BasicValue) || idProperty.getColumnSpan() != 1) {
+            problems.add(prefix + "the id" + (idProperty == null ? "" : " '" + idProperty.getName() + "'") + " must be a single "
+                    + "basic attribute (composite ids are not supported); give the entity a single-column id and put the "
+                    + "composite key in @Upsert(on = ...) instead");
+        }
+        Property version = model.getVersion();
+        if (version != null && !isIntegral(version)) {
+            problems.add(prefix + "@Version attribute '" + version.getName() + "' must be an integer type (int, long, short): "
+                    + "it is incremented in SQL on update");
+        }
+
+        boolean byConstraint = !upsert.constraint().isBlank();
+        if (byConstraint && upsert.on().length > 0) {
+            problems.add(prefix + "'on' and 'constraint' both name the conflict target; keep one of them");
+        }
+        if (byConstraint && !upsert.where().isBlank()) {
+            problems.add(prefix + "'where' goes with 'on'; with 'constraint' the index predicate is read from the catalog, remove 'where'");
+        }
+        if (upsert.action() == Upsert.Action.NOTHING) {
+            List<String> useless = new ArrayList<>();
+            if (upsert.update().length > 0) {
+                useless.add("'update'");
+            }
+            if (upsert.exclude().length > 0) {
+                useless.add("'exclude'");
+            }
+            if (!upsert.updateWhere().isBlank()) {
+                useless.add("'updateWhere'");
+            }
+            if (upsert.skipUnchanged()) {
+                useless.add("'skipUnchanged'");
+            }
+            if (!useless.isEmpty()) {
+                String listed = useless.size() == 1 ? useless.get(0)
+                        : String.join(", ", useless.subList(0, useless.size() - 1)) + " and " + useless.get(useless.size() - 1);
+                problems.add(prefix + "action = NOTHING never updates, so " + listed
+                        + (useless.size() == 1 ? " has" : " have") + " no effect; remove " + (useless.size() == 1 ? "it" : "them")
+                        + " or use action = UPDATE");
+            }
+        }
+        if (upsert.update().length > 0 && upsert.exclude().length > 0) {
+            problems.add(prefix + "'update' and 'exclude' both choose the overwritten attributes; keep one of them");
+        }
+
+        List<String> keyPaths = new ArrayList<>();
+        if (upsert.on().length > 0) {
+            for (String path : upsert.on()) {
+                Property property = resolvePath(model, path, prefix + "'on' names ", problems);
+                if (property != null && property == model.getIdentifierProperty()) {
+                    problems.add(prefix + "'on' names '" + path + "', the id, which is not supported as a conflict target; name "
+                            + "a unique key of other attributes (to insert or update by id, use merge)");
+                } else if (property != null && property.getValue() instanceof Collection) {
+                    problems.add(prefix + "'on' names '" + path + "', a collection, which has no column in the entity's table; "
+                            + "name the attributes whose columns form the unique key");
+                } else if (property != null) {
+                    keyPaths.add(path);
+                }
+            }
+        } else if (!byConstraint) {
+            keyPaths.addAll(defaultKey(model, prefix, problems));
+        }
+
+        Set<String> keyRoots = keyPaths.stream().map(p -> p.split("\\.")[0]).collect(Collectors.toSet());
+        Set<String> candidates = new LinkedHashSet<>();
+        Set<String> updateTimestamps = new LinkedHashSet<>();
+        for (Property property : model.getPropertyClosure()) {
+            String name = property.getName();
+            if (property == version || keyRoots.contains(name) || property.getValue() instanceof Collection) {
+                continue;
+            }
+            if (has(model, name, UpdateTimestamp.class)) {
+                updateTimestamps.add(name);
+            }
+            if (HibernateAccess.get().isUpdatable(property) && property.isInsertable() && !has(model, name, CreationTimestamp.class)) {
+                candidates.add(name);
+            }
+        }
+        Set<String> overwritten = new LinkedHashSet<>();
+        if (upsert.action() == Upsert.Action.UPDATE) {
+            if (upsert.update().length > 0) {
+                for (String name : upsert.update()) {
+                    if (checkOverwritable(model, name, "'update'", keyRoots, candidates, prefix, problems)) {
+                        overwritten.add(name);
+                    }
+                }
+            } else {
+                overwritten.addAll(candidates);
+                for (String name : upsert.exclude()) {
+                    if (checkOverwritable(model, name, "'exclude'", keyRoots, candidates, prefix, problems)) {
+                        overwritten.remove(name);
+                    }
+                }
+            }
+        }
+
+        // Only basic values can be read back from RETURNING; anything else must equal what the database holds.
+        for (Property property : model.getPropertyClosure()) {
+            String name = property.getName();
+            Value value = property.getValue();
+            if (value instanceof Collection collection && !collection.isInverse() && !isGeneratedOnInsert(model)) {
+                problems.add(prefix + "collection '" + name + "' is written with the entity's id, which on conflict is the stored "
+                        + "row's, not the proposed one; map it on the owning side (mappedBy) or use an IDENTITY id");
+            }
+            boolean readBack = value instanceof BasicValue;
+            boolean matchesStored = keyRoots.contains(name)
+                    || (overwritten.contains(name) && upsert.updateWhere().isBlank() && !upsert.skipUnchanged());
+            if ((value instanceof ToOne || value instanceof Component) && !readBack && !matchesStored) {
+                problems.add(prefix + "attribute '" + name + "' (" + (value instanceof ToOne ? "an association" : "an embeddable")
+                        + ") cannot be written back from the stored row after a conflict; make it part of the key, let it "
+                        + "be overwritten unconditionally, or map its columns as basic attributes");
+            }
+        }
+
+        if (problems.size() > before) {
+            return null;
+        }
+        return new UpsertMapping(model.getEntityName(), upsert, List.copyOf(keyPaths), overwritten, updateTimestamps);
+    }
+
+    private static boolean checkOverwritable(PersistentClass model, String name, String option, Set<String> keyRoots,
+                                             Set<String> candidates, String prefix, List<String> problems) {
+        if (resolvePath(model, name, prefix + option + " names ", problems) == null) {
+            return false;
+        }
+        if (name.contains(".")) {
+            problems.add(prefix + option + " names '" + name + "', a nested path; name the top-level attribute '"
+                    + name.substring(0, name.indexOf('.')) + "'");
+            return false;
+        }
+        if (!candidates.contains(name) && !option.equals("'exclude'")) {
+            String why = keyRoots.contains(name) ? "it is part of the conflict key"
+                    : name.equals(model.getIdentifierProperty() == null ? null : model.getIdentifierProperty().getName()) ? "it is the id"
+                    : model.getVersion() != null && name.equals(model.getVersion().getName()) ? "it is the @Version (incremented automatically)"
+                    : "it is insert-only (@Column(updatable = false) or @CreationTimestamp)";
+            problems.add(prefix + option + " names '" + name + "', which is never overwritten: " + why + "; remove it from " + option);
+            return false;
+        }
+        return true;
+    }
+
+    /** The entity's @NaturalId attributes, else its only single unique key, else a problem. */
+    private static List<String> defaultKey(PersistentClass model, String prefix, List<String> problems) {
+        List<String> naturalId = new ArrayList<>();
+        for (Property property : model.getPropertyClosure()) {
+            if (property.isNaturalIdentifier()) {
+                naturalId.add(property.getName());
+            }
+        }
+        if (!naturalId.isEmpty()) {
+            return naturalId;
+        }
+        Set<List<String>> uniqueKeys = new LinkedHashSet<>();
+        for (UniqueKey key : model.getTable().getUniqueKeys().values()) {
+            List<String> attributes = attributesOf(model, key.getColumns());
+            if (attributes != null) {
+                uniqueKeys.add(attributes);
+            }
+        }
+        for (Property property : model.getPropertyClosure()) {
+            for (Column column : property.getColumns()) {
+                if (column.isUnique() && property.getColumnSpan() == 1) {
+                    uniqueKeys.add(List.of(property.getName()));
+                }
+            }
+        }
+        if (uniqueKeys.size() == 1) {
+            return uniqueKeys.iterator().next();
+        }
+        problems.add(prefix + (uniqueKeys.isEmpty() ? "no conflict target: the entity has no @NaturalId and no unique key"
+                : "no conflict target: the entity has " + uniqueKeys.size() + " unique keys " + uniqueKeys
+                  + " and no @NaturalId") + "; name one with @Upsert(on = \"...\") or @Upsert(constraint = \"...\")");
+        return List.of();
+    }
+
+    private static List<String> attributesOf(PersistentClass model, List<Column> columns) {
+        List<String> names = new ArrayList<>();
+        for (Column column : columns) {
+            String found = null;
+            for (Property property : model.getPropertyClosure()) {
+                if (property.getColumnSpan() == 1 && property.getColumns().get(0).equals(column)) {
+                    found = property.getName();
+                }
+            }
+            if (found == null) {
+                return null;
+            }
+            names.add(found);
+        }
+        return names;
+    }
+
+    /** The property at a dotted path, or null with a problem that lists what exists at that level. */
+    private static Property resolvePath(PersistentClass model, String path, String what, List<String> problems) {
+        String[] parts = path.split("\\.");
+        List<Property> level = model.getPropertyClosure();
+        Property found = null;
+        boolean topLevel = true;
+        for (String part : parts) {
+            found = null;
+            for (Property property : level) {
+                if (property.getName().equals(part)) {
+                    found = property;
+                }
+            }
+            // getPropertyClosure() leaves out the id and returns a new list per call: compare by position, not identity
+            Property id = model.getIdentifierProperty();
+            if (found == null && topLevel && id != null && id.getName().equals(part)) {
+                found = id;
+            }
+            topLevel = false;
+            if (found == null) {
+                problems.add(what + "'" + path + "', which does not exist (attributes: "
+                        + level.stream().map(Property::getName).collect(Collectors.joining(", ")) + ")");
+                return null;
+            }
+            level = found.getValue() instanceof Component component ? component.getProperties() : List.of();
+        }
+        return found;
+    }
+
+    private static boolean isIntegral(Property version) {
+        if (!(version.getValue() instanceof BasicValue basic)) {
+            return false;
+        }
+        try {
+            Class<?> type = basic.resolve().getDomainJavaType().getJavaTypeClass();
+            return Arrays.asList(Integer.class, int.class, Long.class, long.class, Short.class, short.class).contains(type);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static boolean isGeneratedOnInsert(PersistentClass model) {
+        // IDENTITY: the id comes back from the statement itself, so the persistence context never holds a proposed one.
+        return model.getIdentifier() instanceof BasicValue id && id.getColumns().size() == 1
+                && id.getColumns().get(0).isIdentity();
+    }
+
+    private static boolean has(PersistentClass model, String attribute, Class<? extends java.lang.annotation.Annotation> type) {
+        for (Class<?> c = model.getMappedClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Field field : c.getDeclaredFields()) {
+                if (field.getName().equals(attribute) && field.isAnnotationPresent(type)) {
+                    return true;
+                }
+            }
+            String getter = "get" + attribute.substring(0, 1).toUpperCase(Locale.ROOT) + attribute.substring(1);
+            for (Method method : c.getDeclaredMethods()) {
+                if (method.getName().equals(getter) && method.isAnnotationPresent(type)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    public static String simpleName(PersistentClass model) {
+        Class<?> mapped = model.getMappedClass();
+        return mapped != null ? mapped.getSimpleName() : model.getEntityName();
+    }
+}

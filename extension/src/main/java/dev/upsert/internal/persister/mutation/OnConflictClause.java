@@ -1,0 +1,88 @@
+package dev.upsert.internal.persister.mutation;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Renders the part of the statement after {@code VALUES (...)}: the conflict target, the action and the
+ * {@code RETURNING} list. Pure string work, so every option combination is unit tested without a database.
+ *
+ * @param target          the conflict target: {@code (email)}, {@code (lower(email)) where deleted_at is null} or
+ *                        {@code on constraint account_email_key}
+ * @param doNothing       {@code DO NOTHING} instead of {@code DO UPDATE}
+ * @param tableName       the table's unqualified name, which PostgreSQL binds to the existing row
+ * @param set             columns overwritten with {@code excluded.<column>}
+ * @param compared        columns whose change makes an update worth doing ({@code skipUnchanged}); empty = no check
+ * @param versionColumn   a {@code @Version} column incremented on update, or null
+ * @param updateWhere     the user's {@code DO UPDATE ... WHERE} condition, or blank
+ * @param returning       columns returned for the write-back
+ * @param generated       assignments of values generated on update, {@code last_login = current_timestamp}: on
+ *                        conflict they run in the {@code DO UPDATE} branch as in Hibernate's own update
+ * @param partitioned     the table is partitioned: PostgreSQL refuses {@code xmax} in its {@code RETURNING} (0A000),
+ *                        so the inserted flag is read afterwards ({@link UpsertPlan#insertedFlagSql})
+ */
+public record OnConflictClause(String target, boolean doNothing, String tableName, List<String> set, List<String> compared,
+                        String versionColumn, String updateWhere, List<String> returning, List<String> generated,
+                        boolean partitioned) {
+
+    OnConflictClause(String target, boolean doNothing, String tableName, List<String> set, List<String> compared,
+                     String versionColumn, String updateWhere, List<String> returning) {
+        this(target, doNothing, tableName, set, compared, versionColumn, updateWhere, returning, List.of(), false);
+    }
+
+    /** Name of the extra boolean column that says whether the row was inserted (not updated). */
+    static final String INSERTED = "upsert_inserted";
+
+    String render() {
+        StringBuilder sql = new StringBuilder(" on conflict ").append(target);
+        List<String> assignments = assignments();
+        if (doNothing || assignments.isEmpty()) {
+            sql.append(" do nothing");
+        } else {
+            sql.append(" do update set ").append(String.join(", ", assignments));
+            String condition = condition();
+            if (!condition.isEmpty()) {
+                sql.append(" where ").append(condition);
+            }
+        }
+        // xmax = 0 marks a row version this statement inserted; an updated row carries our transaction id (facts A2).
+        sql.append(" returning ").append(String.join(", ", returning));
+        if (!partitioned) {
+            sql.append(", (xmax = 0) as ").append(INSERTED);
+        }
+        return sql.toString();
+    }
+
+    /**
+     * Whether every proposed row comes back from {@code RETURNING}: an unconditional {@code DO UPDATE}. Only then do
+     * the returned rows of a multi-row statement match the proposed ones one to one, in order.
+     */
+    boolean returnsEveryRow() {
+        return !doNothing && !assignments().isEmpty() && condition().isEmpty();
+    }
+
+    private List<String> assignments() {
+        List<String> assignments = set.stream().map(c -> c + " = excluded." + c).collect(Collectors.toList());
+        assignments.addAll(generated);
+        if (versionColumn != null) {
+            assignments.add(versionColumn + " = " + tableName + "." + versionColumn + " + 1");
+        }
+        return assignments;
+    }
+
+    private String condition() {
+        String unchanged = "";
+        if (!compared.isEmpty()) {
+            unchanged = "(" + compared.stream().map(c -> tableName + "." + c).collect(Collectors.joining(", "))
+                    + ") is distinct from ("
+                    + compared.stream().map(c -> "excluded." + c).collect(Collectors.joining(", ")) + ")";
+            if (compared.size() == 1) {
+                unchanged = tableName + "." + compared.get(0) + " is distinct from excluded." + compared.get(0);
+            }
+        }
+        if (updateWhere.isBlank()) {
+            return unchanged;
+        }
+        return unchanged.isEmpty() ? "(" + updateWhere + ")" : "(" + updateWhere + ") and " + unchanged;
+    }
+}

@@ -1,0 +1,400 @@
+package dev.upsert.internal.persister.mutation;
+
+import dev.upsert.internal.batch.UpsertBatch;
+import java.lang.reflect.Proxy;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.temporal.TemporalAccessor;
+import java.util.ArrayList;
+import java.util.Calendar;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+
+import org.hibernate.HibernateException;
+import org.hibernate.JDBCException;
+import org.hibernate.engine.jdbc.spi.JdbcCoordinator;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+
+/**
+ * One statement per chunk for every action: the proposed rows go in as one array per column (one parameter per
+ * column, whatever the row count), each of its catalog column type, numbered by an explicit ordinal; the
+ * statement inserts them in key order and returns, per ordinal, the stored state of every proposed row, whether it
+ * was inserted, updated or left alone:
+ * <pre>
+ * with proposed as (select u.*, &lt;key expressions&gt; from
+ *        unnest(?::int4[], ?::text[]::citext[], ?::int8[], ...) as u(upsert_ord, email, balance, ...)),
+ *      ins as (insert into t (...) select ..., current_timestamp from proposed on conflict ... returning ...)
+ * select p.upsert_ord, &lt;returned columns&gt;, &lt;stored columns&gt; from proposed p
+ *   left join ins i on i.id = p.id                                  -- inserted (the proposed id came back)
+ *   left join ins u on i.id is null and u.key = p.key               -- updated (the stored id came back)
+ *                                      (every key comparison as the arbiter index compares: collation, operator, NULLs)
+ *   left join lateral (select ... from t where i.id is null and u.id is null and key = p.key) s on true  -- left alone
+ * </pre>
+ * A row a conflict left alone returns nothing from {@code ins}, and the {@code stored} join reads it with the
+ * statement's snapshot. A conflicting row committed by another transaction after that snapshot was taken is
+ * invisible to the join (under READ COMMITTED; REPEATABLE READ raises 40001 instead, unchanged): such rows are read
+ * by one more statement per chunk, a fresh snapshot that sees every committed row. Only a row deleted in between
+ * is still missing then; it goes to the per-row read-back, which says so.
+ * <p>
+ * Each column's values are bound as an array of the column's own type where pgjdbc sends one in binary (bigint,
+ * text...), else as text cast on the server, always the value the column's Hibernate binder would send, so
+ * converters and JDBC types apply exactly as in Hibernate's own insert ({@link ColumnArray}). A chunk whose values or
+ * column types this cannot carry (streams, unknown JDBC value classes) is left to {@link UpsertBatch}'s per-row path:
+ * {@link #bind} returns false. Which entities use this statement at all is {@link UpsertPlan#oneStatementPerChunk}. The statement
+ * is logged through Hibernate's {@code SqlStatementLogger} like every upsert.
+ */
+public final class UnnestUpsertStatement {
+
+    /** Rows per statement: one parameter per column, so pgjdbc's 65,535-parameter limit does not bound it. */
+    public static final int MAX_ROWS = 1_000;
+
+    private static final String ORD = "upsert_ord";
+    private static final String LOOKUP_PREFIX = "upsert_k";
+
+    final UpsertPlan plan;
+    /** The {@link UpsertPlan#columns} that carry a parameter, each one array; a value generated on execution is SQL. */
+    private final int[] bound;
+    /** How each {@link #bound} column travels. */
+    private final ColumnArray[] arrays;
+    final String sql;
+    /** The stored rows by key alone, for rows the statement's snapshot could not see. */
+    final String lookupSql;
+    private final int returnedWidth;
+
+    private UnnestUpsertStatement(UpsertPlan plan) {
+        this.plan = plan;
+        this.bound = java.util.stream.IntStream.range(0, plan.columns.size()).filter(c -> plan.columns.get(c).bound()).toArray();
+        this.arrays = new ColumnArray[bound.length];
+        for (int b = 0; b < bound.length; b++) {
+            UpsertPlan.Column column = plan.columns.get(bound[b]);
+            arrays[b] = ColumnArray.of(column.jdbcMapping(), column.type());
+        }
+        this.returnedWidth = plan.returned.size();
+        this.sql = render(false);
+        this.lookupSql = render(true);
+    }
+
+    /** The statement for {@code plan}, or null when the plan does not fit it ({@link UpsertPlan#oneStatementPerChunk}). */
+    public static UnnestUpsertStatement build(UpsertPlan plan) {
+        return plan.oneStatementPerChunk() ? new UnnestUpsertStatement(plan) : null;
+    }
+
+    private String render(boolean lookup) {
+        List<UpsertPlan.Column> columns = plan.columns;
+        List<String> keys = plan.arbiter.columns();
+        StringBuilder sql = new StringBuilder("with proposed as (select u.*");
+        for (int k = 0; k < keys.size(); k++) {
+            // evaluated over the proposed columns, which carry the table's column names: the index's own expression
+            sql.append(", ").append(keys.get(k)).append(" as ").append(LOOKUP_PREFIX).append(k);
+        }
+        sql.append(" from unnest(?::int4[]");
+        for (ColumnArray array : arrays) {
+            sql.append(", ").append(array.parameter);
+        }
+        sql.append(") as u(").append(ORD);
+        for (int c : bound) {
+            sql.append(", ").append(columns.get(c).name());
+        }
+        sql.append("))");
+        if (lookup) {
+            sql.append(" select p.").append(ORD).append(", s.* from proposed p join lateral (select ")
+                    .append(storedColumns()).append(" from ").append(plan.table).append(" where ").append(keyMatch())
+                    .append(") s on true");
+            return sql.toString();
+        }
+        String names = String.join(", ", columns.stream().map(UpsertPlan.Column::name).toList());
+        // a value generated on execution is written as Hibernate's insert writes it: its SQL, once per row
+        String values = String.join(", ", columns.stream().map(c -> c.bound() ? c.name() : c.value()).toList());
+        OnConflictClause clause = plan.clause;
+        List<String> returning = new ArrayList<>();
+        for (int r = 0; r < clause.returning().size(); r++) {
+            returning.add(clause.returning().get(r) + " as upsert_r" + r);
+        }
+        for (int k = 0; k < keys.size(); k++) {
+            returning.add(keys.get(k) + " as " + LOOKUP_PREFIX + k);
+        }
+        OnConflictClause withKeys = new OnConflictClause(clause.target(), clause.doNothing(), clause.tableName(), clause.set(),
+                clause.compared(), clause.versionColumn(), clause.updateWhere(), returning, clause.generated(), clause.partitioned());
+        sql.append(", ins as (insert into ").append(plan.table).append(" (").append(names).append(')')
+                .append(plan.overridingSystemValue ? " overriding system value" : "").append(" select ").append(values)
+                // No ORDER BY: the rows come sorted by key (UpsertBatch), and the insert takes them in array order
+                // (a scan of the materialized CTE over unnest; a data-modifying statement never runs a parallel plan).
+                .append(" from proposed").append(withKeys.render()).append(')');
+        sql.append(" select p.").append(ORD);
+        for (int r = 0; r < clause.returning().size(); r++) {
+            sql.append(", coalesce(i.upsert_r").append(r).append(", u.upsert_r").append(r).append(')');
+        }
+        // a partitioned table refuses xmax in RETURNING (0A000): there a row was inserted when its proposed id came back
+        sql.append(clause.partitioned() ? ", (i.upsert_r0 is not null)"
+                : ", coalesce(i." + OnConflictClause.INSERTED + ", u." + OnConflictClause.INSERTED + ")");
+        sql.append(plan.multiRow ? "" : ", s.*");
+        String id = columns.get(columns.size() - 1).name();
+        sql.append(" from proposed p left join ins i on i.upsert_r0 = p.").append(id);
+        sql.append(" left join ins u on i.upsert_r0 is null");
+        for (int k = 0; k < keys.size(); k++) {
+            sql.append(" and ").append(UpsertPlan.keyEquals(plan.arbiter, k, "u." + LOOKUP_PREFIX + k, "p." + LOOKUP_PREFIX + k));
+        }
+        if (!plan.multiRow) {
+            // an unconditional DO UPDATE returns every row from ins: no index probe per row for rows it cannot leave alone
+            sql.append(" left join lateral (select ").append(storedColumns()).append(" from ").append(plan.table)
+                    .append(" where i.upsert_r0 is null and u.upsert_r0 is null and ").append(keyMatch()).append(") s on true");
+        }
+        return sql.toString();
+    }
+
+    /** The index's key expressions over the table's row equal the proposed ones, as the index compares (and its predicate holds). */
+    private String keyMatch() {
+        List<String> keys = plan.arbiter.columns();
+        List<String> conditions = new ArrayList<>();
+        for (int k = 0; k < keys.size(); k++) {
+            conditions.add(UpsertPlan.keyEquals(plan.arbiter, k, keys.get(k), "p." + LOOKUP_PREFIX + k));
+        }
+        String match = String.join(" and ", conditions);
+        return plan.predicate != null && !plan.predicate.isBlank() ? match + " and (" + plan.predicate + ")" : match;
+    }
+
+    private String storedColumns() {
+        return String.join(", ", plan.storedColumns);
+    }
+
+    /**
+     * Binds {@code rows} (parameter 1 the ordinals, then one array per bound column, column by column); false if a
+     * value cannot be carried, and then nothing should be executed.
+     */
+    boolean bind(PreparedStatement statement, List<Object[]> rows, SharedSessionContractImplementor session) throws SQLException {
+        Connection connection = statement.getConnection();
+        int n = rows.size();
+        Integer[] ordinals = new Integer[n];
+        for (int r = 0; r < n; r++) {
+            ordinals[r] = r;
+        }
+        java.sql.Array[] bound = new java.sql.Array[arrays.length];
+        Capture capture = null;
+        for (int b = 0; b < arrays.length; b++) {
+            ColumnArray array = arrays[b];
+            int c = this.bound[b];
+            Object[] elements = array.newArray(n);
+            if (array.kind == ColumnArray.Kind.CAPTURED) {
+                if (capture == null) {
+                    capture = new Capture();
+                }
+                @SuppressWarnings("unchecked")
+                var binder = (org.hibernate.type.descriptor.ValueBinder<Object>) plan.columns.get(c).jdbcMapping().getJdbcValueBinder();
+                PreparedStatement capturing = capture.statement();
+                for (int r = 0; r < n; r++) {
+                    capture.reset();
+                    binder.bind(capturing, rows.get(r)[c], 1, session);
+                    if (!capture.bound) {
+                        return false;
+                    }
+                    elements[r] = capture.text;
+                }
+            } else {
+                for (int r = 0; r < n; r++) {
+                    Object value = rows.get(r)[c];
+                    elements[r] = value == null ? null : array.element(value, session);
+                }
+            }
+            bound[b] = array.create(connection, elements);
+        }
+        statement.setArray(1, connection.createArrayOf("int4", ordinals));
+        for (int b = 0; b < bound.length; b++) {
+            statement.setArray(b + 2, bound[b]);
+        }
+        return true;
+    }
+
+    /**
+     * Runs the statement for {@code rows} (sorted by key) and returns the stored row of each, in the same order; null
+     * if the values cannot be carried (nothing was sent).
+     */
+    public List<UpsertPlan.StoredRow> execute(List<Object[]> rows, SharedSessionContractImplementor session) {
+        JdbcCoordinator jdbc = session.getJdbcCoordinator();
+        UpsertPlan.StoredRow[] stored = new UpsertPlan.StoredRow[rows.size()];
+        PreparedStatement statement = jdbc.getMutationStatementPreparer().prepareStatement(sql, false);
+        List<Integer> unresolved = new ArrayList<>();
+        try {
+            if (!bind(statement, rows, session)) {
+                return null;
+            }
+            UpsertInsertCoordinator.logStatement(sql, session);
+            ResultSet rs = jdbc.getResultSetReturn().execute(statement, sql);
+            while (rs.next()) {
+                int ord = rs.getInt(1);
+                if (stored[ord] != null) {
+                    throw new HibernateException("@Upsert on " + plan.persister.getMappedClass().getSimpleName()
+                            + ": the statement returned two rows for one proposed row");
+                }
+                UpsertPlan.StoredRow row = read(rs, plan.returned, 1, false, session);
+                if (row == null && !plan.multiRow) {
+                    row = read(rs, plan.stored, 1 + returnedWidth + 1, true, session);
+                }
+                if (row == null) {
+                    unresolved.add(ord);
+                } else {
+                    stored[ord] = row;
+                }
+            }
+        } catch (SQLException e) {
+            throw session.getJdbcServices().getSqlExceptionHelper().convert(e, "could not execute upsert", sql);
+        } catch (JDBCException e) {
+            if ("21000".equals(e.getSQLState())) {
+                throw UpsertBatch.sameKeyTwice(plan, e);
+            }
+            throw e;
+        } finally {
+            jdbc.getLogicalConnection().getResourceRegistry().release(statement);
+            jdbc.afterStatementExecution();
+        }
+        for (int r = 0; r < stored.length; r++) {
+            if (stored[r] == null && !unresolved.contains(r)) {
+                unresolved.add(r);  // only a BEFORE INSERT trigger that skips the row returns nothing at all
+            }
+        }
+        if (!unresolved.isEmpty()) {
+            lookup(rows, unresolved, stored, session);
+        }
+        List<UpsertPlan.StoredRow> result = new ArrayList<>(stored.length);
+        for (int r = 0; r < stored.length; r++) {
+            result.add(stored[r] != null ? stored[r] : UpsertInsertCoordinator.storedRow(plan, rows.get(r), session));
+        }
+        return result;
+    }
+
+    /** One statement with a fresh snapshot for the rows whose conflicting row the first one could not see. */
+    private void lookup(List<Object[]> rows, List<Integer> unresolved, UpsertPlan.StoredRow[] stored,
+                        SharedSessionContractImplementor session) {
+        JdbcCoordinator jdbc = session.getJdbcCoordinator();
+        List<Object[]> subset = unresolved.stream().map(rows::get).toList();
+        PreparedStatement statement = jdbc.getStatementPreparer().prepareStatement(lookupSql);
+        try {
+            if (!bind(statement, subset, session)) {
+                return;
+            }
+            ResultSet rs = jdbc.getResultSetReturn().extract(statement, lookupSql);
+            while (rs.next()) {
+                stored[unresolved.get(rs.getInt(1))] = read(rs, plan.stored, 1, true, session);
+            }
+        } catch (SQLException e) {
+            throw session.getJdbcServices().getSqlExceptionHelper().convert(e, "could not read the stored rows", lookupSql);
+        } finally {
+            jdbc.getLogicalConnection().getResourceRegistry().release(statement);
+            jdbc.afterStatementExecution();
+        }
+    }
+
+    /**
+     * The returned ({@code skipped = false}: inserted or updated) or stored part of a result row, whose columns start
+     * after {@code offset}; null if that part is empty (its id is null).
+     */
+    private static UpsertPlan.StoredRow read(ResultSet rs, List<UpsertPlan.ReadBack> readBacks, int offset, boolean skipped,
+                                             SharedSessionContractImplementor session) throws SQLException {
+        if (rs.getObject(offset + 1) == null) {
+            return null;
+        }
+        Object id = null;
+        Object[] values = new Object[readBacks.size()];
+        for (int r = 0; r < readBacks.size(); r++) {
+            UpsertPlan.ReadBack readBack = readBacks.get(r);
+            Object value = readBack.jdbcMapping().convertToDomainValue(
+                    readBack.jdbcMapping().getJdbcValueExtractor().extract(rs, offset + readBack.position(), session));
+            if (readBack.attributeIndex() < 0) {
+                id = value;
+            }
+            values[r] = value;
+        }
+        boolean inserted = !skipped && rs.getBoolean(offset + readBacks.size() + 1);
+        return new UpsertPlan.StoredRow(id, readBacks, values, inserted, skipped);
+    }
+
+    /** Catches what a Hibernate value binder sets on parameter 1 and turns it into PostgreSQL input text. */
+    static final class Capture {
+
+        boolean bound;
+        String text;
+
+        void reset() {
+            bound = false;
+            text = null;
+        }
+
+        PreparedStatement statement() {
+            return (PreparedStatement) Proxy.newProxyInstance(UnnestUpsertStatement.class.getClassLoader(),
+                    new Class<?>[] {PreparedStatement.class}, (proxy, method, args) -> {
+                        String name = method.getName();
+                        if (name.equals("setNull")) {
+                            bound = true;
+                            text = null;
+                        } else if (name.startsWith("set") && args != null && args.length >= 2 && args[0] instanceof Integer) {
+                            Calendar calendar = args.length == 3 && args[2] instanceof Calendar cal ? cal : null;
+                            text = text(args[1], calendar);
+                            bound = text != null || args[1] == null;
+                        } else if (name.equals("unwrap") || name.equals("getConnection")) {
+                            throw new SQLException("not available while capturing a value");
+                        } else if (name.equals("isWrapperFor")) {
+                            return false;
+                        } else if (name.equals("hashCode")) {
+                            return System.identityHashCode(proxy);
+                        } else if (name.equals("equals")) {
+                            return proxy == args[0];
+                        } else if (name.equals("toString")) {
+                            return "value capture";
+                        }
+                        return null;
+                    });
+        }
+
+        /** PostgreSQL's input text for a JDBC value; null for a value this cannot carry (then bound stays false). */
+        static String text(Object value, Calendar calendar) {
+            if (value == null) {
+                return null;
+            }
+            if (value instanceof String || value instanceof Character || value instanceof UUID || value instanceof Boolean
+                    || value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
+                    || value instanceof Double || value instanceof Float || value instanceof Enum<?>) {
+                return value.toString();
+            }
+            if (value instanceof BigDecimal decimal) {
+                return decimal.toPlainString();
+            }
+            if (value instanceof Number) {
+                return value.toString();
+            }
+            if (value instanceof java.sql.Timestamp timestamp) {
+                // what pgjdbc sends: the instant in the calendar's (or the JVM's) zone, with its offset
+                ZoneId zone = calendar == null ? ZoneId.systemDefault() : calendar.getTimeZone().toZoneId();
+                return timestamp.toInstant().atZone(zone).toOffsetDateTime().toString();
+            }
+            if (value instanceof java.sql.Date date) {
+                return date.toLocalDate().toString();
+            }
+            if (value instanceof java.sql.Time time) {
+                return time.toLocalTime().toString();
+            }
+            if (value instanceof ZonedDateTime zoned) {
+                return zoned.toOffsetDateTime().toString();
+            }
+            if (value instanceof Instant instant) {
+                return OffsetDateTime.ofInstant(instant, ZoneId.of("UTC")).toString();
+            }
+            if (value instanceof TemporalAccessor) {
+                return value.toString();  // LocalDate/Time, OffsetDateTime/Time: ISO 8601, which PostgreSQL reads
+            }
+            if (value instanceof byte[] bytes) {
+                return "\\x" + HexFormat.of().formatHex(bytes);
+            }
+            if (value.getClass().getName().startsWith("org.postgresql.util.PG")) {
+                return value.toString();  // PGobject and its kind print their input text; pgjdbc need not be present to check
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,630 @@
+package dev.upsert.internal.persister.mutation;
+
+import dev.upsert.internal.batch.UpsertBatch;
+import dev.upsert.internal.catalog.TableCatalog;
+import dev.upsert.internal.catalog.UniqueKeyCatalog;
+import dev.upsert.internal.compat.HibernateAccess;
+import dev.upsert.internal.exception.DuplicateRows;
+import dev.upsert.internal.persister.IdentityBlockGenerator;
+import dev.upsert.internal.persister.UpsertEntityPersister;
+import dev.upsert.internal.persister.UpsertMapping;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.hibernate.dialect.Dialect;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.generator.EventType;
+import org.hibernate.generator.OnExecutionGenerator;
+import org.hibernate.metamodel.mapping.AttributeMapping;
+import org.hibernate.metamodel.mapping.BasicValuedModelPart;
+import org.hibernate.metamodel.mapping.JdbcMapping;
+import org.hibernate.metamodel.mapping.ModelPart;
+import org.hibernate.metamodel.mapping.PluralAttributeMapping;
+import org.hibernate.metamodel.mapping.SelectableMapping;
+import org.hibernate.sql.Template;
+
+import dev.upsert.Upsert;
+
+/**
+ * Everything about one {@code @Upsert} entity's statement that does not change between rows, derived once from
+ * Hibernate's runtime mapping: the column list, the SQL, where each returned column goes back into the entity, and
+ * the fallback query for rows that a conflict left untouched.
+ */
+public final class UpsertPlan {
+
+    /**
+     * One column of the insert: the attribute it belongs to ({@code -1} for the id), how to bind it, the SQL Hibernate's
+     * own insert writes for it ({@code ?}, a {@code @ColumnTransformer} write expression such as {@code lower(?)}, or a
+     * value generated on execution such as {@code current_timestamp}) and that SQL cast to the column's catalog type.
+     *
+     * @param value      the SQL in {@code VALUES}: exactly what Hibernate's insert writes
+     * @param typedValue {@code value} cast to the column's type ({@code cast(? as timestamp with time zone)}), for any
+     *                   statement where the value stands outside an insert (a {@code SELECT}, a comparison) and
+     *                   PostgreSQL would otherwise type the parameter as text
+     * @param type       the column's type as the catalog spells it ({@code format_type}), null if unknown
+     */
+    record Column(String name, int attributeIndex, JdbcMapping jdbcMapping, String value, String typedValue, String type) {
+
+        /** Whether the value has a parameter to bind; a value generated on execution has none. */
+        boolean bound() {
+            return value.indexOf('?') >= 0;
+        }
+    }
+
+    /** A returned column written back into attribute {@code attributeIndex} ({@code -1}: the id). */
+    public record ReadBack(int attributeIndex, int position, JdbcMapping jdbcMapping) {
+    }
+
+    public final UpsertEntityPersister persister;
+    final boolean identity;
+    final List<Column> columns;
+    /** Parameters per row: the bound {@link #columns}. */
+    final int parameters;
+    /** Per attribute, which of its selectables are {@link #columns} (null: none), for {@link #jdbcValues}. */
+    private final boolean[][] included;
+    /** The table is partitioned: the inserted flag comes from {@link #insertedFlagSql}, not {@code RETURNING}. */
+    final boolean partitioned;
+    public final String sql;
+    /**
+     * Whether a flush may send many rows in one {@code INSERT ... VALUES (...), (...)} (see {@link #multiRowSql}):
+     * only when every proposed row comes back, so the returned rows map to the proposed ones by position.
+     */
+    public final boolean multiRow;
+    /** Rows per multi-row statement at most: pgjdbc binds at most 65,535 parameters per statement. */
+    public final int maxRowsPerStatement;
+    private final String insertHead;
+    private final String insertedFlagHead;
+    private final String rowPlaceholders;
+    private final String conflictClause;
+    /** What the statement returns, then the {@code (xmax = 0)} flag. */
+    final List<ReadBack> returned;
+    /** What the stored-row SELECT returns: every basic column. */
+    final List<ReadBack> stored;
+    /** SELECT of the stored row for a proposed one, for conflicts that returned no row (NOTHING, skipped). */
+    final String storedRowSql;
+    /** Positions in {@link #columns} of the key's plain columns: rows are sorted by them before a batch runs. */
+    public final int[] keyPositions;
+    /** Top-level attribute indexes of the key, for finding an already-managed instance with the same key. */
+    public final int[] keyAttributes;
+    public final String keyDescription;
+    /** Whether the arbiter index treats NULLs as equal (PostgreSQL 15+); by default a key holding a NULL never conflicts. */
+    public final boolean nullsNotDistinct;
+    /** The table, the conflict clause, the arbiter index and its predicate: {@link UnnestUpsertStatement} renders its own statement from them. */
+    final String table;
+    final OnConflictClause clause;
+    final UniqueKeyCatalog.UniqueKey arbiter;
+    final String predicate;
+    /** The columns of {@link #stored}, in its order. */
+    final List<String> storedColumns;
+    /** The id column is {@code GENERATED ALWAYS AS IDENTITY} and ids from its sequence are sent: {@code OVERRIDING SYSTEM VALUE}. */
+    final boolean overridingSystemValue;
+
+    private UpsertPlan(UpsertEntityPersister persister, boolean identity, List<Column> columns, boolean[][] included,
+                       String insertHead, String rowPlaceholders, OnConflictClause clause, List<ReadBack> returned,
+                       List<ReadBack> stored, String storedRowSql, int[] keyPositions, int[] keyAttributes,
+                       String keyDescription, boolean nullsNotDistinct,
+                       String table, UniqueKeyCatalog.UniqueKey arbiter, String predicate, List<String> storedColumns,
+                       boolean overridingSystemValue) {
+        this.persister = persister;
+        this.identity = identity;
+        this.columns = columns;
+        this.parameters = (int) columns.stream().filter(Column::bound).count();
+        this.included = included;
+        this.partitioned = clause.partitioned();
+        String idColumn = ((BasicValuedModelPart) persister.getIdentifierMapping()).getSelectionExpression();
+        this.insertedFlagHead = "select " + idColumn + ", (xmax = 0) from " + persister.getTableName() + " where " + idColumn + " in (";
+        this.insertHead = insertHead;
+        this.rowPlaceholders = rowPlaceholders;
+        this.conflictClause = clause.render();
+        this.sql = insertHead + rowPlaceholders + conflictClause;
+        this.multiRow = clause.returnsEveryRow();
+        this.maxRowsPerStatement = Math.max(1, 65_535 / Math.max(1, parameters));
+        this.returned = returned;
+        this.stored = stored;
+        this.storedRowSql = storedRowSql;
+        this.keyPositions = keyPositions;
+        this.keyAttributes = keyAttributes;
+        this.keyDescription = keyDescription;
+        this.nullsNotDistinct = nullsNotDistinct;
+        this.table = table;
+        this.clause = clause;
+        this.arbiter = arbiter;
+        this.predicate = predicate;
+        this.storedColumns = storedColumns;
+        this.overridingSystemValue = overridingSystemValue;
+    }
+
+    public static UpsertPlan build(UpsertEntityPersister persister, UpsertMapping mapping, Connection connection, List<String> problems) {
+        Upsert upsert = mapping.annotation;
+        String entity = persister.getMappedClass().getSimpleName();
+        String table = persister.getTableName();
+        String tableName = table.substring(table.lastIndexOf('.') + 1);
+        boolean identity = persister.isIdentifierAssignedByInsert();
+        var attributes = persister.getAttributeMappings();
+        boolean[] insertable = persister.getPropertyInsertability();
+        Dialect dialect = persister.getFactory().getJdbcServices().getDialect();
+
+        TableCatalog catalog;
+        try {
+            catalog = TableCatalog.read(connection, table);
+        } catch (SQLException e) {
+            problems.add("@Upsert on " + entity + ": cannot read the columns of " + table + ": " + e.getMessage());
+            return null;
+        }
+        // The columns exactly as Hibernate's insert writes them (InsertCoordinatorStandard.applyTableInsertDetails):
+        // insertable columns with their write expression, and values generated on execution as their SQL.
+        List<Column> columns = new ArrayList<>();
+        boolean[][] included = new boolean[attributes.size()][];
+        Set<Integer> generatedByDatabase = new HashSet<>();
+        for (int i = 0; i < attributes.size(); i++) {
+            int index = i;
+            AttributeMapping attribute = attributes.get(i);
+            boolean[] inclusion = new boolean[attribute.getJdbcTypeCount()];
+            boolean onExecution = attribute.getGenerator() instanceof OnExecutionGenerator g && g.generatedOnExecution();
+            if (onExecution) {
+                generatedByDatabase.add(i);
+            }
+            if (onExecution && attribute.getGenerator().generatesOnInsert()) {
+                OnExecutionGenerator generator = (OnExecutionGenerator) attribute.getGenerator();
+                if (generator.referenceColumnsInSql(dialect)) {
+                    String[] sqlValues = generator.getReferencedColumnValues(dialect);
+                    attribute.forEachSelectable((n, selectable) -> {
+                        String value = sqlValues == null ? selectable.getWriteExpression() : sqlValues[n];
+                        inclusion[n] = true;
+                        columns.add(column(selectable, index, value, catalog));
+                    });
+                }
+            } else if (insertable[i] && !(attribute instanceof PluralAttributeMapping)) {
+                // (a collection has no column in this table: its rows are written by Hibernate)
+                attribute.forEachSelectable((n, selectable) -> {
+                    if (bound(selectable)) {
+                        inclusion[n] = true;
+                        columns.add(column(selectable, index, selectable.getWriteExpression(), catalog));
+                    }
+                });
+            }
+            for (boolean in : inclusion) {
+                if (in) {
+                    included[i] = inclusion;
+                }
+            }
+        }
+        BasicValuedModelPart idPart = (BasicValuedModelPart) persister.getIdentifierMapping();
+        String idColumn = idPart.getSelectionExpression();
+        if (!identity) {
+            columns.add(column(idPart, -1, idPart.getWriteExpression(), catalog));
+        }
+
+        // The conflict target, checked against the unique indexes that exist.
+        List<UniqueKeyCatalog.UniqueKey> existing;
+        try {
+            existing = UniqueKeyCatalog.uniqueKeysOf(connection, table);
+        } catch (SQLException e) {
+            problems.add("@Upsert on " + entity + ": cannot read the unique indexes of " + table + ": " + e.getMessage());
+            return null;
+        }
+        String target;
+        UniqueKeyCatalog.UniqueKey arbiter;
+        List<String> keyExpressions;
+        String predicate;
+        boolean nullsNotDistinct;
+        Set<Integer> keyAttributeSet = new HashSet<>();
+        if (!upsert.constraint().isBlank()) {
+            UniqueKeyCatalog.UniqueKey key = existing.stream().filter(k -> k.name().equals(upsert.constraint())).findFirst().orElse(null);
+            if (key == null) {
+                problems.add("@Upsert on " + entity + ": constraint '" + upsert.constraint() + "' is not a unique constraint or index of "
+                        + table + " (unique indexes: " + describe(existing) + "); name one of those");
+                return null;
+            }
+            arbiter = key;
+            keyExpressions = key.columns();
+            predicate = key.predicate();
+            nullsNotDistinct = key.nullsNotDistinct();
+            // ON CONSTRAINT accepts constraints only; a unique index is targeted by its columns and predicate (42704 otherwise).
+            target = key.constraint() ? "on constraint " + key.name()
+                    : "(" + String.join(", ", key.columns()) + ")" + (key.partial() ? " where " + key.predicate() : "");
+            for (int i = 0; i < attributes.size(); i++) {
+                int index = i;
+                attributes.get(i).forEachSelectable((n, s) -> {
+                    if (key.columns().contains(s.getSelectionExpression())) {
+                        keyAttributeSet.add(index);
+                    }
+                });
+            }
+            if (key.deferrable()) {
+                problems.add("@Upsert on " + entity + ": constraint '" + key.name() + "' is DEFERRABLE, which PostgreSQL cannot use as an "
+                        + "ON CONFLICT arbiter (55000); make it NOT DEFERRABLE or target another unique key");
+                return null;
+            }
+        } else {
+            keyExpressions = new ArrayList<>();
+            for (String path : mapping.keyPaths) {
+                ModelPart part = persister.findByPath(path);
+                part.forEachSelectable((n, s) -> keyExpressions.add(s.getSelectionExpression()));
+                keyAttributeSet.add(persister.findAttributeMapping(path.split("\\.")[0]).getStateArrayPosition());
+            }
+            predicate = upsert.where().isBlank() ? null : upsert.where();
+            target = "(" + String.join(", ", keyExpressions) + ")" + (predicate == null ? "" : " where " + predicate);
+            arbiter = matchingIndex(keyExpressions, predicate, existing);
+            if (arbiter == null) {
+                boolean onlyDeferrable = existing.stream().anyMatch(k -> k.deferrable() && sameColumns(k, keyExpressions));
+                problems.add("@Upsert on " + entity + ": no non-deferrable unique index of " + table + " matches the conflict target "
+                        + target + " of attribute(s) " + String.join(", ", mapping.keyPaths)
+                        + " (unique indexes: " + describe(existing) + "); "
+                        + (onlyDeferrable ? "make that constraint NOT DEFERRABLE (PostgreSQL cannot use a deferrable one as an "
+                                + "ON CONFLICT arbiter), " : DuplicateRows.createIndexAdvice(connection, table, keyExpressions, predicate))
+                        + (existing.stream().anyMatch(UniqueKeyCatalog.UniqueKey::partial) ? "add the index predicate as @Upsert(where = ...), " : "")
+                        + "or target an existing one with @Upsert(on = ...) or @Upsert(constraint = ...)");
+                return null;
+            }
+            nullsNotDistinct = matchingIndexes(keyExpressions, predicate, existing).stream()
+                    .anyMatch(UniqueKeyCatalog.UniqueKey::nullsNotDistinct);
+        }
+
+        List<String> set = new ArrayList<>();
+        List<String> compared = new ArrayList<>();
+        List<String> generatedSet = new ArrayList<>();
+        for (String name : mapping.overwritten) {
+            AttributeMapping attribute = attributes.get(persister.findAttributeMapping(name).getStateArrayPosition());
+            if (generatedByDatabase.contains(attribute.getStateArrayPosition())) {
+                // A value generated on update runs in the DO UPDATE branch, as in Hibernate's update; one generated
+                // on insert only is kept, as Hibernate never updates it.
+                OnExecutionGenerator generator = (OnExecutionGenerator) attribute.getGenerator();
+                if (generator.generatesOnUpdate() && HibernateAccess.get().referenceColumnsInSql(generator, dialect, EventType.UPDATE)) {
+                    String[] sqlValues = HibernateAccess.get().referencedColumnValues(generator, dialect, EventType.UPDATE);
+                    attribute.forEachSelectable((n, s) -> {
+                        String value = sqlValues == null ? "?" : sqlValues[n];
+                        generatedSet.add(s.getSelectionExpression() + " = "
+                                + (value.indexOf('?') >= 0 ? "excluded." + s.getSelectionExpression() : value));
+                    });
+                }
+                continue;
+            }
+            attribute.forEachSelectable((n, s) -> {
+                if (s.isUpdateable() && !s.isFormula()) {
+                    set.add(s.getSelectionExpression());
+                    if (!mapping.updateTimestamps.contains(name)) {
+                        compared.add(s.getSelectionExpression());
+                    }
+                }
+            });
+        }
+        String versionColumn = null;
+        if (persister.isVersioned() && upsert.action() == Upsert.Action.UPDATE) {
+            versionColumn = persister.getVersionMapping().getVersionAttribute().getSelectionExpression();
+        }
+
+        // The stored row (fallback SELECT) is read whole. The statement returns only what can differ from the proposed
+        // row: the id, the version and the columns a conflict leaves alone. Overwritten and inserted values are the
+        // proposed ones, and a short RETURNING of fixed-width columns lets pgjdbc pipeline a batch in one round trip
+        // (a variable-width column makes it sync after every statement).
+        Set<Integer> keyOrOverwritten = new HashSet<>();
+        mapping.overwritten.forEach(name -> keyOrOverwritten.add(persister.findAttributeMapping(name).getStateArrayPosition()));
+        if (!mapping.keyPaths.isEmpty()) {
+            keyOrOverwritten.addAll(keyAttributeSet);  // plain key columns equal the proposed ones by definition
+        }
+        // ...unless the database computes the stored value: a write expression or a value generated on execution.
+        keyOrOverwritten.removeAll(generatedByDatabase);
+        columns.stream().filter(c -> c.attributeIndex() >= 0 && !"?".equals(c.value()))
+                .forEach(c -> keyOrOverwritten.remove(c.attributeIndex()));
+        List<String> stored = new ArrayList<>();
+        List<ReadBack> storedReadBacks = new ArrayList<>();
+        List<String> returning = new ArrayList<>();
+        List<ReadBack> returnedReadBacks = new ArrayList<>();
+        JdbcMapping idMapping = ((BasicValuedModelPart) persister.getIdentifierMapping()).getJdbcMapping();
+        stored.add(idColumn);
+        storedReadBacks.add(new ReadBack(-1, 1, idMapping));
+        returning.add(idColumn);
+        returnedReadBacks.add(new ReadBack(-1, 1, idMapping));
+        for (int i = 0; i < attributes.size(); i++) {
+            BasicValuedModelPart basic = attributes.get(i).asBasicValuedModelPart();
+            if (basic != null && !basic.isFormula()) {
+                stored.add(readExpression(basic));
+                storedReadBacks.add(new ReadBack(i, stored.size(), basic.getJdbcMapping()));
+                if (!keyOrOverwritten.contains(i)) {
+                    returning.add(readExpression(basic));
+                    returnedReadBacks.add(new ReadBack(i, returning.size(), basic.getJdbcMapping()));
+                }
+            }
+        }
+
+        OnConflictClause clause = new OnConflictClause(target, upsert.action() == Upsert.Action.NOTHING, tableName, set,
+                upsert.skipUnchanged() ? compared : List.of(), versionColumn, upsert.updateWhere(), returning,
+                generatedSet, catalog.partitioned());
+        if (!clause.returnsEveryRow()) {
+            Set<String> written = columns.stream().map(Column::name).collect(Collectors.toSet());
+            Set<String> tableColumns = new HashSet<>();
+            attributes.forEach(a -> a.forEachSelectable((n, s) -> tableColumns.add(s.getSelectionExpression())));
+            List<String> unwritten = keyExpressions.stream().filter(k -> tableColumns.contains(k) && !written.contains(k)).toList();
+            if (!unwritten.isEmpty()) {
+                // The read-back finds an untouched row by the proposed key values; the database computes these.
+                problems.add("@Upsert on " + entity + ": key column(s) " + String.join(", ", unwritten) + " are not written by the "
+                        + "insert (the database generates them), so a row that a conflict leaves untouched (action = NOTHING, "
+                        + "updateWhere, skipUnchanged) cannot be read back by its key; target a key of columns the application "
+                        + "sets, or use action = UPDATE without updateWhere and skipUnchanged");
+                return null;
+            }
+        }
+        // IDENTITY ids drawn by IdentityBlockGenerator are sent; GENERATED ALWAYS accepts them only when told to
+        String overriding = !identity && persister.getGenerator() instanceof IdentityBlockGenerator
+                && generatedAlways(connection, table, idColumn) ? " overriding system value" : "";
+        String insertHead = "insert into " + table + " (" + columns.stream().map(Column::name).collect(Collectors.joining(","))
+                + ")" + overriding + " values ";
+        String rowPlaceholders = "(" + columns.stream().map(Column::value).collect(Collectors.joining(",")) + ")";
+        String storedRowSql = storedRowSql(table, stored, columns, arbiter, predicate);
+
+        int[] keyPositions = new int[keyExpressions.size()];
+        for (int k = 0; k < keyExpressions.size(); k++) {
+            keyPositions[k] = -1;
+            for (int c = 0; c < columns.size(); c++) {
+                if (columns.get(c).name().equals(keyExpressions.get(k))) {
+                    keyPositions[k] = c;
+                }
+            }
+        }
+        // A key value the database generates is not known before the statement: it cannot order or compare rows.
+        keyPositions = Arrays.stream(keyPositions).filter(p -> p >= 0 && columns.get(p).bound()).toArray();
+        int[] keyAttributes = keyAttributeSet.stream().mapToInt(Integer::intValue).sorted().toArray();
+        String keyDescription = mapping.keyPaths.isEmpty() ? upsert.constraint() : String.join(", ", mapping.keyPaths);
+        return new UpsertPlan(persister, identity, List.copyOf(columns), included, insertHead, rowPlaceholders, clause,
+                List.copyOf(returnedReadBacks),
+                List.copyOf(storedReadBacks), storedRowSql, keyPositions, keyAttributes, keyDescription, nullsNotDistinct,
+                table, arbiter, predicate, List.copyOf(stored), !overriding.isEmpty());
+    }
+
+    private static boolean generatedAlways(Connection connection, String table, String column) {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "select attidentity = 'a' from pg_attribute where attrelid = to_regclass(?) and attname = ?")) {
+            ps.setString(1, table);
+            ps.setString(2, column.startsWith("\"") ? column.substring(1, column.length() - 1) : column.toLowerCase(Locale.ROOT));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        } catch (SQLException e) {
+            return false;  // the statement check at boot then reports what PostgreSQL says
+        }
+    }
+
+    /**
+     * Whether a flush sends this entity's rows as {@link UnnestUpsertStatement} (one statement per chunk for every
+     * action, one typed array per column); otherwise as the {@code VALUES} statements of {@link UpsertBatch}. Per feature:
+     * <ul>
+     * <li>catalog types, JSON, converters, enums: carried (each array is cast to the column's {@code format_type});</li>
+     * <li>values generated on execution ({@code current_timestamp}) and generated columns: carried (written as SQL,
+     *     returned like any column);</li>
+     * <li>partitioned tables with generated ids: carried (inserted = the proposed, freshly generated id came back, no
+     *     {@code xmax} needed); with ids the application assigns: not carried, a retried row sends its stored id
+     *     again, so the id coming back says nothing (the {@code VALUES} path asks {@code xmax} afterwards);</li>
+     * <li>IDENTITY ids assigned by the insert (an entity with collections): not carried, no proposed id to match the
+     *     inserted rows by;</li>
+     * <li>a {@code @ColumnTransformer(write = ...)} expression: not carried, its parameter need not have the column's
+     *     type ({@code ?::jsonb} takes text), and an array holds one type per column;</li>
+     * <li>an array-typed column: not carried, {@code unnest} would flatten it;</li>
+     * <li>a key column the database generates: not carried, the proposed row's key is unknown before the statement.</li>
+     * </ul>
+     */
+    boolean oneStatementPerChunk() {
+        if (identity || arbiter == null || partitioned && !freshIds()) {
+            return false;
+        }
+        for (Column column : columns) {
+            if (column.type() == null || column.type().endsWith("]") || column.bound() && !"?".equals(column.value())) {
+                return false;
+            }
+        }
+        Set<String> bound = columns.stream().filter(Column::bound).map(Column::name).collect(Collectors.toSet());
+        // an expression key (lower(email)) is computed over the proposed columns; a plain key column must be one of them
+        return arbiter.columns().stream().allMatch(k -> k.contains("(") || bound.contains(k));
+    }
+
+    /**
+     * Every proposed id is new: generated before the statement (sequence, UUID, identity block), never one the
+     * application may assign ({@code Assigned}, composite ids, generators that accept assigned values).
+     */
+    private boolean freshIds() {
+        var generator = persister.getGenerator();
+        return generator != null && !generator.allowAssignedIdentifiers()
+                && !(generator instanceof org.hibernate.id.CompositeNestedGeneratedValueGenerator);
+    }
+
+    /** The JDBC values of one row, in {@link #columns} order. */
+    Object[] jdbcValues(Object id, Object[] values, SharedSessionContractImplementor session) {
+        List<Object> out = new ArrayList<>(columns.size());
+        var attributes = persister.getAttributeMappings();
+        for (int i = 0; i < attributes.size(); i++) {
+            boolean[] inclusion = included[i];
+            if (inclusion != null) {
+                attributes.get(i).decompose(values[i], 0, out, null, (n, list, unused, value, selectable) -> {
+                    if (inclusion[n]) {
+                        list.add(value);
+                    }
+                }, session);
+            }
+        }
+        if (!identity) {
+            persister.getIdentifierMapping().decompose(id, 0, out, null, (n, list, unused, value, s) -> list.add(value), session);
+        }
+        return out.toArray();
+    }
+
+    /**
+     * One proposed row as typed SQL, {@code (cast(? as text), cast(? as timestamp with time zone), ...)} in
+     * {@link #columns} order and bound as {@link #bind} binds: for statements that use proposed values outside an
+     * insert (a {@code VALUES} list joined to the table, a comparison), where untyped parameters would be text.
+     */
+    String typedRow() {
+        return "(" + columns.stream().map(Column::typedValue).collect(Collectors.joining(", ")) + ")";
+    }
+
+    /** The statement for {@code rows} proposed rows: one {@code VALUES} list, one conflict clause. */
+    public String multiRowSql(int rows) {
+        StringBuilder sql = new StringBuilder(insertHead.length() + rows * (rowPlaceholders.length() + 1) + conflictClause.length());
+        sql.append(insertHead);
+        for (int r = 0; r < rows; r++) {
+            sql.append(r == 0 ? "" : ",").append(rowPlaceholders);
+        }
+        return sql.append(conflictClause).toString();
+    }
+
+    public void bind(PreparedStatement statement, Object[] jdbcValues, SharedSessionContractImplementor session) throws SQLException {
+        bind(statement, jdbcValues, 0, session);
+    }
+
+    /**
+     * Binds one row's values from parameter {@code offset + 1} on (row {@code r} of a multi-row statement), through
+     * each column's Hibernate binder; returns the offset after them. Values generated on execution bind nothing.
+     */
+    public int bind(PreparedStatement statement, Object[] jdbcValues, int offset, SharedSessionContractImplementor session)
+            throws SQLException {
+        int position = offset;
+        for (int c = 0; c < jdbcValues.length; c++) {
+            Column column = columns.get(c);
+            if (column.bound()) {
+                @SuppressWarnings("unchecked")
+                var binder = (org.hibernate.type.descriptor.ValueBinder<Object>) column.jdbcMapping().getJdbcValueBinder();
+                binder.bind(statement, jdbcValues[c], ++position, session);
+            }
+        }
+        return position;
+    }
+
+    /** Reads the row the statement returned. */
+    public StoredRow readReturned(ResultSet rs, SharedSessionContractImplementor session) throws SQLException {
+        return read(rs, returned, session, false);
+    }
+
+    /** Reads the row the stored-row SELECT found: a conflict left it untouched. */
+    StoredRow readStored(ResultSet rs, SharedSessionContractImplementor session) throws SQLException {
+        return read(rs, stored, session, true);
+    }
+
+    /** The id first, then each listed attribute as a domain value; the {@code (xmax = 0)} flag follows them. */
+    private static StoredRow read(ResultSet rs, List<ReadBack> readBacks, SharedSessionContractImplementor session,
+                                  boolean skipped) throws SQLException {
+        Object id = null;
+        Object[] values = new Object[readBacks.size()];
+        for (int r = 0; r < readBacks.size(); r++) {
+            ReadBack readBack = readBacks.get(r);
+            Object value = readBack.jdbcMapping().convertToDomainValue(
+                    readBack.jdbcMapping().getJdbcValueExtractor().extract(rs, readBack.position(), session));
+            if (readBack.attributeIndex() < 0) {
+                id = value;
+            }
+            values[r] = value;
+        }
+        // A partitioned table has no flag column; the caller asks insertedFlagSql afterwards.
+        boolean inserted = !skipped && rs.getMetaData().getColumnCount() > readBacks.size() && rs.getBoolean(readBacks.size() + 1);
+        return new StoredRow(id, readBacks, values, inserted, skipped);
+    }
+
+    /** A row as the database holds it after the statement; {@code skipped}: a conflict left it untouched. */
+    public record StoredRow(Object id, List<ReadBack> readBacks, Object[] values, boolean inserted, boolean skipped) {
+    }
+
+    private static boolean bound(SelectableMapping selectable) {
+        return selectable.isInsertable() && !selectable.isFormula();
+    }
+
+    /** The unique index PostgreSQL infers as the arbiter of this conflict target, or null. */
+    private static UniqueKeyCatalog.UniqueKey matchingIndex(List<String> keyExpressions, String predicate,
+                                                           List<UniqueKeyCatalog.UniqueKey> existing) {
+        List<UniqueKeyCatalog.UniqueKey> matching = matchingIndexes(keyExpressions, predicate, existing);
+        return matching.isEmpty() ? null : matching.get(0);
+    }
+
+    /** The unique indexes PostgreSQL may choose as arbiters for this target (it uses every one that matches). */
+    private static List<UniqueKeyCatalog.UniqueKey> matchingIndexes(List<String> keyExpressions, String predicate,
+                                                                   List<UniqueKeyCatalog.UniqueKey> existing) {
+        Set<String> wanted = keyExpressions.stream().map(UpsertPlan::normalize).collect(Collectors.toSet());
+        List<UniqueKeyCatalog.UniqueKey> matching = new ArrayList<>();
+        for (UniqueKeyCatalog.UniqueKey key : existing) {
+            Set<String> columns = key.columns().stream().map(UpsertPlan::normalize).collect(Collectors.toSet());
+            boolean samePredicate = predicate == null ? !key.partial() : key.partial() && normalize(predicate).equals(normalize(key.predicate()));
+            if (columns.equals(wanted) && samePredicate && !key.deferrable()) {
+                matching.add(key);
+            }
+        }
+        return matching;
+    }
+
+    /**
+     * A column as Hibernate reads it: its {@code @ColumnTransformer(read = ...)} expression, whose column references
+     * Hibernate keeps qualified by a placeholder ({@link Template#TEMPLATE}), here left unqualified; they name the
+     * table's row in {@code RETURNING} and in the stored-row SELECT alike.
+     */
+    private static String readExpression(SelectableMapping selectable) {
+        String custom = selectable.getCustomReadExpression();
+        return custom == null || custom.isBlank() ? selectable.getSelectionExpression() : custom.replace(Template.TEMPLATE + ".", "");
+    }
+
+    private static Column column(SelectableMapping selectable, int attributeIndex, String value, TableCatalog catalog) {
+        String type = catalog.typeOf(selectable.getSelectionExpression());
+        String typed = type == null ? value : "cast(" + value + " as " + type + ")";
+        return new Column(selectable.getSelectionExpression(), attributeIndex, selectable.getJdbcMapping(), value, typed, type);
+    }
+
+    /**
+     * The stored row for a proposed one, found exactly as the arbiter index finds it: its key expressions over the
+     * proposed values (typed, so a timestamp or an enum compares as itself, not as text), under the index's
+     * collation, with {@code is not distinct from} where the index treats NULLs as equal, within its predicate.
+     */
+    private static String storedRowSql(String table, List<String> stored, List<Column> columns,
+                                       UniqueKeyCatalog.UniqueKey arbiter, String predicate) {
+        List<String> keys = arbiter.columns();
+        List<String> names = new ArrayList<>();
+        List<String> conditions = new ArrayList<>();
+        for (int k = 0; k < keys.size(); k++) {
+            String name = "upsert_k" + (k + 1);
+            names.add(name);
+            conditions.add(keyEquals(arbiter, k, keys.get(k), "upsert_proposed." + name));
+        }
+        String proposed = columns.stream().map(c -> c.typedValue() + " as " + c.name()).collect(Collectors.joining(", "));
+        return "select " + String.join(", ", stored) + " from " + table
+                + " join (select " + String.join(", ", keys) + " from (select " + proposed + ") as excluded)"
+                + " as upsert_proposed (" + String.join(", ", names) + ") on " + String.join(" and ", conditions)
+                + (predicate == null ? "" : " and (" + predicate + ")");
+    }
+
+    /**
+     * Key column {@code k} of a stored row ({@code existing}) equals a proposed one as the arbiter index compares them:
+     * under its collation, with its operator class's equality, NULLs equal only where the index says so.
+     */
+    static String keyEquals(UniqueKeyCatalog.UniqueKey arbiter, int k, String existing, String proposed) {
+        String collation = arbiter.collations().get(k);
+        String left = "(" + existing + ")" + (collation.isEmpty() ? "" : " collate " + collation);
+        String equal = left + " " + arbiter.equalities().get(k) + " " + proposed;
+        return arbiter.nullsNotDistinct() ? "(" + equal + " or (" + left + " is null and " + proposed + " is null))" : equal;
+    }
+
+    /**
+     * For a partitioned table: whether each returned row was inserted, asked right after the statement in its
+     * transaction ({@code xmax = 0} marks a row version this transaction inserted; facts A2). Selecting {@code xmax}
+     * from a partitioned table works where returning it does not.
+     */
+    String insertedFlagSql(int rows) {
+        return insertedFlagHead + String.join(", ", java.util.Collections.nCopies(rows, "?")) + ")";
+    }
+
+    private static boolean sameColumns(UniqueKeyCatalog.UniqueKey key, List<String> keyExpressions) {
+        return key.columns().stream().map(UpsertPlan::normalize).collect(Collectors.toSet())
+                .equals(keyExpressions.stream().map(UpsertPlan::normalize).collect(Collectors.toSet()));
+    }
+
+    /** Compares SQL fragments the way the catalog prints them: case, blanks and parentheses aside. */
+    private static String normalize(String sql) {
+        return sql.replaceAll("[\\s()]", "").toLowerCase(Locale.ROOT);
+    }
+
+    private static String describe(List<UniqueKeyCatalog.UniqueKey> keys) {
+        return keys.isEmpty() ? "none" : keys.stream().map(Object::toString).collect(Collectors.joining("; "));
+    }
+}

@@ -1,0 +1,91 @@
+package dev.upsert.internal.writeback;
+
+import dev.upsert.internal.batch.UpsertBatch;
+import dev.upsert.internal.event.UpsertListeners;
+import dev.upsert.internal.persister.mutation.UpsertPlan;
+import jakarta.persistence.EntityExistsException;
+
+import org.hibernate.engine.spi.EntityEntry;
+import org.hibernate.engine.spi.EntityKey;
+import org.hibernate.engine.spi.PersistenceContext;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.metamodel.mapping.NaturalIdMapping;
+
+import dev.upsert.UpsertOutcome;
+
+/**
+ * Makes the entity, and Hibernate's snapshot of it, equal the stored row: every basic attribute, the version, and
+ * for ids generated before the insert, the stored row's id (the id attribute is null until then; the persistence
+ * context held the proposed one).
+ */
+public final class WriteBack {
+
+    private WriteBack() {
+    }
+
+    /** Copies the stored row's basic attributes into {@code values} (Hibernate's state array) and the entity. */
+    public static UpsertOutcome apply(UpsertPlan plan, Object entity, Object[] values, UpsertPlan.StoredRow row,
+                               SharedSessionContractImplementor session) {
+        var readBacks = row.readBacks();
+        for (int r = 0; r < readBacks.size(); r++) {
+            int attribute = readBacks.get(r).attributeIndex();
+            if (attribute >= 0) {
+                // A value the application changed after persist (the upsert ran later, at flush) stays in the entity:
+                // the snapshot takes the stored value, so the dirty-check writes the change to the stored row.
+                boolean unchanged = plan.persister.getPropertyTypes()[attribute]
+                        .isSame(values[attribute], plan.persister.getValue(entity, attribute));
+                values[attribute] = row.values()[r];
+                if (unchanged) {
+                    plan.persister.setValue(entity, attribute, row.values()[r]);
+                }
+            }
+        }
+        UpsertOutcome outcome = row.inserted() ? UpsertOutcome.INSERTED : row.skipped() ? UpsertOutcome.SKIPPED : UpsertOutcome.UPDATED;
+        UpsertListeners.in(session.getFactory()).upserted(plan.persister.getMappedClass(), outcome);
+        return outcome;
+    }
+
+    /**
+     * After a batched upsert ran: writes the row back and, when the key belonged to another id, moves the entity to
+     * the stored id in the persistence context (what Hibernate does for delayed identity inserts), including its
+     * natural-id resolution, so that later dirty-checks update the right row.
+     */
+    public static void applyAfterInsert(UpsertPlan plan, UpsertBatch.PendingRow pending, UpsertPlan.StoredRow row,
+                                 SharedSessionContractImplementor session) {
+        UpsertOutcome outcome = apply(plan, pending.entity(), pending.values(), row, session);
+        var persister = plan.persister;
+        PersistenceContext context = session.getPersistenceContextInternal();
+        Object storedId = row.id();
+        if (context.getEntry(pending.entity()) == null) {
+            // StatelessSession.insert: no persistence context to move the entity in, only the entity itself
+            persister.setStoredIdentifier(pending.entity(), storedId, session);
+            return;
+        }
+        if (!persister.getIdentifierMapping().areEqual(pending.id(), storedId, session)) {
+            EntityKey storedKey = session.generateEntityKey(storedId, persister);
+            Object managed = context.getEntity(storedKey);
+            if (managed != null && managed != pending.entity()) {
+                throw new EntityExistsException("@Upsert on " + persister.getMappedClass().getSimpleName() + ": the row with key ("
+                        + plan.keyDescription + ") is already managed in this persistence context as another instance; "
+                        + "modify that instance instead of persisting a new one");
+            }
+            context.replaceDelayedEntityIdentityInsertKeys(session.generateEntityKey(pending.id(), persister), storedId);
+            NaturalIdMapping naturalId = persister.getNaturalIdMapping();
+            if (naturalId != null) {
+                Object naturalIdValues = naturalId.extractNaturalIdFromEntity(pending.entity());
+                context.getNaturalIdResolutions().removeLocalResolution(pending.id(), naturalIdValues, persister);
+                context.getNaturalIdResolutions().cacheResolutionFromLoad(storedId, naturalIdValues, persister);
+            }
+        }
+        // the id attribute stayed null since persist (UpsertEntityPersister#setIdentifier): now it is the stored row's
+        persister.setStoredIdentifier(pending.entity(), storedId, session);
+        EntityEntry entry = context.getEntry(pending.entity());
+        if (entry != null) {
+            Object version = persister.isVersioned() ? pending.values()[persister.getVersionMapping().getVersionAttribute().getStateArrayPosition()]
+                    : entry.getVersion();
+            // the snapshot is the stored row: a later dirty-check compares against it, never against proposed values
+            entry.postUpdate(pending.entity(), pending.values(), version);
+            UpsertResults.record(entry, outcome);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.upsert.internal.compat;
+
+import static dev.upsert.internal.compat.HibernateLine.SEVEN;
+import static dev.upsert.internal.compat.HibernateLine.SIX_SIX;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.hibernate.Version;
+import org.junit.jupiter.api.Test;
+
+/** Both jars' boot check, whichever line this run compiled: each names the other artifact for the other line. */
+class HibernateLineTest {
+
+    @Test
+    void theJarRunsOnTheLineItWasBuiltFor() {
+        assertThat(HibernateLine.problem(LineAccess.LINE, Version.getVersionString())).isNull();
+    }
+
+    @Test
+    void sevenAcceptsSevenTwoAndNewerSevens() {
+        assertThat(HibernateLine.problem(SEVEN, "7.2.24.Final")).isNull();
+        assertThat(HibernateLine.problem(SEVEN, "7.3.13.Final")).isNull();
+        assertThat(HibernateLine.problem(SEVEN, "7.4.6.Final")).isNull();
+        assertThat(HibernateLine.problem(SEVEN, "7.5.0-SNAPSHOT")).isNull();
+        assertThat(HibernateLine.problem(SEVEN, "[WORKING]")).isNull();
+    }
+
+    @Test
+    void sevenNamesTheArtifactForSixSix() {
+        assertThat(HibernateLine.problem(SEVEN, "6.6.56.Final")).isEqualTo("upsert-hibernate (dev.upsert:upsert-hibernate) "
+                + "runs on Hibernate ORM 7.2 to 7.4, but this application runs Hibernate ORM 6.6.56.Final: use the artifact "
+                + "dev.upsert:upsert-hibernate-66, built for Hibernate 6.6 (Spring Boot 3.5)");
+    }
+
+    @Test
+    void sevenAsksForAnUpgradeFromOlderLines() {
+        assertThat(HibernateLine.problem(SEVEN, "7.1.35.Final")).endsWith("runs Hibernate ORM 7.1.35.Final: upgrade "
+                + "Hibernate to 7.2 or newer (Spring Boot 4.0 and 4.1 manage it) and use the artifact "
+                + "dev.upsert:upsert-hibernate, or to 6.6 and use the artifact dev.upsert:upsert-hibernate-66");
+        assertThat(HibernateLine.problem(SEVEN, "6.4.10.Final")).contains("upgrade Hibernate to 7.2 or newer");
+        assertThat(HibernateLine.problem(SEVEN, "8.0.0.Final")).endsWith("use a release of upsert-hibernate built for Hibernate 8.0");
+    }
+
+    @Test
+    void sixSixAcceptsOnlySixSix() {
+        assertThat(HibernateLine.problem(SIX_SIX, "6.6.56.Final")).isNull();
+        assertThat(HibernateLine.problem(SIX_SIX, "6.6.0.Final")).isNull();
+        assertThat(HibernateLine.problem(SIX_SIX, "[WORKING]")).isNull();
+    }
+
+    @Test
+    void sixSixNamesTheArtifactForSeven() {
+        assertThat(HibernateLine.problem(SIX_SIX, "7.4.6.Final")).isEqualTo("upsert-hibernate-66 "
+                + "(dev.upsert:upsert-hibernate-66) runs on Hibernate ORM 6.6, but this application runs Hibernate ORM "
+                + "7.4.6.Final: use the artifact dev.upsert:upsert-hibernate, built for Hibernate 7.2 and newer (Spring Boot 4)");
+        assertThat(HibernateLine.problem(SIX_SIX, "7.2.24.Final")).contains("use the artifact dev.upsert:upsert-hibernate,");
+        assertThat(HibernateLine.problem(SIX_SIX, "7.1.35.Final")).contains("upgrade Hibernate to 7.2 or newer");
+        assertThat(HibernateLine.problem(SIX_SIX, "6.5.3.Final")).contains("or to 6.6 and use the artifact "
+                + "dev.upsert:upsert-hibernate-66");
+    }
+}

@@ -1,0 +1,432 @@
+package dev.upsert.upsert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.persistence.CascadeType;
+import jakarta.persistence.Column;
+import jakarta.persistence.ElementCollection;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.ManyToOne;
+import jakarta.persistence.MappedSuperclass;
+import jakarta.persistence.PostPersist;
+import jakarta.persistence.PrePersist;
+import jakarta.persistence.SequenceGenerator;
+import jakarta.persistence.Table;
+import jakarta.persistence.Transient;
+import jakarta.persistence.UniqueConstraint;
+import jakarta.persistence.Version;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import dev.upsert.Upsert;
+import dev.upsert.UpsertOutcome;
+import dev.upsert.Upserts;
+import dev.upsert.testing.PostgresTest;
+import dev.upsert.testing.TestSchema;
+
+/**
+ * No wrong id is ever visible: the id attribute of an {@code @Upsert} entity with a generated id is null from
+ * {@code persist} until the flush that runs its statement, and the stored row's id after it, whether the key existed
+ * (the proposed id is then not the row's) or not. Assigned ids stay the application's. Written as application code
+ * reads ids: the attribute, a Spring-Data-like {@code save}, {@code PersistenceUnitUtil}, callbacks, queries.
+ */
+@PostgresTest
+class UpsertIdVisibilityIT {
+
+    @MappedSuperclass
+    abstract static class Account {
+        String email;
+        String name;
+        @Version int version;
+        @Transient Object idAtPrePersist = "unset";
+        @Transient Object idAtPostPersist = "unset";
+
+        abstract Object id();
+
+        @PrePersist
+        void prePersist() {
+            idAtPrePersist = id();
+        }
+
+        @PostPersist
+        void postPersist() {
+            idAtPostPersist = id();
+        }
+    }
+
+    @Entity(name = "IdvSeq") @Table(name = "idv_seq", uniqueConstraints = @UniqueConstraint(name = "idv_seq_email_key", columnNames = "email"))
+    @Upsert(on = "email")
+    static class SeqAccount extends Account {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "idv_seq_ids")
+        @SequenceGenerator(name = "idv_seq_ids", sequenceName = "idv_seq_ids", allocationSize = 50)
+        Long id;
+
+        @Override Object id() { return id; }
+    }
+
+    @Entity(name = "IdvSeqOne") @Table(name = "idv_seq_one", uniqueConstraints = @UniqueConstraint(name = "idv_seq_one_email_key", columnNames = "email"))
+    @Upsert(on = "email")
+    static class SeqOneAccount extends Account {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "idv_seq_one_ids")
+        @SequenceGenerator(name = "idv_seq_one_ids", sequenceName = "idv_seq_one_ids", allocationSize = 1)
+        Long id;
+
+        @Override Object id() { return id; }
+    }
+
+    @Entity(name = "IdvIdentity") @Table(name = "idv_identity", uniqueConstraints = @UniqueConstraint(name = "idv_identity_email_key", columnNames = "email"))
+    @Upsert(on = "email")
+    static class IdentityAccount extends Account {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+
+        @Override Object id() { return id; }
+    }
+
+    @Entity(name = "IdvUuid") @Table(name = "idv_uuid", uniqueConstraints = @UniqueConstraint(name = "idv_uuid_email_key", columnNames = "email"))
+    @Upsert(on = "email")
+    static class UuidAccount extends Account {
+        @Id @GeneratedValue UUID id;
+
+        @Override Object id() { return id; }
+    }
+
+    @Entity(name = "IdvAssigned") @Table(name = "idv_assigned", uniqueConstraints = @UniqueConstraint(name = "idv_assigned_email_key", columnNames = "email"))
+    @Upsert(on = "email")
+    static class AssignedAccount extends Account {
+        private static final AtomicLong NEXT = new AtomicLong(5_000);
+        @Id Long id = NEXT.incrementAndGet();
+
+        @Override Object id() { return id; }
+    }
+
+    /** IDENTITY with a collection keeps Hibernate's IDENTITY path: the statement runs at persist, the id is stored. */
+    @Entity(name = "IdvIdentityTags") @Table(name = "idv_identity_tags", uniqueConstraints = @UniqueConstraint(name = "idv_identity_tags_email_key", columnNames = "email"))
+    @Upsert(on = "email")
+    static class IdentityTaggedAccount extends Account {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        @ElementCollection List<String> tags = new ArrayList<>();
+
+        @Override Object id() { return id; }
+    }
+
+    /** A plain entity pointing to an {@code @Upsert} one, cascading persist to it. */
+    @Entity(name = "IdvOrder") @Table(name = "idv_order")
+    static class Order {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "idv_order_ids")
+        @SequenceGenerator(name = "idv_order_ids", sequenceName = "idv_order_ids", allocationSize = 50)
+        Long id;
+        String label;
+        @ManyToOne(cascade = CascadeType.PERSIST) @JoinColumn(name = "seq_account_id") SeqAccount seqAccount;
+        @ManyToOne @JoinColumn(name = "identity_account_id") IdentityAccount identityAccount;
+        @Column(name = "created_by") String createdBy;
+
+        Order() {
+        }
+
+        Order(String label) {
+            this.label = label;
+        }
+    }
+
+    enum Ids {
+        SEQUENCE(SeqAccount.class, "idv_seq", true), SEQUENCE_ONE(SeqOneAccount.class, "idv_seq_one", true),
+        IDENTITY(IdentityAccount.class, "idv_identity", true), UUID(UuidAccount.class, "idv_uuid", true),
+        ASSIGNED(AssignedAccount.class, "idv_assigned", false),
+        IDENTITY_WITH_COLLECTION(IdentityTaggedAccount.class, "idv_identity_tags", false);
+
+        final Class<? extends Account> type;
+        final String table;
+        /** The id waits for the flush (every generated id but IDENTITY on an entity with collections). */
+        final boolean nullUntilFlush;
+
+        Ids(Class<? extends Account> type, String table, boolean nullUntilFlush) {
+            this.type = type;
+            this.table = table;
+            this.nullUntilFlush = nullUntilFlush;
+        }
+
+        String entity() {
+            return type.getAnnotation(Entity.class).name();
+        }
+
+        Account create(String email, String name) {
+            try {
+                var constructor = type.getDeclaredConstructor();
+                constructor.setAccessible(true);
+                Account a = constructor.newInstance();
+                a.email = email;
+                a.name = name;
+                return a;
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    static TestSchema db;
+    static Jpa jpa;
+
+    @BeforeAll
+    static void boot(TestSchema schema) {
+        db = schema;
+        jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"), SeqAccount.class, SeqOneAccount.class,
+                IdentityAccount.class, UuidAccount.class, AssignedAccount.class, IdentityTaggedAccount.class, Order.class);
+    }
+
+    @AfterAll
+    static void close() {
+        jpa.close();
+    }
+
+    static List<Arguments> cases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Ids ids : Ids.values()) {
+            cases.add(Arguments.of(ids, true));
+            cases.add(Arguments.of(ids, false));
+        }
+        return cases;
+    }
+
+    private static int counter;
+
+    /** A fresh key; when {@code existing}, its row is stored first (name 'Old'). */
+    private static String key(Ids ids, boolean existing) {
+        String email = "v" + (++counter) + "-" + ids.name().toLowerCase() + "@x.org";
+        if (existing) {
+            jpa.run(em -> em.persist(ids.create(email, "Old")));
+        }
+        return email;
+    }
+
+    private static Object storedId(Ids ids, String email) {
+        return db.queryValue("select id from " + ids.table + " where email = '" + email + "'");
+    }
+
+    private static Object storedIdIn(EntityManager em, Ids ids, String email) {
+        return em.createNativeQuery("select id from " + ids.table + " where email = :email").setParameter("email", email)
+                .getSingleResult();
+    }
+
+    /** What the application can read of the id right after persist: null, unless assigned or stored at persist. */
+    private static void assertIdBeforeFlush(EntityManager em, Ids ids, Account account, Object assigned, String email) {
+        Object readable = em.getEntityManagerFactory().getPersistenceUnitUtil().getIdentifier(account);
+        if (ids == Ids.ASSIGNED) {
+            assertThat(account.id()).isEqualTo(assigned);
+            assertThat(readable).isEqualTo(assigned);
+        } else if (ids.nullUntilFlush) {
+            assertThat(account.id()).isNull();
+            assertThat(readable).isNull();
+        } else {
+            assertThat(account.id()).isEqualTo(storedIdIn(em, ids, email));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}, key stored: {1}")
+    @MethodSource("cases")
+    void theIdIsNullUntilTheFlushThenTheStoredOne(Ids ids, boolean existing) {
+        String email = key(ids, existing);
+        Object seeded = existing ? storedId(ids, email) : null;
+        Account saved = jpa.tx(em -> {
+            Account account = ids.create(email, "New");
+            Object assigned = account.id();
+            em.persist(account);
+            assertIdBeforeFlush(em, ids, account, assigned, email);
+            assertThat(em.contains(account)).isTrue();
+            if (ids.nullUntilFlush) {
+                assertThat(account.idAtPrePersist).isNull();
+                assertThat(account.idAtPostPersist).isEqualTo("unset");   // the insert action runs at the flush
+            }
+            em.flush();
+            if (ids.nullUntilFlush) {
+                // @PostPersist runs as the flush queues the row, before its statement: no id yet, never a wrong one
+                assertThat(account.idAtPostPersist).isNull();
+            }
+            assertThat(account.id()).isNotNull().isEqualTo(storedIdIn(em, ids, email));
+            assertThat(em.getEntityManagerFactory().getPersistenceUnitUtil().getIdentifier(account)).isEqualTo(account.id());
+            assertThat(Upserts.outcome(em, account)).contains(existing ? UpsertOutcome.UPDATED : UpsertOutcome.INSERTED);
+            return account;
+        });
+        assertThat(storedId(ids, email)).isEqualTo(saved.id());
+        if (existing && ids != Ids.ASSIGNED) {
+            assertThat(saved.id()).isEqualTo(seeded);
+        }
+        assertThat(db.queryLong("select count(*) from " + ids.table + " where email = '" + email + "' and name = 'New'")).isEqualTo(1);
+    }
+
+    @ParameterizedTest(name = "{0}, key stored: {1}")
+    @MethodSource("cases")
+    void commitWithoutAnExplicitFlushLeavesTheStoredId(Ids ids, boolean existing) {
+        String email = key(ids, existing);
+        Account saved = jpa.tx(em -> {
+            Account account = ids.create(email, "New");
+            em.persist(account);
+            return account;
+        });
+        assertThat(saved.id()).isNotNull().isEqualTo(storedId(ids, email));
+    }
+
+    /** {@code SimpleJpaRepository.save}: {@code isNew} (a null id) persists, anything else merges. */
+    @SuppressWarnings("unchecked")
+    private static <T extends Account> T save(EntityManager em, T entity) {
+        if (entity.id() == null) {
+            em.persist(entity);
+            return entity;
+        }
+        return (T) em.merge(entity);
+    }
+
+    @ParameterizedTest(name = "{0}, key stored: {1}")
+    @MethodSource("cases")
+    void aRepositoryStyleSaveReadsNullThenSaveAndFlushReadsTheStoredId(Ids ids, boolean existing) {
+        String email = key(ids, existing);
+        String other = key(ids, existing);
+        jpa.run(em -> {
+            Account first = save(em, ids.create(email, "Saved"));
+            if (ids.nullUntilFlush) {
+                assertThat(first.id()).isNull();
+            }
+            first.name = "Saved twice";
+            assertThat(save(em, first)).isSameAs(first);          // saved again before the flush: still one instance
+            Account second = save(em, ids.create(other, "Saved and flushed"));
+            em.flush();                                          // saveAndFlush
+            assertThat(second.id()).isEqualTo(storedIdIn(em, ids, other));
+            assertThat(first.id()).isEqualTo(storedIdIn(em, ids, email));
+            assertThat(save(em, first)).isSameAs(first);          // now a merge of the managed instance
+        });
+        assertThat(db.query("select name from " + ids.table + " where email in ('" + email + "', '" + other + "') order by email"))
+                .containsExactly(List.of("Saved twice"), List.of("Saved and flushed"));
+    }
+
+    @ParameterizedTest(name = "{0}, key stored: {1}")
+    @MethodSource("cases")
+    void aChangeBeforeTheFlushKeepsTheIdNullThenUpdatesTheStoredRow(Ids ids, boolean existing) {
+        String email = key(ids, existing);
+        Account saved = jpa.tx(em -> {
+            Account account = ids.create(email, "New");
+            em.persist(account);
+            account.name = "Changed";
+            if (ids.nullUntilFlush) {
+                assertThat(account.id()).isNull();
+            }
+            em.flush();
+            assertThat(account.id()).isEqualTo(storedIdIn(em, ids, email));
+            return account;
+        });
+        assertThat(db.query("select id, name from " + ids.table + " where email = '" + email + "'"))
+                .containsExactly(List.of(saved.id(), "Changed"));
+    }
+
+    @ParameterizedTest(name = "{0}, key stored: {1}")
+    @MethodSource("cases")
+    void removeAfterPersistRemovesTheStoredRowAndLeavesItsId(Ids ids, boolean existing) {
+        String email = key(ids, existing);
+        Object seeded = existing ? storedId(ids, email) : null;
+        Account removed = jpa.tx(em -> {
+            Account account = ids.create(email, "New");
+            em.persist(account);
+            em.remove(account);                                  // the upsert runs first; the stored row is deleted
+            assertThat(account.id()).isNotNull();
+            return account;
+        });
+        assertThat(db.queryLong("select count(*) from " + ids.table + " where email = '" + email + "'")).isZero();
+        if (existing && ids != Ids.ASSIGNED) {
+            assertThat(removed.id()).isEqualTo(seeded);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}, key stored: {1}")
+    @MethodSource("cases")
+    void aQueryByKeyFlushesAndFindsTheSameInstanceWithTheStoredId(Ids ids, boolean existing) {
+        String email = key(ids, existing);
+        Account saved = jpa.tx(em -> {
+            Account account = ids.create(email, "New");
+            em.persist(account);
+            Account found = em.createQuery("select a from " + ids.entity() + " a where a.email = :email", ids.type)
+                    .setParameter("email", email).getSingleResult();
+            assertThat(found).isSameAs(account);
+            assertThat(account.id()).isNotNull().isEqualTo(storedIdIn(em, ids, email));
+            assertThat(em.find(ids.type, account.id())).isSameAs(account);
+            return account;
+        });
+        assertThat(storedId(ids, email)).isEqualTo(saved.id());
+    }
+
+    @ParameterizedTest(name = "{0}, key stored: {1}")
+    @MethodSource("cases")
+    void mergeOfANewInstanceReturnsACopyWithoutIdUntilTheFlush(Ids ids, boolean existing) {
+        String email = key(ids, existing);
+        Account merged = jpa.tx(em -> {
+            Account copy = em.merge(ids.create(email, "Merged"));
+            if (ids.nullUntilFlush) {
+                assertThat(copy.id()).isNull();
+            }
+            em.flush();
+            assertThat(copy.id()).isEqualTo(storedIdIn(em, ids, email));
+            return copy;
+        });
+        assertThat(db.query("select id, name from " + ids.table + " where email = '" + email + "'"))
+                .containsExactly(List.of(merged.id(), "Merged"));
+    }
+
+    @ParameterizedTest(name = "key stored: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void aPlainEntityPointingToPendingUpsertsGetsTheStoredIdsAsForeignKeys(boolean existing) {
+        String seqEmail = key(Ids.SEQUENCE, existing);
+        String identityEmail = key(Ids.IDENTITY, existing);
+        Order order = jpa.tx(em -> {
+            SeqAccount seq = (SeqAccount) Ids.SEQUENCE.create(seqEmail, "Buyer");
+            IdentityAccount identity = (IdentityAccount) Ids.IDENTITY.create(identityEmail, "Seller");
+            em.persist(identity);
+            Order o = new Order("o-" + seqEmail);
+            o.seqAccount = seq;                                  // persisted by cascade with the order
+            o.identityAccount = identity;
+            em.persist(o);
+            assertThat(seq.id).isNull();
+            assertThat(identity.id).isNull();
+            assertThat(o.id).isNotNull();                        // a plain entity's sequence id is its own
+            return o;
+        });
+        assertThat(order.seqAccount.id).isEqualTo(storedId(Ids.SEQUENCE, seqEmail));
+        assertThat(order.identityAccount.id).isEqualTo(storedId(Ids.IDENTITY, identityEmail));
+        assertThat(db.query("select seq_account_id, identity_account_id from idv_order where id = " + order.id))
+                .containsExactly(List.of(order.seqAccount.id, order.identityAccount.id));
+    }
+
+    @Test
+    void manyRowsInOneFlushEachGetTheirStoredId() {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            keys.add(key(Ids.IDENTITY, i % 2 == 0));
+        }
+        List<Account> saved = jpa.tx(em -> {
+            List<Account> accounts = new ArrayList<>();
+            for (String key : keys) {
+                Account account = Ids.IDENTITY.create(key, "Bulk");
+                em.persist(account);
+                accounts.add(account);
+            }
+            assertThat(accounts).allMatch(a -> a.id() == null);
+            return accounts;
+        });
+        for (int i = 0; i < keys.size(); i++) {
+            assertThat(saved.get(i).id()).isEqualTo(storedId(Ids.IDENTITY, keys.get(i)));
+        }
+        assertThat(db.queryLong("select count(*) from idv_identity where name = 'Bulk'")).isEqualTo(40);
+    }
+}
