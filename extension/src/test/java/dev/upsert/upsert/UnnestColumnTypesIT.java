@@ -104,6 +104,19 @@ class UnnestColumnTypesIT {
     }
 
     @Entity @Table(name = "t_values_u") @Upsert(on = "k") static class ValuesU extends Values { }
+
+    /** Columns with a type modifier, which the statement must not cast away: stored as Hibernate's own insert stores them. */
+    @MappedSuperclass
+    abstract static class Sized {
+        @Id @GeneratedValue UUID id;
+        String k;
+        String code;
+        BigDecimal amount;
+        Instant at;
+    }
+
+    @Entity @Table(name = "t_sized_u") @Upsert(on = "k") static class SizedU extends Sized { }
+    @Entity @Table(name = "t_sized_plain") static class SizedPlain extends Sized { }
     @Entity @Table(name = "t_values_s") @Upsert(on = "k", skipUnchanged = true) static class ValuesS extends Values { }
 
     static final Object[] FULL = {
@@ -128,9 +141,13 @@ class UnnestColumnTypesIT {
                     + " at timestamptz, odt timestamptz, mood_ord smallint, mood_name varchar(10), note text, day date,"
                     + " local_at timestamp, constraint " + table + "_k unique (k))");
         }
+        for (String table : List.of("t_sized_u", "t_sized_plain")) {
+            db.execute("create table " + table + " (id uuid primary key, k text not null unique, code character(3),"
+                    + " amount numeric(6, 2), at timestamp(0) with time zone)");
+        }
         jpa = new Jpa(schema, Map.of("jakarta.persistence.schema-generation.database.action", "none",
                 "hibernate.jdbc.batch_size", "50", "hibernate.session_factory.statement_inspector", Recorder.class.getName()),
-                ValuesU.class, ValuesS.class);
+                ValuesU.class, ValuesS.class, SizedU.class, SizedPlain.class);
     }
 
     @AfterAll
@@ -142,7 +159,7 @@ class UnnestColumnTypesIT {
 
     @BeforeEach
     void empty() {
-        db.execute("truncate t_values_u, t_values_s");
+        db.execute("truncate t_values_u, t_values_s, t_sized_u, t_sized_plain");
         prepared.clear();
     }
 
@@ -154,7 +171,7 @@ class UnnestColumnTypesIT {
             Map<String, Values> first = upsert(type, Map.of("full", FULL, "empty", EMPTY, "nulls", NULLS));
             String unnest = prepared.stream().filter(sql -> sql.startsWith("with proposed as")).findFirst().orElseThrow();
             assertThat(unnest).as("native arrays").contains("?::int8[]", "?::int4[]", "?::int2[]", "?::float8[]", "?::bool[]")
-                    .contains("?::text[]::uuid[]", "?::text[]::timestamp with time zone[]", "?::text[]::numeric(12,2)[]");
+                    .contains("?::text[]::uuid[]", "?::text[]::timestamp with time zone[]", "?::text[]::numeric[]");
             assertThat(stored(table)).containsOnlyKeys("full", "empty", "nulls");
             expectStored(table, "full", FULL);
             expectStored(table, "empty", EMPTY);
@@ -189,6 +206,63 @@ class UnnestColumnTypesIT {
                     .satisfies(e -> assertThat(sqlState(e)).isEqualTo("22001"));
             assertThat(stored(table)).containsOnlyKeys("kept");
             expectStored(table, "kept", FULL);
+        }
+    }
+
+    /**
+     * {@code character(n)}, {@code numeric(p,s)} and {@code timestamp(p)} hold what Hibernate's own insert stores
+     * (padded, rounded), and a value too long for {@code character(3)} fails with 22001 in both: the statement casts to
+     * the type without its modifier (an explicit {@code ::character(3)} would cut {@code "abcd"} to {@code "abc"}).
+     */
+    @Test
+    void columnsWithATypeModifierHoldWhatHibernatesOwnInsertStores() {
+        Object[][] rows = {
+            {"a", "ab", new BigDecimal("1.005"), Instant.parse("2024-06-01T10:00:00.5Z")},
+            {"b", "abc", new BigDecimal("-0.004"), Instant.parse("2024-06-01T10:00:00.499999Z")},
+            {"c", "ab   ", new BigDecimal("9999.995").negate().add(BigDecimal.ONE), Instant.EPOCH},
+            {"d", "", BigDecimal.ZERO, null}};
+        jpa.tx(em -> {
+            for (Object[] row : rows) {
+                em.persist(sized(new SizedU(), row));
+                em.persist(sized(new SizedPlain(), row));
+            }
+            em.flush();
+            return null;
+        });
+        String columns = "select k, code, code::text, length(code)::text, amount::text, at::text from ";
+        assertThat(db.query(columns + "t_sized_u order by k")).hasSize(rows.length)
+                .isEqualTo(db.query(columns + "t_sized_plain order by k"));
+
+        for (Class<? extends Sized> type : List.of(SizedU.class, SizedPlain.class)) {
+            assertThatThrownBy(() -> jpa.tx(em -> {
+                em.persist(sized(newInstance(type), new Object[] {"a", "abcd", BigDecimal.ONE, Instant.EPOCH}));
+                em.persist(sized(newInstance(type), new Object[] {"e", "xyz", BigDecimal.ONE, Instant.EPOCH}));
+                em.flush();
+                return null;
+            })).as(type.getSimpleName()).satisfies(e -> assertThat(sqlState(e)).isEqualTo("22001"));
+        }
+        assertThat(db.query(columns + "t_sized_u order by k")).isEqualTo(db.query(columns + "t_sized_plain order by k"))
+                .extracting(row -> row.get(0)).containsExactly("a", "b", "c", "d");
+        String unnest = prepared.stream().filter(sql -> sql.startsWith("with proposed as")).findFirst().orElseThrow();
+        assertThat(unnest).contains("?::text[]::bpchar[]", "?::text[]::numeric[]", "?::text[]::timestamp with time zone[]")
+                .doesNotContain("character(3)", "numeric(6");
+    }
+
+    private static Sized sized(Sized entity, Object[] row) {
+        entity.k = (String) row[0];
+        entity.code = (String) row[1];
+        entity.amount = (BigDecimal) row[2];
+        entity.at = (Instant) row[3];
+        return entity;
+    }
+
+    private static <T> T newInstance(Class<T> type) {
+        try {
+            var constructor = type.getDeclaredConstructor();
+            constructor.setAccessible(true);
+            return constructor.newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
         }
     }
 

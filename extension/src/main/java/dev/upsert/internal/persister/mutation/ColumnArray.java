@@ -8,6 +8,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import org.hibernate.metamodel.mapping.JdbcMapping;
 import org.hibernate.type.descriptor.WrapperOptions;
@@ -44,6 +45,8 @@ import org.hibernate.type.descriptor.jdbc.VarcharJdbcType;
  *     {@code date}...): the text the column's own binder produces, caught by {@link UnnestUpsertStatement.Capture},
  *     cast to the column's type.</li>
  * </ul>
+ * A cast never carries the column's modifier ({@link #castType}): {@code character(n)} gets its length checked by the
+ * insert's assignment, like {@code varchar(n)}.
  */
 final class ColumnArray {
 
@@ -82,9 +85,26 @@ final class ColumnArray {
         this.kind = kind;
         // text goes into a varchar(n) column uncast: the insert's assignment checks the length, a cast would cut it
         this.parameter = kind.sqlType != null ? "?::" + kind.arrayType + "[]"
-                : "?::text[]" + ("text".equals(type) || type.startsWith("character varying") ? "" : "::" + type + "[]");
+                : "?::text[]" + ("text".equals(type) || type.startsWith("character varying") ? "" : "::" + castType(type) + "[]");
         this.unwrapTo = unwrapTo;
         this.javaType = javaType;
+    }
+
+    private static final Pattern TYPE_MODIFIER = Pattern.compile("\\(\\d+(,\\s*\\d+)?\\)");
+
+    /**
+     * The type a text array is cast to for a column of catalog type {@code type}: the type without its modifier, so
+     * that the insert's assignment applies length, precision and scale exactly as it does to Hibernate's own insert.
+     * An explicit cast to {@code character(n)} or {@code bit(n)} cuts a value that is too long without a word, where
+     * the assignment fails with 22001; for {@code numeric(p,s)} and {@code timestamp(p)} the two round alike.
+     */
+    static String castType(String type) {
+        String base = TYPE_MODIFIER.matcher(type).replaceAll("");
+        return switch (base) {
+            case "character" -> "bpchar";  // "character" alone means character(1)
+            case "bit" -> "\"bit\"";       // and "bit" alone bit(1); quoted, it has no length
+            default -> base;
+        };
     }
 
     /** The array form for a column of catalog type {@code type} ({@code format_type}) bound through {@code mapping}. */
