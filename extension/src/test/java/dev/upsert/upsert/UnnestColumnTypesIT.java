@@ -113,10 +113,11 @@ class UnnestColumnTypesIT {
         String code;
         BigDecimal amount;
         Instant at;
+        LocalDate day;
     }
 
-    @Entity @Table(name = "t_sized_u") @Upsert(on = "k") static class SizedU extends Sized { }
-    @Entity @Table(name = "t_sized_plain") static class SizedPlain extends Sized { }
+    @Entity(name = "SizedU") @Table(name = "t_sized_u") @Upsert(on = "k") static class SizedU extends Sized { }
+    @Entity(name = "SizedPlain") @Table(name = "t_sized_plain") static class SizedPlain extends Sized { }
     @Entity @Table(name = "t_values_s") @Upsert(on = "k", skipUnchanged = true) static class ValuesS extends Values { }
 
     static final Object[] FULL = {
@@ -143,7 +144,7 @@ class UnnestColumnTypesIT {
         }
         for (String table : List.of("t_sized_u", "t_sized_plain")) {
             db.execute("create table " + table + " (id uuid primary key, k text not null unique, code character(3),"
-                    + " amount numeric(6, 2), at timestamp(0) with time zone)");
+                    + " amount numeric(6, 2), at timestamp(0) with time zone, day date)");
         }
         jpa = new Jpa(schema, Map.of("jakarta.persistence.schema-generation.database.action", "none",
                 "hibernate.jdbc.batch_size", "50", "hibernate.session_factory.statement_inspector", Recorder.class.getName()),
@@ -246,6 +247,42 @@ class UnnestColumnTypesIT {
         String unnest = prepared.stream().filter(sql -> sql.startsWith("with proposed as")).findFirst().orElseThrow();
         assertThat(unnest).contains("?::text[]::bpchar[]", "?::text[]::numeric[]", "?::text[]::timestamp with time zone[]")
                 .doesNotContain("character(3)", "numeric(6");
+    }
+
+    /**
+     * Dates and instants before the Gregorian reform, BC and beyond year 9999 are stored as Hibernate's own insert
+     * stores them (its binders send Julian calendar dates before 1583), and read back through Hibernate alike.
+     */
+    @Test
+    void datesOutsideTheGregorianFourDigitYearsAreStoredAsByHibernatesOwnInsert() {
+        Instant[] instants = {Instant.parse("+10000-01-01T00:00:00Z"), Instant.parse("0000-06-30T12:00:00Z"),
+            Instant.parse("-4712-01-01T00:00:00Z"), Instant.parse("1582-10-04T23:59:59Z"), Instant.parse("1583-01-01T00:00:00Z"),
+            Instant.parse("+294275-12-31T23:59:59Z")};
+        LocalDate[] days = {LocalDate.of(10000, 1, 1), LocalDate.of(0, 6, 30), LocalDate.of(-4712, 1, 1),
+            LocalDate.of(1582, 10, 4), LocalDate.of(1583, 1, 1), null};
+        for (Class<? extends Sized> type : List.of(SizedU.class, SizedPlain.class)) {
+            jpa.tx(em -> {
+                for (int i = 0; i < instants.length; i++) {
+                    Sized entity = sized(newInstance(type), new Object[] {"y" + i, null, null, instants[i]});
+                    entity.day = days[i];
+                    em.persist(entity);
+                }
+                return null;
+            });
+        }
+        String columns = "select k, at::text, day::text from ";
+        assertThat(db.query(columns + "t_sized_u order by k")).hasSize(instants.length)
+                .isEqualTo(db.query(columns + "t_sized_plain order by k"));
+        Map<String, List<Object>> read = new HashMap<>();
+        for (String entity : List.of("SizedU", "SizedPlain")) {
+            List<Instant> readInstants = jpa.tx(em -> em.createQuery("select s.at from " + entity + " s order by s.k",
+                    Instant.class).getResultList());
+            assertThat(readInstants).as(entity).containsExactly(instants);
+            read.put(entity, jpa.tx(em -> em.createQuery("select s.day from " + entity + " s order by s.k",
+                    Object.class).getResultList()));
+        }
+        // Hibernate reads a BC date back as the same year AD (its own loss, the plain entity's too): the same values
+        assertThat(read.get("SizedU")).isEqualTo(read.get("SizedPlain"));
     }
 
     private static Sized sized(Sized entity, Object[] row) {

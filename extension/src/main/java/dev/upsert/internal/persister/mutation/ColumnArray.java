@@ -159,7 +159,10 @@ final class ColumnArray {
         };
     }
 
-    /** The array element for a non-null JDBC value; only for kinds other than {@link Kind#CAPTURED}. */
+    /**
+     * The array element for a non-null JDBC value, or null for a value only the column's binder sends faithfully (the
+     * statement then must not run); only for kinds other than {@link Kind#CAPTURED}.
+     */
     Object element(Object value, WrapperOptions options) {
         Object unwrapped = javaType.unwrap(value, unwrapTo, options);
         if (kind != Kind.CAST_TEXT) {
@@ -167,10 +170,25 @@ final class ColumnArray {
         }
         // the input text PostgreSQL reads: an instant in UTC (what the binder's UTC calendar sends), a plain decimal
         if (unwrapped instanceof Instant instant) {
-            // LocalDateTime's own toString: several times faster than Instant's DateTimeFormatter, the same text
-            return LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC) + "Z";
+            return isoYear(instant.atOffset(ZoneOffset.UTC).getYear()) ? instantText(instant) : null;
         }
         return unwrapped instanceof BigDecimal decimal ? decimal.toPlainString() : unwrapped.toString();
+    }
+
+    /** An instant in a year {@link #isoYear} accepts, as PostgreSQL reads it: ISO text in UTC. */
+    static String instantText(Instant instant) {
+        // LocalDateTime's own toString: several times faster than Instant's DateTimeFormatter, the same text
+        return LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC) + "Z";
+    }
+
+    /**
+     * True for the years whose ISO text is what pgjdbc sends for the binder's value: 1583 to 9999. Before the Gregorian
+     * reform, a binder that goes through {@code java.sql.Timestamp} or {@code Date} sends Julian calendar dates (days
+     * apart from the ISO ones); PostgreSQL spells years before 1 with BC, and reads no sign before a five-digit year.
+     * Values outside take the statements that bind through Hibernate's own binders.
+     */
+    static boolean isoYear(int year) {
+        return year >= 1583 && year <= 9999;
     }
 
     java.sql.Array create(Connection connection, Object[] elements) throws SQLException {

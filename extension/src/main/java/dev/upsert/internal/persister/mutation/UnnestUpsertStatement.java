@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoField;
 import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
 import java.util.Calendar;
@@ -200,7 +201,9 @@ public final class UnnestUpsertStatement {
             } else {
                 for (int r = 0; r < n; r++) {
                     Object value = rows.get(r)[c];
-                    elements[r] = value == null ? null : array.element(value, session);
+                    if (value != null && (elements[r] = array.element(value, session)) == null) {
+                        return false;
+                    }
                 }
             }
             bound[b] = array.create(connection, elements);
@@ -352,6 +355,12 @@ public final class UnnestUpsertStatement {
                     });
         }
 
+        /** ISO text of a date or time, or null (not carried) in a year where it may not be what pgjdbc sends. */
+        private static String iso(TemporalAccessor temporal) {
+            return !temporal.isSupported(ChronoField.YEAR) || ColumnArray.isoYear(temporal.get(ChronoField.YEAR))
+                    ? temporal.toString() : null;
+        }
+
         /** PostgreSQL's input text for a JDBC value; null for a value this cannot carry (then bound stays false). */
         static String text(Object value, Calendar calendar) {
             if (value == null) {
@@ -371,22 +380,22 @@ public final class UnnestUpsertStatement {
             if (value instanceof java.sql.Timestamp timestamp) {
                 // what pgjdbc sends: the instant in the calendar's (or the JVM's) zone, with its offset
                 ZoneId zone = calendar == null ? ZoneId.systemDefault() : calendar.getTimeZone().toZoneId();
-                return timestamp.toInstant().atZone(zone).toOffsetDateTime().toString();
+                return iso(timestamp.toInstant().atZone(zone).toOffsetDateTime());
             }
             if (value instanceof java.sql.Date date) {
-                return date.toLocalDate().toString();
+                return iso(date.toLocalDate());
             }
             if (value instanceof java.sql.Time time) {
                 return time.toLocalTime().toString();
             }
             if (value instanceof ZonedDateTime zoned) {
-                return zoned.toOffsetDateTime().toString();
+                return iso(zoned.toOffsetDateTime());
             }
             if (value instanceof Instant instant) {
-                return OffsetDateTime.ofInstant(instant, ZoneId.of("UTC")).toString();
+                return iso(OffsetDateTime.ofInstant(instant, ZoneId.of("UTC")));
             }
-            if (value instanceof TemporalAccessor) {
-                return value.toString();  // LocalDate/Time, OffsetDateTime/Time: ISO 8601, which PostgreSQL reads
+            if (value instanceof TemporalAccessor temporal) {
+                return iso(temporal);  // LocalDate/Time, OffsetDateTime/Time: ISO 8601, which PostgreSQL reads
             }
             if (value instanceof byte[] bytes) {
                 return "\\x" + HexFormat.of().formatHex(bytes);
