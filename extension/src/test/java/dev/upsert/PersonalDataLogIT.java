@@ -31,12 +31,14 @@ class PersonalDataLogIT {
     private static final String ANN = "ann.secret@example.org";
     private static final String BOB = "bob.secret@example.org";
     private static final String DAVE = "dave.secret@example.org";
+    private static final String EVE = "eve.secret@example.org";
 
     @Test
     void defaultSettingsKeepKeyValuesOutOfLogAndMessages(TestSchema db) {
         Captured run = failingInserts(db, Map.of());
         assertThat(run.log).contains("SQLState: 23505").contains("account_email_uq").contains("member_email_uq")
-                .contains("Batch entry").contains("SQLState: 23502").contains("SQLState: 23514").contains("account_name_check");
+                .contains("Batch entry").contains("SQLState: 23502").contains("SQLState: 23514").contains("account_name_check")
+                .contains("SQLState: 22P02").contains("invalid input syntax for type integer: (value left out)");
         assertThat(run.messages).contains("account_name_check");
         assertThat(run.log).doesNotContain(ANN).doesNotContain(BOB).doesNotContain("secret");
         assertThat(run.messages).doesNotContain("secret");
@@ -47,7 +49,7 @@ class PersonalDataLogIT {
     void optingInLogsTheValuesAsHibernateDoes(TestSchema db) {
         Captured run = failingInserts(db, Map.of(UpsertSettings.EXCEPTION_INCLUDE_VALUES, "true"));
         assertThat(run.log).contains("SQLState: 23505").contains(ANN);
-        assertThat(run.messages).contains(ANN).contains(DAVE);
+        assertThat(run.messages).contains(ANN).contains(DAVE).contains(EVE);
     }
 
     @Test
@@ -61,8 +63,9 @@ class PersonalDataLogIT {
     }
 
     /**
-     * A duplicate (identity insert), a duplicate in a batch, a not-null violation in a batch and a check violation
-     * whose DETAIL holds the failing row; returns the log and the top-level messages of what was thrown.
+     * A duplicate (identity insert), a duplicate in a batch, a not-null violation in a batch, a check violation
+     * whose DETAIL holds the failing row, and a data exception whose message quotes the value (22P02); returns the log
+     * and the top-level messages of what was thrown.
      */
     private static Captured failingInserts(TestSchema db, Map<String, Object> extra) {
         Map<String, Object> settings = new HashMap<>(db.jpaProperties());
@@ -111,7 +114,9 @@ class PersonalDataLogIT {
                         em.persist(m);
                         em.flush();
                     }),
-                    DuplicateKeyIT.inTransactionFailing(factory, em -> em.persist(new Account(DAVE, "forbidden")))}) {
+                    DuplicateKeyIT.inTransactionFailing(factory, em -> em.persist(new Account(DAVE, "forbidden"))),
+                    DuplicateKeyIT.inTransactionFailing(factory, em -> em.createNativeQuery("select cast(?1 as integer)")
+                            .setParameter(1, EVE).getSingleResult())}) {
                 messages.append(t.getMessage()).append('\n').append(t).append('\n');
             }
             assertThat(messages.toString()).as("two duplicate-key failures").contains("account_email_uq").contains("member_email_uq");

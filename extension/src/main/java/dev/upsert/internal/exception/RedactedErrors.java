@@ -33,6 +33,8 @@ public final class RedactedErrors {
 
     private static final Logger LOG = Logger.getLogger(HibernateAccess.get().errorLogCategory());
     private static final Pattern BATCH_ENTRY = Pattern.compile("^(Batch entry \\d+) ");
+    /** From the first double quote to the last: a value may hold quotes, PostgreSQL does not escape them. */
+    private static final Pattern QUOTED = Pattern.compile("\".*\"");
 
     private RedactedErrors() {
     }
@@ -82,9 +84,16 @@ public final class RedactedErrors {
         return hibernateMessage.replace(driver, redacted);
     }
 
-    /** The server's severity and message (never DETAIL); for a batch, which entry failed (never its statement). */
+    /**
+     * The server's severity and message (never DETAIL); for a batch, which entry failed (never its statement). A data
+     * exception (SQLSTATE class 22) quotes the offending input in its message ({@code invalid input syntax for type
+     * uuid: "..."}, {@code value "..." is out of range for type integer}): that part is left out too.
+     */
     static String redact(SQLException e) {
         String server = DuplicateKeyServerError.pgjdbcPresent() ? PgjdbcServerError.withoutDetail(e) : null;
+        if (server != null && e.getSQLState() != null && e.getSQLState().startsWith("22")) {
+            server = QUOTED.matcher(server).replaceAll("(value left out)");
+        }
         if (server != null) {
             return server + " (DETAIL and parameters left out; see " + UpsertSettings.EXCEPTION_INCLUDE_VALUES + ")";
         }
