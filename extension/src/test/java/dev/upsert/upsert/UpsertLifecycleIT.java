@@ -423,6 +423,28 @@ class UpsertLifecycleIT {
     }
 
     /**
+     * Spring's {@code REQUIRES_NEW} inside a transaction with a pending upsert: a second EntityManager on the same thread
+     * upserts the same key and commits while the outer upsert waits for its flush; the outer one then lands on that
+     * row, changed after persist, and both entities hold its id.
+     */
+    @ParameterizedTest(name = "{0}, key stored: {1}")
+    @MethodSource("cases")
+    void anInnerTransactionOnTheSameThreadUpsertsTheKeyFirst(Ids ids, boolean existing) {
+        String email = key(ids, existing);
+        Account[] inner = new Account[1];
+        Account outer = jpa.tx(em -> {
+            Account pending = persisted(em, ids.create(email, "Outer", "outer"));
+            inner[0] = jpa.tx(nested -> persisted(nested, ids.create(email, "Inner", "inner")));
+            assertThat(row(ids, email)).as("the inner transaction committed").isNotNull();
+            pending.name = "Outer, changed";
+            return pending;
+        });
+        assertThat(outer.id()).isNotNull().isEqualTo(inner[0].id()).isEqualTo(storedId(ids, email));
+        assertThat(row(ids, email).get(1)).isEqualTo("Outer, changed");
+        assertEntityIsRow(ids, outer, email);
+    }
+
+    /**
      * Nothing changed after persist: the upserts stay batched to the end of the flush's inserts, whatever plain
      * inserts and queries that need no flush come between them (30 rows, batch size 20: one statement of column
      * arrays, whose chunks of up to 1,000 rows do not follow the batch size).
