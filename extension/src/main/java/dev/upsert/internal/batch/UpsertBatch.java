@@ -70,6 +70,8 @@ public final class UpsertBatch implements LineBatch {
     /** The entities of the pending rows, until their stored rows are written back. */
     private final Set<Object> waiting = Collections.newSetFromMap(new IdentityHashMap<>());
     private final List<BatchObserver> observers = new ArrayList<>(1);
+    /** Work for entities of the pending rows (their {@code @PostPersist}), run once the stored rows are written back. */
+    private final List<Runnable> afterWriteBack = new ArrayList<>();
 
     /** The pending upserts of each stateful session; an entry lives until its rows ran or the transaction ended. */
     private static final Map<SharedSessionContractImplementor, UpsertBatch> PENDING = new WeakHashMap<>();
@@ -125,6 +127,22 @@ public final class UpsertBatch implements LineBatch {
             }
             return batch.waiting.contains(entity);
         }
+    }
+
+    /**
+     * Queues {@code work} to run after the statement of {@code entity}'s pending row and its write-back; false (and
+     * nothing queued) when no row of {@code entity} waits in the session's pending upserts.
+     */
+    public static boolean deferAfterWriteBack(SharedSessionContractImplementor session, Object entity, Runnable work) {
+        UpsertBatch batch;
+        synchronized (PENDING) {
+            batch = PENDING.get(session);
+        }
+        if (batch == null || !batch.waiting.contains(entity)) {
+            return false;
+        }
+        batch.afterWriteBack.add(work);
+        return true;
     }
 
     /** Runs the session's pending upserts if rows of one of {@code persisters} are among them. */
@@ -198,13 +216,22 @@ public final class UpsertBatch implements LineBatch {
         SharedSessionContractImplementor session = (SharedSessionContractImplementor) jdbc.getJdbcSessionOwner();
         List<Map.Entry<UpsertEntityPersister, List<PendingRow>>> types = new ArrayList<>(pending.entrySet());
         pending.clear();
-        for (Map.Entry<UpsertEntityPersister, List<PendingRow>> type : types) {
-            try {
-                execute(type.getKey().plan(session), type.getValue(), session);
-            } finally {
-                type.getValue().forEach(row -> waiting.remove(row.entity()));
+        try {
+            for (Map.Entry<UpsertEntityPersister, List<PendingRow>> type : types) {
+                try {
+                    execute(type.getKey().plan(session), type.getValue(), session);
+                } finally {
+                    type.getValue().forEach(row -> waiting.remove(row.entity()));
+                }
             }
+        } catch (RuntimeException e) {
+            afterWriteBack.clear();
+            throw e;
         }
+        // in persist order, as Hibernate would have called them
+        List<Runnable> deferred = new ArrayList<>(afterWriteBack);
+        afterWriteBack.clear();
+        deferred.forEach(Runnable::run);
     }
 
     private void execute(UpsertPlan plan, List<PendingRow> rows, SharedSessionContractImplementor session) {
@@ -377,5 +404,6 @@ public final class UpsertBatch implements LineBatch {
     public void release() {
         pending.clear();
         waiting.clear();
+        afterWriteBack.clear();
     }
 }
