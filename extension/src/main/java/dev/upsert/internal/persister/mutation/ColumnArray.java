@@ -170,7 +170,8 @@ final class ColumnArray {
         }
         // the input text PostgreSQL reads: an instant in UTC (what the binder's UTC calendar sends), a plain decimal
         if (unwrapped instanceof Instant instant) {
-            return isoYear(instant.atOffset(ZoneOffset.UTC).getYear()) ? instantText(instant) : null;
+            long seconds = instant.getEpochSecond();
+            return seconds >= FIRST_ISO_SECOND && seconds < AFTER_ISO_SECONDS ? instantText(instant) : null;
         }
         return unwrapped instanceof BigDecimal decimal ? decimal.toPlainString() : unwrapped.toString();
     }
@@ -190,6 +191,10 @@ final class ColumnArray {
     static boolean isoYear(int year) {
         return year >= 1583 && year <= 9999;
     }
+
+    /** {@link #isoYear}'s range as UTC epoch seconds, for instants (no date arithmetic per value). */
+    private static final long FIRST_ISO_SECOND = LocalDateTime.of(1583, 1, 1, 0, 0).toEpochSecond(ZoneOffset.UTC);
+    private static final long AFTER_ISO_SECONDS = LocalDateTime.of(10000, 1, 1, 0, 0).toEpochSecond(ZoneOffset.UTC);
 
     java.sql.Array create(Connection connection, Object[] elements) throws SQLException {
         return connection.createArrayOf(kind.arrayType, elements);
