@@ -11,16 +11,21 @@ import java.util.Map;
 
 import jakarta.persistence.EntityManagerFactory;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.json.JsonParserFactory;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 import dev.upsert.UpsertSettings;
+import dev.upsert.micrometer.UpsertMetrics;
 import dev.upsert.spring.boot.drift.RestoredApplication;
 import dev.upsert.spring.boot.legacy.LegacyApplication;
 import dev.upsert.spring.boot.store.Member;
@@ -107,6 +112,28 @@ class StarterSettingsIT {
         }
     }
 
+    /** The way before the starter: an UpsertMetrics bean of the application's own. It stays the only one. */
+    @Configuration(proxyBeanMethods = false)
+    static class OwnMetrics {
+        @Bean
+        UpsertMetrics upsertMetrics(EntityManagerFactory emf) {
+            return new UpsertMetrics(emf);
+        }
+    }
+
+    @Test
+    void anApplicationsOwnUpsertMetricsBeanIsKeptAndADuplicateCountsOnce(TestSchema db) {
+        try (ConfigurableApplicationContext app = boot(new Class<?>[] {StoreApplication.class, OwnMetrics.class}, db, Map.of(), Map.of())) {
+            MemberRepository members = app.getBean(MemberRepository.class);
+            members.save(new Member("ivy"));
+            catchThrowable(() -> members.save(new Member("ivy")));
+
+            assertThat(app.getBeansOfType(UpsertMetrics.class)).containsOnlyKeys("upsertMetrics");
+            MeterRegistry registry = app.getBean(MeterRegistry.class);
+            assertThat(registry.get("upsert.duplicate.keys").tag("table", "member").counter().count()).isEqualTo(1.0);
+        }
+    }
+
     @Test
     void theConfigurationMetadataDescribesEveryPropertyWithItsDefault() throws Exception {
         Map<String, Map<String, Object>> properties = new LinkedHashMap<>();
@@ -136,6 +163,11 @@ class StarterSettingsIT {
 
     /** The application with these properties and this process environment (Spring's own environment-variable source). */
     private static ConfigurableApplicationContext boot(Class<?> application, TestSchema db, Map<String, Object> properties,
+                                                       Map<String, Object> variables) {
+        return boot(new Class<?>[] {application}, db, properties, variables);
+    }
+
+    private static ConfigurableApplicationContext boot(Class<?>[] application, TestSchema db, Map<String, Object> properties,
                                                        Map<String, Object> variables) {
         Map<String, Object> all = new LinkedHashMap<>(Map.of(
                 "spring.datasource.url", db.jdbcUrl(),
