@@ -2,6 +2,7 @@ package dev.upsert.internal.persister;
 
 import dev.upsert.internal.compat.HibernateAccess;
 import dev.upsert.internal.persister.mutation.UnnestUpsertStatement;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -9,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.hibernate.HibernateException;
 import org.hibernate.engine.jdbc.spi.JdbcCoordinator;
@@ -25,18 +27,26 @@ import org.hibernate.type.descriptor.java.JavaType;
 
 /**
  * The id of an {@code @Upsert} entity mapped with {@code GenerationType.IDENTITY} or a sequence (with
- * {@code allocationSize = 1}, or Hibernate's pooled optimizer), drawn at {@code persist} from a block fetched in one
- * round trip from the column's own sequence ({@code pg_get_serial_sequence}) or the mapped one:
- * {@code select nextval(seq) from generate_series(1, n)}, as batch sequence generators do; a pooled value stands for
- * {@code allocationSize} ids, exactly as Hibernate's pooled optimizer reads it. Hibernate then treats the entity like a sequence entity: its upserts wait for the flush and go out
- * in chunks ({@link UnnestUpsertStatement}, with {@code OVERRIDING SYSTEM VALUE} for {@code GENERATED ALWAYS}), and
- * the stored id is written back. Each value is one {@code nextval}, so concurrent sessions and JVMs never collide;
- * values fetched and not used are gaps, as PostgreSQL leaves for every conflict anyway. No application change.
- * <p>
- * A block belongs to one session and lives until its transaction ends: ids fetched before a
- * {@code truncate ... restart identity} or a {@code setval} (between tests, after a restore) are never handed out
- * after it, as IDENTITY users expect. The first fetch of a transaction asks for as many ids as the last transaction
- * used, so a run of 1,000-row transactions fetches once per transaction and a run of single-row ones wastes nothing.
+ * {@code allocationSize = 1}, or Hibernate's pooled optimizer), proposed at {@code persist} without a round trip of
+ * its own where it can be. Hibernate then treats the entity like a sequence entity: its upserts wait for the flush and
+ * go out in chunks ({@link UnnestUpsertStatement}, with {@code OVERRIDING SYSTEM VALUE} for {@code GENERATED ALWAYS}),
+ * and the stored id is written back. No application change. Three ways, by mapping:
+ * <ul>
+ * <li><b>IDENTITY, and sequences of {@code allocationSize = 1}</b>, in a {@code Session}: the proposed id is a
+ *     placeholder ({@link #placeholder}, below the sequence's minimum, so never a row's id) and the statement draws the
+ *     row's id itself, {@code coalesce(id, nextval(seq))} ({@link #deferredIdSql}), returning it. No fetch, one
+ *     {@code nextval} per row, as the column default would; ids are never handed out ahead, so a
+ *     {@code truncate ... restart identity} or a {@code setval} between transactions is obeyed.</li>
+ * <li><b>Pooled sequences</b> ({@code allocationSize > 1}): as Hibernate's pooled optimizer, a value {@code v} stands
+ *     for the ids {@code v - increment + 1 .. v} (never below the sequence's start), and the ids fetched are shared by
+ *     every session and transaction of the SessionFactory, so a fetch happens once per block, and a transaction's
+ *     unused ids serve the next one (only a JVM's exit leaves a gap). Each value is one {@code nextval}: JVMs never
+ *     collide.</li>
+ * <li>Otherwise (a {@code StatelessSession}, whose {@code insert} returns the id; a partitioned table, where an
+ *     inserted row is recognized by its proposed id; an id type or sequence the placeholders cannot stay apart from):
+ *     a block per transaction, fetched in one round trip, {@code select nextval(seq) from generate_series(1, n)},
+ *     sized by the last transaction's use; its unused ids are gaps, as PostgreSQL leaves for every conflict anyway.</li>
+ * </ul>
  */
 public final class IdentityBlockGenerator implements BeforeExecutionGenerator {
 
@@ -47,7 +57,7 @@ public final class IdentityBlockGenerator implements BeforeExecutionGenerator {
     private static final int FIRST_BLOCK = 50;
     private static final int LARGEST_BLOCK = 1_000;
 
-    /** The ids one session fetched in its current transaction. */
+    /** The ids one session fetched in its current transaction (its own ones, or for a pooled sequence the shared pool's). */
     private static final class Block {
         final ArrayDeque<Long> ids = new ArrayDeque<>();
         int nextSize;
@@ -70,6 +80,14 @@ public final class IdentityBlockGenerator implements BeforeExecutionGenerator {
     private final Map<SharedSessionContractImplementor, Block> blocks = new WeakHashMap<>();
     /** Ids the last completed transaction used: the size of the next transaction's first fetch. */
     private volatile int firstFetch;
+    /** A pooled sequence's fetched and unused ids, shared by every session of the SessionFactory. */
+    private final ArrayDeque<Long> pool = new ArrayDeque<>();
+    /** The SQL that draws a row's id in the statement, once the plan decided it can ({@link #deferredIdSql}); else null. */
+    private volatile String deferredSql;
+    /** Placeholders: {@code placeholderBase} plus a counter modulo {@code placeholderRange}, all below the sequence's minimum. */
+    private final long placeholderBase;
+    private final long placeholderRange;
+    private final AtomicLong placeholders = new AtomicLong();
 
     /** The generator Hibernate built from the mapping, for code that asks what the id's origin is (sequence drift). */
     public final Generator replaced;
@@ -80,6 +98,20 @@ public final class IdentityBlockGenerator implements BeforeExecutionGenerator {
         this.sequence = sequence;
         this.increment = increment;
         this.firstFetch = Math.max(FIRST_BLOCK, increment);
+        Class<?> idClass = persister.getIdentifierType().getReturnedClass();
+        if (idClass == Long.class || idClass == long.class || idClass == java.math.BigInteger.class) {
+            placeholderBase = Long.MIN_VALUE;
+            placeholderRange = 1L << 62;
+        } else if (idClass == Integer.class || idClass == int.class) {
+            placeholderBase = Integer.MIN_VALUE;
+            placeholderRange = 1L << 30;
+        } else if (idClass == Short.class || idClass == short.class) {
+            placeholderBase = Short.MIN_VALUE;
+            placeholderRange = 1L << 14;
+        } else {
+            placeholderBase = 0;
+            placeholderRange = 0;  // no placeholders: blocks per transaction
+        }
     }
 
     /**
@@ -108,8 +140,70 @@ public final class IdentityBlockGenerator implements BeforeExecutionGenerator {
         return null;
     }
 
+    /**
+     * Called once by the plan, with a connection: the SQL that draws a row's id inside the upsert statement
+     * ({@code nextval('seq'::regclass)}, what the column default of an IDENTITY or serial column does), or null when
+     * ids are fetched ahead instead: a pooled sequence, a partitioned table (an inserted row is recognized by its
+     * proposed id there), or placeholders that could be a real id (an id type other than long, int, short or
+     * BigInteger, or a sequence whose minimum is not above them).
+     */
+    public String deferredIdSql(Connection connection, boolean partitioned) {
+        if (increment != 1 || partitioned || placeholderRange == 0) {
+            return null;
+        }
+        try {
+            String seq = sequence;
+            if (seq == null) {
+                String column = ((BasicValuedModelPart) persister.getIdentifierMapping()).getSelectionExpression();
+                try (PreparedStatement ps = connection.prepareStatement("select pg_get_serial_sequence(?, ?)")) {
+                    ps.setString(1, persister.getTableName());
+                    ps.setString(2, column.startsWith("\"") ? column : column.toLowerCase(java.util.Locale.ROOT));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        seq = rs.next() ? rs.getString(1) : null;
+                    }
+                }
+                if (seq == null) {
+                    return null;  // the first fetch reports it, naming the entity
+                }
+            }
+            String quoted = "'" + seq.replace("'", "''") + "'";
+            try (PreparedStatement ps = connection.prepareStatement("select seqmin from pg_sequence where seqrelid = to_regclass(?)")) {
+                ps.setString(1, seq);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || rs.getLong(1) <= placeholderBase + placeholderRange - 1) {
+                        return null;  // a descending or negative sequence: a placeholder could be a real id
+                    }
+                }
+            }
+            sequence = seq;
+            String sql = "nextval(" + quoted + "::regclass)";
+            deferredSql = sql;
+            return sql;
+        } catch (SQLException e) {
+            return null;  // ids are fetched ahead; the fetch reports what PostgreSQL says
+        }
+    }
+
+    /** Whether {@code id} is a placeholder this generator proposed: the statement draws the row's id. */
+    public boolean isPlaceholder(Object id) {
+        if (deferredSql == null || !(id instanceof Number number)) {
+            return false;
+        }
+        long value = number.longValue();
+        return value >= placeholderBase && value - placeholderBase < placeholderRange;
+    }
+
     @Override
     public Object generate(SharedSessionContractImplementor session, Object owner, Object currentValue, EventType eventType) {
+        @SuppressWarnings("unchecked")
+        JavaType<Object> javaType = (JavaType<Object>) persister.getIdentifierMapping().getJavaType();
+        boolean stateless = HibernateAccess.get().isStateless(session);
+        if (!stateless && increment == 1) {
+            persister.plan(session);  // decides deferredSql, once
+            if (deferredSql != null) {
+                return javaType.wrap(placeholder(), session);
+            }
+        }
         Block block;
         boolean first = false;
         synchronized (blocks) {
@@ -120,22 +214,51 @@ public final class IdentityBlockGenerator implements BeforeExecutionGenerator {
                 first = true;
             }
         }
-        if (first && !HibernateAccess.get().isStateless(session)) {
+        if (first && !stateless) {
             HibernateAccess.get().afterTransaction(session, this::transactionEnded);
         }
-        // a session is used by one thread at a time: its block needs no lock of its own
+        block.used++;
+        Long next = increment > 1 ? pooled(session, block) : own(session, block);
+        return javaType.wrap(next, session);
+    }
+
+    /** Unique among the placeholders of a session's lifetime in practice: 2^62 (long), 2^30 (int), 2^14 (short). */
+    private long placeholder() {
+        return placeholderBase + (placeholders.getAndIncrement() & (placeholderRange - 1));
+    }
+
+    /** A session is used by one thread at a time: its own block needs no lock. */
+    private Long own(SharedSessionContractImplementor session, Block block) {
         if (block.ids.isEmpty()) {
             fetch(session, block.nextSize, block.ids);
             block.nextSize = Math.min(LARGEST_BLOCK, Math.max(FIRST_BLOCK, block.nextSize * 2));
         }
-        block.used++;
-        Long next = block.ids.poll();
-        @SuppressWarnings("unchecked")
-        JavaType<Object> javaType = (JavaType<Object>) persister.getIdentifierMapping().getJavaType();
-        return javaType.wrap(next, session);
+        return block.ids.poll();
     }
 
-    /** The transaction's unused ids become gaps; its count sizes the next transaction's first fetch. */
+    /**
+     * From the shared pool; an empty pool is refilled by the session that finds it empty, as many ids as its block
+     * size (the last transaction's use at first, then doubling). Fetched outside the lock: two sessions refilling at
+     * once both add their ids, nothing is lost.
+     */
+    private Long pooled(SharedSessionContractImplementor session, Block block) {
+        synchronized (pool) {
+            Long id = pool.poll();
+            if (id != null) {
+                return id;
+            }
+        }
+        ArrayDeque<Long> fetched = new ArrayDeque<>();
+        fetch(session, block.nextSize, fetched);
+        block.nextSize = Math.min(LARGEST_BLOCK, Math.max(FIRST_BLOCK, block.nextSize * 2));
+        Long id = fetched.poll();
+        synchronized (pool) {
+            pool.addAll(fetched);
+        }
+        return id;
+    }
+
+    /** A transaction's own unused ids become gaps (a pooled sequence's stay in the pool); its count sizes the next first fetch. */
     private void transactionEnded(SharedSessionContractImplementor session) {
         Block block;
         synchronized (blocks) {

@@ -113,7 +113,9 @@ public final class UnnestUpsertStatement {
         }
         String names = String.join(", ", columns.stream().map(UpsertPlan.Column::name).toList());
         // a value generated on execution is written as Hibernate's insert writes it: its SQL, once per row
-        String values = String.join(", ", columns.stream().map(c -> c.bound() ? c.name() : c.value()).toList());
+        // (an id whose placeholder is sent as NULL is drawn here, as the column default would: UpsertPlan#idDefault)
+        String values = String.join(", ", columns.stream().map(c -> !c.bound() ? c.value()
+                : c.attributeIndex() < 0 && plan.idDefault != null ? "coalesce(" + c.name() + ", " + plan.idDefault + ")" : c.name()).toList());
         OnConflictClause clause = plan.clause;
         List<String> returning = new ArrayList<>();
         for (int r = 0; r < clause.returning().size(); r++) {

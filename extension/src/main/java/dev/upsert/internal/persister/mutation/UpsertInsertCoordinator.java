@@ -73,7 +73,9 @@ public final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
     public GeneratedValues insert(Object entity, Object id, Object[] values, SharedSessionContractImplementor session) {
         preInsertInMemoryValueGeneration(values, entity, session);
         UpsertPlan plan = persister.plan(session);
-        var row = new UpsertBatch.PendingRow(entity, id, values, plan.jdbcValues(id, values, session));
+        // a placeholder id goes in as NULL: the statement draws the row's id (IdentityBlockGenerator)
+        Object proposed = persister.getGenerator() instanceof IdentityBlockGenerator block && block.isPlaceholder(id) ? null : id;
+        var row = new UpsertBatch.PendingRow(entity, id, values, plan.jdbcValues(proposed, values, session));
         (HibernateAccess.get().isStateless(session) ? batch(session) : UpsertBatch.pendingFor(session)).add(persister, row);
         return null;
     }

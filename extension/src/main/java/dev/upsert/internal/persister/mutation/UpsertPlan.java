@@ -107,13 +107,19 @@ public final class UpsertPlan {
     final List<String> storedColumns;
     /** The id column is {@code GENERATED ALWAYS AS IDENTITY} and ids from its sequence are sent: {@code OVERRIDING SYSTEM VALUE}. */
     final boolean overridingSystemValue;
+    /**
+     * The SQL that draws a row's id in the statement where the proposed id is a placeholder
+     * ({@code nextval('seq'::regclass)}, see {@link IdentityBlockGenerator}); the id column's value is then
+     * {@code coalesce(id, <this>)}. Null when ids are always proposed.
+     */
+    final String idDefault;
 
     private UpsertPlan(UpsertEntityPersister persister, boolean identity, List<Column> columns, boolean[][] included,
                        String insertHead, String rowPlaceholders, OnConflictClause clause, List<ReadBack> returned,
                        List<ReadBack> stored, String storedRowSql, int[] keyPositions, int[] keyAttributes,
                        String keyDescription, boolean nullsNotDistinct,
                        String table, UniqueKeyCatalog.UniqueKey arbiter, String predicate, List<String> storedColumns,
-                       boolean overridingSystemValue) {
+                       boolean overridingSystemValue, String idDefault) {
         this.persister = persister;
         this.identity = identity;
         this.columns = columns;
@@ -141,6 +147,7 @@ public final class UpsertPlan {
         this.predicate = predicate;
         this.storedColumns = storedColumns;
         this.overridingSystemValue = overridingSystemValue;
+        this.idDefault = idDefault;
     }
 
     public static UpsertPlan build(UpsertEntityPersister persister, UpsertMapping mapping, Connection connection, List<String> problems) {
@@ -359,7 +366,10 @@ public final class UpsertPlan {
                 && generatedAlways(connection, table, idColumn) ? " overriding system value" : "";
         String insertHead = "insert into " + table + " (" + columns.stream().map(Column::name).collect(Collectors.joining(","))
                 + ")" + overriding + " values ";
-        String rowPlaceholders = "(" + columns.stream().map(Column::value).collect(Collectors.joining(",")) + ")";
+        // a placeholder id (IDENTITY, sequences of allocationSize 1) goes in as NULL: the row draws its id as its default would
+        String idDefault = !identity && persister.getGenerator() instanceof IdentityBlockGenerator block
+                ? block.deferredIdSql(connection, catalog.partitioned()) : null;
+        String rowPlaceholders = "(" + columns.stream().map(c -> valueOrDefault(c, idDefault)).collect(Collectors.joining(",")) + ")";
         String storedRowSql = storedRowSql(table, stored, columns, arbiter, predicate);
 
         int[] keyPositions = new int[keyExpressions.size()];
@@ -378,7 +388,12 @@ public final class UpsertPlan {
         return new UpsertPlan(persister, identity, List.copyOf(columns), included, insertHead, rowPlaceholders, clause,
                 List.copyOf(returnedReadBacks),
                 List.copyOf(storedReadBacks), storedRowSql, keyPositions, keyAttributes, keyDescription, nullsNotDistinct,
-                table, arbiter, predicate, List.copyOf(stored), !overriding.isEmpty());
+                table, arbiter, predicate, List.copyOf(stored), !overriding.isEmpty(), idDefault);
+    }
+
+    /** A column's value in the insert: the id's falls back to {@code idDefault} where its placeholder is sent as NULL. */
+    static String valueOrDefault(Column column, String idDefault) {
+        return column.attributeIndex() < 0 && idDefault != null ? "coalesce(" + column.value() + ", " + idDefault + ")" : column.value();
     }
 
     private static boolean generatedAlways(Connection connection, String table, String column) {
