@@ -38,11 +38,17 @@ final class BenchDatabase implements AutoCloseable {
     private final String serverVersion;
     private final String statementStatsView;
     private final String statementStatsProblem;
+    private final String url;
+    private final String user;
+    private final String password;
 
     private BenchDatabase(EmbeddedPostgres embedded, String url, String user, String password, String description)
             throws SQLException {
         this.embedded = embedded;
         this.description = description;
+        this.url = url;
+        this.user = user;
+        this.password = password;
         try (HikariDataSource setup = pool(url, user, password, false, "setup", 1, false)) {
             try (Connection c = setup.getConnection(); Statement s = c.createStatement()) {
                 s.execute("drop schema if exists " + SCHEMA + " cascade");
@@ -132,6 +138,22 @@ final class BenchDatabase implements AutoCloseable {
             return new String[] {view, null};
         } catch (SQLException e) {
             return new String[] {null, oneLine(e)};
+        }
+    }
+
+    /** A further pool of {@code size} connections in the benchmark's schema (W4 measures with a pool of 8); the caller closes it. */
+    HikariDataSource newPool(String name, int size) {
+        return pool(url, user, password, false, name, size, true);
+    }
+
+    /** The sequence's {@code last_value}: ids drawn, for counting sequence values per transaction. */
+    long sequenceValue(String sequence) throws SQLException {
+        try (Connection c = plain.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select last_value from " + sequence)) {
+            rs.next();
+            long value = rs.getLong(1);
+            c.commit();
+            return value;
         }
     }
 

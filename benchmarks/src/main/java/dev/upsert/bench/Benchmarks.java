@@ -15,10 +15,11 @@ import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 /**
- * Runs W1 (batched upserts, one thread), W2 (concurrent single-row upserts), W3 (the idempotent inbox) and the heap check, and prints the
+ * Runs W1 (batched upserts, one thread), W2 (concurrent single-row upserts), W3 (the idempotent inbox), W4 (one row per
+ * transaction, 1 and 8 threads) and the heap check, and prints the
  * results table. Options: {@code --rows N} (W1 upserts, default 20,000), {@code --rounds R} (measured rounds after
  * one warm-up, default 5), {@code --w2-ops N} (per thread, default 1,000; 0 skips W2), {@code --memory-rows N}
- * (default 100,000; 0 skips), {@code --w3-events N} (W3, the idempotent inbox, default 20,000; 0 skips), {@code --only a,b} (contenders whose name contains one of these).
+ * (default 100,000; 0 skips), {@code --w3-events N} (W3, the idempotent inbox, default 20,000; 0 skips), {@code --w4-tx N} (W4 transactions per run, default 4,000; 0 skips), {@code --w4-rounds R} (W4 measured rounds, default 3), {@code --only a,b} (W1 contenders whose name contains one of these).
  * {@code BENCH_JDBC_URL} (+ {@code BENCH_JDBC_USER}, {@code BENCH_JDBC_PASSWORD}) uses that server instead of an
  * embedded one.
  */
@@ -84,6 +85,8 @@ public final class Benchmarks {
                 }
             }
             String inbox = options.w3Events > 0 ? Inbox.run(db, options) : "W3: skipped (--w3-events 0)\n";
+            String oneRow = options.w4Transactions > 0 ? OneRowTransactions.run(db, options.w4Transactions, options.w4Rounds)
+                    : "W4: skipped (--w4-tx 0)\n";
             String memory = "skipped (--memory-rows 0)";
             if (options.memoryRows > 0) {
                 EntityUpsert upsert = contenders.stream()
@@ -104,6 +107,7 @@ public final class Benchmarks {
                 contention.forEach(r -> System.out.println(r.line()));
             }
             System.out.print(inbox);
+            System.out.print(oneRow);
             System.out.println("Memory: " + memory);
             contenders.forEach(Contender::close);
         }
@@ -223,6 +227,8 @@ public final class Benchmarks {
         int w2Ops = 1_000;
         int memoryRows = 100_000;
         int w3Events = 20_000;
+        int w4Transactions = 4_000;
+        int w4Rounds = 3;
         List<String> only = List.of();
 
         static Options parse(String[] args) {
@@ -230,7 +236,7 @@ public final class Benchmarks {
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
                 if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(arg + " needs a value; options: --rows N --rounds R --w2-ops N --memory-rows N --w3-events N --only a,b");
+                    throw new IllegalArgumentException(arg + " needs a value; options: --rows N --rounds R --w2-ops N --memory-rows N --w3-events N --w4-tx N --w4-rounds R --only a,b");
                 }
                 String value = args[++i];
                 switch (arg) {
@@ -239,13 +245,15 @@ public final class Benchmarks {
                     case "--w2-ops" -> o.w2Ops = Integer.parseInt(value.replace("_", ""));
                     case "--memory-rows" -> o.memoryRows = Integer.parseInt(value.replace("_", ""));
                     case "--w3-events" -> o.w3Events = Integer.parseInt(value.replace("_", ""));
+                    case "--w4-tx" -> o.w4Transactions = Integer.parseInt(value.replace("_", ""));
+                    case "--w4-rounds" -> o.w4Rounds = Integer.parseInt(value);
                     case "--only" -> o.only = List.of(value.toLowerCase(Locale.ROOT).split(","));
                     default -> throw new IllegalArgumentException("unknown option " + arg
-                            + "; options: --rows N --rounds R --w2-ops N --memory-rows N --w3-events N --only a,b");
+                            + "; options: --rows N --rounds R --w2-ops N --memory-rows N --w3-events N --w4-tx N --w4-rounds R --only a,b");
                 }
             }
-            if (o.rows < 2 || o.rounds < 1) {
-                throw new IllegalArgumentException("--rows must be at least 2 and --rounds at least 1");
+            if (o.rows < 2 || o.rounds < 1 || o.w4Rounds < 1 || o.w4Transactions == 1) {
+                throw new IllegalArgumentException("--rows must be at least 2, --w4-tx 0 or at least 2, --rounds and --w4-rounds at least 1");
             }
             return o;
         }

@@ -106,13 +106,19 @@ final class EntityUpsert implements Contender {
 
     @Override
     public void upsertOne(AccountRow row) {
+        upsertOneHolding(row);
+    }
+
+    /** One row in its own transaction (W2, W4); returns what the Java object holds after commit. */
+    Held upsertOneHolding(AccountRow row) {
         EntityManager em = emf.createEntityManager();
         try {
             EntityTransaction tx = em.getTransaction();
             tx.begin();
             try {
-                upsert(em, row);
+                AccountEntity entity = upsert(em, row);
                 tx.commit();
+                return new Held(entity.getId(), entity.getCreatedAt());
             } finally {
                 if (tx.isActive()) {
                     tx.rollback();

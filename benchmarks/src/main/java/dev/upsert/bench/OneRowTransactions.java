@@ -1,0 +1,352 @@
+package dev.upsert.bench;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.sql.DataSource;
+
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+
+import com.zaxxer.hikari.HikariDataSource;
+
+/**
+ * W4: one row per transaction, the most common write of a web application (a sign-up, a webhook, "set preference"),
+ * as an application writes it: a HikariCP pool of 8, each transaction takes a connection (or an
+ * {@code EntityManager}), upserts one account and commits. N transactions over N distinct keys, half of them seeded,
+ * shuffled; on 1 thread, then on 8 threads (the same N split among them, so threads never wait for each other's
+ * rows: contention is W2's subject). Every run is verified as W1's are; round trips (pgjdbc's Syncs) and sequence
+ * values ({@code nextval} calls, from the sequence's advance) per transaction are counted by the harness.
+ */
+final class OneRowTransactions {
+
+    static final int POOL_SIZE = 8;
+    static final int[] THREADS = {1, 8};
+    /** The table's id sequence: identity column and the pooled entities' sequence; each {@code nextval} advances it 50. */
+    private static final String SEQUENCE = "account_id_seq";
+    private static final int SEQUENCE_INCREMENT = 50;
+
+    static final String SQL = "insert into account (email, name, balance, created_at, updated_at) values (?, ?, ?, ?, ?)"
+            + " on conflict (email) do update set name = excluded.name, balance = excluded.balance,"
+            + " updated_at = excluded.updated_at returning id, created_at";
+
+    /** One way of upserting one row in its own transaction. */
+    interface OneRow {
+        String name();
+
+        /** Upserts {@code row} in its own transaction; returns the id and created_at handed back. */
+        Contender.Held upsert(AccountRow row) throws Exception;
+
+        /** Only new keys (Hibernate's own persist cannot upsert). */
+        default boolean newKeysOnly() {
+            return false;
+        }
+    }
+
+    /** Plain JDBC: the statement with RETURNING, then COMMIT. */
+    record Jdbc(DataSource pool) implements OneRow {
+        public String name() {
+            return "plain JDBC insert..on conflict..returning";
+        }
+
+        public Contender.Held upsert(AccountRow row) throws Exception {
+            try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(SQL)) {
+                ps.setString(1, row.email());
+                ps.setString(2, row.name());
+                ps.setLong(3, row.balance());
+                ps.setObject(4, row.createdAt());
+                ps.setObject(5, row.updatedAt());
+                Contender.Held held;
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    held = new Contender.Held(rs.getLong(1), rs.getObject(2, OffsetDateTime.class));
+                }
+                c.commit();
+                return held;
+            }
+        }
+    }
+
+    /** The same SQL as a Hibernate native query, in a JPA transaction. */
+    record Native(EntityManagerFactory emf) implements OneRow {
+        public String name() {
+            return "same SQL, Hibernate native query";
+        }
+
+        public Contender.Held upsert(AccountRow row) {
+            EntityManager em = emf.createEntityManager();
+            try {
+                em.getTransaction().begin();
+                Object[] returned = (Object[]) em.createNativeQuery(SQL)
+                        .setParameter(1, row.email()).setParameter(2, row.name()).setParameter(3, row.balance())
+                        .setParameter(4, row.createdAt()).setParameter(5, row.updatedAt())
+                        .getSingleResult();
+                em.getTransaction().commit();
+                return new Contender.Held(((Number) returned[0]).longValue(), offsetDateTime(returned[1]));
+            } finally {
+                if (em.getTransaction().isActive()) {
+                    em.getTransaction().rollback();
+                }
+                em.close();
+            }
+        }
+    }
+
+    /** An entity contender: persist ({@code @Upsert} or plain), or find-then-save. */
+    record Entity(String name, EntityUpsert entities, boolean newKeysOnly) implements OneRow {
+        public Contender.Held upsert(AccountRow row) {
+            return entities.upsertOneHolding(row);
+        }
+    }
+
+    private OneRowTransactions() {
+    }
+
+    static OffsetDateTime offsetDateTime(Object value) {
+        if (value instanceof OffsetDateTime odt) {
+            return odt;
+        }
+        if (value instanceof Instant instant) {
+            return instant.atOffset(ZoneOffset.UTC);
+        }
+        if (value instanceof Timestamp ts) {
+            return ts.toInstant().atOffset(ZoneOffset.UTC);
+        }
+        if (value instanceof java.time.ZonedDateTime zdt) {
+            return zdt.toOffsetDateTime();
+        }
+        throw new IllegalArgumentException("created_at came back as " + value.getClass());
+    }
+
+    /** Timed, verified runs of one contender on one thread count. */
+    private static final class Measured {
+        final List<Double> rates = new ArrayList<>();
+        final List<Long> latencies = new ArrayList<>();
+        final List<String> problems = new ArrayList<>();
+        int failedRuns;
+        int runs;
+        double sequenceValuesPerTx = Double.NaN;
+        double roundTripsPerTx = Double.NaN;
+    }
+
+    /** Runs W4 and returns its report. */
+    static String run(BenchDatabase db, int transactions, int rounds) throws Exception {
+        StringBuilder out = new StringBuilder();
+        try (HikariDataSource pool = db.newPool("w4", POOL_SIZE)) {
+            List<OneRow> contenders = new ArrayList<>();
+            List<EntityUpsert> units = new ArrayList<>();
+            Map<String, String> bootFailures = new LinkedHashMap<>();
+            contenders.add(new Jdbc(pool));
+            EntityUpsert plain = boot(bootFailures, units, "Hibernate persist, plain IDENTITY (new keys)",
+                    () -> new EntityUpsert("plain", PlainIdentityAccount.class, PlainIdentityAccount::new, EntityUpsert.Style.PERSIST, pool));
+            if (plain != null) {
+                contenders.add(new Native(plain.emf()));
+                contenders.add(new Entity("Hibernate persist, plain IDENTITY (new keys)", plain, true));
+            }
+            addEntity(contenders, bootFailures, units, "@Upsert IDENTITY",
+                    () -> new EntityUpsert("@Upsert IDENTITY", UpsertIdentityAccount.class, UpsertIdentityAccount::new, EntityUpsert.Style.PERSIST, pool));
+            addEntity(contenders, bootFailures, units, "@Upsert SEQUENCE (allocationSize 50)",
+                    () -> new EntityUpsert("@Upsert SEQUENCE", UpsertSequenceAccount.class, UpsertSequenceAccount::new, EntityUpsert.Style.PERSIST, pool));
+            addEntity(contenders, bootFailures, units, "JPA find-then-save",
+                    () -> new EntityUpsert("find-then-save", FindThenSaveAccount.class, FindThenSaveAccount::new, EntityUpsert.Style.FIND_THEN_SAVE_AUTO_FLUSH, pool));
+
+            Map<String, Measured> results = new LinkedHashMap<>();
+            for (int threads : THREADS) {
+                for (int round = 0; round <= rounds; round++) {
+                    Workload workload = Workload.w1(transactions, 100 + round);
+                    StringBuilder progress = new StringBuilder("W4 " + threads + " thread" + (threads == 1 ? "" : "s")
+                            + (round == 0 ? " warm-up:" : " round " + round + ":"));
+                    for (OneRow c : contenders) {
+                        Measured m = results.computeIfAbsent(key(c, threads), k -> new Measured());
+                        double rate = timedRun(db, c, workload, threads, round == 0 ? null : m);
+                        progress.append(String.format(" %s %s;", c.name(), Double.isNaN(rate) ? "FAIL" : String.format("%,.0f/s", rate)));
+                    }
+                    System.out.println(progress);
+                }
+            }
+            // one more pass per contender, one thread, untimed: round trips from pgjdbc's protocol log
+            Workload counted = Workload.w1(Math.min(transactions, 1_000), 99);
+            for (OneRow c : contenders) {
+                List<AccountRow> rows = rowsOf(c, counted);
+                db.reset(counted.seed());
+                long trips = RoundTrips.count(() -> {
+                    for (AccountRow row : rows) {
+                        c.upsert(row);
+                    }
+                    return null;
+                });
+                for (int threads : THREADS) {
+                    results.get(key(c, threads)).roundTripsPerTx = (double) trips / rows.size();
+                }
+            }
+            out.append(report(transactions, rounds, contenders, results, bootFailures));
+            units.forEach(EntityUpsert::close);
+        }
+        return out.toString();
+    }
+
+    private static String key(OneRow c, int threads) {
+        return c.name() + "|" + threads;
+    }
+
+    private static EntityUpsert boot(Map<String, String> bootFailures, List<EntityUpsert> units, String name,
+                                     java.util.function.Supplier<EntityUpsert> boot) {
+        try {
+            EntityUpsert unit = boot.get();
+            units.add(unit);
+            return unit;
+        } catch (RuntimeException e) {
+            bootFailures.put(name, "boot failed: " + BenchDatabase.oneLine(e));
+            return null;
+        }
+    }
+
+    private static void addEntity(List<OneRow> contenders, Map<String, String> bootFailures, List<EntityUpsert> units,
+                                  String name, java.util.function.Supplier<EntityUpsert> boot) {
+        EntityUpsert unit = boot(bootFailures, units, name, boot);
+        if (unit != null) {
+            contenders.add(new Entity(name, unit, false));
+        }
+    }
+
+    private static List<AccountRow> rowsOf(OneRow c, Workload workload) {
+        if (!c.newKeysOnly()) {
+            return workload.upserts();
+        }
+        Set<String> seeded = new HashSet<>();
+        workload.seed().forEach(r -> seeded.add(r.email()));
+        return workload.upserts().stream().filter(r -> !seeded.contains(r.email())).toList();
+    }
+
+    /** One run: reset, the transactions split among {@code threads}, verified; returns tx/s or NaN if wrong. */
+    private static double timedRun(BenchDatabase db, OneRow c, Workload workload, int threads, Measured into) throws Exception {
+        List<AccountRow> rows = rowsOf(c, workload);
+        Map<String, Long> seededIds = db.reset(workload.seed());
+        System.gc();
+        long sequenceBefore = db.sequenceValue(SEQUENCE);
+        Map<String, Contender.Held> held = new ConcurrentHashMap<>();
+        long[] latencies = new long[rows.size()];
+        List<String> failures = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<?>> done = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            done.add(pool.submit(() -> {
+                for (int i = thread; i < rows.size(); i += threads) {
+                    AccountRow row = rows.get(i);
+                    long start = System.nanoTime();
+                    held.put(row.email(), c.upsert(row));
+                    latencies[i] = System.nanoTime() - start;
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                failures.add("exception: " + BenchDatabase.oneLine(e.getCause()));
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        pool.shutdown();
+        long sequenceAfter = db.sequenceValue(SEQUENCE);
+        if (failures.isEmpty()) {
+            failures.addAll(Verifier.check(new Workload(workload.seed(), rows), seededIds, db.rows(), held));
+        }
+        if (into != null) {
+            into.runs++;
+            if (failures.isEmpty()) {
+                into.rates.add(rows.size() / seconds);
+                Arrays.stream(latencies).forEach(into.latencies::add);
+                into.sequenceValuesPerTx = (double) (sequenceAfter - sequenceBefore) / SEQUENCE_INCREMENT / rows.size();
+            } else {
+                into.failedRuns++;
+                if (into.problems.isEmpty()) {
+                    into.problems.addAll(failures);
+                }
+            }
+        }
+        return failures.isEmpty() ? rows.size() / seconds : Double.NaN;
+    }
+
+    private static String report(int transactions, int rounds, List<OneRow> contenders, Map<String, Measured> results,
+                                 Map<String, String> bootFailures) {
+        StringBuilder s = new StringBuilder();
+        s.append(String.format("W4: one row per transaction (%,d transactions over %,d keys, half of them seeded, shuffled; "
+                + "persist of a plain IDENTITY entity: the new half only), HikariCP pool of %d; 1 warm-up + %d measured rounds per thread count%n",
+                transactions, transactions, POOL_SIZE, rounds));
+        s.append(String.format("%-45s %7s %12s %-15s %9s %8s %7s %7s %7s %9s  %s%n", "contender", "threads", "median tx/s",
+                "min-max", "vs native", "vs JDBC", "p50 ms", "p99 ms", "rt/tx", "nextval/tx", "verification"));
+        s.append("-".repeat(150)).append('\n');
+        Map<String, Double> medians = new LinkedHashMap<>();
+        for (int threads : THREADS) {
+            Measured jdbc = results.get(key(contenders.get(0), threads));
+            Measured nativeQuery = contenders.size() > 1 ? results.get("same SQL, Hibernate native query|" + threads) : null;
+            for (OneRow c : contenders) {
+                Measured m = results.get(key(c, threads));
+                String verdict = m.failedRuns == 0 ? "PASS" : "FAIL in " + m.failedRuns + " of " + m.runs + " runs: " + String.join("; ", m.problems);
+                if (m.rates.isEmpty()) {
+                    s.append(String.format("%-45s %7d %12s %-15s %9s %8s %7s %7s %7.2f %9s  %s%n", c.name(), threads, "-", "", "", "", "", "",
+                            m.roundTripsPerTx, "", verdict));
+                    continue;
+                }
+                Stats stats = Stats.of(m.rates);
+                medians.put(key(c, threads), stats.median());
+                long[] sorted = m.latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+                s.append(String.format("%-45s %7d %,12.0f %-15s %9s %8s %7.2f %7.2f %7.2f %9.3f  %s%n", c.name(), threads, stats.median(),
+                        String.format("%,.0f-%,.0f", stats.min(), stats.max()),
+                        ratio(stats, nativeQuery), ratio(stats, jdbc),
+                        percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6, m.roundTripsPerTx, m.sequenceValuesPerTx, verdict));
+            }
+        }
+        bootFailures.forEach((name, why) -> s.append(String.format("%-45s %s%n", name, why)));
+        s.append("rt/tx = round trips per transaction: Sync messages pgjdbc sent, one thread, one extra untimed pass of up to 1,000 transactions.\n");
+        s.append("nextval/tx = sequence values drawn per transaction: the advance of account_id_seq (50 per nextval) in the last measured run.\n");
+        s.append("Targets (ratios of W4 medians, this run):\n");
+        for (String upsert : List.of("@Upsert IDENTITY", "@Upsert SEQUENCE (allocationSize 50)")) {
+            s.append(String.format("  %-38s 1 thread: vs native %s (target >= 0.95), vs JDBC %s (target >= 0.9);  8 threads: vs native %s (target >= 0.95)%n",
+                    upsert, target(medians, upsert, "same SQL, Hibernate native query", 1),
+                    target(medians, upsert, "plain JDBC insert..on conflict..returning", 1),
+                    target(medians, upsert, "same SQL, Hibernate native query", 8)));
+        }
+        return s.toString();
+    }
+
+    private static String ratio(Stats stats, Measured base) {
+        if (base == null || base.rates.isEmpty()) {
+            return "n/a";
+        }
+        return String.format("%.2f", stats.median() / Stats.of(base.rates).median());
+    }
+
+    private static String target(Map<String, Double> medians, String contender, String base, int threads) {
+        Double a = medians.get(contender + "|" + threads);
+        Double b = medians.get(base + "|" + threads);
+        return a == null || b == null ? "n/a" : String.format("%.2f", a / b);
+    }
+
+    static long percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int index = (int) Math.ceil(p * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+}
