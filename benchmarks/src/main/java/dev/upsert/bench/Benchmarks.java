@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * transaction, 1 and 8 threads) and the heap check, and prints the
  * results table. Options: {@code --rows N} (W1 upserts, default 20,000), {@code --rounds R} (measured rounds after
  * one warm-up, default 5), {@code --w2-ops N} (per thread, default 1,000; 0 skips W2), {@code --memory-rows N}
- * (default 100,000; 0 skips), {@code --w3-events N} (W3, the idempotent inbox, default 20,000; 0 skips), {@code --w4-tx N} (W4 transactions per run, default 4,000; 0 skips), {@code --w4-rounds R} (W4 measured rounds, default 3), {@code --only a,b} (W1 contenders whose name contains one of these).
+ * (default 100,000; 0 skips), {@code --w3-events N} (W3, the idempotent inbox, default 20,000; 0 skips), {@code --w4-tx N} (W4 transactions per run, default 4,000; 0 skips), {@code --w4-rounds R} (W4 measured rounds, default 3), {@code --only a,b} (W1 and W4 contenders whose name contains one of these).
  * {@code BENCH_JDBC_URL} (+ {@code BENCH_JDBC_USER}, {@code BENCH_JDBC_PASSWORD}) uses that server instead of an
  * embedded one.
  */
@@ -85,7 +85,7 @@ public final class Benchmarks {
                 }
             }
             String inbox = options.w3Events > 0 ? Inbox.run(db, options) : "W3: skipped (--w3-events 0)\n";
-            String oneRow = options.w4Transactions > 0 ? OneRowTransactions.run(db, options.w4Transactions, options.w4Rounds)
+            String oneRow = options.w4Transactions > 0 ? OneRowTransactions.run(db, options.w4Transactions, options.w4Rounds, options::selects)
                     : "W4: skipped (--w4-tx 0)\n";
             String memory = "skipped (--memory-rows 0)";
             if (options.memoryRows > 0) {

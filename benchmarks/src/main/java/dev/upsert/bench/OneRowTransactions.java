@@ -145,7 +145,7 @@ final class OneRowTransactions {
     }
 
     /** Runs W4 and returns its report. */
-    static String run(BenchDatabase db, int transactions, int rounds) throws Exception {
+    static String run(BenchDatabase db, int transactions, int rounds, java.util.function.Predicate<String> selected) throws Exception {
         StringBuilder out = new StringBuilder();
         try (HikariDataSource pool = db.newPool("w4", POOL_SIZE)) {
             List<OneRow> contenders = new ArrayList<>();
@@ -165,6 +165,11 @@ final class OneRowTransactions {
             addEntity(contenders, bootFailures, units, "JPA find-then-save",
                     () -> new EntityUpsert("find-then-save", FindThenSaveAccount.class, FindThenSaveAccount::new, EntityUpsert.Style.FIND_THEN_SAVE_AUTO_FLUSH, pool));
 
+            contenders.removeIf(c -> !selected.test(c.name()));
+            if (contenders.isEmpty()) {
+                units.forEach(EntityUpsert::close);
+                return "W4: no contender selected (--only)\n";
+            }
             Map<String, Measured> results = new LinkedHashMap<>();
             for (int threads : THREADS) {
                 for (int round = 0; round <= rounds; round++) {
@@ -297,7 +302,7 @@ final class OneRowTransactions {
         s.append("-".repeat(150)).append('\n');
         Map<String, Double> medians = new LinkedHashMap<>();
         for (int threads : THREADS) {
-            Measured jdbc = results.get(key(contenders.get(0), threads));
+            Measured jdbc = results.get("plain JDBC insert..on conflict..returning|" + threads);
             Measured nativeQuery = contenders.size() > 1 ? results.get("same SQL, Hibernate native query|" + threads) : null;
             for (OneRow c : contenders) {
                 Measured m = results.get(key(c, threads));

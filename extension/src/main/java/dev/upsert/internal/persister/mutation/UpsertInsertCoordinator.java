@@ -178,8 +178,11 @@ public final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
      */
     public static List<UpsertPlan.StoredRow> withInsertedFlags(UpsertPlan plan, List<UpsertPlan.StoredRow> rows,
                                                         SharedSessionContractImplementor session) {
+        if (!plan.partitioned) {
+            return rows;  // (checked first: this runs for every statement, a one-row transaction's too)
+        }
         List<UpsertPlan.StoredRow> returned = rows.stream().filter(r -> r != null && !r.skipped()).toList();
-        if (!plan.partitioned || returned.isEmpty()) {
+        if (returned.isEmpty()) {
             return rows;
         }
         String sql = plan.insertedFlagSql(returned.size());

@@ -1,0 +1,44 @@
+package dev.upsert.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.stream.LongStream;
+
+import org.junit.jupiter.api.Test;
+
+/** W4's arithmetic and option parsing, without a database (the module's unit tests stay fast). */
+class OneRowTransactionsTest {
+
+    @Test
+    void percentilesAreNearestRankOverSortedLatencies() {
+        long[] sorted = LongStream.rangeClosed(1, 100).toArray();
+        assertThat(OneRowTransactions.percentile(sorted, 0.50)).isEqualTo(50);
+        assertThat(OneRowTransactions.percentile(sorted, 0.99)).isEqualTo(99);
+        assertThat(OneRowTransactions.percentile(new long[] {7}, 0.99)).isEqualTo(7);
+        assertThat(OneRowTransactions.percentile(new long[0], 0.5)).isZero();
+    }
+
+    @Test
+    void aNativeQuerysTimestampIsReadWhateverTypeHibernateHandsBack() {
+        OffsetDateTime at = OffsetDateTime.of(2024, 6, 1, 0, 0, 0, 0, ZoneOffset.UTC);
+        Instant instant = at.toInstant();
+        assertThat(OneRowTransactions.offsetDateTime(at)).isEqualTo(at);
+        assertThat(OneRowTransactions.offsetDateTime(instant).toInstant()).isEqualTo(instant);
+        assertThat(OneRowTransactions.offsetDateTime(Timestamp.from(instant)).toInstant()).isEqualTo(instant);
+        assertThatThrownBy(() -> OneRowTransactions.offsetDateTime("2024")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void w4OptionsAreParsedAndZeroSkips() {
+        Benchmarks.Options o = Benchmarks.Options.parse(new String[] {"--w4-tx", "1_000", "--w4-rounds", "2"});
+        assertThat(o.w4Transactions).isEqualTo(1_000);
+        assertThat(o.w4Rounds).isEqualTo(2);
+        assertThat(Benchmarks.Options.parse(new String[] {"--w4-tx", "0"}).w4Transactions).isZero();
+        assertThatThrownBy(() -> Benchmarks.Options.parse(new String[] {"--w4-rounds", "0"})).isInstanceOf(IllegalArgumentException.class);
+    }
+}
