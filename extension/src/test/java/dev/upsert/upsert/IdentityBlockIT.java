@@ -29,9 +29,10 @@ import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
 
 /**
- * IDENTITY ids (by default and ALWAYS) and sequences with {@code allocationSize = 1} are drawn in blocks from the
- * column's sequence, so their upserts wait for the flush and go out in one statement per chunk, like sequence ids;
- * the stored id is written back.
+ * IDENTITY ids (by default and ALWAYS) and sequences with {@code allocationSize = 1} are drawn by the upsert statement
+ * from the column's (or mapped) sequence, and pooled sequences from blocks shared by the SessionFactory, so their
+ * upserts wait for the flush and go out in one statement per chunk, like sequence ids; the stored id is written back.
+ * (Round trips and sequence use of one-row transactions: {@link OneRowTransactionIT}.)
  */
 @PostgresTest
 class IdentityBlockIT {
