@@ -28,7 +28,8 @@ import org.hibernate.engine.spi.SharedSessionContractImplementor;
  * One statement per chunk for every action: the proposed rows go in as one array per column (one parameter per
  * column, whatever the row count), each of its catalog column type, numbered by an explicit ordinal; the
  * statement inserts them in key order and returns, per ordinal, the stored state of every proposed row, whether it
- * was inserted, updated or left alone:
+ * was inserted, updated or left alone (names shortened here: each name the statement introduces carries
+ * {@link UpsertPlan#internal}, {@code upsert_proposed}, {@code upsert_p}, ...):
  * <pre>
  * with proposed as (select u.*, &lt;key expressions&gt; from
  *        unnest(?::int4[], ?::text[]::citext[], ?::int8[], ...) as u(upsert_ord, email, balance, ...)),

@@ -715,7 +715,11 @@ public final class UpsertPlan {
         if (multiRow) {
             shapes.put("multi-row statement", multiRowSql(2));
         }
-        shapes.put("stored-row read-back", storedRowSql);
+        // an unconditional DO UPDATE returns every row: nothing is read back (and a generated key could not be)
+        boolean readBack = !clause.returnsEveryRow();
+        if (readBack) {
+            shapes.put("stored-row read-back", storedRowSql);
+        }
         if (partitioned) {
             shapes.put("inserted-flag query", insertedFlagSql(2));
         }
@@ -725,7 +729,9 @@ public final class UpsertPlan {
         UnnestUpsertStatement unnest = UnnestUpsertStatement.build(this);
         if (unnest != null) {
             shapes.put("one-statement-per-chunk upsert", unnest.sql);
-            shapes.put("one-statement-per-chunk read-back", unnest.lookupSql);
+            if (readBack) {
+                shapes.put("one-statement-per-chunk read-back", unnest.lookupSql);
+            }
         }
         return shapes;
     }
