@@ -170,7 +170,7 @@ class UnnestColumnTypesIT {
             String table = type.getAnnotation(Table.class).name();
             prepared.clear();
             Map<String, Values> first = upsert(type, Map.of("full", FULL, "empty", EMPTY, "nulls", NULLS));
-            String unnest = prepared.stream().filter(sql -> sql.startsWith("with proposed as")).findFirst().orElseThrow();
+            String unnest = prepared.stream().filter(sql -> sql.startsWith("with upsert_proposed as")).findFirst().orElseThrow();
             assertThat(unnest).as("native arrays").contains("?::int8[]", "?::int4[]", "?::int2[]", "?::float8[]", "?::bool[]")
                     .contains("?::text[]::uuid[]", "?::text[]::timestamp with time zone[]", "?::text[]::numeric[]");
             assertThat(stored(table)).containsOnlyKeys("full", "empty", "nulls");
@@ -244,7 +244,7 @@ class UnnestColumnTypesIT {
         }
         assertThat(db.query(columns + "t_sized_u order by k")).isEqualTo(db.query(columns + "t_sized_plain order by k"))
                 .extracting(row -> row.get(0)).containsExactly("a", "b", "c", "d");
-        String unnest = prepared.stream().filter(sql -> sql.startsWith("with proposed as")).findFirst().orElseThrow();
+        String unnest = prepared.stream().filter(sql -> sql.startsWith("with upsert_proposed as")).findFirst().orElseThrow();
         assertThat(unnest).contains("?::text[]::bpchar[]", "?::text[]::numeric[]", "?::text[]::timestamp with time zone[]")
                 .doesNotContain("character(3)", "numeric(6");
     }

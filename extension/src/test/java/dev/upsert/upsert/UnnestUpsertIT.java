@@ -189,7 +189,7 @@ class UnnestUpsertIT {
         });
 
         assertThat(prepared).hasSize(1);
-        assertThat(prepared.get(0)).startsWith("with proposed as").contains("do nothing");
+        assertThat(prepared.get(0)).startsWith("with upsert_proposed as").contains("do nothing");
         Map<String, Long> rows = ids("select source, id from delivery");
         assertThat(rows).hasSize(300);
         for (Delivery d : received) {
@@ -234,7 +234,7 @@ class UnnestUpsertIT {
             readings.forEach(r -> outcomes.put(r, Upserts.outcome(em, r).orElseThrow()));
             profiles.forEach(p -> outcomes.put(p, Upserts.outcome(em, p).orElseThrow()));
         });
-        assertThat(prepared).hasSize(2).allMatch(sql -> sql.startsWith("with proposed as"));
+        assertThat(prepared).hasSize(2).allMatch(sql -> sql.startsWith("with upsert_proposed as"));
 
         Map<String, Long> readingIds = ids("select sensor, id from reading");
         for (int i = 0; i < 60; i++) {
@@ -275,7 +275,7 @@ class UnnestUpsertIT {
                 tags.add(t);
             }
         });
-        assertThat(prepared).noneMatch(sql -> sql.startsWith("with proposed"))
+        assertThat(prepared).noneMatch(sql -> sql.startsWith("with upsert_proposed"))
                 .anyMatch(sql -> sql.startsWith("insert into") && sql.contains("lower(?)") && sql.contains("do nothing"));
         Map<String, Long> tagIds = ids("select name, id from tag");
         assertThat(tagIds).containsOnlyKeys("news", "sport", "tech");
@@ -323,8 +323,8 @@ class UnnestUpsertIT {
             visits.forEach(v -> outcomes.put(v, Upserts.outcome(em, v).orElseThrow()));
         });
         assertThat(prepared).hasSize(1);
-        assertThat(prepared.get(0)).startsWith("with proposed as")
-                .contains(" as u(upsert_ord, page, title, id))")                // seen_at is not an array: its SQL is written
+        assertThat(prepared.get(0)).startsWith("with upsert_proposed as")
+                .contains(" as upsert_u(upsert_ord, page, title, id))")                // seen_at is not an array: its SQL is written
                 .contains("insert into " + db.name() + ".visit (page, seen_at, title, id) select page, ")
                 .contains("seen_at = ");                                         // and it runs again in DO UPDATE
         assertThat(outcomes.values()).containsExactlyInAnyOrder(UpsertOutcome.SKIPPED, UpsertOutcome.INSERTED, UpsertOutcome.INSERTED);
@@ -368,7 +368,7 @@ class UnnestUpsertIT {
             flush.get(30, TimeUnit.SECONDS);
 
             assertThat(prepared).hasSize(2);
-            assertThat(prepared.get(1)).startsWith("with proposed as").doesNotContain("insert into");
+            assertThat(prepared.get(1)).startsWith("with upsert_proposed as").doesNotContain("insert into");
             Map<String, Long> rows = ids("select source, id from delivery");
             assertThat(rows).hasSize(3);
             assertThat(ours).allSatisfy(d -> assertThat(d.id).as(d.source).isEqualTo(rows.get(d.source)));

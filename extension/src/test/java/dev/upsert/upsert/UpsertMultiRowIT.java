@@ -105,7 +105,7 @@ class UpsertMultiRowIT {
 
         // 120 rows (batch size 50 does not cut the statement): one statement, nothing read back
         assertThat(prepared.stream().filter(sql -> !sql.contains("nextval("))).singleElement(as(InstanceOfAssertFactories.STRING))
-                .startsWith("with proposed as").contains("unnest(");
+                .startsWith("with upsert_proposed as").contains("unnest(");
 
         assertThat(db.queryLong("select count(*) from account_seq where email like 'multi%'")).isEqualTo(120);
         for (var a : accounts) {
@@ -130,7 +130,7 @@ class UpsertMultiRowIT {
                 }
             });
         }
-        assertThat(prepared.stream().filter(sql -> sql.startsWith("with proposed as"))).hasSize(20);
+        assertThat(prepared.stream().filter(sql -> sql.startsWith("with upsert_proposed as"))).hasSize(20);
         assertThat(prepared.stream().filter(sql -> sql.startsWith("insert into"))).isEmpty();
         assertThat(db.queryLong("select count(*) from account_seq where email like 'wide%'")).isEqualTo(20_000);
     }
@@ -149,7 +149,7 @@ class UpsertMultiRowIT {
             return list;
         });
         assertThat(prepared).singleElement(as(InstanceOfAssertFactories.STRING))
-                .startsWith("with proposed as").contains("on conflict (event_id) do nothing");
+                .startsWith("with upsert_proposed as").contains("on conflict (event_id) do nothing");
         assertThat(events.get(0).id).isEqualTo("m0");
         assertThat(events.get(0).payload).isEqualTo("first");
         assertThat(db.query("select id, payload from inbox where event_id like 'multi-evt-%' order by event_id"))

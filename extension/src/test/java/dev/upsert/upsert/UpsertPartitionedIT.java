@@ -58,6 +58,20 @@ class UpsertPartitionedIT {
         String name;
     }
 
+    /**
+     * Ids the application assigns, repeated across partitions: the primary key is (region, id), so {@code eu/10}
+     * and {@code us/10} are two rows.
+     */
+    @Entity @Table(name = "part_region") @Upsert(on = {"region", "code"})
+    static class Regional {
+        @Id Long id;
+        String region;
+        String code;
+        String name;
+        Regional() { }
+        Regional(String region, long id, String code, String name) { this.region = region; this.id = id; this.code = code; this.name = name; }
+    }
+
     /** A partitioning: the partition key's column type, the partitions, two partition-key values. */
     record Kind(String label, String type, String partitionBy, List<String> partitions, Class<? extends Row> u,
                 Class<? extends Row> n, Object p1, Object p2) {
@@ -98,8 +112,12 @@ class UpsertPartitionedIT {
                 + " primary key (id, p), constraint part_assigned_key unique (p, k)) partition by list (p)");
         db.execute("create table part_assigned_0 partition of part_assigned for values in ('eu')");
         db.execute("create table part_assigned_1 partition of part_assigned for values in ('us')");
+        db.execute("create table part_region (region text not null, id bigint not null, code text not null, name text,"
+                + " primary key (region, id), constraint part_region_key unique (region, code)) partition by list (region)");
+        db.execute("create table part_region_eu partition of part_region for values in ('eu')");
+        db.execute("create table part_region_us partition of part_region for values in ('us')");
         jpa = new Jpa(schema, Map.of("jakarta.persistence.schema-generation.database.action", "none", "hibernate.jdbc.batch_size", "50"),
-                ListU.class, ListN.class, RangeU.class, RangeN.class, HashU.class, HashN.class, Assigned.class);
+                ListU.class, ListN.class, RangeU.class, RangeN.class, HashU.class, HashN.class, Assigned.class, Regional.class);
     }
 
     @AfterAll
@@ -163,6 +181,31 @@ class UpsertPartitionedIT {
         assertThat(outcomes(single)).containsExactly(UpsertOutcome.UPDATED);
         assertThat(db.query("select id, name from part_assigned order by name")).containsExactly(
                 List.of(eu, "A3"), List.of(us, "B2"), List.of(fresh, "C"));
+    }
+
+    /**
+     * An update of {@code eu/10} while {@code us/10} exists is UPDATED, and an insert of {@code us/11} INSERTED, single
+     * and batched: the inserted flag belongs to the returned row itself, not to every row with its id.
+     */
+    @org.junit.jupiter.api.Test
+    void idsRepeatedAcrossPartitionsHaveTheirOwnOutcome() {
+        db.execute("truncate part_region");
+        // one id per session: the persistence context knows the entity by its id alone
+        for (Regional given : List.of(new Regional("us", 10, "b", "B"), new Regional("eu", 10, "a", "A"),
+                new Regional("eu", 11, "c", "C"))) {
+            assertThat(outcomes(jpa.tx(em -> persist(em, given)))).containsExactly(UpsertOutcome.INSERTED);
+        }
+
+        Regional[] single = jpa.tx(em -> persist(em, new Regional("eu", 10, "a", "A2")));
+        assertThat(outcomes(single)).containsExactly(UpsertOutcome.UPDATED);
+
+        Regional[] batch = jpa.tx(em -> persist(em, new Regional("us", 10, "b", "B2"), new Regional("us", 11, "d", "D")));
+        assertThat(outcomes(batch)).containsExactly(UpsertOutcome.UPDATED, UpsertOutcome.INSERTED);
+        Regional[] other = jpa.tx(em -> persist(em, new Regional("eu", 11, "c", "C2"), new Regional("eu", 12, "e", "E")));
+        assertThat(outcomes(other)).containsExactly(UpsertOutcome.UPDATED, UpsertOutcome.INSERTED);
+        assertThat(db.query("select region, id, name from part_region order by region, id")).containsExactly(
+                List.of("eu", 10L, "A2"), List.of("eu", 11L, "C2"), List.of("eu", 12L, "E"), List.of("us", 10L, "B2"),
+                List.of("us", 11L, "D"));
     }
 
     private static Assigned assigned(UUID id, String p, String k, String name) {

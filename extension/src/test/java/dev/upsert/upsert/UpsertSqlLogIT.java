@@ -113,7 +113,7 @@ class UpsertSqlLogIT {
         String head = "Hibernate: \n    insert \n    into\n        " + db.name();
         assertThat(count(text, head + ".log_account\n")).as(text).isEqualTo(1);    // the lone row: VALUES
         // the three-row flush and the two IDENTITY flushes: one statement of column arrays each
-        assertThat(count(text, "Hibernate: \n    with proposed as (select")).as(text).isEqualTo(3);
+        assertThat(count(text, "Hibernate: \n    with upsert_proposed as (select")).as(text).isEqualTo(3);
         assertThat(count(text, "into\n        " + db.name() + ".log_account (email, name, id) select")).as(text).isEqualTo(1);
         assertThat(count(text, "into\n        " + db.name() + ".log_identity (email, name, id) select")).as(text).isEqualTo(2);
         assertThat(count(text, "on conflict")).isEqualTo(4);
@@ -145,14 +145,14 @@ class UpsertSqlLogIT {
         // a flush's rows go out as one statement of column arrays (UnnestUpsertStatement); a lone row as VALUES
         // (text arrays uncast for the varchar columns, whose insert checks the length; bigint ids as int8 in binary)
         String arrays = "from unnest(?::int4[], ?::text[], ?::text[], ";
-        assertThat(count(log, arrays + "?::text[]::uuid[]) as u(upsert_ord, email, name, id)), ins as (insert into "
-                + db.name() + ".log_account (email, name, id) select email, name, id from proposed")).as(log).isEqualTo(1);
+        assertThat(count(log, arrays + "?::text[]::uuid[]) as upsert_u(upsert_ord, email, name, id)), upsert_ins as (insert into "
+                + db.name() + ".log_account (email, name, id) select email, name, id from upsert_proposed")).as(log).isEqualTo(1);
         assertThat(count(log, "insert into " + db.name() + ".log_account (email,name,id) values (?,?,?) on conflict")).as(log).isEqualTo(1);
         // IDENTITY rows take the same statement, which draws each row's id from the column's sequence (the proposed
         // id is a placeholder, sent as NULL): no fetch of ids of its own
-        assertThat(count(log, arrays + "?::int8[]) as u(upsert_ord, email, name, id)), ins as (insert into "
+        assertThat(count(log, arrays + "?::int8[]) as upsert_u(upsert_ord, email, name, id)), upsert_ins as (insert into "
                 + db.name() + ".log_identity (email, name, id) select email, name, coalesce(id, nextval('" + db.name()
-                + ".log_identity_id_seq'::regclass)) from proposed")).as(log).isEqualTo(2);
+                + ".log_identity_id_seq'::regclass)) from upsert_proposed")).as(log).isEqualTo(2);
         assertThat(count(log, "select nextval(")).as(log).isEqualTo(0);
         // the untouched row's stored state comes back with the statement: no read-back of its own
         assertThat(count(log, "log_identity join")).as("no separate read-back of the untouched row").isEqualTo(0);

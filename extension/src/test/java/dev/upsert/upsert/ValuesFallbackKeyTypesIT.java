@@ -272,7 +272,7 @@ class ValuesFallbackKeyTypesIT {
         prepared.clear();
         Row[] two = jpa.tx(em -> flushed(em, row(type, keys[1], "new"), row(type, keys[2], "b")));
         assertThat(prepared).as("the VALUES fallback, not the one statement of arrays")
-                .noneMatch(sql -> sql.startsWith("with proposed"))
+                .noneMatch(sql -> sql.startsWith("with upsert_proposed"))
                 .anyMatch(sql -> sql.startsWith("insert into ") && sql.contains("." + table + " (") && sql.contains("on conflict"));
         long storedB = db.queryLong("select id from " + table + " where name = 'b'");
         assertThat(two[0].id()).isEqualTo(storedA);

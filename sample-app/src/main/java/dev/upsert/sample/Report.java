@@ -26,7 +26,7 @@ final class Report {
 
     private static final int MAX_ROWS = 8;
     // Where a long upsert statement reads best when broken.
-    private static final Pattern CLAUSE = Pattern.compile(" (?=on conflict|do update|do nothing|returning |from unnest|ins as |select p\\.upsert_ord|left join )");
+    private static final Pattern CLAUSE = Pattern.compile(" (?=on conflict|do update|do nothing|returning |from unnest|upsert\\d*_ins as |select upsert\\d*_p\\.upsert\\d*_ord|left join )");
     /** {@code VALUES} followed by one or more parameter rows; group 1 is the first row. */
     private static final Pattern VALUE_ROWS = Pattern.compile("(\\([?,]+\\))(?:,\\([?,]+\\))+");
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");

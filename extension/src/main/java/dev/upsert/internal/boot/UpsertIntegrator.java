@@ -239,22 +239,29 @@ public final class UpsertIntegrator implements LineIntegrator {
         if (plan == null) {
             return;
         }
-        // Parse and Describe only (nothing runs): catches SQL in updateWhere that PostgreSQL would reject at the
-        // first persist. Under a savepoint, since an error aborts an open transaction.
-        Savepoint savepoint = connection.getAutoCommit() ? null : connection.setSavepoint();
-        try (PreparedStatement statement = connection.prepareStatement(plan.sql)) {
-            statement.getParameterMetaData();
-        } catch (SQLException e) {
-            if (savepoint != null) {
-                connection.rollback(savepoint);
+        // Parse and Describe only (nothing runs), every statement shape the plan can send: catches SQL in updateWhere
+        // that PostgreSQL would reject at the first persist, and any name of the application's a statement cannot
+        // take. Under a savepoint, since an error aborts an open transaction.
+        for (Map.Entry<String, String> shape : plan.statementShapes().entrySet()) {
+            Savepoint savepoint = connection.getAutoCommit() ? null : connection.setSavepoint();
+            try (PreparedStatement statement = connection.prepareStatement(shape.getValue())) {
+                statement.getParameterMetaData();
+                if (savepoint != null) {
+                    connection.releaseSavepoint(savepoint);
+                }
+            } catch (SQLException e) {
+                if (savepoint != null) {
+                    connection.rollback(savepoint);
+                }
+                String updateWhere = persister.mapping().annotation.updateWhere();
+                problems.add("@Upsert on " + entity + ": PostgreSQL rejects the " + shape.getKey() + " (SQLSTATE " + e.getSQLState()
+                        + ": " + String.valueOf(e.getMessage()).replaceAll("\\s*Position: \\d+", "").replaceAll("\\s*\\n\\s*", "; ") + ")"
+                        + (updateWhere.isBlank() ? "; check the entity's column mappings"
+                        : "; fix 'updateWhere' (\"" + updateWhere + "\"): SQL over column names, excluded.<column> for the "
+                        + "proposed row, " + persister.getTableName().substring(persister.getTableName().lastIndexOf('.') + 1)
+                        + ".<column> for the stored one"));
+                return;  // one line per entity: the first shape PostgreSQL rejects
             }
-            String updateWhere = persister.mapping().annotation.updateWhere();
-            problems.add("@Upsert on " + entity + ": PostgreSQL rejects the upsert statement (SQLSTATE " + e.getSQLState() + ": "
-                    + String.valueOf(e.getMessage()).replaceAll("\\s*Position: \\d+", "").replaceAll("\\s*\\n\\s*", "; ") + ")"
-                    + (updateWhere.isBlank() ? "; check the entity's column mappings"
-                    : "; fix 'updateWhere' (\"" + updateWhere + "\"): SQL over column names, excluded.<column> for the "
-                    + "proposed row, " + persister.getTableName().substring(persister.getTableName().lastIndexOf('.') + 1)
-                    + ".<column> for the stored one"));
         }
     }
 }

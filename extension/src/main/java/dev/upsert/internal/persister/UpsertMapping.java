@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.hibernate.annotations.CreationTimestamp;
+import org.hibernate.annotations.TenantId;
 import org.hibernate.annotations.UpdateTimestamp;
 import org.hibernate.mapping.BasicValue;
 import org.hibernate.mapping.Collection;
@@ -42,14 +43,17 @@ public final class UpsertMapping {
     public final Set<String> overwritten;
     /** Top-level attributes whose value is generated as "now" on update; left out of the unchanged-check. */
     public final Set<String> updateTimestamps;
+    /** The {@code @TenantId} attribute, or null: every conflict and read-back is confined to the session's tenant. */
+    public final String tenantAttribute;
 
     private UpsertMapping(String entityName, Upsert annotation, List<String> keyPaths, Set<String> overwritten,
-                          Set<String> updateTimestamps) {
+                          Set<String> updateTimestamps, String tenantAttribute) {
         this.entityName = entityName;
         this.annotation = annotation;
         this.keyPaths = keyPaths;
         this.overwritten = overwritten;
         this.updateTimestamps = updateTimestamps;
+        this.tenantAttribute = tenantAttribute;
     }
 
     public static Upsert annotationOf(PersistentClass model) {
@@ -82,6 +86,19 @@ public final class UpsertMapping {
         if (model.isCached()) {
             problems.add(prefix + "second-level caching (@Cache) is not supported: an upsert that updates a row is not an insert "
                     + "to the cache; remove @Cache");
+        }
+        // The upsert statement is the insert, and its DO UPDATE the update: custom SQL for either would be ignored.
+        if (model.getCustomSQLInsert() != null) {
+            problems.add(prefix + "@SQLInsert is not supported: the upsert statement replaces the entity's insert, so the "
+                    + "custom SQL would be ignored; remove @SQLInsert (or @Upsert)");
+        }
+        if (model.getCustomSQLUpdate() != null) {
+            problems.add(prefix + "@SQLUpdate is not supported: a conflict updates the stored row with the upsert statement's "
+                    + "DO UPDATE, not the custom SQL; remove @SQLUpdate (or @Upsert)");
+        }
+        if (!model.isMutable() && upsert.action() == Upsert.Action.UPDATE) {
+            problems.add(prefix + "@Immutable rows are never updated, but action = UPDATE overwrites the stored row on conflict; "
+                    + "use @Upsert(action = NOTHING) for get-or-create, or remove @Immutable");
         }
         Property idProperty = model.getIdentifierProperty();
         if (idProperty == null || !(idProperty.getValue() instanceof BasicValue) || idProperty.getColumnSpan() != 1) {
@@ -197,10 +214,18 @@ public final class UpsertMapping {
             }
         }
 
+        String tenantAttribute = null;
+        for (Property property : model.getPropertyClosure()) {
+            if (has(model, property.getName(), TenantId.class)) {
+                tenantAttribute = property.getName();
+            }
+        }
+
         if (problems.size() > before) {
             return null;
         }
-        return new UpsertMapping(model.getEntityName(), upsert, List.copyOf(keyPaths), overwritten, updateTimestamps);
+        return new UpsertMapping(model.getEntityName(), upsert, List.copyOf(keyPaths), overwritten, updateTimestamps,
+                tenantAttribute);
     }
 
     private static boolean checkOverwritable(PersistentClass model, String name, String option, Set<String> keyRoots,

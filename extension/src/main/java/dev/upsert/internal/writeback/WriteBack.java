@@ -83,8 +83,11 @@ public final class WriteBack {
         if (entry != null) {
             Object version = persister.isVersioned() ? pending.values()[persister.getVersionMapping().getVersionAttribute().getStateArrayPosition()]
                     : entry.getVersion();
-            // the snapshot is the stored row: a later dirty-check compares against it, never against proposed values
-            entry.postUpdate(pending.entity(), pending.values(), version);
+            // the snapshot is the stored row: a later dirty-check compares against it, never against proposed values.
+            // A read-only entry (@Immutable) keeps no snapshot and is never dirty-checked; it refuses the update's lock.
+            if (!entry.isReadOnly()) {
+                entry.postUpdate(pending.entity(), pending.values(), version);
+            }
             UpsertResults.record(entry, outcome);
         }
     }

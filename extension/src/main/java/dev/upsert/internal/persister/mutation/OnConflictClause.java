@@ -19,19 +19,33 @@ import java.util.stream.Collectors;
  * @param generated       assignments of values generated on update, {@code last_login = current_timestamp}: on
  *                        conflict they run in the {@code DO UPDATE} branch as in Hibernate's own update
  * @param partitioned     the table is partitioned: PostgreSQL refuses {@code xmax} in its {@code RETURNING} (0A000),
- *                        so the inserted flag is read afterwards ({@link UpsertPlan#insertedFlagSql})
+ *                        so the statement returns where the row version is ({@code tableoid}, {@code ctid}) and
+ *                        whether it was inserted is read afterwards ({@link UpsertPlan#insertedFlagSql})
+ * @param internal        prefix of the names the statement introduces, one no column or table of the entity's starts
+ *                        with ({@link UpsertPlan#internalPrefix}), so none can capture or be captured by them
  */
 public record OnConflictClause(String target, boolean doNothing, String tableName, List<String> set, List<String> compared,
                         String versionColumn, String updateWhere, List<String> returning, List<String> generated,
-                        boolean partitioned) {
+                        boolean partitioned, String internal) {
 
     OnConflictClause(String target, boolean doNothing, String tableName, List<String> set, List<String> compared,
                      String versionColumn, String updateWhere, List<String> returning) {
         this(target, doNothing, tableName, set, compared, versionColumn, updateWhere, returning, List.of(), false);
     }
 
-    /** Name of the extra boolean column that says whether the row was inserted (not updated). */
-    static final String INSERTED = "upsert_inserted";
+    OnConflictClause(String target, boolean doNothing, String tableName, List<String> set, List<String> compared,
+                     String versionColumn, String updateWhere, List<String> returning, List<String> generated,
+                     boolean partitioned) {
+        this(target, doNothing, tableName, set, compared, versionColumn, updateWhere, returning, generated, partitioned, "upsert_");
+    }
+
+    /** Name of the extra column that says whether the row was inserted (not updated), or where it is (partitioned). */
+    String inserted() {
+        return internal + "inserted";
+    }
+
+    /** A row version's place in a partitioned table: its partition and its tuple id, as one text. */
+    static final String LOCATOR = "tableoid::text || ':' || ctid::text";
 
     String render() {
         StringBuilder sql = new StringBuilder(" on conflict ").append(target);
@@ -47,9 +61,7 @@ public record OnConflictClause(String target, boolean doNothing, String tableNam
         }
         // xmax = 0 marks a row version this statement inserted; an updated row carries our transaction id (facts A2).
         sql.append(" returning ").append(String.join(", ", returning));
-        if (!partitioned) {
-            sql.append(", (xmax = 0) as ").append(INSERTED);
-        }
+        sql.append(partitioned ? ", " + LOCATOR + " as " : ", (xmax = 0) as ").append(inserted());
         return sql.toString();
     }
 

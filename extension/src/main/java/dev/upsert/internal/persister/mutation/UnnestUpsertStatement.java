@@ -28,7 +28,8 @@ import org.hibernate.engine.spi.SharedSessionContractImplementor;
  * One statement per chunk for every action: the proposed rows go in as one array per column (one parameter per
  * column, whatever the row count), each of its catalog column type, numbered by an explicit ordinal; the
  * statement inserts them in key order and returns, per ordinal, the stored state of every proposed row, whether it
- * was inserted, updated or left alone:
+ * was inserted, updated or left alone (names shortened here: each name the statement introduces carries
+ * {@link UpsertPlan#internal}, {@code upsert_proposed}, {@code upsert_p}, ...):
  * <pre>
  * with proposed as (select u.*, &lt;key expressions&gt; from
  *        unnest(?::int4[], ?::text[]::citext[], ?::int8[], ...) as u(upsert_ord, email, balance, ...)),
@@ -57,10 +58,21 @@ public final class UnnestUpsertStatement {
     /** Rows per statement: one parameter per column, so pgjdbc's 65,535-parameter limit does not bound it. */
     public static final int MAX_ROWS = 1_000;
 
-    private static final String ORD = "upsert_ord";
-    private static final String LOOKUP_PREFIX = "upsert_k";
-
     final UpsertPlan plan;
+    /**
+     * The names this statement introduces, each starting with {@link UpsertPlan#internal}, which no column of the
+     * table nor the table starts with: a table named {@code proposed} is not read as the CTE, a column named
+     * {@code upsert_ord} does not make the ordinal ambiguous.
+     */
+    private final String ord;
+    private final String lookupPrefix;
+    private final String returnedPrefix;
+    private final String proposed;
+    private final String ins;
+    private final String p;
+    private final String i;
+    private final String u;
+    private final String s;
     /** The {@link UpsertPlan#columns} that carry a parameter, each one array; a value generated on execution is SQL. */
     private final int[] bound;
     /** How each {@link #bound} column travels. */
@@ -72,6 +84,16 @@ public final class UnnestUpsertStatement {
 
     private UnnestUpsertStatement(UpsertPlan plan) {
         this.plan = plan;
+        String internal = plan.internal;
+        this.ord = internal + "ord";
+        this.lookupPrefix = internal + "k";
+        this.returnedPrefix = internal + "r";
+        this.proposed = internal + "proposed";
+        this.ins = internal + "ins";
+        this.p = internal + "p";
+        this.i = internal + "i";
+        this.u = internal + "u";
+        this.s = internal + "s";
         this.bound = java.util.stream.IntStream.range(0, plan.columns.size()).filter(c -> plan.columns.get(c).bound()).toArray();
         this.arrays = new ColumnArray[bound.length];
         for (int b = 0; b < bound.length; b++) {
@@ -91,24 +113,24 @@ public final class UnnestUpsertStatement {
     private String render(boolean lookup) {
         List<UpsertPlan.Column> columns = plan.columns;
         List<String> keys = plan.arbiter.columns();
-        StringBuilder sql = new StringBuilder("with proposed as (select u.*");
+        StringBuilder sql = new StringBuilder("with ").append(proposed).append(" as (select ").append(u).append(".*");
         for (int k = 0; k < keys.size(); k++) {
             // evaluated over the proposed columns, which carry the table's column names: the index's own expression
-            sql.append(", ").append(keys.get(k)).append(" as ").append(LOOKUP_PREFIX).append(k);
+            sql.append(", ").append(keys.get(k)).append(" as ").append(lookupPrefix).append(k);
         }
         sql.append(" from unnest(?::int4[]");
         for (ColumnArray array : arrays) {
             sql.append(", ").append(array.parameter);
         }
-        sql.append(") as u(").append(ORD);
+        sql.append(") as ").append(u).append('(').append(ord);
         for (int c : bound) {
             sql.append(", ").append(columns.get(c).name());
         }
         sql.append("))");
         if (lookup) {
-            sql.append(" select p.").append(ORD).append(", s.* from proposed p join lateral (select ")
-                    .append(storedColumns()).append(" from ").append(plan.table).append(" where ").append(keyMatch())
-                    .append(") s on true");
+            sql.append(" select ").append(p).append('.').append(ord).append(", ").append(s).append(".* from ").append(proposed)
+                    .append(' ').append(p).append(" join lateral (select ").append(storedColumns()).append(" from ")
+                    .append(plan.table).append(" where ").append(keyMatch()).append(") ").append(s).append(" on true");
             return sql.toString();
         }
         String names = String.join(", ", columns.stream().map(UpsertPlan.Column::name).toList());
@@ -119,46 +141,57 @@ public final class UnnestUpsertStatement {
         OnConflictClause clause = plan.clause;
         List<String> returning = new ArrayList<>();
         for (int r = 0; r < clause.returning().size(); r++) {
-            returning.add(clause.returning().get(r) + " as upsert_r" + r);
+            returning.add(clause.returning().get(r) + " as " + returnedPrefix + r);
         }
         for (int k = 0; k < keys.size(); k++) {
-            returning.add(keys.get(k) + " as " + LOOKUP_PREFIX + k);
+            returning.add(keys.get(k) + " as " + lookupPrefix + k);
         }
         OnConflictClause withKeys = new OnConflictClause(clause.target(), clause.doNothing(), clause.tableName(), clause.set(),
-                clause.compared(), clause.versionColumn(), clause.updateWhere(), returning, clause.generated(), clause.partitioned());
-        sql.append(", ins as (insert into ").append(plan.table).append(" (").append(names).append(')')
+                clause.compared(), clause.versionColumn(), clause.updateWhere(), returning, clause.generated(), clause.partitioned(),
+                clause.internal());
+        String r0 = returnedPrefix + "0";
+        sql.append(", ").append(ins).append(" as (").append(plan.insertInto).append(" (").append(names).append(')')
                 .append(plan.overridingSystemValue ? " overriding system value" : "").append(" select ").append(values)
                 // No ORDER BY: the rows come sorted by key (UpsertBatch), and the insert takes them in array order
                 // (a scan of the materialized CTE over unnest; a data-modifying statement never runs a parallel plan).
-                .append(" from proposed").append(withKeys.render()).append(')');
-        sql.append(" select p.").append(ORD);
+                .append(" from ").append(proposed).append(withKeys.render()).append(')');
+        sql.append(" select ").append(p).append('.').append(ord);
         for (int r = 0; r < clause.returning().size(); r++) {
-            sql.append(", coalesce(i.upsert_r").append(r).append(", u.upsert_r").append(r).append(')');
+            sql.append(", coalesce(").append(i).append('.').append(returnedPrefix).append(r).append(", ")
+                    .append(u).append('.').append(returnedPrefix).append(r).append(')');
         }
         // a partitioned table refuses xmax in RETURNING (0A000): there a row was inserted when its proposed id came back
-        sql.append(clause.partitioned() ? ", (i.upsert_r0 is not null)"
-                : ", coalesce(i." + OnConflictClause.INSERTED + ", u." + OnConflictClause.INSERTED + ")");
-        sql.append(plan.multiRow ? "" : ", s.*");
+        sql.append(clause.partitioned() ? ", (" + i + "." + r0 + " is not null)"
+                : ", coalesce(" + i + "." + clause.inserted() + ", " + u + "." + clause.inserted() + ")");
+        sql.append(plan.multiRow ? "" : ", " + s + ".*");
         String id = columns.get(columns.size() - 1).name();
-        sql.append(" from proposed p left join ins i on i.upsert_r0 = p.").append(id);
-        sql.append(" left join ins u on i.upsert_r0 is null");
+        sql.append(" from ").append(proposed).append(' ').append(p).append(" left join ").append(ins).append(' ').append(i)
+                .append(" on ").append(i).append('.').append(r0).append(" = ").append(p).append('.').append(id);
+        sql.append(" left join ").append(ins).append(' ').append(u).append(" on ").append(i).append('.').append(r0).append(" is null");
         for (int k = 0; k < keys.size(); k++) {
-            sql.append(" and ").append(UpsertPlan.keyEquals(plan.arbiter, k, "u." + LOOKUP_PREFIX + k, "p." + LOOKUP_PREFIX + k));
+            sql.append(" and ").append(UpsertPlan.keyEquals(plan.arbiter, k, u + "." + lookupPrefix + k, p + "." + lookupPrefix + k));
         }
         if (!plan.multiRow) {
             // an unconditional DO UPDATE returns every row from ins: no index probe per row for rows it cannot leave alone
             sql.append(" left join lateral (select ").append(storedColumns()).append(" from ").append(plan.table)
-                    .append(" where i.upsert_r0 is null and u.upsert_r0 is null and ").append(keyMatch()).append(") s on true");
+                    .append(" where ").append(i).append('.').append(r0).append(" is null and ").append(u).append('.').append(r0)
+                    .append(" is null and ").append(keyMatch()).append(") ").append(s).append(" on true");
         }
         return sql.toString();
     }
 
-    /** The index's key expressions over the table's row equal the proposed ones, as the index compares (and its predicate holds). */
+    /**
+     * The index's key expressions over the table's row equal the proposed ones, as the index compares (and its
+     * predicate holds); with a key unique across tenants, only a row of the proposed row's tenant.
+     */
     private String keyMatch() {
         List<String> keys = plan.arbiter.columns();
         List<String> conditions = new ArrayList<>();
         for (int k = 0; k < keys.size(); k++) {
-            conditions.add(UpsertPlan.keyEquals(plan.arbiter, k, keys.get(k), "p." + LOOKUP_PREFIX + k));
+            conditions.add(UpsertPlan.keyEquals(plan.arbiter, k, keys.get(k), p + "." + lookupPrefix + k));
+        }
+        if (plan.tenantGuard != null) {
+            conditions.add(plan.tenantGuard + " = " + p + "." + plan.tenantGuard);
         }
         String match = String.join(" and ", conditions);
         return plan.predicate != null && !plan.predicate.isBlank() ? match + " and (" + plan.predicate + ")" : match;

@@ -174,32 +174,30 @@ public final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
 
     /**
      * On a partitioned table, sets each returned row's inserted flag from {@link UpsertPlan#insertedFlagSql}, one
-     * query for the rows of one statement; elsewhere the statement returned the flag and {@code rows} is returned.
+     * query for the rows of one statement, each found by where its returned version is (partition and tuple id, which
+     * no other row shares, whereas an id may repeat across partitions); elsewhere the statement returned the flag.
      */
     public static List<UpsertPlan.StoredRow> withInsertedFlags(UpsertPlan plan, List<UpsertPlan.StoredRow> rows,
                                                         SharedSessionContractImplementor session) {
         if (!plan.partitioned) {
             return rows;  // (checked first: this runs for every statement, a one-row transaction's too)
         }
-        List<UpsertPlan.StoredRow> returned = rows.stream().filter(r -> r != null && !r.skipped()).toList();
+        List<UpsertPlan.StoredRow> returned = rows.stream().filter(r -> r != null && !r.skipped() && r.locator() != null).toList();
         if (returned.isEmpty()) {
             return rows;
         }
         String sql = plan.insertedFlagSql(returned.size());
         JdbcCoordinator jdbc = session.getJdbcCoordinator();
         PreparedStatement statement = jdbc.getStatementPreparer().prepareStatement(sql);
-        var idMapping = plan.persister.getIdentifierMapping().getSingleJdbcMapping();
-        Map<Object, Boolean> inserted = new HashMap<>();
+        Map<String, Boolean> inserted = new HashMap<>();
         try {
-            @SuppressWarnings("unchecked")
-            var binder = (org.hibernate.type.descriptor.ValueBinder<Object>) idMapping.getJdbcValueBinder();
             for (int i = 0; i < returned.size(); i++) {
-                binder.bind(statement, idMapping.convertToRelationalValue(returned.get(i).id()), i + 1, session);
+                String locator = returned.get(i).locator();
+                statement.setString(i + 1, locator.substring(locator.indexOf(':') + 1));
             }
             ResultSet rs = jdbc.getResultSetReturn().extract(statement, sql);
             while (rs.next()) {
-                Object id = idMapping.convertToDomainValue(idMapping.getJdbcValueExtractor().extract(rs, 1, session));
-                inserted.put(id, rs.getBoolean(2));
+                inserted.put(rs.getString(1), rs.getBoolean(2));
             }
         } catch (SQLException e) {
             throw session.getJdbcServices().getSqlExceptionHelper().convert(e, "could not read whether upserted rows were inserted", sql);
@@ -209,8 +207,8 @@ public final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
         }
         List<UpsertPlan.StoredRow> flagged = new ArrayList<>(rows.size());
         for (UpsertPlan.StoredRow row : rows) {
-            flagged.add(row == null || row.skipped() ? row : new UpsertPlan.StoredRow(row.id(), row.readBacks(), row.values(),
-                    Boolean.TRUE.equals(inserted.get(row.id())), false));
+            flagged.add(row == null || row.skipped() || row.locator() == null ? row : new UpsertPlan.StoredRow(row.id(),
+                    row.readBacks(), row.values(), Boolean.TRUE.equals(inserted.get(row.locator())), false, row.locator()));
         }
         return flagged;
     }
@@ -226,6 +224,9 @@ public final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
             plan.bind(statement, jdbcValues, session);
             ResultSet rs = jdbc.getResultSetReturn().extract(statement, plan.storedRowSql);
             if (!rs.next()) {
+                if (plan.tenantGuard != null) {
+                    return insertOfAnotherTenantsKey(plan, jdbcValues, session);
+                }
                 // The conflicting row was deleted between our statement and this read; nothing sensible to return.
                 throw new IllegalStateException("@Upsert on " + plan.persister.getMappedClass().getSimpleName()
                         + ": the conflicting row disappeared before it could be read; retry the transaction");
@@ -233,6 +234,34 @@ public final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
             return plan.readStored(rs, session);
         } catch (SQLException e) {
             throw session.getJdbcServices().getSqlExceptionHelper().convert(e, "could not read the stored row", plan.storedRowSql);
+        } finally {
+            jdbc.getLogicalConnection().getResourceRegistry().release(statement);
+            jdbc.afterStatementExecution();
+        }
+    }
+
+    /**
+     * The key is unique across tenants and no row of the session's tenant holds it, so another tenant's row does: the
+     * row is inserted plainly, and PostgreSQL raises the 23505 that the key is taken ({@code DuplicateKeyException}),
+     * never handing over or updating that row. If that row was deleted meanwhile, the insert simply succeeds.
+     */
+    private static UpsertPlan.StoredRow insertOfAnotherTenantsKey(UpsertPlan plan, Object[] jdbcValues,
+                                                                 SharedSessionContractImplementor session) {
+        JdbcCoordinator jdbc = session.getJdbcCoordinator();
+        String sql = plan.plainInsertSql;
+        PreparedStatement statement = jdbc.getMutationStatementPreparer().prepareStatement(sql, false);
+        try {
+            plan.bind(statement, jdbcValues, session);
+            logStatement(sql, session);
+            ResultSet rs = jdbc.getResultSetReturn().execute(statement, sql);
+            if (!rs.next()) {
+                throw new IllegalStateException("@Upsert on " + plan.persister.getMappedClass().getSimpleName()
+                        + ": the insert returned no row (a trigger that skips inserted rows is not supported with @Upsert)");
+            }
+            UpsertPlan.StoredRow row = plan.readReturned(rs, session);
+            return new UpsertPlan.StoredRow(row.id(), row.readBacks(), row.values(), true, false);
+        } catch (SQLException e) {
+            throw session.getJdbcServices().getSqlExceptionHelper().convert(e, "could not execute upsert", sql);
         } finally {
             jdbc.getLogicalConnection().getResourceRegistry().release(statement);
             jdbc.afterStatementExecution();

@@ -15,8 +15,10 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -113,13 +115,29 @@ public final class UpsertPlan {
      * {@code coalesce(id, <this>)}. Null when ids are always proposed.
      */
     final String idDefault;
+    /**
+     * Prefix of every name the statements introduce (CTEs, aliases, returned columns): the first of {@code upsert_},
+     * {@code upsert1_}, ... that neither the table's name nor any of its columns starts with, so no name of the
+     * application's can capture one of ours or be captured by it.
+     */
+    final String internal;
+    /** {@code insert into t} or, for a table named {@code excluded}, {@code insert into excluded as <internal>stored}. */
+    final String insertInto;
+    /**
+     * The {@code @TenantId} column when the conflict target is unique across tenants, else null: then a conflict
+     * updates only a row of the session's tenant and a read-back finds only such a row; another tenant's key is taken.
+     */
+    public final String tenantGuard;
+    /** A plain insert of one proposed row (no conflict clause), for a key the read-back found held by another tenant. */
+    final String plainInsertSql;
 
     private UpsertPlan(UpsertEntityPersister persister, boolean identity, List<Column> columns, boolean[][] included,
                        String insertHead, String rowPlaceholders, OnConflictClause clause, List<ReadBack> returned,
                        List<ReadBack> stored, String storedRowSql, int[] keyPositions, int[] keyAttributes,
                        String keyDescription, boolean nullsNotDistinct,
                        String table, UniqueKeyCatalog.UniqueKey arbiter, String predicate, List<String> storedColumns,
-                       boolean overridingSystemValue, String idDefault) {
+                       boolean overridingSystemValue, String idDefault, String internal, String insertInto,
+                       String tenantGuard) {
         this.persister = persister;
         this.identity = identity;
         this.columns = columns;
@@ -127,7 +145,8 @@ public final class UpsertPlan {
         this.included = included;
         this.partitioned = clause.partitioned();
         String idColumn = ((BasicValuedModelPart) persister.getIdentifierMapping()).getSelectionExpression();
-        this.insertedFlagHead = "select " + idColumn + ", (xmax = 0) from " + persister.getTableName() + " where " + idColumn + " in (";
+        // by the returned row version's place, not its id: an id may repeat across partitions (primary key (region, id))
+        this.insertedFlagHead = "select " + OnConflictClause.LOCATOR + ", (xmax = 0) from " + persister.getTableName() + " where ctid in (";
         this.insertHead = insertHead;
         this.rowPlaceholders = rowPlaceholders;
         this.conflictClause = clause.render();
@@ -148,6 +167,10 @@ public final class UpsertPlan {
         this.storedColumns = storedColumns;
         this.overridingSystemValue = overridingSystemValue;
         this.idDefault = idDefault;
+        this.internal = internal;
+        this.insertInto = insertInto;
+        this.tenantGuard = tenantGuard;
+        this.plainInsertSql = insertHead + rowPlaceholders + " returning " + String.join(", ", clause.returning());
     }
 
     public static UpsertPlan build(UpsertEntityPersister persister, UpsertMapping mapping, Connection connection, List<String> problems) {
@@ -167,6 +190,13 @@ public final class UpsertPlan {
             problems.add("@Upsert on " + entity + ": cannot read the columns of " + table + ": " + e.getMessage());
             return null;
         }
+        String internal = internalPrefix(catalog, tableName);
+        // PostgreSQL takes a target named excluded for the proposed row (42P09): an alias hides the table's name
+        boolean namedExcluded = unquote(tableName).equalsIgnoreCase("excluded");
+        String qualifier = namedExcluded ? internal + "stored" : tableName;
+        String tenantColumn = mapping.tenantAttribute == null ? null
+                : ((BasicValuedModelPart) persister.findAttributeMapping(mapping.tenantAttribute)).getSelectionExpression();
+        String tenantGuard = null;
         // The columns exactly as Hibernate's insert writes them (InsertCoordinatorStandard.applyTableInsertDetails):
         // insertable columns with their write expression, and values generated on execution as their SQL.
         List<Column> columns = new ArrayList<>();
@@ -234,6 +264,9 @@ public final class UpsertPlan {
             }
             arbiter = key;
             keyExpressions = key.columns();
+            if (tenantColumn != null && !contains(key.columns(), tenantColumn)) {
+                tenantGuard = tenantColumn;  // a key unique across tenants
+            }
             predicate = key.predicate();
             nullsNotDistinct = key.nullsNotDistinct();
             // ON CONSTRAINT accepts constraints only; a unique index is targeted by its columns and predicate (42704 otherwise).
@@ -260,12 +293,25 @@ public final class UpsertPlan {
                 keyAttributeSet.add(persister.findAttributeMapping(path.split("\\.")[0]).getStateArrayPosition());
             }
             predicate = upsert.where().isBlank() ? null : upsert.where();
+            if (tenantColumn != null && !contains(keyExpressions, tenantColumn)) {
+                List<String> scoped = new ArrayList<>(keyExpressions);
+                scoped.add(0, tenantColumn);
+                if (matchingIndex(scoped, predicate, existing) != null || matchingIndex(keyExpressions, predicate, existing) == null) {
+                    // the key of the session's tenant: the target, or, without an index, what the advice creates
+                    keyExpressions.add(0, tenantColumn);
+                    keyAttributeSet.add(persister.findAttributeMapping(mapping.tenantAttribute).getStateArrayPosition());
+                } else {
+                    tenantGuard = tenantColumn;  // only a key unique across tenants exists: confine update and read-back
+                }
+            }
             target = "(" + String.join(", ", keyExpressions) + ")" + (predicate == null ? "" : " where " + predicate);
             arbiter = matchingIndex(keyExpressions, predicate, existing);
             if (arbiter == null) {
                 boolean onlyDeferrable = existing.stream().anyMatch(k -> k.deferrable() && sameColumns(k, keyExpressions));
                 problems.add("@Upsert on " + entity + ": no non-deferrable unique index of " + table + " matches the conflict target "
                         + target + " of attribute(s) " + String.join(", ", mapping.keyPaths)
+                        + (tenantColumn == null ? "" : " and the @TenantId attribute '" + mapping.tenantAttribute + "' (a key of each "
+                           + "tenant; a unique index without " + tenantColumn + " makes the key unique across tenants)")
                         + " (unique indexes: " + describe(existing) + "); "
                         + (onlyDeferrable ? "make that constraint NOT DEFERRABLE (PostgreSQL cannot use a deferrable one as an "
                                 + "ON CONFLICT arbiter), " : DuplicateRows.createIndexAdvice(connection, table, keyExpressions, predicate))
@@ -344,9 +390,14 @@ public final class UpsertPlan {
             }
         }
 
-        OnConflictClause clause = new OnConflictClause(target, upsert.action() == Upsert.Action.NOTHING, tableName, set,
-                upsert.skipUnchanged() ? compared : List.of(), versionColumn, upsert.updateWhere(), returning,
-                generatedSet, catalog.partitioned());
+        String updateWhere = upsert.updateWhere();
+        if (tenantGuard != null) {
+            String sameTenant = qualifier + "." + tenantGuard + " = excluded." + tenantGuard;
+            updateWhere = updateWhere.isBlank() ? sameTenant : "(" + updateWhere + ") and " + sameTenant;
+        }
+        OnConflictClause clause = new OnConflictClause(target, upsert.action() == Upsert.Action.NOTHING, qualifier, set,
+                upsert.skipUnchanged() ? compared : List.of(), versionColumn, updateWhere, returning,
+                generatedSet, catalog.partitioned(), internal);
         if (!clause.returnsEveryRow()) {
             Set<String> written = columns.stream().map(Column::name).collect(Collectors.toSet());
             Set<String> tableColumns = new HashSet<>();
@@ -364,13 +415,14 @@ public final class UpsertPlan {
         // IDENTITY ids drawn by IdentityBlockGenerator are sent; GENERATED ALWAYS accepts them only when told to
         String overriding = !identity && persister.getGenerator() instanceof IdentityBlockGenerator
                 && generatedAlways(connection, table, idColumn) ? " overriding system value" : "";
-        String insertHead = "insert into " + table + " (" + columns.stream().map(Column::name).collect(Collectors.joining(","))
+        String insertInto = "insert into " + table + (namedExcluded ? " as " + qualifier : "");
+        String insertHead = insertInto + " (" + columns.stream().map(Column::name).collect(Collectors.joining(","))
                 + ")" + overriding + " values ";
         // a placeholder id (IDENTITY, sequences of allocationSize 1) goes in as NULL: the row draws its id as its default would
         String idDefault = !identity && persister.getGenerator() instanceof IdentityBlockGenerator block
                 ? block.deferredIdSql(connection, catalog.partitioned()) : null;
         String rowPlaceholders = "(" + columns.stream().map(c -> valueOrDefault(c, idDefault)).collect(Collectors.joining(",")) + ")";
-        String storedRowSql = storedRowSql(table, stored, columns, arbiter, predicate);
+        String storedRowSql = storedRowSql(table, internal, stored, columns, arbiter, predicate, tenantGuard);
 
         int[] keyPositions = new int[keyExpressions.size()];
         for (int k = 0; k < keyExpressions.size(); k++) {
@@ -388,7 +440,8 @@ public final class UpsertPlan {
         return new UpsertPlan(persister, identity, List.copyOf(columns), included, insertHead, rowPlaceholders, clause,
                 List.copyOf(returnedReadBacks),
                 List.copyOf(storedReadBacks), storedRowSql, keyPositions, keyAttributes, keyDescription, nullsNotDistinct,
-                table, arbiter, predicate, List.copyOf(stored), !overriding.isEmpty(), idDefault);
+                table, arbiter, predicate, List.copyOf(stored), !overriding.isEmpty(), idDefault, internal, insertInto,
+                tenantGuard);
     }
 
     /** A column's value in the insert: the id's falls back to {@code idDefault} where its placeholder is sent as NULL. */
@@ -514,17 +567,17 @@ public final class UpsertPlan {
 
     /** Reads the row the statement returned. */
     public StoredRow readReturned(ResultSet rs, SharedSessionContractImplementor session) throws SQLException {
-        return read(rs, returned, session, false);
+        return read(rs, returned, session, false, partitioned);
     }
 
     /** Reads the row the stored-row SELECT found: a conflict left it untouched. */
     StoredRow readStored(ResultSet rs, SharedSessionContractImplementor session) throws SQLException {
-        return read(rs, stored, session, true);
+        return read(rs, stored, session, true, false);
     }
 
     /** The id first, then each listed attribute as a domain value; the {@code (xmax = 0)} flag follows them. */
     private static StoredRow read(ResultSet rs, List<ReadBack> readBacks, SharedSessionContractImplementor session,
-                                  boolean skipped) throws SQLException {
+                                  boolean skipped, boolean partitioned) throws SQLException {
         Object id = null;
         Object[] values = new Object[readBacks.size()];
         for (int r = 0; r < readBacks.size(); r++) {
@@ -536,13 +589,23 @@ public final class UpsertPlan {
             }
             values[r] = value;
         }
-        // A partitioned table has no flag column; the caller asks insertedFlagSql afterwards.
-        boolean inserted = !skipped && rs.getMetaData().getColumnCount() > readBacks.size() && rs.getBoolean(readBacks.size() + 1);
-        return new StoredRow(id, readBacks, values, inserted, skipped);
+        // A partitioned table returns where the row is instead of the flag; the caller asks insertedFlagSql afterwards.
+        boolean extra = !skipped && rs.getMetaData().getColumnCount() > readBacks.size();
+        boolean inserted = extra && !partitioned && rs.getBoolean(readBacks.size() + 1);
+        String locator = extra && partitioned ? rs.getString(readBacks.size() + 1) : null;
+        return new StoredRow(id, readBacks, values, inserted, skipped, locator);
     }
 
-    /** A row as the database holds it after the statement; {@code skipped}: a conflict left it untouched. */
-    public record StoredRow(Object id, List<ReadBack> readBacks, Object[] values, boolean inserted, boolean skipped) {
+    /**
+     * A row as the database holds it after the statement; {@code skipped}: a conflict left it untouched.
+     * {@code locator}: in a partitioned table, where the returned row version is ({@link OnConflictClause#LOCATOR}).
+     */
+    public record StoredRow(Object id, List<ReadBack> readBacks, Object[] values, boolean inserted, boolean skipped,
+                            String locator) {
+
+        public StoredRow(Object id, List<ReadBack> readBacks, Object[] values, boolean inserted, boolean skipped) {
+            this(id, readBacks, values, inserted, skipped, null);
+        }
     }
 
     private static boolean bound(SelectableMapping selectable) {
@@ -592,21 +655,51 @@ public final class UpsertPlan {
      * proposed values (typed, so a timestamp or an enum compares as itself, not as text), under the index's
      * collation, with {@code is not distinct from} where the index treats NULLs as equal, within its predicate.
      */
-    private static String storedRowSql(String table, List<String> stored, List<Column> columns,
-                                       UniqueKeyCatalog.UniqueKey arbiter, String predicate) {
-        List<String> keys = arbiter.columns();
+    private static String storedRowSql(String table, String internal, List<String> stored, List<Column> columns,
+                                       UniqueKeyCatalog.UniqueKey arbiter, String predicate, String tenantGuard) {
+        List<String> keys = new ArrayList<>(arbiter.columns());
         List<String> names = new ArrayList<>();
         List<String> conditions = new ArrayList<>();
+        String proposedRow = internal + "proposed";
         for (int k = 0; k < keys.size(); k++) {
-            String name = "upsert_k" + (k + 1);
+            String name = internal + "k" + (k + 1);
             names.add(name);
-            conditions.add(keyEquals(arbiter, k, keys.get(k), "upsert_proposed." + name));
+            conditions.add(keyEquals(arbiter, k, keys.get(k), proposedRow + "." + name));
         }
+        if (tenantGuard != null) {
+            // only the session's tenant's row: another tenant's row with this key is not the entity's to receive
+            keys.add(tenantGuard);
+            names.add(internal + "tenant");
+            conditions.add(tenantGuard + " = " + proposedRow + "." + internal + "tenant");
+        }
+        // the derived table exposes only prefixed names: every unqualified name in the rest is the table's
         String proposed = columns.stream().map(c -> c.typedValue() + " as " + c.name()).collect(Collectors.joining(", "));
         return "select " + String.join(", ", stored) + " from " + table
-                + " join (select " + String.join(", ", keys) + " from (select " + proposed + ") as excluded)"
-                + " as upsert_proposed (" + String.join(", ", names) + ") on " + String.join(" and ", conditions)
+                + " join (select " + String.join(", ", keys) + " from (select " + proposed + ") as " + internal + "excluded)"
+                + " as " + proposedRow + " (" + String.join(", ", names) + ") on " + String.join(" and ", conditions)
                 + (predicate == null ? "" : " and (" + predicate + ")");
+    }
+
+    /** The first of {@code upsert_}, {@code upsert1_}, ... that neither the table's name nor one of its columns starts with. */
+    static String internalPrefix(TableCatalog catalog, String tableName) {
+        List<String> names = new ArrayList<>();
+        catalog.types().keySet().forEach(c -> names.add(c.toLowerCase(Locale.ROOT)));
+        names.add(unquote(tableName).toLowerCase(Locale.ROOT));
+        for (int n = 0; ; n++) {
+            String prefix = "upsert" + (n == 0 ? "" : String.valueOf(n)) + "_";
+            if (names.stream().noneMatch(name -> name.startsWith(prefix))) {
+                return prefix;
+            }
+        }
+    }
+
+    private static String unquote(String name) {
+        return name.length() > 1 && name.startsWith("\"") && name.endsWith("\"")
+                ? name.substring(1, name.length() - 1).replace("\"\"", "\"") : name;
+    }
+
+    private static boolean contains(List<String> expressions, String column) {
+        return expressions.stream().map(UpsertPlan::normalize).anyMatch(normalize(column)::equals);
     }
 
     /**
@@ -626,7 +719,38 @@ public final class UpsertPlan {
      * from a partitioned table works where returning it does not.
      */
     String insertedFlagSql(int rows) {
-        return insertedFlagHead + String.join(", ", java.util.Collections.nCopies(rows, "?")) + ")";
+        return insertedFlagHead + String.join(", ", java.util.Collections.nCopies(rows, "cast(? as tid)")) + ")";
+    }
+
+    /**
+     * Every statement this plan can send, by shape, for the boot check: PostgreSQL parses each (nothing runs), so a
+     * name of the application's that a statement cannot take fails the boot, not a flush.
+     */
+    public Map<String, String> statementShapes() {
+        Map<String, String> shapes = new LinkedHashMap<>();
+        shapes.put("upsert statement", sql);
+        if (multiRow) {
+            shapes.put("multi-row statement", multiRowSql(2));
+        }
+        // an unconditional DO UPDATE returns every row: nothing is read back (and a generated key could not be)
+        boolean readBack = !clause.returnsEveryRow();
+        if (readBack) {
+            shapes.put("stored-row read-back", storedRowSql);
+        }
+        if (partitioned) {
+            shapes.put("inserted-flag query", insertedFlagSql(2));
+        }
+        if (tenantGuard != null) {
+            shapes.put("insert of a key held by another tenant", plainInsertSql);
+        }
+        UnnestUpsertStatement unnest = UnnestUpsertStatement.build(this);
+        if (unnest != null) {
+            shapes.put("one-statement-per-chunk upsert", unnest.sql);
+            if (readBack) {
+                shapes.put("one-statement-per-chunk read-back", unnest.lookupSql);
+            }
+        }
+        return shapes;
     }
 
     private static boolean sameColumns(UniqueKeyCatalog.UniqueKey key, List<String> keyExpressions) {

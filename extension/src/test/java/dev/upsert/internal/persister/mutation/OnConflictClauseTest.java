@@ -26,10 +26,11 @@ class OnConflictClauseTest {
     }
 
     @Test
-    void aPartitionedTableReturnsNoSystemColumn() {
+    void aPartitionedTableReturnsWhereTheRowIsNotXmax() {
         String sql = new OnConflictClause("(region, email)", false, "account", List.of("name"), List.of(), null, "", RETURNING,
                 List.of(), true).render();
-        assertThat(sql).isEqualTo(" on conflict (region, email) do update set name = excluded.name returning id, email, name");
+        assertThat(sql).isEqualTo(" on conflict (region, email) do update set name = excluded.name returning id, email, name,"
+                + " tableoid::text || ':' || ctid::text as upsert_inserted");
     }
 
     @Test
