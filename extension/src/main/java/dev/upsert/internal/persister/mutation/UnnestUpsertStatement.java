@@ -122,8 +122,7 @@ public final class UnnestUpsertStatement {
         for (int k = 0; k < keys.size(); k++) {
             returning.add(keys.get(k) + " as " + LOOKUP_PREFIX + k);
         }
-        OnConflictClause withKeys = new OnConflictClause(clause.target(), clause.doNothing(), clause.tableName(), clause.set(),
-                clause.compared(), clause.versionColumn(), clause.updateWhere(), returning, clause.generated(), clause.partitioned());
+        OnConflictClause withKeys = clause.withReturning(returning);
         sql.append(", ins as (insert into ").append(plan.table).append(" (").append(names).append(')')
                 .append(plan.overridingSystemValue ? " overriding system value" : "").append(" select ").append(values)
                 // No ORDER BY: the rows come sorted by key (UpsertBatch), and the insert takes them in array order

@@ -107,13 +107,18 @@ public final class UpsertPlan {
     final List<String> storedColumns;
     /** The id column is {@code GENERATED ALWAYS AS IDENTITY} and ids from its sequence are sent: {@code OVERRIDING SYSTEM VALUE}. */
     final boolean overridingSystemValue;
+    /** How many {@link #FIXED} columns stand before the id in {@link #columns}. */
+    private final int fixedColumns;
+
+    /** {@link Column#attributeIndex} of a column no attribute maps, whose SQL is its value (the soft-delete indicator). */
+    static final int FIXED = -2;
 
     private UpsertPlan(UpsertEntityPersister persister, boolean identity, List<Column> columns, boolean[][] included,
                        String insertHead, String rowPlaceholders, OnConflictClause clause, List<ReadBack> returned,
                        List<ReadBack> stored, String storedRowSql, int[] keyPositions, int[] keyAttributes,
                        String keyDescription, boolean nullsNotDistinct,
                        String table, UniqueKeyCatalog.UniqueKey arbiter, String predicate, List<String> storedColumns,
-                       boolean overridingSystemValue) {
+                       boolean overridingSystemValue, int fixedColumns) {
         this.persister = persister;
         this.identity = identity;
         this.columns = columns;
@@ -141,6 +146,7 @@ public final class UpsertPlan {
         this.predicate = predicate;
         this.storedColumns = storedColumns;
         this.overridingSystemValue = overridingSystemValue;
+        this.fixedColumns = fixedColumns;
     }
 
     public static UpsertPlan build(UpsertEntityPersister persister, UpsertMapping mapping, Connection connection, List<String> problems) {
@@ -198,6 +204,13 @@ public final class UpsertPlan {
                 }
             }
         }
+        // Columns no attribute maps, written as Hibernate's insert writes them (AbstractEntityPersister's
+        // addAuxiliaryToInsertGroup / addSoftDeleteToInsertGroup): the @SoftDelete indicator's not-deleted value.
+        SoftDelete softDelete = SoftDelete.of(persister);
+        if (softDelete != null) {
+            columns.add(column(softDelete.column(), FIXED, softDelete.notDeleted(), catalog));
+        }
+        int fixedColumns = softDelete == null ? 0 : 1;
         BasicValuedModelPart idPart = (BasicValuedModelPart) persister.getIdentifierMapping();
         String idColumn = idPart.getSelectionExpression();
         if (!identity) {
@@ -339,7 +352,7 @@ public final class UpsertPlan {
 
         OnConflictClause clause = new OnConflictClause(target, upsert.action() == Upsert.Action.NOTHING, tableName, set,
                 upsert.skipUnchanged() ? compared : List.of(), versionColumn, upsert.updateWhere(), returning,
-                generatedSet, catalog.partitioned());
+                generatedSet, catalog.partitioned(), softDelete == null ? null : softDelete.revive());
         if (!clause.returnsEveryRow()) {
             Set<String> written = columns.stream().map(Column::name).collect(Collectors.toSet());
             Set<String> tableColumns = new HashSet<>();
@@ -378,7 +391,7 @@ public final class UpsertPlan {
         return new UpsertPlan(persister, identity, List.copyOf(columns), included, insertHead, rowPlaceholders, clause,
                 List.copyOf(returnedReadBacks),
                 List.copyOf(storedReadBacks), storedRowSql, keyPositions, keyAttributes, keyDescription, nullsNotDistinct,
-                table, arbiter, predicate, List.copyOf(stored), !overriding.isEmpty());
+                table, arbiter, predicate, List.copyOf(stored), !overriding.isEmpty(), fixedColumns);
     }
 
     private static boolean generatedAlways(Connection connection, String table, String column) {
@@ -449,6 +462,9 @@ public final class UpsertPlan {
                     }
                 }, session);
             }
+        }
+        for (int f = 0; f < fixedColumns; f++) {
+            out.add(null);  // a FIXED column: its SQL is its value, nothing is bound
         }
         if (!identity) {
             persister.getIdentifierMapping().decompose(id, 0, out, null, (n, list, unused, value, s) -> list.add(value), session);
@@ -626,5 +642,27 @@ public final class UpsertPlan {
 
     private static String describe(List<UniqueKeyCatalog.UniqueKey> keys) {
         return keys.isEmpty() ? "none" : keys.stream().map(Object::toString).collect(Collectors.joining("; "));
+    }
+
+    /**
+     * The {@code @SoftDelete} indicator of an entity: its column, the SQL of its not-deleted value ({@code false},
+     * {@code 'Y'}; {@code null} for the TIMESTAMP strategy of Hibernate 7), written by the insert and by every
+     * {@code DO UPDATE}, so that an upsert of a soft-deleted key brings the stored row back.
+     */
+    record SoftDelete(SelectableMapping column, String notDeleted) {
+
+        static SoftDelete of(UpsertEntityPersister persister) {
+            // SoftDeleteMapping is a SelectableMapping on 6.6 and 7.x; its write expression is the not-deleted literal
+            SelectableMapping mapping = persister.getSoftDeleteMapping();
+            if (mapping == null) {
+                return null;
+            }
+            String literal = mapping.getWriteExpression();
+            return new SoftDelete(mapping, literal == null || literal.isBlank() ? "null" : literal);
+        }
+
+        OnConflictClause.Revive revive() {
+            return new OnConflictClause.Revive(column.getSelectionExpression(), notDeleted);
+        }
     }
 }
