@@ -18,10 +18,12 @@ import org.hibernate.mapping.Collection;
 import org.hibernate.mapping.Column;
 import org.hibernate.mapping.Component;
 import org.hibernate.mapping.Join;
+import org.hibernate.mapping.JoinedSubclass;
 import org.hibernate.mapping.PersistentClass;
 import org.hibernate.mapping.Property;
 import org.hibernate.mapping.RootClass;
 import org.hibernate.mapping.ToOne;
+import org.hibernate.mapping.UnionSubclass;
 import org.hibernate.mapping.UniqueKey;
 import org.hibernate.mapping.Value;
 
@@ -65,7 +67,8 @@ public final class UpsertMapping {
         String prefix = "@Upsert on " + entity + ": ";
 
         if (!(model instanceof RootClass) || model.hasSubclasses()) {
-            problems.add(prefix + "entity inheritance is not supported; put @Upsert on a single-table entity without subclasses");
+            problems.add(prefix + "entity inheritance is not supported (" + inheritance(model) + "); put @Upsert on an "
+                    + "entity without superclass or subclass entities (a @MappedSuperclass is fine)");
         }
         if (model.getJoinClosureSpan() > 0) {
             List<String> secondary = new ArrayList<>();
@@ -78,10 +81,6 @@ public final class UpsertMapping {
         }
         if (model.useDynamicInsert()) {
             problems.add(prefix + "@DynamicInsert is not supported (the upsert statement always lists every column); remove it");
-        }
-        if (model.isCached()) {
-            problems.add(prefix + "second-level caching (@Cache) is not supported: an upsert that updates a row is not an insert "
-                    + "to the cache; remove @Cache");
         }
         Property idProperty = model.getIdentifierProperty();
         if (idProperty == null || !(idProperty.getValue() instanceof BasicValue) || idProperty.getColumnSpan() != 1) {
@@ -337,6 +336,19 @@ public final class UpsertMapping {
             }
         }
         return false;
+    }
+
+    /** The entity's inheritance strategy and why the upsert cannot write it. */
+    private static String inheritance(PersistentClass model) {
+        PersistentClass sub = model instanceof RootClass ? model.getSubclasses().iterator().next() : model;
+        if (sub instanceof JoinedSubclass) {
+            return "JOINED: a row spans the tables of its class hierarchy, and one INSERT ... ON CONFLICT writes one table";
+        }
+        if (sub instanceof UnionSubclass) {
+            return "TABLE_PER_CLASS: each class has its own table, and a unique key across them is no index "
+                    + "PostgreSQL can arbitrate a conflict on";
+        }
+        return "SINGLE_TABLE: the discriminator and the subclasses' columns are not written by the upsert yet";
     }
 
     public static String simpleName(PersistentClass model) {
