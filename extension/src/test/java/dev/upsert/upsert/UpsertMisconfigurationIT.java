@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
-import jakarta.persistence.Cacheable;
 import jakarta.persistence.Column;
 import jakarta.persistence.ElementCollection;
 import jakarta.persistence.Embeddable;
@@ -24,6 +23,7 @@ import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Inheritance;
+import jakarta.persistence.InheritanceType;
 import jakarta.persistence.ManyToOne;
 import jakarta.persistence.MappedSuperclass;
 import jakarta.persistence.OneToMany;
@@ -33,8 +33,6 @@ import jakarta.persistence.UniqueConstraint;
 import jakarta.persistence.Version;
 
 import org.hibernate.MappingException;
-import org.hibernate.annotations.Cache;
-import org.hibernate.annotations.CacheConcurrencyStrategy;
 import org.hibernate.annotations.CreationTimestamp;
 import org.hibernate.annotations.DynamicInsert;
 import org.junit.jupiter.api.Named;
@@ -74,14 +72,21 @@ class UpsertMisconfigurationIT {
 
     @Entity static class SubThing extends BaseThing { String extra; }
 
+    @Entity @Table(name = "joined_base") @Inheritance(strategy = InheritanceType.JOINED) @Upsert(on = "name")
+    static class JoinedBase { @Id Long id; @Column(unique = true) String name; }
+
+    @Entity @Table(name = "joined_sub") static class JoinedSub extends JoinedBase { String extra; }
+
+    @Entity @Table(name = "union_base") @Inheritance(strategy = InheritanceType.TABLE_PER_CLASS) @Upsert(on = "name")
+    static class UnionBase { @Id Long id; @Column(unique = true) String name; }
+
+    @Entity @Table(name = "union_sub") static class UnionSub extends UnionBase { String extra; }
+
     @Entity @Table(name = "two_tables") @SecondaryTable(name = "two_tables_more") @Upsert(on = "name")
     static class TwoTables { @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id; @Column(unique = true) String name; @Column(table = "two_tables_more") String more; }
 
     @Entity @Table(name = "dynamic_thing") @DynamicInsert @Upsert(on = "name")
     static class DynamicThing { @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id; @Column(unique = true) String name; }
-
-    @Entity @Table(name = "cached_thing") @Cacheable @Cache(usage = CacheConcurrencyStrategy.READ_WRITE) @Upsert(on = "name")
-    static class CachedThing { @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id; @Column(unique = true) String name; }
 
     @Embeddable
     static class PairId { long a; long b; }
@@ -232,15 +237,18 @@ class UpsertMisconfigurationIT {
         return Stream.of(
                 // checked on the boot model, before any SQL
                 mistake("entity with subclasses", List.of(BaseThing.class, SubThing.class),
-                        "@Upsert on BaseThing: entity inheritance is not supported",
-                        "put @Upsert on a single-table entity without subclasses"),
+                        "@Upsert on BaseThing: entity inheritance is not supported (SINGLE_TABLE: ",
+                        "put @Upsert on an entity without superclass or subclass entities"),
+                mistake("JOINED inheritance", List.of(JoinedBase.class, JoinedSub.class),
+                        "@Upsert on JoinedBase: entity inheritance is not supported (JOINED: a row spans the tables of its "
+                        + "class hierarchy, and one INSERT ... ON CONFLICT writes one table)"),
+                mistake("TABLE_PER_CLASS inheritance", List.of(UnionBase.class, UnionSub.class),
+                        "@Upsert on UnionBase: entity inheritance is not supported (TABLE_PER_CLASS: each class has its own table"),
                 mistake("secondary table", TwoTables.class,
                         "@Upsert on TwoTables: secondary tables are not supported: two_tables_more (more)",
                         "map the entity to one table"),
                 mistake("@DynamicInsert", DynamicThing.class,
                         "@Upsert on DynamicThing: @DynamicInsert is not supported", "remove it"),
-                mistake("second-level cache", CachedThing.class,
-                        "@Upsert on CachedThing: second-level caching (@Cache) is not supported", "remove @Cache"),
                 mistake("composite id", CompositeIdThing.class,
                         "@Upsert on CompositeIdThing: the id 'id' must be a single basic attribute",
                         "give the entity a single-column id and put the composite key in @Upsert(on = ...)"),
@@ -407,7 +415,6 @@ class UpsertMisconfigurationIT {
     // ---- many problems: one exception, every line once ------------------------------------------------------------
 
     @Entity @Table(name = "split_thing") @SecondaryTable(name = "split_more") @DynamicInsert
-    @Cacheable @Cache(usage = CacheConcurrencyStrategy.READ_WRITE)
     @Upsert(on = "name")
     static class SplitThing {
         @Id Long id;
@@ -431,7 +438,6 @@ class UpsertMisconfigurationIT {
                 "@Upsert on BaseThing: entity inheritance is not supported",
                 "@Upsert on SplitThing: secondary tables are not supported: split_more (more); map the entity to one table",
                 "@Upsert on SplitThing: @DynamicInsert is not supported",
-                "@Upsert on SplitThing: second-level caching (@Cache) is not supported",
                 "@Upsert on SplitThing: @Version attribute 'version' must be an integer type");
     }
 

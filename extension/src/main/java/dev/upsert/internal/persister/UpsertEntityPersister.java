@@ -171,6 +171,16 @@ public final class UpsertEntityPersister extends SingleTableEntityPersister {
                                                  SharedSessionContractImplementor session) {
     }
 
+    /**
+     * Hibernate's insert caches the state and id it inserts; an upsert's are proposed ones (the row may keep another
+     * id and other values). Invalidation instead: an insert caches nothing, the stored row is cached when it is
+     * loaded, and an update evicts the entry ({@code SecondLevelCache} evicts what an upsert updated).
+     */
+    @Override
+    public boolean isCacheInvalidationRequired() {
+        return true;
+    }
+
     public UpsertMapping mapping() {
         return mapping;
     }

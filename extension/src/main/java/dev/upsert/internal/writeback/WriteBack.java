@@ -41,6 +41,9 @@ public final class WriteBack {
             }
         }
         UpsertOutcome outcome = row.inserted() ? UpsertOutcome.INSERTED : row.skipped() ? UpsertOutcome.SKIPPED : UpsertOutcome.UPDATED;
+        if (outcome == UpsertOutcome.UPDATED) {
+            SecondLevelCache.evictEntity(plan.persister, row.id(), session);
+        }
         UpsertListeners.in(session.getFactory()).upserted(plan.persister.getMappedClass(), outcome);
         return outcome;
     }
@@ -52,8 +55,14 @@ public final class WriteBack {
      */
     public static void applyAfterInsert(UpsertPlan plan, UpsertBatch.PendingRow pending, UpsertPlan.StoredRow row,
                                  SharedSessionContractImplementor session) {
-        UpsertOutcome outcome = apply(plan, pending.entity(), pending.values(), row, session);
         var persister = plan.persister;
+        // the natural id as Hibernate's insert action saw it (its state, before the stored row replaces it)
+        NaturalIdMapping naturalIdMapping = persister.getNaturalIdMapping();
+        Object proposedNaturalId = naturalIdMapping == null ? null : naturalIdMapping.extractNaturalIdFromEntityState(pending.values());
+        UpsertOutcome outcome = apply(plan, pending.entity(), pending.values(), row, session);
+        if (proposedNaturalId != null && !persister.getIdentifierMapping().areEqual(pending.id(), row.id(), session)) {
+            SecondLevelCache.evictNaturalId(persister, proposedNaturalId, session);
+        }
         PersistenceContext context = session.getPersistenceContextInternal();
         Object storedId = row.id();
         if (context.getEntry(pending.entity()) == null) {

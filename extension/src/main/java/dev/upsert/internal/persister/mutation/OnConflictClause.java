@@ -23,20 +23,44 @@ import java.util.stream.Collectors;
  *                        whether it was inserted is read afterwards ({@link UpsertPlan#insertedFlagSql})
  * @param internal        prefix of the names the statement introduces, one no column or table of the entity's starts
  *                        with ({@link UpsertPlan#internalPrefix}), so none can capture or be captured by them
+ * @param revive          the {@code @SoftDelete} indicator, or null: a conflict with a soft-deleted row brings it back
+ *                        (its indicator set to not-deleted), whatever {@code doNothing}, {@code updateWhere} or
+ *                        {@code compared} say, since a row the application cannot find must not be handed to it
  */
 public record OnConflictClause(String target, boolean doNothing, String tableName, List<String> set, List<String> compared,
                         String versionColumn, String updateWhere, List<String> returning, List<String> generated,
-                        boolean partitioned, String internal) {
+                        boolean partitioned, String internal, Revive revive) {
 
     OnConflictClause(String target, boolean doNothing, String tableName, List<String> set, List<String> compared,
                      String versionColumn, String updateWhere, List<String> returning) {
-        this(target, doNothing, tableName, set, compared, versionColumn, updateWhere, returning, List.of(), false);
+        this(target, doNothing, tableName, set, compared, versionColumn, updateWhere, returning, List.of(), false, "upsert_", null);
     }
 
     OnConflictClause(String target, boolean doNothing, String tableName, List<String> set, List<String> compared,
                      String versionColumn, String updateWhere, List<String> returning, List<String> generated,
                      boolean partitioned) {
-        this(target, doNothing, tableName, set, compared, versionColumn, updateWhere, returning, generated, partitioned, "upsert_");
+        this(target, doNothing, tableName, set, compared, versionColumn, updateWhere, returning, generated, partitioned, "upsert_", null);
+    }
+
+    OnConflictClause(String target, boolean doNothing, String tableName, List<String> set, List<String> compared,
+                     String versionColumn, String updateWhere, List<String> returning, List<String> generated,
+                     boolean partitioned, Revive revive) {
+        this(target, doNothing, tableName, set, compared, versionColumn, updateWhere, returning, generated, partitioned, "upsert_", revive);
+    }
+
+    /** The same clause returning {@code returning} instead. */
+    OnConflictClause withReturning(List<String> returning) {
+        return new OnConflictClause(target, doNothing, tableName, set, compared, versionColumn, updateWhere, returning,
+                generated, partitioned, internal, revive);
+    }
+
+    /**
+     * A soft-delete indicator column and the SQL of its not-deleted value.
+     *
+     * @param column     the indicator column
+     * @param notDeleted its not-deleted value as SQL ({@code false}, {@code 'Y'}, {@code null})
+     */
+    record Revive(String column, String notDeleted) {
     }
 
     /** Name of the extra column that says whether the row was inserted (not updated), or where it is (partitioned). */
@@ -50,7 +74,7 @@ public record OnConflictClause(String target, boolean doNothing, String tableNam
     String render() {
         StringBuilder sql = new StringBuilder(" on conflict ").append(target);
         List<String> assignments = assignments();
-        if (doNothing || assignments.isEmpty()) {
+        if (assignments.isEmpty()) {
             sql.append(" do nothing");
         } else {
             sql.append(" do update set ").append(String.join(", ", assignments));
@@ -74,15 +98,31 @@ public record OnConflictClause(String target, boolean doNothing, String tableNam
     }
 
     private List<String> assignments() {
+        if (doNothing) {
+            // DO NOTHING, except for a soft-deleted row: that one comes back as it was stored
+            return revive == null ? List.of() : List.of(revive.column + " = " + revive.notDeleted);
+        }
         List<String> assignments = set.stream().map(c -> c + " = excluded." + c).collect(Collectors.toList());
         assignments.addAll(generated);
         if (versionColumn != null) {
             assignments.add(versionColumn + " = " + tableName + "." + versionColumn + " + 1");
         }
+        if (revive != null) {
+            assignments.add(revive.column + " = " + revive.notDeleted);
+        }
         return assignments;
     }
 
     private String condition() {
+        String condition = doNothing ? "" : userCondition();
+        if (revive == null || condition.isEmpty() && !doNothing) {
+            return condition;
+        }
+        String deleted = tableName + "." + revive.column + " is distinct from " + revive.notDeleted;
+        return condition.isEmpty() ? deleted : "(" + condition + ") or " + deleted;
+    }
+
+    private String userCondition() {
         String unchanged = "";
         if (!compared.isEmpty()) {
             unchanged = "(" + compared.stream().map(c -> tableName + "." + c).collect(Collectors.joining(", "))

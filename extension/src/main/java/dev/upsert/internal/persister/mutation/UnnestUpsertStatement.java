@@ -137,7 +137,7 @@ public final class UnnestUpsertStatement {
         // a value generated on execution is written as Hibernate's insert writes it: its SQL, once per row
         // (an id whose placeholder is sent as NULL is drawn here, as the column default would: UpsertPlan#idDefault)
         String values = String.join(", ", columns.stream().map(c -> !c.bound() ? c.value()
-                : c.attributeIndex() < 0 && plan.idDefault != null ? "coalesce(" + c.name() + ", " + plan.idDefault + ")" : c.name()).toList());
+                : c.attributeIndex() == -1 && plan.idDefault != null ? "coalesce(" + c.name() + ", " + plan.idDefault + ")" : c.name()).toList());
         OnConflictClause clause = plan.clause;
         List<String> returning = new ArrayList<>();
         for (int r = 0; r < clause.returning().size(); r++) {
@@ -146,9 +146,7 @@ public final class UnnestUpsertStatement {
         for (int k = 0; k < keys.size(); k++) {
             returning.add(keys.get(k) + " as " + lookupPrefix + k);
         }
-        OnConflictClause withKeys = new OnConflictClause(clause.target(), clause.doNothing(), clause.tableName(), clause.set(),
-                clause.compared(), clause.versionColumn(), clause.updateWhere(), returning, clause.generated(), clause.partitioned(),
-                clause.internal());
+        OnConflictClause withKeys = clause.withReturning(returning);
         String r0 = returnedPrefix + "0";
         sql.append(", ").append(ins).append(" as (").append(plan.insertInto).append(" (").append(names).append(')')
                 .append(plan.overridingSystemValue ? " overriding system value" : "").append(" select ").append(values)

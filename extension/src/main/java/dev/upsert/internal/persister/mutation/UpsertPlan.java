@@ -131,13 +131,19 @@ public final class UpsertPlan {
     /** A plain insert of one proposed row (no conflict clause), for a key the read-back found held by another tenant. */
     final String plainInsertSql;
 
+    /** How many {@link #FIXED} columns stand before the id in {@link #columns}. */
+    private final int fixedColumns;
+
+    /** {@link Column#attributeIndex} of a column no attribute maps, whose SQL is its value (the soft-delete indicator). */
+    static final int FIXED = -2;
+
     private UpsertPlan(UpsertEntityPersister persister, boolean identity, List<Column> columns, boolean[][] included,
                        String insertHead, String rowPlaceholders, OnConflictClause clause, List<ReadBack> returned,
                        List<ReadBack> stored, String storedRowSql, int[] keyPositions, int[] keyAttributes,
                        String keyDescription, boolean nullsNotDistinct,
                        String table, UniqueKeyCatalog.UniqueKey arbiter, String predicate, List<String> storedColumns,
                        boolean overridingSystemValue, String idDefault, String internal, String insertInto,
-                       String tenantGuard) {
+                       String tenantGuard, int fixedColumns) {
         this.persister = persister;
         this.identity = identity;
         this.columns = columns;
@@ -171,6 +177,7 @@ public final class UpsertPlan {
         this.insertInto = insertInto;
         this.tenantGuard = tenantGuard;
         this.plainInsertSql = insertHead + rowPlaceholders + " returning " + String.join(", ", clause.returning());
+        this.fixedColumns = fixedColumns;
     }
 
     public static UpsertPlan build(UpsertEntityPersister persister, UpsertMapping mapping, Connection connection, List<String> problems) {
@@ -235,6 +242,13 @@ public final class UpsertPlan {
                 }
             }
         }
+        // Columns no attribute maps, written as Hibernate's insert writes them (AbstractEntityPersister's
+        // addAuxiliaryToInsertGroup / addSoftDeleteToInsertGroup): the @SoftDelete indicator's not-deleted value.
+        SoftDelete softDelete = SoftDelete.of(persister);
+        if (softDelete != null) {
+            columns.add(column(softDelete.column(), FIXED, softDelete.notDeleted(), catalog));
+        }
+        int fixedColumns = softDelete == null ? 0 : 1;
         BasicValuedModelPart idPart = (BasicValuedModelPart) persister.getIdentifierMapping();
         String idColumn = idPart.getSelectionExpression();
         if (!identity) {
@@ -397,7 +411,8 @@ public final class UpsertPlan {
         }
         OnConflictClause clause = new OnConflictClause(target, upsert.action() == Upsert.Action.NOTHING, qualifier, set,
                 upsert.skipUnchanged() ? compared : List.of(), versionColumn, updateWhere, returning,
-                generatedSet, catalog.partitioned(), internal);
+                generatedSet, catalog.partitioned(), internal,
+                softDelete == null ? null : softDelete.revive());
         if (!clause.returnsEveryRow()) {
             Set<String> written = columns.stream().map(Column::name).collect(Collectors.toSet());
             Set<String> tableColumns = new HashSet<>();
@@ -441,12 +456,12 @@ public final class UpsertPlan {
                 List.copyOf(returnedReadBacks),
                 List.copyOf(storedReadBacks), storedRowSql, keyPositions, keyAttributes, keyDescription, nullsNotDistinct,
                 table, arbiter, predicate, List.copyOf(stored), !overriding.isEmpty(), idDefault, internal, insertInto,
-                tenantGuard);
+                tenantGuard, fixedColumns);
     }
 
     /** A column's value in the insert: the id's falls back to {@code idDefault} where its placeholder is sent as NULL. */
     static String valueOrDefault(Column column, String idDefault) {
-        return column.attributeIndex() < 0 && idDefault != null ? "coalesce(" + column.value() + ", " + idDefault + ")" : column.value();
+        return column.attributeIndex() == -1 && idDefault != null ? "coalesce(" + column.value() + ", " + idDefault + ")" : column.value();
     }
 
     private static boolean generatedAlways(Connection connection, String table, String column) {
@@ -517,6 +532,9 @@ public final class UpsertPlan {
                     }
                 }, session);
             }
+        }
+        for (int f = 0; f < fixedColumns; f++) {
+            out.add(null);  // a FIXED column: its SQL is its value, nothing is bound
         }
         if (!identity) {
             persister.getIdentifierMapping().decompose(id, 0, out, null, (n, list, unused, value, s) -> list.add(value), session);
@@ -765,5 +783,27 @@ public final class UpsertPlan {
 
     private static String describe(List<UniqueKeyCatalog.UniqueKey> keys) {
         return keys.isEmpty() ? "none" : keys.stream().map(Object::toString).collect(Collectors.joining("; "));
+    }
+
+    /**
+     * The {@code @SoftDelete} indicator of an entity: its column, the SQL of its not-deleted value ({@code false},
+     * {@code 'Y'}; {@code null} for the TIMESTAMP strategy of Hibernate 7), written by the insert and by every
+     * {@code DO UPDATE}, so that an upsert of a soft-deleted key brings the stored row back.
+     */
+    record SoftDelete(SelectableMapping column, String notDeleted) {
+
+        static SoftDelete of(UpsertEntityPersister persister) {
+            // SoftDeleteMapping is a SelectableMapping on 6.6 and 7.x; its write expression is the not-deleted literal
+            SelectableMapping mapping = persister.getSoftDeleteMapping();
+            if (mapping == null) {
+                return null;
+            }
+            String literal = mapping.getWriteExpression();
+            return new SoftDelete(mapping, literal == null || literal.isBlank() ? "null" : literal);
+        }
+
+        OnConflictClause.Revive revive() {
+            return new OnConflictClause.Revive(column.getSelectionExpression(), notDeleted);
+        }
     }
 }

@@ -57,4 +57,19 @@ class OnConflictClauseTest {
         assertThat(new OnConflictClause("(email)", false, "t", List.of(), List.of(), null, "", RETURNING).render())
                 .contains(" do nothing returning");
     }
+
+    @Test
+    void aSoftDeleteIndicatorIsSetOnEveryUpdateAndRevivesADeletedRowWhateverTheCondition() {
+        var revive = new OnConflictClause.Revive("deleted", "false");
+        assertThat(new OnConflictClause("(email)", false, "account", List.of("name"), List.of(), null, "", RETURNING, List.of(),
+                false, revive).render())
+                .startsWith(" on conflict (email) do update set name = excluded.name, deleted = false returning");
+        assertThat(new OnConflictClause("(email)", false, "account", List.of("name"), List.of("name"), null, "", RETURNING,
+                List.of(), false, revive).render())
+                .contains(" do update set name = excluded.name, deleted = false where (account.name is distinct from "
+                        + "excluded.name) or account.deleted is distinct from false returning");
+        assertThat(new OnConflictClause("(email)", true, "account", List.of(), List.of(), null, "", RETURNING, List.of(),
+                false, new OnConflictClause.Revive("active", "'Y'")).render())
+                .startsWith(" on conflict (email) do update set active = 'Y' where account.active is distinct from 'Y' returning");
+    }
 }

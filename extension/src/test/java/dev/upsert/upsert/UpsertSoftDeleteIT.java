@@ -1,0 +1,248 @@
+package dev.upsert.upsert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.UniqueConstraint;
+
+import org.hibernate.annotations.SoftDelete;
+import org.hibernate.annotations.SoftDeleteType;
+import org.hibernate.type.YesNoConverter;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.upsert.Upsert;
+import dev.upsert.UpsertOutcome;
+import dev.upsert.Upserts;
+import dev.upsert.testing.PostgresTest;
+import dev.upsert.testing.TestSchema;
+
+/**
+ * {@code @SoftDelete} on an {@code @Upsert} entity: the insert writes the not-deleted value (the column is NOT NULL),
+ * and an upsert of a key whose row was soft-deleted brings that row back (same id), as an application that deletes
+ * and re-creates by key expects: the entity is findable again.
+ */
+@PostgresTest
+class UpsertSoftDeleteIT {
+
+    /** The default strategy: a boolean {@code deleted} column, true once removed. */
+    @Entity @Table(name = "sd_account", uniqueConstraints = @UniqueConstraint(columnNames = "email"))
+    @Upsert(on = "email") @SoftDelete
+    static class Account {
+        @Id @GeneratedValue UUID id;
+        String email;
+        String name;
+        Account() { }
+        Account(String email, String name) { this.email = email; this.name = name; }
+    }
+
+    /** ACTIVE with a converter: {@code active} holds 'Y' while the row lives, 'N' once removed. */
+    @Entity @Table(name = "sd_customer", uniqueConstraints = @UniqueConstraint(columnNames = "code"))
+    @Upsert(on = "code") @SoftDelete(strategy = SoftDeleteType.ACTIVE, converter = YesNoConverter.class)
+    static class Customer {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        String code;
+        String name;
+        Customer() { }
+        Customer(String code, String name) { this.code = code; this.name = name; }
+    }
+
+    /** Get-or-create: a live row is left alone (SKIPPED), a soft-deleted one is brought back as it was stored. */
+    @Entity @Table(name = "sd_tag", uniqueConstraints = @UniqueConstraint(columnNames = "label"))
+    @Upsert(on = "label", action = Upsert.Action.NOTHING) @SoftDelete
+    static class Tag {
+        @Id @GeneratedValue Long id;
+        String label;
+        String color;
+        Tag() { }
+        Tag(String label, String color) { this.label = label; this.color = color; }
+    }
+
+    /** skipUnchanged: a soft-deleted row with the same values still comes back. */
+    @Entity @Table(name = "sd_setting", uniqueConstraints = @UniqueConstraint(columnNames = "setting_key"))
+    @Upsert(on = "key", skipUnchanged = true) @SoftDelete
+    static class Setting {
+        @Id @GeneratedValue Long id;
+        @jakarta.persistence.Column(name = "setting_key") String key;
+        String value;
+        Setting() { }
+        Setting(String key, String value) { this.key = key; this.value = value; }
+    }
+
+    static Jpa jpa;
+    static TestSchema db;
+
+    @BeforeAll
+    static void boot(TestSchema schema) {
+        db = schema;
+        jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"), Account.class, Customer.class, Tag.class, Setting.class);
+    }
+
+    @AfterAll
+    static void close() {
+        jpa.close();
+    }
+
+    /** The entity as a new persistence context finds it by id: its name (a tag's color), null if not found. */
+    private static String nameOf(Class<?> type, Object id) {
+        return jpa.tx(em -> {
+            Object found = em.find(type, id);
+            return found instanceof Account a ? a.name : found instanceof Customer c ? c.name : found instanceof Tag t ? t.color : null;
+        });
+    }
+
+    @Test
+    void theInsertWritesTheNotDeletedValue() {
+        Account ann = jpa.tx(em -> {
+            var a = new Account("ann@x.org", "Ann");
+            em.persist(a);
+            em.flush();
+            assertThat(Upserts.outcome(em, a)).contains(UpsertOutcome.INSERTED);
+            return a;
+        });
+        assertThat(db.query("select name, deleted from sd_account where email = 'ann@x.org'"))
+                .containsExactly(List.of("Ann", false));
+        assertThat(nameOf(Account.class, ann.id)).isEqualTo("Ann");
+    }
+
+    @Test
+    void anUpsertOfASoftDeletedKeyBringsTheRowBack() {
+        Account first = jpa.tx(em -> {
+            var a = new Account("bob@x.org", "Bob");
+            em.persist(a);
+            return a;
+        });
+        jpa.run(em -> em.remove(em.find(Account.class, first.id)));
+        assertThat(db.query("select deleted from sd_account where email = 'bob@x.org'")).containsExactly(List.of(true));
+        assertThat(nameOf(Account.class, first.id)).isNull();
+
+        Account again = jpa.tx(em -> {
+            var a = new Account("bob@x.org", "Bob again");
+            em.persist(a);
+            em.flush();
+            assertThat(Upserts.outcome(em, a)).contains(UpsertOutcome.UPDATED);
+            return a;
+        });
+        assertThat(again.id).isEqualTo(first.id);
+        assertThat(db.query("select name, deleted from sd_account where email = 'bob@x.org'"))
+                .containsExactly(List.of("Bob again", false));
+        assertThat(nameOf(Account.class, first.id)).isEqualTo("Bob again");
+        List<String> names = jpa.tx(em -> em.createQuery("select a.name from UpsertSoftDeleteIT$Account a where a.email = 'bob@x.org'",
+                String.class).getResultList());
+        assertThat(names).containsExactly("Bob again");
+    }
+
+    @Test
+    void theActiveStrategyWithAConverter() {
+        Customer first = jpa.tx(em -> {
+            var c = new Customer("C-1", "Acme");
+            em.persist(c);
+            return c;
+        });
+        assertThat(db.query("select name, active from sd_customer")).containsExactly(List.of("Acme", "Y"));
+        jpa.run(em -> em.remove(em.find(Customer.class, first.id)));
+        assertThat(db.query("select active from sd_customer")).containsExactly(List.of("N"));
+
+        Customer again = jpa.tx(em -> {
+            var c = new Customer("C-1", "Acme Corp");
+            em.persist(c);
+            em.flush();
+            assertThat(Upserts.outcome(em, c)).contains(UpsertOutcome.UPDATED);
+            return c;
+        });
+        assertThat(again.id).isEqualTo(first.id);
+        assertThat(db.query("select name, active from sd_customer")).containsExactly(List.of("Acme Corp", "Y"));
+        assertThat(nameOf(Customer.class, first.id)).isEqualTo("Acme Corp");
+    }
+
+    @Test
+    void getOrCreateLeavesALiveRowAndBringsASoftDeletedOneBack() {
+        Tag red = jpa.tx(em -> {
+            var t = new Tag("urgent", "red");
+            em.persist(t);
+            return t;
+        });
+        jpa.run(em -> {
+            var t = new Tag("urgent", "blue");
+            em.persist(t);
+            em.flush();
+            assertThat(Upserts.outcome(em, t)).contains(UpsertOutcome.SKIPPED);
+            assertThat(t.id).isEqualTo(red.id);
+            assertThat(t.color).isEqualTo("red");
+        });
+        jpa.run(em -> em.remove(em.find(Tag.class, red.id)));
+
+        Tag back = jpa.tx(em -> {
+            var t = new Tag("urgent", "green");
+            em.persist(t);
+            em.flush();
+            assertThat(Upserts.outcome(em, t)).contains(UpsertOutcome.UPDATED);
+            return t;
+        });
+        // NOTHING never overwrites: the row comes back as it was stored
+        assertThat(back.id).isEqualTo(red.id);
+        assertThat(back.color).isEqualTo("red");
+        assertThat(db.query("select color, deleted from sd_tag")).containsExactly(List.of("red", false));
+        assertThat(nameOf(Tag.class, red.id)).isEqualTo("red");
+    }
+
+    @Test
+    void skipUnchangedStillBringsBackASoftDeletedRowWithTheSameValues() {
+        Setting first = jpa.tx(em -> {
+            var s = new Setting("theme", "dark");
+            em.persist(s);
+            return s;
+        });
+        jpa.run(em -> em.remove(em.find(Setting.class, first.id)));
+        jpa.run(em -> {
+            var s = new Setting("theme", "dark");
+            em.persist(s);
+            em.flush();
+            assertThat(Upserts.outcome(em, s)).contains(UpsertOutcome.UPDATED);
+            assertThat(s.id).isEqualTo(first.id);
+        });
+        assertThat(db.query("select value, deleted from sd_setting")).containsExactly(List.of("dark", false));
+        jpa.run(em -> {
+            var s = new Setting("theme", "dark");
+            em.persist(s);
+            em.flush();
+            assertThat(Upserts.outcome(em, s)).contains(UpsertOutcome.SKIPPED);
+        });
+    }
+
+    @Test
+    void aBatchOfRowsSomeSoftDeletedSomeNew() {
+        List<Long> ids = jpa.tx(em -> {
+            var a = new Tag("a", "1");
+            var b = new Tag("b", "2");
+            em.persist(a);
+            em.persist(b);
+            em.flush();
+            return List.of(a.id, b.id);
+        });
+        jpa.run(em -> em.remove(em.find(Tag.class, ids.get(0))));
+        jpa.run(em -> {
+            Tag a = new Tag("a", "x");
+            Tag b = new Tag("b", "y");
+            Tag c = new Tag("c", "z");
+            em.persist(a);
+            em.persist(b);
+            em.persist(c);
+            em.flush();
+            assertThat(Upserts.outcome(em, a)).contains(UpsertOutcome.UPDATED);
+            assertThat(Upserts.outcome(em, b)).contains(UpsertOutcome.SKIPPED);
+            assertThat(Upserts.outcome(em, c)).contains(UpsertOutcome.INSERTED);
+        });
+        assertThat(db.query("select label, color, deleted from sd_tag where label in ('a', 'b', 'c') order by label"))
+                .containsExactly(List.of("a", "1", false), List.of("b", "2", false), List.of("c", "z", false));
+    }
+}
