@@ -117,6 +117,27 @@ class UpsertCollectionsIT {
         }
     }
 
+    /** Orphan removal: children the stored row had and the entity does not are deleted, as a merge deletes them. */
+    @Entity(name = "CollOwner") @Table(name = "coll_owner", uniqueConstraints = @UniqueConstraint(name = "coll_owner_email_key", columnNames = "email"))
+    @Upsert(on = "email")
+    static class Owner {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        String email;
+        String name;
+        @OneToMany(cascade = CascadeType.ALL, orphanRemoval = true) @JoinTable(name = "coll_owner_cards",
+                joinColumns = @JoinColumn(name = "owner_id"), inverseJoinColumns = @JoinColumn(name = "card_id"))
+        Set<Card> cards = new HashSet<>();
+
+        Owner() {
+        }
+
+        Owner(String email, String name, Card... cards) {
+            this.email = email;
+            this.name = name;
+            this.cards.addAll(List.of(cards));
+        }
+    }
+
     static TestSchema db;
     static Jpa jpa;
     private static final AtomicInteger SEQ = new AtomicInteger();
@@ -124,7 +145,7 @@ class UpsertCollectionsIT {
     @BeforeAll
     static void boot(TestSchema schema) {
         db = schema;
-        jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"), Group.class, Card.class, Account.class, Member.class);
+        jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"), Group.class, Card.class, Account.class, Member.class, Owner.class);
     }
 
     @AfterAll
@@ -273,6 +294,25 @@ class UpsertCollectionsIT {
 
         assertThat(rows("select tag from coll_member_tags where member_id = " + stored + " order by tag"))
                 .containsExactly(List.of("a"), List.of("b"));
+    }
+
+    @Test
+    void updatedWithOrphanRemovalDeletesTheStoredRowsOrphans() {
+        String email = email("orphan");
+        jpa.run(em -> em.persist(new Owner(email, "Old", new Card(email + "-old"))));
+        long stored = db.queryLong("select id from coll_owner where email = '" + email + "'");
+
+        Owner again = jpa.tx(em -> {
+            Owner o = new Owner(email, "New", new Card(email + "-new"));
+            em.persist(o);
+            assertThat(Upserts.outcome(em, o)).contains(UpsertOutcome.UPDATED);
+            return o;
+        });
+
+        assertThat(again.cards).extracting(c -> c.number).containsExactly(email + "-new");
+        assertThat(rows("select c.number from coll_owner_cards oc join coll_card c on c.id = oc.card_id where oc.owner_id = "
+                + stored)).containsExactly(List.of(email + "-new"));
+        assertThat(db.queryLong("select count(*) from coll_card where number = '" + email + "-old'")).isZero();
     }
 
     @Test

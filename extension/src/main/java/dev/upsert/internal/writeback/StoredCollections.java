@@ -18,7 +18,9 @@ import dev.upsert.internal.persister.UpsertEntityPersister;
  * <ul>
  * <li>UPDATED: the stored collection stays unreferenced, so the flush removes its rows, as it does for a loaded
  *     collection the application replaced, and then inserts the entity's: the table ends up holding what the entity
- *     holds, and Envers sees the removal and the insertion (as for a merge of that state);</li>
+ *     holds, and Envers sees the removal and the insertion (as for a merge of that state). A collection with orphan
+ *     removal, which Hibernate does not let go unreferenced, is the stored one with the entity's elements instead
+ *     (the entity then holds that instance): its orphans are removed, as a merge removes them;</li>
  * <li>SKIPPED: the entity gets the stored collection (loaded on first access), as it gets the stored basic values;
  *     the table is left alone.</li>
  * </ul>
@@ -28,6 +30,22 @@ import dev.upsert.internal.persister.UpsertEntityPersister;
 public final class StoredCollections {
 
     private StoredCollections() {
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void replaceElements(PersistentCollection<?> stored, Object entitys) {
+        if (stored instanceof java.util.Map map) {
+            map.clear();
+            if (entitys != null) {
+                map.putAll((java.util.Map) entitys);
+            }
+        } else {
+            java.util.Collection elements = (java.util.Collection) stored;
+            elements.clear();
+            if (entitys != null) {
+                elements.addAll((java.util.Collection) entitys);
+            }
+        }
     }
 
     /** After the write-back of {@code entity}'s stored row, before Hibernate registers its collections. */
@@ -55,10 +73,17 @@ public final class StoredCollections {
             if (outcome == UpsertOutcome.SKIPPED) {
                 values[i] = stored;
                 persister.setValue(entity, i, stored);
-            } else {
-                // Read now, while the key names only this instance: its rows are removed at flush, and the removal's
-                // listeners (Envers) are told which elements went.
-                session.initializeCollection(stored, false);
+                continue;
+            }
+            // Read now, while the key names only this instance: its rows are removed at flush, and the removal's
+            // listeners (Envers) are told which elements went.
+            session.initializeCollection(stored, false);
+            if (collection.hasOrphanDelete()) {
+                // Hibernate refuses to drop a collection with orphan removal: the stored one takes the entity's
+                // elements instead, so the flush updates it and removes the orphans, as a merge does.
+                replaceElements(stored, values[i]);
+                values[i] = stored;
+                persister.setValue(entity, i, stored);
             }
         }
     }
