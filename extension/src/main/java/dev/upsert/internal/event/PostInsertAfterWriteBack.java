@@ -70,7 +70,9 @@ public final class PostInsertAfterWriteBack implements PostInsertEventListener, 
 
     @Override
     public void onPostInsert(PostInsertEvent event) {
-        if (!(event.getPersister() instanceof UpsertEntityPersister) || HibernateAccess.get().isStateless(event.getSession())) {
+        // Hibernate 6.6's StatelessSession fires the event without a session; a stateless session has no write-back to wait for
+        if (!(event.getPersister() instanceof UpsertEntityPersister) || event.getSession() == null
+                || HibernateAccess.get().isStateless(event.getSession())) {
             for (PostInsertEventListener listener : listeners) {
                 listener.onPostInsert(event);
             }
