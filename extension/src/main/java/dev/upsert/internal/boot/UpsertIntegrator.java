@@ -5,7 +5,7 @@ import dev.upsert.internal.compat.LineIntegrator;
 import dev.upsert.internal.batch.UpsertBatch;
 import dev.upsert.internal.catalog.UniqueKeyCatalog;
 import dev.upsert.internal.event.PendingUpsertsListener;
-import dev.upsert.internal.event.PostPersistAfterWriteBack;
+import dev.upsert.internal.event.PostInsertAfterWriteBack;
 import dev.upsert.internal.event.UpsertLifecycleListener;
 import dev.upsert.internal.event.UpsertPersistListener;
 import dev.upsert.internal.persister.UpsertEntityPersister;
@@ -115,13 +115,14 @@ public final class UpsertIntegrator implements LineIntegrator {
         listeners.appendListeners(EventType.FLUSH, pendingUpserts);
         listeners.appendListeners(EventType.AUTO_FLUSH, pendingUpserts);
         listeners.appendListeners(EventType.PRE_INSERT, (PreInsertEventListener) UpsertIntegrator::runPendingUpserts);
-        PostPersistAfterWriteBack.install(listeners);
 
         boolean validate = UpsertSettingValues.flag(configuration, UpsertSettings.VALIDATE_SCHEMA, true);
         // Observers added now run after SessionFactoryObserverForSchemaExport, i.e. after hbm2ddl created the indexes.
         factory.addObserver(new SessionFactoryObserver() {
             @Override
             public void sessionFactoryCreated(SessionFactory created) {
+                // after every integrator: Envers (and others) append their post-insert listeners in theirs
+                PostInsertAfterWriteBack.install(listeners);
                 checkPersisters((SessionFactoryImplementor) created, upsertEntities);
                 if (validate) {
                     checkCatalog((SessionFactoryImplementor) created);

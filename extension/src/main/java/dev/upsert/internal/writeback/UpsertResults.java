@@ -32,6 +32,12 @@ public final class UpsertResults implements EntityEntryExtraState {
         }
     }
 
+    /** The outcome recorded on {@code entry}, or null if its entity was not upserted (yet). */
+    public static UpsertOutcome outcome(EntityEntry entry) {
+        UpsertResults state = entry.getExtraState(UpsertResults.class);
+        return state == null ? null : state.outcome;
+    }
+
     public static Optional<UpsertOutcome> outcome(EntityManager em, Object entity) {
         SharedSessionContractImplementor session = em.unwrap(SharedSessionContractImplementor.class);
         EntityEntry entry = session.getPersistenceContextInternal().getEntry(entity);

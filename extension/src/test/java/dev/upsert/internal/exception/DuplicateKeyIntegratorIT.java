@@ -50,6 +50,8 @@ class DuplicateKeyIntegratorIT {
                 .applySetting("hibernate.connection.username", db.user())
                 .applySetting("hibernate.connection.password", db.password())
                 .applySetting("hibernate.default_schema", db.name())
+                // Envers (on the test class path for UpsertEnversIT) allows one metadata build per registry; two here
+                .applySetting("hibernate.integration.envers.enabled", "false")
                 .build();
         try {
             SessionFactory first = new MetadataSources(registry).addAnnotatedClass(Tag.class).buildMetadata().buildSessionFactory();

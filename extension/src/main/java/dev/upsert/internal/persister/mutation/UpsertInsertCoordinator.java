@@ -5,6 +5,7 @@ import dev.upsert.internal.compat.LineBatchKey;
 import dev.upsert.internal.batch.UpsertBatch;
 import dev.upsert.internal.persister.IdentityBlockGenerator;
 import dev.upsert.internal.persister.UpsertEntityPersister;
+import dev.upsert.internal.writeback.StoredCollections;
 import dev.upsert.internal.writeback.UpsertResults;
 import dev.upsert.internal.writeback.WriteBack;
 import java.lang.ref.WeakReference;
@@ -60,6 +61,7 @@ public final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
         UpsertPlan plan = persister.plan(session);
         UpsertPlan.StoredRow row = executeOne(plan, plan.jdbcValues(null, values, session), session);
         UpsertOutcome outcome = WriteBack.apply(plan, entity, values, row, session);
+        StoredCollections.afterUpsert(persister, entity, values, row.id(), outcome, session);
         var entry = session.getPersistenceContextInternal().getEntry(entity);
         if (entry != null) {
             UpsertResults.record(entry, outcome);

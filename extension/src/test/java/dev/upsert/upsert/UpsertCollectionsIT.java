@@ -1,0 +1,332 @@
+package dev.upsert.upsert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.persistence.CascadeType;
+import jakarta.persistence.CollectionTable;
+import jakarta.persistence.Column;
+import jakarta.persistence.ElementCollection;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.JoinTable;
+import jakarta.persistence.ManyToMany;
+import jakarta.persistence.OneToMany;
+import jakarta.persistence.Table;
+import jakarta.persistence.UniqueConstraint;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.upsert.Upsert;
+import dev.upsert.UpsertOutcome;
+import dev.upsert.Upserts;
+import dev.upsert.testing.PostgresTest;
+import dev.upsert.testing.TestSchema;
+
+/**
+ * The collections an {@code @Upsert} entity owns end up as the managed entity holds them: an upsert of an existing
+ * key replaces the stored row's elements (element collections, a bag, a {@code @ManyToMany} and a {@code @OneToMany}
+ * join table), as a merge of that state would; a get-or-create of an existing key leaves them alone and hands the
+ * entity the stored ones; a new key gets the entity's. Always under the stored id.
+ */
+@PostgresTest
+class UpsertCollectionsIT {
+
+    @Entity(name = "CollGroup") @Table(name = "coll_group")
+    static class Group {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        String name;
+
+        Group() {
+        }
+
+        Group(String name) {
+            this.name = name;
+        }
+    }
+
+    @Entity(name = "CollCard") @Table(name = "coll_card")
+    static class Card {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        String number;
+
+        Card() {
+        }
+
+        Card(String number) {
+            this.number = number;
+        }
+    }
+
+    @Entity(name = "CollAccount") @Table(name = "coll_account", uniqueConstraints = @UniqueConstraint(name = "coll_account_email_key", columnNames = "email"))
+    @Upsert(on = "email")
+    static class Account {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        String email;
+        String name;
+        @ElementCollection @CollectionTable(name = "coll_account_tags", joinColumns = @JoinColumn(name = "account_id"))
+        @Column(name = "tag") Set<String> tags = new HashSet<>();
+        /** A bag: no primary key, so rows appended to the stored ones would be counted, not refused. */
+        @ElementCollection @CollectionTable(name = "coll_account_notes", joinColumns = @JoinColumn(name = "account_id"))
+        @Column(name = "note") List<String> notes = new ArrayList<>();
+        @ManyToMany @JoinTable(name = "coll_account_groups", joinColumns = @JoinColumn(name = "account_id"),
+                inverseJoinColumns = @JoinColumn(name = "group_id"))
+        Set<Group> groups = new HashSet<>();
+        @OneToMany(cascade = CascadeType.PERSIST) @JoinTable(name = "coll_account_cards", joinColumns = @JoinColumn(name = "account_id"),
+                inverseJoinColumns = @JoinColumn(name = "card_id"))
+        Set<Card> cards = new HashSet<>();
+
+        Account() {
+        }
+
+        Account(String email, String name) {
+            this.email = email;
+            this.name = name;
+        }
+    }
+
+    @Entity(name = "CollMember") @Table(name = "coll_member", uniqueConstraints = @UniqueConstraint(name = "coll_member_email_key", columnNames = "email"))
+    @Upsert(on = "email", action = Upsert.Action.NOTHING)
+    static class Member {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        String email;
+        String name;
+        @ElementCollection @CollectionTable(name = "coll_member_tags", joinColumns = @JoinColumn(name = "member_id"))
+        @Column(name = "tag") Set<String> tags = new HashSet<>();
+        @ManyToMany @JoinTable(name = "coll_member_groups", joinColumns = @JoinColumn(name = "member_id"),
+                inverseJoinColumns = @JoinColumn(name = "group_id"))
+        Set<Group> groups = new HashSet<>();
+
+        Member() {
+        }
+
+        Member(String email, String name) {
+            this.email = email;
+            this.name = name;
+        }
+    }
+
+    /** Orphan removal: children the stored row had and the entity does not are deleted, as a merge deletes them. */
+    @Entity(name = "CollOwner") @Table(name = "coll_owner", uniqueConstraints = @UniqueConstraint(name = "coll_owner_email_key", columnNames = "email"))
+    @Upsert(on = "email")
+    static class Owner {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        String email;
+        String name;
+        @OneToMany(cascade = CascadeType.ALL, orphanRemoval = true) @JoinTable(name = "coll_owner_cards",
+                joinColumns = @JoinColumn(name = "owner_id"), inverseJoinColumns = @JoinColumn(name = "card_id"))
+        Set<Card> cards = new HashSet<>();
+
+        Owner() {
+        }
+
+        Owner(String email, String name, Card... cards) {
+            this.email = email;
+            this.name = name;
+            this.cards.addAll(List.of(cards));
+        }
+    }
+
+    static TestSchema db;
+    static Jpa jpa;
+    private static final AtomicInteger SEQ = new AtomicInteger();
+
+    @BeforeAll
+    static void boot(TestSchema schema) {
+        db = schema;
+        jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"), Group.class, Card.class, Account.class, Member.class, Owner.class);
+    }
+
+    @AfterAll
+    static void close() {
+        jpa.close();
+    }
+
+    private static String email(String what) {
+        return what + "-" + SEQ.incrementAndGet() + "@x.org";
+    }
+
+    private long groupId(String name) {
+        return db.queryLong("select id from coll_group where name = '" + name + "'");
+    }
+
+    private List<List<Object>> rows(String sql) {
+        return db.query(sql);
+    }
+
+    private long newGroups(String... names) {
+        jpa.run(em -> {
+            for (String name : names) {
+                em.persist(new Group(name));
+            }
+        });
+        return names.length;
+    }
+
+    @Test
+    void updatedReplacesEveryOwnedCollectionOfTheStoredRow() {
+        String email = email("upd");
+        String g1 = email + "-g1", g2 = email + "-g2", g3 = email + "-g3";
+        newGroups(g1, g2, g3);
+        jpa.run(em -> {
+            Account a = new Account(email, "Ann");
+            a.tags.addAll(List.of("a", "b"));
+            a.notes.addAll(List.of("n1", "n2"));
+            a.groups.add(em.find(Group.class, groupId(g1)));
+            a.groups.add(em.find(Group.class, groupId(g2)));
+            a.cards.add(new Card(email + "-c1"));
+            em.persist(a);
+        });
+        long stored = db.queryLong("select id from coll_account where email = '" + email + "'");
+
+        jpa.run(em -> {
+            Account again = new Account(email, "Anna");
+            again.tags.addAll(List.of("b", "c"));       // "b" both had: no 23505
+            again.notes.add("n3");
+            again.groups.add(em.find(Group.class, groupId(g2)));
+            again.groups.add(em.find(Group.class, groupId(g3)));
+            again.cards.add(new Card(email + "-c2"));
+            em.persist(again);
+            assertThat(Upserts.outcome(em, again)).contains(UpsertOutcome.UPDATED);
+            assertThat(again.id).isEqualTo(stored);
+            em.flush();
+            assertThat(em.find(Account.class, stored)).isSameAs(again);
+        });
+
+        assertThat(rows("select tag from coll_account_tags where account_id = " + stored + " order by tag"))
+                .containsExactly(List.of("b"), List.of("c"));
+        assertThat(rows("select note from coll_account_notes where account_id = " + stored)).containsExactly(List.of("n3"));
+        assertThat(rows("select g.name from coll_account_groups ag join coll_group g on g.id = ag.group_id where ag.account_id = "
+                + stored + " order by g.name")).containsExactly(List.of(g2), List.of(g3));
+        assertThat(rows("select c.number from coll_account_cards ac join coll_card c on c.id = ac.card_id where ac.account_id = "
+                + stored)).containsExactly(List.of(email + "-c2"));
+        assertThat(db.queryLong("select count(*) from coll_account_tags t where not exists "
+                + "(select 1 from coll_account a where a.id = t.account_id)")).isZero();
+
+        jpa.run(em -> {
+            Account loaded = em.find(Account.class, stored);
+            assertThat(loaded.tags).containsExactlyInAnyOrder("b", "c");
+            assertThat(loaded.notes).containsExactly("n3");
+            assertThat(loaded.groups).extracting(g -> g.name).containsExactlyInAnyOrder(g2, g3);
+        });
+    }
+
+    @Test
+    void updatedThenChangedBeforeTheFlushWritesTheChangedCollection() {
+        String email = email("updchg");
+        jpa.run(em -> {
+            Account a = new Account(email, "Ann");
+            a.tags.addAll(List.of("a", "b"));
+            em.persist(a);
+        });
+        long stored = db.queryLong("select id from coll_account where email = '" + email + "'");
+
+        jpa.run(em -> {
+            Account again = new Account(email, "Anna");
+            again.tags.add("c");
+            em.persist(again);
+            again.tags.add("d");
+            em.flush();
+            again.tags.remove("c");
+        });
+
+        assertThat(rows("select tag from coll_account_tags where account_id = " + stored + " order by tag"))
+                .containsExactly(List.of("d"));
+    }
+
+    @Test
+    void skippedLeavesTheStoredCollectionsAloneAndHandsThemToTheEntity() {
+        String email = email("skip");
+        String g1 = email + "-g1", g2 = email + "-g2";
+        newGroups(g1, g2);
+        jpa.run(em -> {
+            Member m = new Member(email, "Bob");
+            m.tags.add("a");
+            m.groups.add(em.find(Group.class, groupId(g1)));
+            em.persist(m);
+        });
+        long stored = db.queryLong("select id from coll_member where email = '" + email + "'");
+
+        jpa.run(em -> {
+            Member again = new Member(email, "Bobby");
+            again.tags.add("z");
+            again.groups.add(em.find(Group.class, groupId(g2)));
+            em.persist(again);
+            assertThat(Upserts.outcome(em, again)).contains(UpsertOutcome.SKIPPED);
+            em.flush();
+            assertThat(again.name).isEqualTo("Bob");
+            assertThat(again.tags).containsExactly("a");
+            assertThat(again.groups).extracting(g -> g.name).containsExactly(g1);
+        });
+
+        assertThat(rows("select tag from coll_member_tags where member_id = " + stored)).containsExactly(List.of("a"));
+        assertThat(rows("select g.name from coll_member_groups mg join coll_group g on g.id = mg.group_id where mg.member_id = "
+                + stored)).containsExactly(List.of(g1));
+    }
+
+    @Test
+    void skippedThenChangedWritesTheChangeToTheStoredCollection() {
+        String email = email("skipchg");
+        jpa.run(em -> {
+            Member m = new Member(email, "Bob");
+            m.tags.add("a");
+            em.persist(m);
+        });
+        long stored = db.queryLong("select id from coll_member where email = '" + email + "'");
+
+        jpa.run(em -> {
+            Member again = new Member(email, "Bobby");
+            again.tags.add("z");
+            em.persist(again);
+            again.tags.add("b");   // the entity now holds the stored collection: a change to it is a change of the row's
+        });
+
+        assertThat(rows("select tag from coll_member_tags where member_id = " + stored + " order by tag"))
+                .containsExactly(List.of("a"), List.of("b"));
+    }
+
+    @Test
+    void updatedWithOrphanRemovalDeletesTheStoredRowsOrphans() {
+        String email = email("orphan");
+        jpa.run(em -> em.persist(new Owner(email, "Old", new Card(email + "-old"))));
+        long stored = db.queryLong("select id from coll_owner where email = '" + email + "'");
+
+        Owner again = jpa.tx(em -> {
+            Owner o = new Owner(email, "New", new Card(email + "-new"));
+            em.persist(o);
+            assertThat(Upserts.outcome(em, o)).contains(UpsertOutcome.UPDATED);
+            return o;
+        });
+
+        assertThat(again.cards).extracting(c -> c.number).containsExactly(email + "-new");
+        assertThat(rows("select c.number from coll_owner_cards oc join coll_card c on c.id = oc.card_id where oc.owner_id = "
+                + stored)).containsExactly(List.of(email + "-new"));
+        assertThat(db.queryLong("select count(*) from coll_card where number = '" + email + "-old'")).isZero();
+    }
+
+    @Test
+    void insertedWritesTheEntitysCollectionsUnderTheStoredId() {
+        String email = email("ins");
+        Account created = jpa.tx(em -> {
+            Account a = new Account(email, "Cy");
+            a.tags.add("x");
+            a.notes.addAll(List.of("n", "n"));
+            em.persist(a);
+            assertThat(Upserts.outcome(em, a)).contains(UpsertOutcome.INSERTED);
+            return a;
+        });
+        assertThat(rows("select tag from coll_account_tags where account_id = " + created.id)).containsExactly(List.of("x"));
+        assertThat(db.queryLong("select count(*) from coll_account_notes where account_id = " + created.id)).isEqualTo(2);
+    }
+}

@@ -1,0 +1,317 @@
+package dev.upsert.upsert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.persistence.CollectionTable;
+import jakarta.persistence.Column;
+import jakarta.persistence.ElementCollection;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.SequenceGenerator;
+import jakarta.persistence.Table;
+import jakarta.persistence.UniqueConstraint;
+
+import org.hibernate.envers.AuditReaderFactory;
+import org.hibernate.envers.Audited;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.upsert.Upsert;
+import dev.upsert.UpsertOutcome;
+import dev.upsert.Upserts;
+import dev.upsert.testing.PostgresTest;
+import dev.upsert.testing.TestSchema;
+
+/**
+ * Envers audits the stored row, never a proposed one: an upsert that inserted is an ADD of the stored id, one that
+ * updated is a MOD of the stored row's id in the transaction's revision, one that left the row alone (get-or-create
+ * of an existing key) is no audit row at all. Single rows, flush batches, and IDENTITY entities with an element
+ * collection (whose upsert runs at {@code persist}); the audit tables are read with SQL and through Envers' reader.
+ */
+@PostgresTest
+class UpsertEnversIT {
+
+    @Entity(name = "EnvSeq") @Table(name = "env_seq", uniqueConstraints = @UniqueConstraint(name = "env_seq_email_key", columnNames = "email"))
+    @Audited @Upsert(on = "email")
+    static class Account {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "env_seq_ids")
+        @SequenceGenerator(name = "env_seq_ids", sequenceName = "env_seq_ids", allocationSize = 50)
+        Long id;
+        String email;
+        String name;
+
+        Account() {
+        }
+
+        Account(String email, String name) {
+            this.email = email;
+            this.name = name;
+        }
+    }
+
+    /** Get-or-create: a conflict leaves the stored row alone. */
+    @Entity(name = "EnvKeep") @Table(name = "env_keep", uniqueConstraints = @UniqueConstraint(name = "env_keep_email_key", columnNames = "email"))
+    @Audited @Upsert(on = "email", action = Upsert.Action.NOTHING)
+    static class Member {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "env_keep_ids")
+        @SequenceGenerator(name = "env_keep_ids", sequenceName = "env_keep_ids", allocationSize = 50)
+        Long id;
+        String email;
+        String name;
+
+        Member() {
+        }
+
+        Member(String email, String name) {
+            this.email = email;
+            this.name = name;
+        }
+    }
+
+    /** IDENTITY with an element collection: the upsert runs at persist, the collection at flush. */
+    @Entity(name = "EnvTagged") @Table(name = "env_tagged", uniqueConstraints = @UniqueConstraint(name = "env_tagged_email_key", columnNames = "email"))
+    @Audited @Upsert(on = "email")
+    static class Tagged {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        String email;
+        String name;
+        @ElementCollection @CollectionTable(name = "env_tagged_tags", joinColumns = @JoinColumn(name = "tagged_id"))
+        @Column(name = "tag") Set<String> tags = new HashSet<>();
+
+        Tagged() {
+        }
+
+        Tagged(String email, String name, String... tags) {
+            this.email = email;
+            this.name = name;
+            this.tags.addAll(List.of(tags));
+        }
+    }
+
+    @Entity(name = "EnvTaggedKeep") @Table(name = "env_tagged_keep", uniqueConstraints = @UniqueConstraint(name = "env_tagged_keep_email_key", columnNames = "email"))
+    @Audited @Upsert(on = "email", action = Upsert.Action.NOTHING)
+    static class TaggedMember {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        String email;
+        String name;
+        @ElementCollection @CollectionTable(name = "env_tagged_keep_tags", joinColumns = @JoinColumn(name = "member_id"))
+        @Column(name = "tag") Set<String> tags = new HashSet<>();
+
+        TaggedMember() {
+        }
+
+        TaggedMember(String email, String name, String... tags) {
+            this.email = email;
+            this.name = name;
+            this.tags.addAll(List.of(tags));
+        }
+    }
+
+    static TestSchema db;
+    static Jpa jpa;
+    private static final AtomicInteger SEQ = new AtomicInteger();
+
+    @BeforeAll
+    static void boot(TestSchema schema) {
+        db = schema;
+        jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"), Account.class, Member.class, Tagged.class, TaggedMember.class);
+    }
+
+    @AfterAll
+    static void close() {
+        jpa.close();
+    }
+
+    private static String email(String what) {
+        return what + "-" + SEQ.incrementAndGet() + "@x.org";
+    }
+
+    private long revisions() {
+        return db.queryLong("select count(*) from revinfo");
+    }
+
+    /** (id, revtype, name) of the audit rows of {@code email}, oldest first. */
+    private List<List<Object>> audit(String table, String email) {
+        return db.query("select id, revtype, name from " + table + "_aud where email = '" + email + "' order by rev");
+    }
+
+    private long idOf(String table, String email) {
+        return db.queryLong("select id from " + table + " where email = '" + email + "'");
+    }
+
+    @Test
+    void insertedIsAnAddOfTheStoredId() {
+        String email = email("ins");
+        Account account = jpa.tx(em -> {
+            Account a = new Account(email, "Ann");
+            em.persist(a);
+            em.flush();
+            assertThat(Upserts.outcome(em, a)).contains(UpsertOutcome.INSERTED);
+            return a;
+        });
+        assertThat(audit("env_seq", email)).containsExactly(List.of(account.id, 0, "Ann"));
+        assertThat(account.id).isEqualTo(idOf("env_seq", email));
+    }
+
+    @Test
+    void updatedIsAModOfTheStoredRowInTheSameRevision() {
+        String email = email("upd");
+        jpa.run(em -> em.persist(new Account(email, "Ann")));
+        long stored = idOf("env_seq", email);
+        long before = revisions();
+
+        jpa.run(em -> {
+            Account again = new Account(email, "Anna");
+            em.persist(again);
+            em.flush();
+            assertThat(Upserts.outcome(em, again)).contains(UpsertOutcome.UPDATED);
+        });
+
+        assertThat(audit("env_seq", email)).containsExactly(List.of(stored, 0, "Ann"), List.of(stored, 1, "Anna"));
+        assertThat(revisions()).isEqualTo(before + 1);
+        assertThat(db.queryLong("select count(*) from env_seq_aud where id <> " + stored + " and email = '" + email + "'")).isZero();
+        List<Number> revisions = jpa.tx(em -> AuditReaderFactory.get(em).getRevisions(Account.class, stored));
+        assertThat(revisions).hasSize(2);
+    }
+
+    @Test
+    void updatedThenChangedInOneTransactionIsOneModWithTheLastState() {
+        String email = email("updchg");
+        jpa.run(em -> em.persist(new Account(email, "Ann")));
+        long stored = idOf("env_seq", email);
+
+        jpa.run(em -> {
+            Account again = new Account(email, "Anna");
+            em.persist(again);
+            em.flush();
+            again.name = "Annabel";
+        });
+
+        assertThat(audit("env_seq", email)).containsExactly(List.of(stored, 0, "Ann"), List.of(stored, 1, "Annabel"));
+    }
+
+    @Test
+    void skippedWritesNoAuditRowAndNoRevision() {
+        String email = email("skip");
+        jpa.run(em -> em.persist(new Member(email, "Bob")));
+        long stored = idOf("env_keep", email);
+        long before = revisions();
+
+        jpa.run(em -> {
+            Member again = new Member(email, "Bobby");
+            em.persist(again);
+            em.flush();
+            assertThat(Upserts.outcome(em, again)).contains(UpsertOutcome.SKIPPED);
+        });
+
+        assertThat(audit("env_keep", email)).containsExactly(List.of(stored, 0, "Bob"));
+        assertThat(revisions()).isEqualTo(before);
+    }
+
+    @Test
+    void aBatchAuditsEachRowByItsOutcome() {
+        String existing1 = email("b1");
+        String existing2 = email("b2");
+        String fresh = email("b3");
+        String keptExisting = email("k1");
+        String keptFresh = email("k2");
+        jpa.run(em -> {
+            em.persist(new Account(existing1, "One"));
+            em.persist(new Account(existing2, "Two"));
+            em.persist(new Member(keptExisting, "Kept"));
+        });
+        long id1 = idOf("env_seq", existing1);
+        long id2 = idOf("env_seq", existing2);
+        long keptId = idOf("env_keep", keptExisting);
+
+        jpa.run(em -> {
+            em.persist(new Account(fresh, "Three"));
+            em.persist(new Account(existing2, "Two'"));
+            em.persist(new Member(keptExisting, "Kept'"));
+            em.persist(new Account(existing1, "One'"));
+            em.persist(new Member(keptFresh, "New"));
+        });
+        long freshId = idOf("env_seq", fresh);
+        long keptFreshId = idOf("env_keep", keptFresh);
+
+        assertThat(audit("env_seq", existing1)).containsExactly(List.of(id1, 0, "One"), List.of(id1, 1, "One'"));
+        assertThat(audit("env_seq", existing2)).containsExactly(List.of(id2, 0, "Two"), List.of(id2, 1, "Two'"));
+        assertThat(audit("env_seq", fresh)).containsExactly(List.of(freshId, 0, "Three"));
+        assertThat(audit("env_keep", keptExisting)).containsExactly(List.of(keptId, 0, "Kept"));
+        assertThat(audit("env_keep", keptFresh)).containsExactly(List.of(keptFreshId, 0, "New"));
+        // the batch's three changes are one revision
+        assertThat(db.queryLong("select count(distinct rev) from env_seq_aud where (revtype = 1 and email in ('" + existing1
+                + "', '" + existing2 + "')) or email = '" + fresh + "'")).isEqualTo(1);
+    }
+
+    @Test
+    void updatedEntityWithElementCollectionAuditsTheReplacedElements() {
+        String email = email("tags");
+        jpa.run(em -> em.persist(new Tagged(email, "Ann", "a", "b")));
+        long stored = idOf("env_tagged", email);
+
+        jpa.run(em -> {
+            Tagged again = new Tagged(email, "Anna", "b", "c");
+            em.persist(again);
+            assertThat(Upserts.outcome(em, again)).contains(UpsertOutcome.UPDATED);
+        });
+
+        assertThat(db.query("select tag from env_tagged_tags where tagged_id = " + stored + " order by tag"))
+                .containsExactly(List.of("b"), List.of("c"));
+        assertThat(audit("env_tagged", email)).containsExactly(List.of(stored, 0, "Ann"), List.of(stored, 1, "Anna"));
+        assertThat(db.query("select revtype, tag from env_tagged_tags_aud where tagged_id = " + stored + " order by rev, tag"))
+                .containsExactly(List.of(0, "a"), List.of(0, "b"), List.of(2, "a"), List.of(0, "c"));
+        jpa.run(em -> {
+            var reader = AuditReaderFactory.get(em);
+            List<Number> revisions = reader.getRevisions(Tagged.class, stored);
+            assertThat(revisions).hasSize(2);
+            assertThat(reader.find(Tagged.class, stored, revisions.get(0)).tags).containsExactlyInAnyOrder("a", "b");
+            assertThat(reader.find(Tagged.class, stored, revisions.get(1)).tags).containsExactlyInAnyOrder("b", "c");
+        });
+    }
+
+    @Test
+    void skippedEntityWithElementCollectionAuditsNothing() {
+        String email = email("tagskeep");
+        jpa.run(em -> em.persist(new TaggedMember(email, "Bob", "a")));
+        long stored = idOf("env_tagged_keep", email);
+        long before = revisions();
+
+        jpa.run(em -> {
+            TaggedMember again = new TaggedMember(email, "Bobby", "z");
+            em.persist(again);
+            assertThat(Upserts.outcome(em, again)).contains(UpsertOutcome.SKIPPED);
+        });
+
+        assertThat(revisions()).isEqualTo(before);
+        assertThat(audit("env_tagged_keep", email)).containsExactly(List.of(stored, 0, "Bob"));
+        assertThat(db.query("select tag from env_tagged_keep_tags where member_id = " + stored)).containsExactly(List.of("a"));
+        assertThat(db.queryLong("select count(*) from env_tagged_keep_tags_aud where member_id = " + stored)).isEqualTo(1);
+    }
+
+    @Test
+    void insertedEntityWithElementCollectionIsAnAddWithItsElements() {
+        String email = email("tagsnew");
+        Tagged created = jpa.tx(em -> {
+            Tagged t = new Tagged(email, "Cy", "x", "y");
+            em.persist(t);
+            return t;
+        });
+        assertThat(audit("env_tagged", email)).containsExactly(List.of(created.id, 0, "Cy"));
+        assertThat(db.query("select revtype, tag from env_tagged_tags_aud where tagged_id = " + created.id + " order by tag"))
+                .containsExactly(List.of(0, "x"), List.of(0, "y"));
+        assertThat(new ArrayList<>(db.query("select count(*) from env_tagged_tags where tagged_id = " + created.id)))
+                .containsExactly(List.of(2L));
+    }
+}
