@@ -69,6 +69,11 @@ public final class UnnestUpsertStatement {
     /** The stored rows by key alone, for rows the statement's snapshot could not see. */
     final String lookupSql;
     private final int returnedWidth;
+    /**
+     * Whether the statement itself reads the rows a conflict left alone (a lateral join to the table); not on a Citus
+     * distributed table, which refuses that join (0A000): there {@link #lookupSql} reads them, one more statement.
+     */
+    private final boolean readsUntouched;
 
     private UnnestUpsertStatement(UpsertPlan plan) {
         this.plan = plan;
@@ -79,6 +84,7 @@ public final class UnnestUpsertStatement {
             arrays[b] = ColumnArray.of(column.jdbcMapping(), column.type());
         }
         this.returnedWidth = plan.returned.size();
+        this.readsUntouched = !plan.multiRow && !plan.distributed;
         this.sql = render(false);
         this.lookupSql = render(true);
     }
@@ -136,14 +142,14 @@ public final class UnnestUpsertStatement {
         // a partitioned table refuses xmax in RETURNING (0A000): there a row was inserted when its proposed id came back
         sql.append(clause.partitioned() ? ", (i.upsert_r0 is not null)"
                 : ", coalesce(i." + OnConflictClause.INSERTED + ", u." + OnConflictClause.INSERTED + ")");
-        sql.append(plan.multiRow ? "" : ", s.*");
+        sql.append(readsUntouched ? ", s.*" : "");
         String id = columns.get(columns.size() - 1).name();
         sql.append(" from proposed p left join ins i on i.upsert_r0 = p.").append(id);
         sql.append(" left join ins u on i.upsert_r0 is null");
         for (int k = 0; k < keys.size(); k++) {
             sql.append(" and ").append(UpsertPlan.keyEquals(plan.arbiter, k, "u." + LOOKUP_PREFIX + k, "p." + LOOKUP_PREFIX + k));
         }
-        if (!plan.multiRow) {
+        if (readsUntouched) {
             // an unconditional DO UPDATE returns every row from ins: no index probe per row for rows it cannot leave alone
             sql.append(" left join lateral (select ").append(storedColumns()).append(" from ").append(plan.table)
                     .append(" where i.upsert_r0 is null and u.upsert_r0 is null and ").append(keyMatch()).append(") s on true");
@@ -237,7 +243,7 @@ public final class UnnestUpsertStatement {
                             + ": the statement returned two rows for one proposed row");
                 }
                 UpsertPlan.StoredRow row = read(rs, plan.returned, 1, false, session);
-                if (row == null && !plan.multiRow) {
+                if (row == null && readsUntouched) {
                     row = read(rs, plan.stored, 1 + returnedWidth + 1, true, session);
                 }
                 if (row == null) {
