@@ -74,8 +74,12 @@ class CitusFailedStatementIT {
                         tx.begin();
                         em.persist(new Visit(1, "/home"));
                         em.flush();
-                        em.createNativeQuery("with pages as (select 1::bigint as tenant_id) select s.* from pages p"
-                                + " left join lateral (select id from visit v where v.tenant_id = p.tenant_id) s on true")
+                        // the shape this library sent for get-or-create before it knew Citus: refused with 0A000
+                        em.createNativeQuery("with proposed as (select * from unnest(array[1::bigint], array['/x'])"
+                                + " as u(tenant_id, page)), ins as (insert into visit (id, tenant_id, page) select 999, tenant_id,"
+                                + " page from proposed on conflict do nothing returning id, tenant_id, page)"
+                                + " select s.* from proposed p left join ins i on i.page = p.page left join lateral"
+                                + " (select id from visit v where v.tenant_id = p.tenant_id and v.page = p.page) s on true")
                                 .getResultList();
                         tx.commit();
                     } catch (RuntimeException e) {

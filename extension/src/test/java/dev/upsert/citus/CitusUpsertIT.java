@@ -249,7 +249,8 @@ class CitusUpsertIT {
     }
 
     private static void seed(TestSchema db, Kind kind, String prefix, int rows) {
-        String id = kind.idColumn().startsWith("id uuid") ? "gen_random_uuid()" : "100000 + g";
+        // stored ids far from what the sequences hand out, apart per test (a reference table's key is the id alone)
+        String id = kind.idColumn().startsWith("id uuid") ? "gen_random_uuid()" : (prefix.equals("b") ? "100000" : "200000") + " + g";
         String names = kind.action() == Action.WHERE ? "case when g % 2 = 0 then 'locked' else 'old-' || g end" : "'old-' || g";
         db.execute("insert into " + kind.table() + " (id, tenant_id, email, name) select " + id + ", g % 4 + 1, '" + prefix
                 + "' || g || '@x.org', " + names + " from generate_series(0, " + (rows - 1) + ") g");
@@ -317,7 +318,12 @@ class CitusUpsertIT {
         assertThat(upserts).isNotEmpty();
         if (!kind.table().startsWith("values_")) {
             assertThat(statements).as("statements of the flush: %s", statements).hasSizeLessThanOrEqualTo(2);
-            assertThat(statements.stream().filter(s -> s.contains("lateral") && s.contains("left join lateral"))).isEmpty();
+        }
+        if (!kind.reference()) {
+            // what Citus refuses on a distributed table (0A000); a reference table runs it (one statement, no lookup)
+            assertThat(statements.stream().filter(s -> s.contains("left join lateral"))).isEmpty();
+        } else if (!kind.table().startsWith("values_")) {
+            assertThat(upserts).hasSize(1);
         }
     }
 
