@@ -43,7 +43,9 @@ import org.hibernate.engine.spi.SharedSessionContractImplementor;
  * statement's snapshot. A conflicting row committed by another transaction after that snapshot was taken is
  * invisible to the join (under READ COMMITTED; REPEATABLE READ raises 40001 instead, unchanged): such rows are read
  * by one more statement per chunk, a fresh snapshot that sees every committed row. Only a row deleted in between
- * is still missing then; it goes to the per-row read-back, which says so.
+ * is still missing then; it goes to the per-row read-back, which says so. On a Citus distributed table, which refuses
+ * the lateral outer join (0A000), the statement leaves it out and that one more statement, an inner join Citus runs on
+ * the shards, reads every row the conflict left alone.
  * <p>
  * Each column's values are bound as an array of the column's own type where pgjdbc sends one in binary (bigint,
  * text...), else as text cast on the server, always the value the column's Hibernate binder would send, so
