@@ -3,7 +3,6 @@ package dev.upsert.testing;
 import java.nio.file.Path;
 import java.util.Locale;
 
-import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -15,7 +14,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * closes it when the run ends), and one {@link TestSchema} on its coordinator per test class. A cluster that fails to
  * start fails every Citus test with the reason; nothing is skipped unless the mode is {@code off}.
  */
-public final class CitusExtension implements ExecutionCondition, BeforeAllCallback, ParameterResolver {
+public final class CitusExtension implements ExecutionCondition, ParameterResolver {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(CitusExtension.class);
 
@@ -32,11 +31,6 @@ public final class CitusExtension implements ExecutionCondition, BeforeAllCallba
             default -> throw new IllegalStateException("-D" + CitusCluster.MODE_PROPERTY + "=" + mode
                     + " is not a mode: use required or off");
         };
-    }
-
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        schema(context);
     }
 
     @Override
