@@ -11,7 +11,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * The JUnit 5 extension behind {@link CitusTest}: one {@link CitusCluster} per JVM, kept in the root store (JUnit
- * closes it when the run ends), and one {@link TestSchema} on its coordinator per test class. A cluster that fails to
+ * closes it when the run ends), and one {@link TestSchema} on its coordinator per test class, each made when a test
+ * first asks for it (a class that starts its own cluster starts no other). A cluster that fails to
  * start fails every Citus test with the reason; nothing is skipped unless the mode is {@code off}.
  */
 public final class CitusExtension implements ExecutionCondition, ParameterResolver {
