@@ -29,7 +29,7 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 public final class TestDatabase {
 
     /** Where the server came from. */
-    public enum Provider { EXTERNAL, DOCKER, EMBEDDED }
+    public enum Provider { EXTERNAL, DOCKER, EMBEDDED, /** the coordinator of a {@link CitusCluster} (never chosen by this class) */ CITUS }
 
     static final String URL_ENV = "UPSERT_TEST_JDBC_URL";
     static final String USER_ENV = "UPSERT_TEST_JDBC_USER";
@@ -53,6 +53,11 @@ public final class TestDatabase {
         this.user = user;
         this.password = password;
         this.serverVersion = queryServerVersion();
+    }
+
+    /** A server someone else started: the coordinator of a {@link CitusCluster}. */
+    static TestDatabase of(Provider provider, String jdbcUrl, String user, String password) {
+        return new TestDatabase(provider, jdbcUrl, user, password);
     }
 
     /** The server of this run, started on first use. A failure to start is remembered and rethrown. */
@@ -112,6 +117,9 @@ public final class TestDatabase {
             if (!forcedName.isEmpty()) {
                 try {
                     forced = Provider.valueOf(forcedName.toUpperCase(Locale.ROOT));
+                    if (forced == Provider.CITUS) {
+                        throw new IllegalArgumentException("chosen by @CitusTest");
+                    }
                 } catch (IllegalArgumentException e) {
                     throw new IllegalStateException("-D" + PROVIDER_PROPERTY + "=" + forcedName
                             + " is not a provider: use external, docker or embedded, or leave it unset to choose automatically");
@@ -156,6 +164,7 @@ public final class TestDatabase {
             case EXTERNAL -> new TestDatabase(Provider.EXTERNAL, choice.url(), choice.user(), choice.password());
             case DOCKER -> startContainer(choice.major());
             case EMBEDDED -> startEmbedded(choice.major());
+            case CITUS -> throw new IllegalStateException("a Citus cluster is started by CitusTest, not chosen here");
         };
         if (provider != Provider.EXTERNAL && database.serverMajor() != choice.major()) {
             throw new IllegalStateException("Asked for PostgreSQL " + choice.major() + " but the " + provider

@@ -101,18 +101,20 @@ public final class SequenceDriftCheck {
     }
 
     /**
-     * After a 23505 on {@code schema.table (column)}: the drift, if {@code column} is a mapped generated id, its
-     * sequence is behind, and a connection is free at once. Nothing at all runs for any other key.
+     * After a 23505 on {@code schema.table (columns)}: the drift, if one of {@code columns} is a mapped generated id,
+     * its sequence is behind, and a connection is free at once. Nothing at all runs for a key without the id. A key
+     * of more columns counts too: on a Citus distributed table the primary key must include the distribution column,
+     * {@code (tenant_id, id)}, and there a generated id that collides is as much a sign of drift; {@link #drift}
+     * reports one only if the sequence is really behind the table.
      */
     public Optional<SequenceDrift> afterViolation(String schema, String table, List<String> columns) {
-        if (columns.size() != 1 || table == null) {
+        if (columns.isEmpty() || table == null) {
             return Optional.empty();
         }
-        String column = DuplicateKeyContext.normalize(columns.get(0));
         GeneratedId id = null;
         for (GeneratedId candidate : ids) {
-            if (DuplicateKeyContext.sameTable(candidate.table(), schema, table)
-                    && DuplicateKeyContext.normalize(candidate.column()).equals(column)) {
+            if (DuplicateKeyContext.sameTable(candidate.table(), schema, table) && columns.stream()
+                    .anyMatch(c -> DuplicateKeyContext.normalize(c).equals(DuplicateKeyContext.normalize(candidate.column())))) {
                 id = candidate;
             }
         }

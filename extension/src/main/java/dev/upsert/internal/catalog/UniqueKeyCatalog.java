@@ -1,5 +1,6 @@
 package dev.upsert.internal.catalog;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -8,7 +9,9 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -17,6 +20,8 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.hibernate.engine.jdbc.connections.spi.JdbcConnectionAccess;
 import org.jboss.logging.Logger;
@@ -88,8 +93,24 @@ public final class UniqueKeyCatalog {
     /** Names waiting for a background lookup; more are dropped (the next duplicate asks again). */
     private static final int MAX_PENDING = 32;
 
+    /** Whether Citus is installed; asked first, as the shard query does not parse without it. */
+    private static final String CITUS = "select to_regclass('pg_catalog.pg_dist_shard') is not null";
+    /** Citus shards of tables: shard id, schema, table. */
+    private static final String SHARDS = """
+            select s.shardid, n.nspname, c.relname
+              from pg_catalog.pg_dist_shard s
+              join pg_class c on c.oid = s.logicalrelid
+              join pg_namespace n on n.oid = c.relnamespace
+            """;
+    /** Citus appends {@code _<shard id>} to the names of a shard's table, indexes and constraints. */
+    private static final Pattern SHARD_SUFFIX = Pattern.compile("_(\\d+)$");
+    /** PostgreSQL's identifier limit (NAMEDATALEN - 1), in bytes. */
+    private static final int MAX_IDENTIFIER_BYTES = 63;
+
     private final JdbcConnectionAccess connections;
     private final ConcurrentMap<String, UniqueKey> byName = new ConcurrentHashMap<>();
+    /** Citus shard id to its table's schema and name: a worker's 23505 names the shard's index. */
+    private final ConcurrentMap<Long, List<String>> shardTables = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Long> missedAt = new ConcurrentHashMap<>();
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
     private final ThreadPoolExecutor refresher;
@@ -137,10 +158,15 @@ public final class UniqueKeyCatalog {
                     ps.setArray(1, connection.createArrayOf("text", tables.toArray()));
                     keys = read(ps);
                 }
+                Map<Long, List<String>> shards = citus(connection)
+                        ? shards(connection, " where s.logicalrelid in (select to_regclass(x) from unnest(?::text[]) x)",
+                                connection.createArrayOf("text", tables.toArray()))
+                        : Map.of();
                 if (!connection.getAutoCommit()) {
                     connection.rollback();  // only read; leave no transaction open on a pooled connection
                 }
                 keys.forEach(key -> byName.put(key.schema() + '\u0000' + key.name(), key));
+                shardTables.putAll(shards);
             } finally {
                 connections.releaseConnection(connection);
             }
@@ -176,6 +202,109 @@ public final class UniqueKeyCatalog {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The logical unique index behind a Citus shard's index, named as a worker's 23505 names it: the index name plus
+     * {@code _<shard id>}, or, where that would pass 63 bytes, a prefix of it, {@code _}, eight hex digits of a hash of
+     * the whole name and {@code _<shard id>}. The shard id gives the table ({@code pg_dist_shard}, read at boot for the
+     * mapped tables), the table's unique indexes the name. Never waits for a connection: a shard not known from boot
+     * (a table no entity maps, a shard split since) is looked up in the background, as {@link #find} does.
+     */
+    public Optional<UniqueKey> findShardIndex(String shardIndexName) {
+        Matcher suffix = SHARD_SUFFIX.matcher(shardIndexName);
+        if (!suffix.find()) {
+            return Optional.empty();
+        }
+        long shardId;
+        try {
+            shardId = Long.parseLong(suffix.group(1));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        List<String> table = shardTables.get(shardId);
+        if (table == null) {
+            String cacheKey = "\u0000shard\u0000" + shardId;
+            Long missed = missedAt.get(cacheKey);
+            if ((missed == null || System.nanoTime() - missed > MISS_RETRY_NANOS) && pending.add(cacheKey)) {
+                try {
+                    refresher.execute(() -> refreshShard(cacheKey, shardId));
+                } catch (RejectedExecutionException e) {
+                    pending.remove(cacheKey);
+                }
+            }
+            return Optional.empty();
+        }
+        String logicalPart = shardIndexName.substring(0, suffix.start());
+        List<UniqueKey> matching = new ArrayList<>();
+        for (UniqueKey key : byName.values()) {
+            if (key.schema().equals(table.get(0)) && key.table().equals(table.get(1)) && isShardName(key.name(), logicalPart, suffix.group())) {
+                matching.add(key);
+            }
+        }
+        return matching.size() == 1 ? Optional.of(matching.get(0)) : Optional.empty();
+    }
+
+    /**
+     * Whether {@code logicalPart} (the shard index name without {@code _<shard id>}) is what Citus'
+     * {@code AppendShardIdToName} makes of {@code name}: the name itself when it fits, else its prefix, {@code _} and a
+     * hash (not recomputed here: the prefix, the table and the length identify the index).
+     */
+    static boolean isShardName(String name, String logicalPart, String shardSuffix) {
+        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes < MAX_IDENTIFIER_BYTES - shardSuffix.length() + 1) {
+            return name.equals(logicalPart);
+        }
+        int hash = logicalPart.length() - 9;
+        return hash > 0 && logicalPart.charAt(hash) == '_' && logicalPart.substring(hash + 1).matches("[0-9a-f]{8}")
+                && name.startsWith(logicalPart.substring(0, hash));
+    }
+
+    private void refreshShard(String cacheKey, long shardId) {
+        try {
+            Connection connection = connections.obtainConnection();
+            try {
+                Map<Long, List<String>> shards = citus(connection) ? shards(connection, " where s.shardid = ?", shardId) : Map.of();
+                List<UniqueKey> keys = shards.isEmpty() ? List.of() : query(connection, SELECT
+                        + " and i.indrelid = (select logicalrelid from pg_catalog.pg_dist_shard where shardid = " + shardId + ")");
+                if (!connection.getAutoCommit()) {
+                    connection.rollback();
+                }
+                keys.forEach(key -> byName.put(key.schema() + '\u0000' + key.name(), key));
+                shardTables.putAll(shards);
+                if (shards.isEmpty()) {
+                    missedAt.put(cacheKey, System.nanoTime());
+                } else {
+                    missedAt.remove(cacheKey);
+                }
+            } finally {
+                connections.releaseConnection(connection);
+            }
+        } catch (SQLException | RuntimeException e) {
+            missedAt.put(cacheKey, System.nanoTime());
+            LOG.debugf("Citus shard not read from the catalog (%s)", e.toString());
+        } finally {
+            pending.remove(cacheKey);
+        }
+    }
+
+    private static boolean citus(Connection connection) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(CITUS); ResultSet rs = ps.executeQuery()) {
+            return rs.next() && rs.getBoolean(1);
+        }
+    }
+
+    private static Map<Long, List<String>> shards(Connection connection, String where, Object parameter) throws SQLException {
+        Map<Long, List<String>> shards = new HashMap<>();
+        try (PreparedStatement ps = connection.prepareStatement(SHARDS + where)) {
+            ps.setObject(1, parameter);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    shards.put(rs.getLong(1), List.of(rs.getString(2), rs.getString(3)));
+                }
+            }
+        }
+        return shards;
     }
 
     private void refresh(String cacheKey, String schema, String indexName) {

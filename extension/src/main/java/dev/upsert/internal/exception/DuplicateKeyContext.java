@@ -113,7 +113,20 @@ public final class DuplicateKeyContext implements Service, Stoppable {
         return !persisters(schema, table).isEmpty();
     }
 
-    DuplicateKeyException convert(DuplicateKeyServerError error, SQLException root, String sql, InFlight inFlight) {
+    /**
+     * {@code error} with the logical schema, table and index when it names a Citus shard's index and carries no fields
+     * (a worker's error re-raised by the coordinator), from what the catalog knows; else {@code error} itself.
+     */
+    DuplicateKeyServerError logical(DuplicateKeyServerError error) {
+        String index = error.reportedIndex();
+        if (index == null) {
+            return error;
+        }
+        return catalog.findShardIndex(index).map(key -> error.resolved(key.schema(), key.table(), key.name())).orElse(error);
+    }
+
+    DuplicateKeyException convert(DuplicateKeyServerError reported, SQLException root, String sql, InFlight inFlight) {
+        DuplicateKeyServerError error = logical(reported);
         Optional<UniqueKey> key = catalog.find(error.schema(), error.constraint());
         List<String> columns = key.map(UniqueKey::columns).orElseGet(() -> DuplicateKeyDetail.columns(error.detail()));
         boolean nullsEqual = key.map(UniqueKey::nullsNotDistinct).orElse(false);

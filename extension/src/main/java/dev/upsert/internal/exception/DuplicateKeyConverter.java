@@ -62,7 +62,7 @@ public final class DuplicateKeyConverter implements SQLExceptionConverter {
         if (sqlException == null || !DuplicateKeyServerError.isUniqueViolation(sqlException)) {
             return original.convert(sqlException, message, sql);
         }
-        DuplicateKeyServerError error = DuplicateKeyServerError.find(sqlException);
+        DuplicateKeyServerError error = logical(DuplicateKeyServerError.find(sqlException));
         InFlight inFlight = DuplicateKeyWrites.take();
         DuplicateKeyContext context = choose(error, inFlight.rows());
         if (error == null || context == null) {
@@ -78,6 +78,20 @@ public final class DuplicateKeyConverter implements SQLExceptionConverter {
             fallback.addSuppressed(e);
             return fallback;
         }
+    }
+
+    /** A Citus shard's error as its logical table and index, from the first SessionFactory whose catalog knows it. */
+    private DuplicateKeyServerError logical(DuplicateKeyServerError error) {
+        if (error == null || error.reportedIndex() == null) {
+            return error;
+        }
+        for (DuplicateKeyContext context : contexts) {
+            DuplicateKeyServerError resolved = context.logical(error);
+            if (resolved != error) {
+                return resolved;
+            }
+        }
+        return error;
     }
 
     /** The SessionFactory that wrote one of the rows, else the first that maps the table, else the first. */

@@ -201,9 +201,43 @@ public final class DuplicateKeyTransactionCoordinatorBuilder implements Transact
             delegate.begin();
         }
 
+        /**
+         * A rollback whose connection is already closed ({@code 08003}) has nothing left to undo: the server rolled the
+         * transaction back when the connection closed. It happens when a statement's error made the pool close the
+         * connection (HikariCP closes it at once on SQLSTATE 0A000, which Citus uses for every statement it cannot
+         * distribute); failing here would replace that statement's error, the one the application is handling, with
+         * "Unable to rollback against JDBC Connection". So the session completes as rolled back instead.
+         */
         @Override
         public void rollback() {
-            delegate.rollback();
+            try {
+                delegate.rollback();
+            } catch (TransactionException e) {
+                if (!connectionClosed(e, owner)) {
+                    throw e;
+                }
+                try {
+                    owner.afterTransactionCompletion(false, false);
+                } catch (RuntimeException ignored) {
+                    // the session's cleanup after a rollback; the transaction itself is already gone
+                }
+            }
+        }
+
+        /** 08003 from the driver, or a connection that says it is closed (HikariCP's closed proxy sends no SQLSTATE). */
+        private static boolean connectionClosed(TransactionException e, TransactionCoordinatorOwner owner) {
+            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+                if (t instanceof java.sql.SQLException sql && "08003".equals(sql.getSQLState())) {
+                    return true;
+                }
+            }
+            try {
+                return owner instanceof org.hibernate.engine.jdbc.spi.JdbcCoordinator jdbc
+                        && jdbc.getLogicalConnection().isPhysicallyConnected()
+                        && jdbc.getLogicalConnection().getPhysicalConnection().isClosed();
+            } catch (java.sql.SQLException | RuntimeException notKnown) {
+                return false;
+            }
         }
 
         @Override

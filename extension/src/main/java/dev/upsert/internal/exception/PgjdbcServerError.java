@@ -19,7 +19,7 @@ public final class PgjdbcServerError {
         if (m == null || !DuplicateKeyServerError.UNIQUE_VIOLATION.equals(m.getSQLState())) {
             return null;
         }
-        return new DuplicateKeyServerError(e, m.getSchema(), m.getTable(), m.getConstraint(), m.getDetail());
+        return new DuplicateKeyServerError(e, m.getSchema(), m.getTable(), m.getConstraint(), m.getDetail(), m.getMessage());
     }
 
     /** {@code "ERROR: <message>"} with the hint, from the server's fields; null when the driver had no server error. */

@@ -41,6 +41,22 @@ class DuplicateKeyServerErrorTest {
     }
 
     @Test
+    void aCitusWorkersErrorNamesTheShardsIndexInItsMessageOnly() {
+        // what the coordinator re-raises: message and DETAIL, no schema, table or constraint field
+        PSQLException citus = new PSQLException(new ServerErrorMessage("SERROR\0VERROR\0C23505\0Mduplicate key value violates"
+                + " unique constraint \"account_tenant_id_email_key_102009\"\0DKey (tenant_id, email)=(1, ann@x.org) already exists.\0"
+                + "Wwhile executing command on 127.0.0.1:9701\0"));
+        DuplicateKeyServerError error = DuplicateKeyServerError.find(citus);
+        assertThat(error.table()).isNull();
+        assertThat(error.reportedIndex()).isEqualTo("account_tenant_id_email_key_102009");
+        DuplicateKeyServerError resolved = error.resolved("app", "account", "account_tenant_id_email_key");
+        assertThat(resolved.constraint()).isEqualTo("account_tenant_id_email_key");
+        assertThat(resolved.reportedIndex()).as("a resolved error is not resolved again").isNull();
+        // PostgreSQL's own error has its fields: the message is not read
+        assertThat(DuplicateKeyServerError.find(unique(null)).reportedIndex()).isNull();
+    }
+
+    @Test
     void otherStatesAndDriversAreNotDuplicates() {
         assertThat(DuplicateKeyServerError.find(new SQLException("boom", "23505"))).isNull();
         assertThat(DuplicateKeyServerError.find(new PSQLException(new ServerErrorMessage("SERROR\0C23503\0Mfk\0")))).isNull();

@@ -44,7 +44,9 @@ import org.hibernate.engine.spi.SharedSessionContractImplementor;
  * statement's snapshot. A conflicting row committed by another transaction after that snapshot was taken is
  * invisible to the join (under READ COMMITTED; REPEATABLE READ raises 40001 instead, unchanged): such rows are read
  * by one more statement per chunk, a fresh snapshot that sees every committed row. Only a row deleted in between
- * is still missing then; it goes to the per-row read-back, which says so.
+ * is still missing then; it goes to the per-row read-back, which says so. On a Citus distributed table, which refuses
+ * the lateral outer join (0A000), the statement leaves it out and that one more statement, an inner join Citus runs on
+ * the shards, reads every row the conflict left alone.
  * <p>
  * Each column's values are bound as an array of the column's own type where pgjdbc sends one in binary (bigint,
  * text...), else as text cast on the server, always the value the column's Hibernate binder would send, so
@@ -81,6 +83,11 @@ public final class UnnestUpsertStatement {
     /** The stored rows by key alone, for rows the statement's snapshot could not see. */
     final String lookupSql;
     private final int returnedWidth;
+    /**
+     * Whether the statement itself reads the rows a conflict left alone (a lateral join to the table); not on a Citus
+     * distributed table, which refuses that join (0A000): there {@link #lookupSql} reads them, one more statement.
+     */
+    private final boolean readsUntouched;
 
     private UnnestUpsertStatement(UpsertPlan plan) {
         this.plan = plan;
@@ -101,6 +108,7 @@ public final class UnnestUpsertStatement {
             arrays[b] = ColumnArray.of(column.jdbcMapping(), column.type());
         }
         this.returnedWidth = plan.returned.size();
+        this.readsUntouched = !plan.multiRow && !plan.distributed;
         this.sql = render(false);
         this.lookupSql = render(true);
     }
@@ -161,7 +169,7 @@ public final class UnnestUpsertStatement {
         // a partitioned table refuses xmax in RETURNING (0A000): there a row was inserted when its proposed id came back
         sql.append(clause.partitioned() ? ", (" + i + "." + r0 + " is not null)"
                 : ", coalesce(" + i + "." + clause.inserted() + ", " + u + "." + clause.inserted() + ")");
-        sql.append(plan.multiRow ? "" : ", " + s + ".*");
+        sql.append(readsUntouched ? ", " + s + ".*" : "");
         String id = columns.get(columns.size() - 1).name();
         sql.append(" from ").append(proposed).append(' ').append(p).append(" left join ").append(ins).append(' ').append(i)
                 .append(" on ").append(i).append('.').append(r0).append(" = ").append(p).append('.').append(id);
@@ -169,7 +177,7 @@ public final class UnnestUpsertStatement {
         for (int k = 0; k < keys.size(); k++) {
             sql.append(" and ").append(UpsertPlan.keyEquals(plan.arbiter, k, u + "." + lookupPrefix + k, p + "." + lookupPrefix + k));
         }
-        if (!plan.multiRow) {
+        if (readsUntouched) {
             // an unconditional DO UPDATE returns every row from ins: no index probe per row for rows it cannot leave alone
             sql.append(" left join lateral (select ").append(storedColumns()).append(" from ").append(plan.table)
                     .append(" where ").append(i).append('.').append(r0).append(" is null and ").append(u).append('.').append(r0)
@@ -270,7 +278,7 @@ public final class UnnestUpsertStatement {
                             + ": the statement returned two rows for one proposed row");
                 }
                 UpsertPlan.StoredRow row = read(rs, plan.returned, 1, false, session);
-                if (row == null && !plan.multiRow) {
+                if (row == null && readsUntouched) {
                     row = read(rs, plan.stored, 1 + returnedWidth + 1, true, session);
                 }
                 if (row == null) {

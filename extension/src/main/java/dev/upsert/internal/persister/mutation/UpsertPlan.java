@@ -136,6 +136,11 @@ public final class UpsertPlan {
 
     /** {@link Column#attributeIndex} of a column no attribute maps, whose SQL is its value (the soft-delete indicator). */
     static final int FIXED = -2;
+    /**
+     * A Citus hash-distributed table: it refuses a lateral outer join to itself from the statement's CTEs (0A000), so
+     * rows a conflict left alone are read by the separate key lookup, which Citus runs on the shards.
+     */
+    final boolean distributed;
 
     private UpsertPlan(UpsertEntityPersister persister, boolean identity, List<Column> columns, boolean[][] included,
                        String insertHead, String rowPlaceholders, OnConflictClause clause, List<ReadBack> returned,
@@ -143,7 +148,7 @@ public final class UpsertPlan {
                        String keyDescription, boolean nullsNotDistinct,
                        String table, UniqueKeyCatalog.UniqueKey arbiter, String predicate, List<String> storedColumns,
                        boolean overridingSystemValue, String idDefault, String internal, String insertInto,
-                       String tenantGuard, int fixedColumns) {
+                       String tenantGuard, int fixedColumns, boolean distributed) {
         this.persister = persister;
         this.identity = identity;
         this.columns = columns;
@@ -178,6 +183,7 @@ public final class UpsertPlan {
         this.tenantGuard = tenantGuard;
         this.plainInsertSql = insertHead + rowPlaceholders + " returning " + String.join(", ", clause.returning());
         this.fixedColumns = fixedColumns;
+        this.distributed = distributed;
     }
 
     public static UpsertPlan build(UpsertEntityPersister persister, UpsertMapping mapping, Connection connection, List<String> problems) {
@@ -320,6 +326,11 @@ public final class UpsertPlan {
             }
             target = "(" + String.join(", ", keyExpressions) + ")" + (predicate == null ? "" : " where " + predicate);
             arbiter = matchingIndex(keyExpressions, predicate, existing);
+            if (arbiter == null && catalog.distributed() && !containsColumn(keyExpressions, catalog.distributionColumn())) {
+                problems.add(withoutDistributionColumn(persister, entity, table, catalog.distributionColumn(), mapping.keyPaths,
+                        keyExpressions, predicate, existing));
+                return null;
+            }
             if (arbiter == null) {
                 boolean onlyDeferrable = existing.stream().anyMatch(k -> k.deferrable() && sameColumns(k, keyExpressions));
                 problems.add("@Upsert on " + entity + ": no non-deferrable unique index of " + table + " matches the conflict target "
@@ -456,12 +467,65 @@ public final class UpsertPlan {
                 List.copyOf(returnedReadBacks),
                 List.copyOf(storedReadBacks), storedRowSql, keyPositions, keyAttributes, keyDescription, nullsNotDistinct,
                 table, arbiter, predicate, List.copyOf(stored), !overriding.isEmpty(), idDefault, internal, insertInto,
-                tenantGuard, fixedColumns);
+                tenantGuard, fixedColumns, catalog.distributed());
     }
 
     /** A column's value in the insert: the id's falls back to {@code idDefault} where its placeholder is sent as NULL. */
     static String valueOrDefault(Column column, String idDefault) {
         return column.attributeIndex() == -1 && idDefault != null ? "coalesce(" + column.value() + ", " + idDefault + ")" : column.value();
+    }
+
+    /** Whether a key's column list names {@code column} (as {@code pg_attribute} holds it). */
+    private static boolean containsColumn(List<String> keyExpressions, String column) {
+        return keyExpressions.stream().anyMatch(k -> catalogName(k).equals(column));
+    }
+
+    /** A column as {@code pg_attribute} holds it: unquoted, or folded to lower case as PostgreSQL folds it. */
+    private static String catalogName(String column) {
+        return column.length() > 1 && column.startsWith("\"") && column.endsWith("\"")
+                ? column.substring(1, column.length() - 1).replace("\"\"", "\"") : column.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The boot message for a conflict target without the distribution column of a Citus distributed table: Citus
+     * refuses a unique index that does not include it, so the target must name it, and so must the index to create.
+     */
+    private static String withoutDistributionColumn(UpsertEntityPersister persister, String entity, String table,
+                                                    String distributionColumn, List<String> keyPaths,
+                                                    List<String> keyExpressions, String predicate,
+                                                    List<UniqueKeyCatalog.UniqueKey> existing) {
+        String attribute = null;
+        var attributes = persister.getAttributeMappings();
+        for (int i = 0; i < attributes.size(); i++) {
+            AttributeMapping candidate = attributes.get(i);
+            boolean[] maps = {false};
+            candidate.forEachSelectable((n, s) -> maps[0] |= catalogName(s.getSelectionExpression()).equals(distributionColumn));
+            if (maps[0]) {
+                attribute = candidate.getAttributeName();
+                break;
+            }
+        }
+        if (attribute == null) {
+            boolean[] maps = {false};
+            persister.getIdentifierMapping().forEachSelectable((n, s) -> maps[0] |= catalogName(s.getSelectionExpression()).equals(distributionColumn));
+            attribute = maps[0] ? persister.getIdentifierPropertyName() : null;
+        }
+        List<String> columns = new ArrayList<>();
+        columns.add(distributionColumn);
+        columns.addAll(keyExpressions);
+        List<String> paths = new ArrayList<>();
+        paths.add(attribute == null ? "<attribute of " + distributionColumn + ">" : attribute);
+        paths.addAll(keyPaths);
+        String target = "(" + String.join(", ", keyExpressions) + ")" + (predicate == null ? "" : " where " + predicate);
+        return "@Upsert on " + entity + ": " + table + " is a Citus distributed table (distribution column "
+                + distributionColumn + "), and Citus allows a unique key there only if it includes the distribution column,"
+                + " so the conflict target " + target + " of attribute(s) " + String.join(", ", keyPaths)
+                + " can never have a matching unique index (unique indexes: " + describe(existing) + "); add "
+                + (attribute == null ? "an attribute mapped to " + distributionColumn
+                        : "the attribute " + attribute + " (column " + distributionColumn + ")")
+                + " to the key, @Upsert(on = {" + paths.stream().map(p -> "\"" + p + "\"").collect(Collectors.joining(", "))
+                + "}), with a unique index on it (create unique index on " + table + " (" + String.join(", ", columns) + ")"
+                + (predicate == null ? "" : " where " + predicate) + "), or target an existing one with @Upsert(constraint = ...)";
     }
 
     private static boolean generatedAlways(Connection connection, String table, String column) {
