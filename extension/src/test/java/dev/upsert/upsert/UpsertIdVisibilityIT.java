@@ -365,6 +365,39 @@ class UpsertIdVisibilityIT {
         assertThat(storedId(ids, email)).isEqualTo(saved.id());
     }
 
+    static List<Arguments> pendingCases() {
+        return cases().stream().filter(c -> ((Ids) c.get()[0]).nullUntilFlush).toList();
+    }
+
+    /**
+     * {@code find} by the id Hibernate generated at persist (read here through {@code Session.getIdentifier}) runs the
+     * pending upsert first: it finds the instance only if its row took that id (a new key), and nothing when the key
+     * existed, as for any id no row has.
+     */
+    @ParameterizedTest(name = "{0}, key stored: {1}")
+    @MethodSource("pendingCases")
+    void findByTheProposedIdFindsOnlyWhatTheTableHolds(Ids ids, boolean existing) {
+        String email = key(ids, existing);
+        Object seeded = existing ? storedId(ids, email) : null;
+        Account saved = jpa.tx(em -> {
+            Account account = ids.create(email, "New");
+            em.persist(account);
+            Object proposed = em.unwrap(org.hibernate.Session.class).getIdentifier(account);
+            Account found = em.find(ids.type, proposed);
+            if (existing) {
+                assertThat(found).isNull();
+                assertThat(account.id()).isEqualTo(seeded).isNotEqualTo(proposed);
+            } else {
+                assertThat(found).isSameAs(account);
+                assertThat(account.id()).isEqualTo(proposed);
+            }
+            assertThat(account.id()).isEqualTo(storedIdIn(em, ids, email));
+            assertThat(em.find(ids.type, account.id())).isSameAs(account);
+            return account;
+        });
+        assertThat(storedId(ids, email)).isEqualTo(saved.id());
+    }
+
     @ParameterizedTest(name = "{0}, key stored: {1}")
     @MethodSource("cases")
     void mergeOfANewInstanceReturnsACopyWithoutIdUntilTheFlush(Ids ids, boolean existing) {
