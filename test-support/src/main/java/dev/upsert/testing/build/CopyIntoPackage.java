@@ -31,6 +31,12 @@ public final class CopyIntoPackage {
         Path to = Path.of(args[1]).resolve(args[2].replace('.', '/'));
         try {
             Files.createDirectories(to);
+            // a file dropped from the list must not keep compiling from an earlier build's copy
+            try (var stale = Files.list(to)) {
+                for (Path file : stale.filter(f -> f.toString().endsWith(".java")).toList()) {
+                    Files.delete(file);
+                }
+            }
             for (int i = 3; i < args.length; i++) {
                 String source = Files.readString(from.resolve(args[i]), StandardCharsets.UTF_8);
                 Matcher line = PACKAGE.matcher(source);
