@@ -59,6 +59,11 @@ class UpsertIdVisibilityIT {
 
         abstract Object id();
 
+        /** Changes after persist go through a setter: an enhanced entity tracks changes in its own methods only. */
+        void setName(String name) {
+            this.name = name;
+        }
+
         @PrePersist
         void prePersist() {
             idAtPrePersist = id();
@@ -184,6 +189,10 @@ class UpsertIdVisibilityIT {
 
     @BeforeAll
     static void boot(TestSchema schema) {
+        // the copy in the enhanced package (see UpsertLifecycleIT) must really run on enhanced entities
+        assertThat(org.hibernate.engine.spi.SelfDirtinessTracker.class.isAssignableFrom(SeqAccount.class))
+                .as("entities of " + UpsertIdVisibilityIT.class.getName() + " enhanced")
+                .isEqualTo(UpsertIdVisibilityIT.class.getPackageName().endsWith(".enhanced"));
         db = schema;
         jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"), SeqAccount.class, SeqOneAccount.class,
                 IdentityAccount.class, UuidAccount.class, AssignedAccount.class, IdentityTaggedAccount.class, Order.class);
@@ -299,7 +308,7 @@ class UpsertIdVisibilityIT {
             if (ids.nullUntilFlush) {
                 assertThat(first.id()).isNull();
             }
-            first.name = "Saved twice";
+            first.setName("Saved twice");
             assertThat(save(em, first)).isSameAs(first);          // saved again before the flush: still one instance
             Account second = save(em, ids.create(other, "Saved and flushed"));
             em.flush();                                          // saveAndFlush
@@ -318,7 +327,7 @@ class UpsertIdVisibilityIT {
         Account saved = jpa.tx(em -> {
             Account account = ids.create(email, "New");
             em.persist(account);
-            account.name = "Changed";
+            account.setName("Changed");
             if (ids.nullUntilFlush) {
                 assertThat(account.id()).isNull();
             }
@@ -359,6 +368,39 @@ class UpsertIdVisibilityIT {
                     .setParameter("email", email).getSingleResult();
             assertThat(found).isSameAs(account);
             assertThat(account.id()).isNotNull().isEqualTo(storedIdIn(em, ids, email));
+            assertThat(em.find(ids.type, account.id())).isSameAs(account);
+            return account;
+        });
+        assertThat(storedId(ids, email)).isEqualTo(saved.id());
+    }
+
+    static List<Arguments> pendingCases() {
+        return cases().stream().filter(c -> ((Ids) c.get()[0]).nullUntilFlush).toList();
+    }
+
+    /**
+     * {@code find} by the id Hibernate generated at persist (read here through {@code Session.getIdentifier}) runs the
+     * pending upsert first: it finds the instance only if its row took that id (a new key), and nothing when the key
+     * existed, as for any id no row has.
+     */
+    @ParameterizedTest(name = "{0}, key stored: {1}")
+    @MethodSource("pendingCases")
+    void findByTheProposedIdFindsOnlyWhatTheTableHolds(Ids ids, boolean existing) {
+        String email = key(ids, existing);
+        Object seeded = existing ? storedId(ids, email) : null;
+        Account saved = jpa.tx(em -> {
+            Account account = ids.create(email, "New");
+            em.persist(account);
+            Object proposed = em.unwrap(org.hibernate.Session.class).getIdentifier(account);
+            Account found = em.find(ids.type, proposed);
+            if (existing) {
+                assertThat(found).isNull();
+                assertThat(account.id()).isEqualTo(seeded).isNotEqualTo(proposed);
+            } else {
+                assertThat(found).isSameAs(account);
+                assertThat(account.id()).isEqualTo(proposed);
+            }
+            assertThat(account.id()).isEqualTo(storedIdIn(em, ids, email));
             assertThat(em.find(ids.type, account.id())).isSameAs(account);
             return account;
         });

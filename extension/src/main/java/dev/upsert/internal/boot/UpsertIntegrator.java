@@ -6,6 +6,7 @@ import dev.upsert.internal.batch.UpsertBatch;
 import dev.upsert.internal.catalog.UniqueKeyCatalog;
 import dev.upsert.internal.event.PendingUpsertsListener;
 import dev.upsert.internal.event.PostInsertAfterWriteBack;
+import dev.upsert.internal.event.ProposedIdListener;
 import dev.upsert.internal.event.UpsertLifecycleListener;
 import dev.upsert.internal.event.UpsertPersistListener;
 import dev.upsert.internal.persister.UpsertEntityPersister;
@@ -98,6 +99,11 @@ public final class UpsertIntegrator implements LineIntegrator {
         listeners.prependListeners(EventType.PERSIST, new UpsertPersistListener());
         // a persist cascaded at flush: the same check, and its proposed id stays out of the entity too
         listeners.prependListeners(EventType.PERSIST_ONFLUSH, new UpsertPersistListener());
+        // before Hibernate reads a proposed id that would outlive the flush: @MapsId children, find by id
+        ProposedIdListener proposedIds = new ProposedIdListener();
+        listeners.prependListeners(EventType.PERSIST, proposedIds);
+        listeners.prependListeners(EventType.PERSIST_ONFLUSH, proposedIds);
+        listeners.prependListeners(EventType.LOAD, proposedIds);
         UpsertLifecycleListener lifecycle = new UpsertLifecycleListener();
         listeners.prependListeners(EventType.FLUSH, lifecycle);
         listeners.prependListeners(EventType.AUTO_FLUSH, lifecycle);

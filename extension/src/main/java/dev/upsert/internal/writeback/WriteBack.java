@@ -8,6 +8,7 @@ import jakarta.persistence.EntityExistsException;
 import org.hibernate.engine.spi.EntityEntry;
 import org.hibernate.engine.spi.EntityKey;
 import org.hibernate.engine.spi.PersistenceContext;
+import org.hibernate.engine.spi.SelfDirtinessTracker;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.metamodel.mapping.NaturalIdMapping;
 
@@ -26,6 +27,7 @@ public final class WriteBack {
     /** Copies the stored row's basic attributes into {@code values} (Hibernate's state array) and the entity. */
     public static UpsertOutcome apply(UpsertPlan plan, Object entity, Object[] values, UpsertPlan.StoredRow row,
                                SharedSessionContractImplementor session) {
+        String[] changedSincePersist = trackedChanges(entity);
         var readBacks = row.readBacks();
         for (int r = 0; r < readBacks.size(); r++) {
             int attribute = readBacks.get(r).attributeIndex();
@@ -40,6 +42,8 @@ public final class WriteBack {
                 }
             }
         }
+        // the stored values set above are not the application's changes; the changes it made are, and stay tracked
+        retrack(entity, changedSincePersist);
         UpsertOutcome outcome = row.inserted() ? UpsertOutcome.INSERTED : row.skipped() ? UpsertOutcome.SKIPPED : UpsertOutcome.UPDATED;
         if (outcome == UpsertOutcome.UPDATED) {
             SecondLevelCache.evictEntity(plan.persister, row.id(), session);
@@ -55,6 +59,7 @@ public final class WriteBack {
      */
     public static void applyAfterInsert(UpsertPlan plan, UpsertBatch.PendingRow pending, UpsertPlan.StoredRow row,
                                  SharedSessionContractImplementor session) {
+        String[] changedSincePersist = trackedChanges(pending.entity());
         var persister = plan.persister;
         // the natural id as Hibernate's insert action saw it (its state, before the stored row replaces it)
         NaturalIdMapping naturalIdMapping = persister.getNaturalIdMapping();
@@ -97,7 +102,28 @@ public final class WriteBack {
             if (!entry.isReadOnly()) {
                 entry.postUpdate(pending.entity(), pending.values(), version);
             }
+            // postUpdate also cleared an enhanced entity's dirty tracker, which is all a flush asks it: the changes
+            // made since persist must still reach the stored row as an update
+            retrack(pending.entity(), changedSincePersist);
             UpsertResults.record(entry, outcome);
+        }
+    }
+
+    /**
+     * The attributes a bytecode-enhanced entity recorded as changed (Hibernate clears the record at {@code persist},
+     * so these are the changes made since); null for an entity without dirty tracking.
+     */
+    private static String[] trackedChanges(Object entity) {
+        return entity instanceof SelfDirtinessTracker tracker ? tracker.$$_hibernate_getDirtyAttributes() : null;
+    }
+
+    /** Makes an enhanced entity's record of changes {@code changes} again. */
+    private static void retrack(Object entity, String[] changes) {
+        if (changes != null && entity instanceof SelfDirtinessTracker tracker) {
+            tracker.$$_hibernate_clearDirtyAttributes();
+            for (String attribute : changes) {
+                tracker.$$_hibernate_trackChange(attribute);
+            }
         }
     }
 }
