@@ -25,9 +25,9 @@ class UpsertProductionIT {
     @Test
     void upsertsDuplicatesAndRedactionHoldInTheProductionJar() throws IOException {
         when().post("/signups/customers/ivan@example.org/Ivan").then().statusCode(200).body("outcome", is("INSERTED"));
-        when().post("/signups/customers/ivan@example.org/Ivan%20Smith").then().statusCode(200).body("outcome", is("UPDATED"));
+        when().post("/signups/customers/ivan@example.org/Ivan-Smith").then().statusCode(200).body("outcome", is("UPDATED"));
         assertThat(queryString("select count(*) || ' ' || max(name) from customer where email = 'ivan@example.org'"))
-                .isEqualTo("1 Ivan Smith");
+                .isEqualTo("1 Ivan-Smith");
 
         when().post("/signups/accounts/judy.secret@example.org/Judy").then().statusCode(200);
         when().post("/signups/accounts/judy.secret@example.org/Judy").then().statusCode(409)
