@@ -114,7 +114,10 @@ public class DuplicateKeyException extends ConstraintViolationException {
     /**
      * The exception in {@code t} or anywhere in its cause chain, for example under the
      * {@link jakarta.persistence.RollbackException} that {@code commit()} throws, or under the
-     * {@code TransactionException} of a deferred constraint failing at commit. A PostgreSQL 23505 that never passed
+     * {@code TransactionException} of a deferred constraint failing at commit. Suppressed exceptions are searched too,
+     * with their causes: a JTA transaction manager (Narayana) reports a deferred constraint refused by the database's
+     * COMMIT as a {@code jakarta.transaction.RollbackException} without a cause, the driver's error under a suppressed
+     * {@code XAException}. A PostgreSQL 23505 that never passed
      * through a SessionFactory (plain JDBC) is converted from the server's fields and DETAIL alone: no entity, no
      * attributes, values as printed.
      *

@@ -62,9 +62,10 @@ public record DuplicateKeyServerError(SQLException exception, String schema, Str
             return null;
         }
         Map<Throwable, Boolean> seen = new IdentityHashMap<>();
-        for (Throwable cause = t; cause != null && seen.put(cause, true) == null; cause = cause.getCause()) {
+        for (Throwable cause : DuplicateKeyFinder.chain(t)) {
             if (cause instanceof SQLException sql) {
-                for (SQLException next = sql; next != null && seen.size() < 1000; next = next.getNextException()) {
+                for (SQLException next = sql; next != null && seen.put(next, true) == null && seen.size() < 1000;
+                        next = next.getNextException()) {
                     DuplicateKeyServerError error = PgjdbcServerError.read(next);
                     if (error != null) {
                         return error;

@@ -66,6 +66,23 @@ class DuplicateKeyServerErrorTest {
         assertThat(DuplicateKeyServerError.find(loop)).isNull();
     }
 
+    /** Narayana's one-phase commit: a RollbackException without a cause, the resource's XAException suppressed on it. */
+    @Test
+    void findSearchesSuppressedExceptionsAndTheirCauses() {
+        PSQLException server = unique("Key (tenant_id, slug)=(1, home) already exists.");
+        javax.transaction.xa.XAException xa = new javax.transaction.xa.XAException("Error trying to transactionCommit local transaction");
+        xa.initCause(server);
+        jakarta.transaction.RollbackException rollback = new jakarta.transaction.RollbackException("ARJUNA016053: Could not commit transaction.");
+        rollback.addSuppressed(xa);
+
+        DuplicateKeyException e = DuplicateKeyException.find(new RuntimeException("Error invoking subclass method", rollback)).orElseThrow();
+        assertThat(e.getConstraintName()).isEqualTo("pages_tenant_slug_uq");
+        assertThat(e.getColumnNames()).containsExactly("tenant_id", "slug");
+        Throwable selfSuppressing = new RuntimeException("loop");
+        selfSuppressing.addSuppressed(new RuntimeException("no cause", selfSuppressing));
+        assertThat(DuplicateKeyException.find(selfSuppressing)).isEmpty();
+    }
+
     @Test
     void findConvertsAnUnconvertedServerErrorUnderACommitFailure() {
         PSQLException server = unique("Key (tenant_id, slug)=(1, home) already exists.");

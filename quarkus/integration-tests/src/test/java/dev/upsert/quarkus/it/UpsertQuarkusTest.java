@@ -1,0 +1,122 @@
+package dev.upsert.quarkus.it;
+
+import static dev.upsert.quarkus.it.QuarkusTestDatabase.queryString;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import jakarta.inject.Inject;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+import dev.upsert.DuplicateKeyException;
+import dev.upsert.UpsertOutcome;
+
+/**
+ * The extension in a Quarkus application, as its services use it: Panache active record and repository upserts,
+ * duplicates inside a transaction and at the JTA commit, and the meters bound to quarkus-micrometer's registry.
+ */
+@QuarkusTest
+@QuarkusTestResource(QuarkusTestDatabase.class)
+class UpsertQuarkusTest {
+
+    @Inject
+    Signups signups;
+
+    @Inject
+    MeterRegistry registry;
+
+    @Test
+    void activeRecordPersistUpsertsOneRowPerEmail() {
+        assertThat(signups.visit("ann@example.org", "Ann")).isEqualTo(UpsertOutcome.INSERTED);
+        assertThat(signups.visit("ann@example.org", "Ann Smith")).isEqualTo(UpsertOutcome.UPDATED);
+        assertThat(queryString("select count(*) || ' ' || max(name) from customer where email = 'ann@example.org'"))
+                .isEqualTo("1 Ann Smith");
+    }
+
+    @Test
+    void repositoryPersistUpsertsOneRowPerKey() {
+        assertThat(signups.subscribe("bob@example.org", "news", "daily")).isEqualTo(UpsertOutcome.INSERTED);
+        assertThat(signups.subscribe("bob@example.org", "news", "weekly")).isEqualTo(UpsertOutcome.UPDATED);
+        assertThat(signups.subscribe("bob@example.org", "offers", "never")).isEqualTo(UpsertOutcome.INSERTED);
+        assertThat(queryString("select string_agg(topic || '=' || frequency, ',' order by topic) from subscription"
+                + " where email = 'bob@example.org'")).isEqualTo("news=weekly,offers=never");
+    }
+
+    /** Quarkus enhances every entity; the change made after persist and before the flush must be what is stored. */
+    @Test
+    void aChangeAfterPersistBeforeFlushReachesTheRow() {
+        signups.subscribeThenChange("carol@example.org", "news", "daily", "monthly");
+        assertThat(queryString("select frequency from subscription where email = 'carol@example.org'")).isEqualTo("monthly");
+        signups.subscribeThenChange("carol@example.org", "news", "weekly", "never");
+        assertThat(queryString("select count(*) || ' ' || max(frequency) from subscription where email = 'carol@example.org'"))
+                .isEqualTo("1 never");
+    }
+
+    @Test
+    void aDuplicateInsideTheTransactionIsADuplicateKeyException() {
+        signups.openAccount("dave@example.org", "Dave");
+        Throwable thrown = catchThrowable(() -> signups.openAccount("dave@example.org", "Dave again"));
+        assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).hasValueSatisfying(d -> {
+            assertThat(d.getConstraintName()).isEqualTo("account_email_uq");
+            assertThat(d.getColumnNames()).containsExactly("email");
+        });
+        assertThat(queryString("select count(*) || ' ' || max(name) from account where email = 'dave@example.org'"))
+                .isEqualTo("1 Dave");
+    }
+
+    /** The insert runs in Hibernate's beforeCompletion, inside Narayana's commit: the caller gets a RollbackException. */
+    @Test
+    void aDuplicateAtTheJtaCommitIsFoundInWhatTheCallerCatches() {
+        signups.join("erin@example.org");
+        Throwable thrown = catchThrowable(() -> signups.join("erin@example.org"));
+        assertThat(thrown).isNotNull();
+        assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).hasValueSatisfying(d -> {
+            assertThat(d.getConstraintName()).isEqualTo("member_email_uq");
+            assertThat(d.getTableName()).isEqualTo("member");
+        });
+        assertThat(queryString("select count(*) from member where email = 'erin@example.org'")).isEqualTo("1");
+    }
+
+    /**
+     * A deferred constraint is checked by the database's COMMIT, which Narayana runs as the one-phase commit of the
+     * datasource's XAResource: the caller's RollbackException has no cause, the driver's error is a suppressed
+     * XAException's cause.
+     */
+    @Test
+    void aDuplicateRefusedByTheDatabaseCommitIsFoundInWhatTheCallerCatches() {
+        signups.issueTicket("T-100");
+        Throwable thrown = catchThrowable(() -> signups.issueTicket("T-100"));
+        assertThat(thrown).isNotNull();
+        assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).hasValueSatisfying(d -> {
+            assertThat(d.getConstraintName()).isEqualTo("ticket_code_uq");
+            assertThat(d.getColumnNames()).containsExactly("code");
+        });
+        assertThat(queryString("select count(*) from ticket where code = 'T-100'")).isEqualTo("1");
+    }
+
+    /** UpsertMetrics is a MeterBinder bean: quarkus-micrometer binds it; quarkus.upsert.metrics.* tags the counts. */
+    @Test
+    void metricsAreBoundToTheRegistry() {
+        signups.openAccount("frank@example.org", "Frank");
+        catchThrowable(() -> signups.openAccount("frank@example.org", "Frank again"));
+        signups.visit("grace@example.org", "Grace");
+        signups.visit("grace@example.org", "Grace Hopper");
+
+        Counter unexpected = registry.find("upsert.duplicate.keys").tag("constraint", "account_email_uq").counter();
+        assertThat(unexpected).isNotNull();
+        assertThat(unexpected.getId().getTag("expected")).isEqualTo("false");
+        assertThat(unexpected.count()).isGreaterThanOrEqualTo(1);
+        signups.join("heidi@example.org");
+        catchThrowable(() -> signups.join("heidi@example.org"));
+        Counter expected = registry.find("upsert.duplicate.keys").tag("constraint", "member_email_uq").counter();
+        assertThat(expected).isNotNull();
+        assertThat(expected.getId().getTag("expected")).as("quarkus.upsert.metrics.expected-constraints").isEqualTo("true");
+        Counter updated = registry.find("upsert.rows").tag("entity", "Customer").tag("outcome", "updated").counter();
+        assertThat(updated).isNotNull();
+        assertThat(updated.count()).isGreaterThanOrEqualTo(1);
+    }
+}
