@@ -244,12 +244,13 @@ class OneRowTransactionIT {
             next += size;
         }
         long afterMix = lastValue(kind);
-        // a pooled sequence is ahead by the ids fetched and not used yet, which the next transactions use
+        // a pooled sequence is ahead by the ids fetched and not used yet, which the next transactions use: the block
+        // the warm-up fetched (counted in `before`) serves the first rows, and the last block may be partly unused
         boolean pooled = kind.name().startsWith("SEQUENCE_POOLED");
         assertThat(afterSingles - before).as("sequence advance over 1,000 one-row transactions")
-                .isBetween(1_000L, 1_000L + (pooled ? 50 : 0));
+                .isBetween(1_000L - (pooled ? 50 : 0), 1_000L + (pooled ? 50 : 0));
         assertThat(afterMix - before).as("sequence advance over 1,196 rows in transactions of every size")
-                .isBetween(1_196L, 1_196L + (pooled ? 200 : 0));
+                .isBetween(1_196L - (pooled ? 50 : 0), 1_196L + (pooled ? 200 : 0));
         assertThat(db.queryLong("select count(*) from " + kind.table)).isEqualTo(1_197);
         assertThat(db.queryLong("select count(distinct id) from " + kind.table)).isEqualTo(1_197);
     }
