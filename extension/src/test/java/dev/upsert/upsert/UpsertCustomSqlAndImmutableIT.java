@@ -80,31 +80,12 @@ class UpsertCustomSqlAndImmutableIT {
     @Test
     void immutableWithAnUpdatingActionIsRefused(TestSchema db) {
         assertThat(bootFailure(db, ImmutableUpdate.class))
-                .contains("@Upsert on ImmutableUpdate: @Immutable", "action = NOTHING", "remove @Immutable");
+                .contains("@Upsert on ImmutableUpdate: @Immutable", "remove @Immutable");
     }
 
     @Test
-    void immutableGetOrCreateWorks(TestSchema db) {
-        try (Jpa jpa = new Jpa(db, Map.of("hibernate.jdbc.batch_size", "10"), ImmutableEvent.class)) {
-            List<Object> first = jpa.tx(em -> {
-                ImmutableEvent e = new ImmutableEvent("e1", "first");
-                em.persist(e);
-                em.flush();
-                return List.of(Upserts.outcome(em, e).orElseThrow(), e.id);
-            });
-            assertThat(first.get(0)).isEqualTo(UpsertOutcome.INSERTED);
-            List<Object> again = jpa.tx(em -> {
-                ImmutableEvent e = new ImmutableEvent("e1", "second");
-                ImmutableEvent f = new ImmutableEvent("e2", "other");
-                em.persist(e);
-                em.persist(f);
-                em.flush();
-                return List.of(Upserts.outcome(em, e).orElseThrow(), e.id, e.payload, Upserts.outcome(em, f).orElseThrow());
-            });
-            assertThat(again).containsExactly(UpsertOutcome.SKIPPED, first.get(1), "first", UpsertOutcome.INSERTED);
-            assertThat(db.query("select code, payload from immutable_event order by code"))
-                    .containsExactly(List.of("e1", "first"), List.of("e2", "other"));
-        }
+    void immutableGetOrCreateIsRefusedAtBootForNow(TestSchema db) {
+        assertThat(bootFailure(db, ImmutableEvent.class)).contains("@Upsert on ImmutableEvent", "@Immutable is not supported yet");
     }
 
     @Test
