@@ -4,7 +4,7 @@ import java.util.List;
 
 import jakarta.persistence.EntityManager;
 
-import dev.upsert.internal.exception.DuplicateRows;
+import dev.upsert.internal.catalog.DuplicateRows;
 
 /**
  * Finds the rows that would stop a unique index from being built: before adding {@code @Upsert(on = ...)} or a

@@ -5,7 +5,7 @@ import java.util.Optional;
 
 import jakarta.persistence.EntityManager;
 
-import dev.upsert.internal.writeback.UpsertResults;
+import dev.upsert.internal.outcome.UpsertResults;
 
 /**
  * Questions about {@link Upsert} persists that JPA's own API cannot answer.

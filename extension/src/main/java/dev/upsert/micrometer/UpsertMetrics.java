@@ -18,9 +18,9 @@ import org.hibernate.engine.spi.SessionFactoryImplementor;
 import dev.upsert.DuplicateKeyException;
 import dev.upsert.UpsertOutcome;
 import dev.upsert.UpsertSettings;
-import dev.upsert.internal.event.UpsertListener;
-import dev.upsert.internal.event.UpsertListeners;
-import dev.upsert.internal.boot.UpsertSettingValues;
+import dev.upsert.internal.outcome.UpsertListener;
+import dev.upsert.internal.outcome.UpsertListeners;
+import dev.upsert.internal.settings.UpsertSettingValues;
 
 /**
  * Micrometer meters for one {@link EntityManagerFactory}: duplicate keys by constraint, and upserted rows by outcome.

@@ -61,7 +61,7 @@ class CitusBootValidationIT {
         assertThat(thrown).isNotNull();
         String message = thrown.getMessage();
         for (Throwable t = thrown; t != null; t = t.getCause()) {
-            if (t.getClass().getName().equals("dev.upsert.internal.boot.UpsertMappingException")) {
+            if (t.getClass().getName().equals("dev.upsert.internal.settings.UpsertMappingException")) {
                 message = t.getMessage();
             }
         }

@@ -60,7 +60,7 @@ class UpsertCustomSqlAndImmutableIT {
         Throwable thrown = catchThrowable(() -> new Jpa(db, entities).close());
         assertThat(thrown).as("boot must fail").isNotNull();
         for (Throwable t = thrown; t != null; t = t.getCause()) {
-            if (t.getClass().getName().equals("dev.upsert.internal.boot.UpsertMappingException")) {
+            if (t.getClass().getName().equals("dev.upsert.internal.settings.UpsertMappingException")) {
                 return t.getMessage();
             }
         }

@@ -402,7 +402,7 @@ class UpsertMisconfigurationIT {
         assertThat(thrown).as("boot must fail").isNotNull();
         List<Throwable> ours = new ArrayList<>();
         for (Throwable t = thrown; t != null; t = t.getCause()) {
-            if (t.getClass().getName().equals("dev.upsert.internal.boot.UpsertMappingException")) {
+            if (t.getClass().getName().equals("dev.upsert.internal.settings.UpsertMappingException")) {
                 ours.add(t);
             }
             assertThat(t.getSuppressed()).as("suppressed by %s", t).isEmpty();

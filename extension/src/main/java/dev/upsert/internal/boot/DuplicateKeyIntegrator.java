@@ -1,6 +1,5 @@
 package dev.upsert.internal.boot;
 
-import dev.upsert.internal.catalog.SequenceDriftBootCheck;
 import dev.upsert.internal.exception.DuplicateKeyContext;
 import dev.upsert.internal.exception.DuplicateKeyConverter;
 import dev.upsert.internal.exception.DuplicateKeyWrites;

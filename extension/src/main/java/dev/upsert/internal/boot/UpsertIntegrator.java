@@ -2,7 +2,7 @@ package dev.upsert.internal.boot;
 
 import dev.upsert.internal.compat.HibernateAccess;
 import dev.upsert.internal.compat.LineIntegrator;
-import dev.upsert.internal.batch.UpsertBatch;
+import dev.upsert.internal.persister.UpsertBatch;
 import dev.upsert.internal.catalog.UniqueKeyCatalog;
 import dev.upsert.internal.event.PendingUpsertsListener;
 import dev.upsert.internal.event.PostInsertAfterWriteBack;
@@ -11,8 +11,8 @@ import dev.upsert.internal.event.UpsertLifecycleListener;
 import dev.upsert.internal.event.UpsertPersistListener;
 import dev.upsert.internal.persister.UpsertEntityPersister;
 import dev.upsert.internal.persister.UpsertMapping;
-import dev.upsert.internal.persister.mutation.UpsertInsertCoordinator;
-import dev.upsert.internal.persister.mutation.UpsertPlan;
+import dev.upsert.internal.persister.UpsertInsertCoordinator;
+import dev.upsert.internal.persister.UpsertPlan;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -43,6 +43,8 @@ import org.hibernate.mapping.PersistentClass;
 
 import dev.upsert.Upsert;
 import dev.upsert.UpsertSettings;
+import dev.upsert.internal.settings.UpsertMappingException;
+import dev.upsert.internal.settings.UpsertSettingValues;
 
 /**
  * Wires {@code @Upsert} into a SessionFactory being built: checks the settings and every annotated mapping and

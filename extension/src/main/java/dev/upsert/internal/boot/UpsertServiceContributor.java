@@ -1,6 +1,6 @@
 package dev.upsert.internal.boot;
 
-import dev.upsert.internal.batch.UpsertBatchBuilder;
+import dev.upsert.internal.persister.UpsertBatchBuilder;
 import dev.upsert.internal.compat.HibernateLine;
 import dev.upsert.internal.exception.DuplicateKeyTransactionCoordinatorBuilder;
 import dev.upsert.internal.exception.RedactedErrors;
@@ -17,6 +17,8 @@ import org.hibernate.resource.transaction.internal.TransactionCoordinatorBuilder
 import org.hibernate.resource.transaction.spi.TransactionCoordinatorBuilder;
 import org.hibernate.service.spi.ServiceContributor;
 import org.hibernate.service.spi.ServiceRegistryImplementor;
+import dev.upsert.internal.settings.UpsertMappingException;
+import dev.upsert.internal.settings.UpsertSettingValues;
 
 /**
  * Found by Hibernate through {@code META-INF/services}: the jar on the classpath is the whole set-up. Installs the

@@ -23,7 +23,7 @@ public final class FreeConnection {
     }
 
     /** A connection to release with {@link #release}, or null when none is free at once. */
-    static Connection obtain(SessionFactoryImplementor factory) {
+    public static Connection obtain(SessionFactoryImplementor factory) {
         try {
             ConnectionProvider provider = factory.getServiceRegistry().getService(ConnectionProvider.class);
             if (provider == null) {
@@ -38,7 +38,7 @@ public final class FreeConnection {
         }
     }
 
-    static void release(SessionFactoryImplementor factory, Connection connection) {
+    public static void release(SessionFactoryImplementor factory, Connection connection) {
         try {
             if (!connection.getAutoCommit()) {
                 connection.rollback();  // only read; leave no transaction open on a pooled connection

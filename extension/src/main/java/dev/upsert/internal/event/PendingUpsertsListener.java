@@ -1,6 +1,6 @@
 package dev.upsert.internal.event;
 
-import dev.upsert.internal.batch.UpsertBatch;
+import dev.upsert.internal.persister.UpsertBatch;
 import org.hibernate.HibernateException;
 import org.hibernate.event.spi.AutoFlushEvent;
 import org.hibernate.event.spi.AutoFlushEventListener;

@@ -19,10 +19,10 @@ import org.hibernate.jpa.event.spi.CallbackRegistryConsumer;
 import org.hibernate.persister.entity.EntityPersister;
 
 import dev.upsert.UpsertOutcome;
-import dev.upsert.internal.batch.UpsertBatch;
+import dev.upsert.internal.persister.UpsertBatch;
 import dev.upsert.internal.compat.HibernateAccess;
 import dev.upsert.internal.persister.UpsertEntityPersister;
-import dev.upsert.internal.writeback.UpsertResults;
+import dev.upsert.internal.outcome.UpsertResults;
 
 /**
  * Hibernate's post-insert listeners (Envers, JPA's {@code @PostPersist}, the application's) told of an {@code @Upsert}

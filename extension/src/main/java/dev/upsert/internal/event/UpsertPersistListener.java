@@ -1,7 +1,7 @@
 package dev.upsert.internal.event;
 
 import dev.upsert.internal.persister.UpsertEntityPersister;
-import dev.upsert.internal.persister.mutation.UpsertPlan;
+import dev.upsert.internal.persister.UpsertPlan;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;

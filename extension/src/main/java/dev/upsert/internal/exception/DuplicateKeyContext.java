@@ -1,8 +1,7 @@
 package dev.upsert.internal.exception;
 
 import dev.upsert.internal.boot.DuplicateKeyServices;
-import dev.upsert.internal.boot.UpsertSettingValues;
-import dev.upsert.internal.catalog.SequenceDriftCheck;
+import dev.upsert.internal.settings.UpsertSettingValues;
 import dev.upsert.internal.catalog.UniqueKeyCatalog;
 import java.math.BigInteger;
 import java.sql.SQLException;

@@ -1,6 +1,6 @@
 package dev.upsert.internal.exception;
 
-import dev.upsert.internal.event.UpsertListeners;
+import dev.upsert.internal.outcome.UpsertListeners;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

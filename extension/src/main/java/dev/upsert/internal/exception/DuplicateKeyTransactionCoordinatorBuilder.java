@@ -1,6 +1,6 @@
 package dev.upsert.internal.exception;
 
-import dev.upsert.internal.event.UpsertListeners;
+import dev.upsert.internal.outcome.UpsertListeners;
 import org.hibernate.TransactionException;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.jpa.spi.JpaCompliance;

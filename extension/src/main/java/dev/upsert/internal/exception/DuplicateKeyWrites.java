@@ -1,7 +1,7 @@
 package dev.upsert.internal.exception;
 
 import dev.upsert.internal.compat.HibernateAccess;
-import dev.upsert.internal.batch.UpsertBatch;
+import dev.upsert.internal.persister.UpsertBatch;
 import dev.upsert.internal.persister.UpsertEntityPersister;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,7 +1,6 @@
 package dev.upsert.internal.persister;
 
 import dev.upsert.internal.compat.HibernateAccess;
-import dev.upsert.internal.persister.mutation.UnnestUpsertStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

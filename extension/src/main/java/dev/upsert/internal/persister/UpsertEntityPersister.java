@@ -1,13 +1,8 @@
 package dev.upsert.internal.persister;
 
-import dev.upsert.internal.batch.UpsertBatch;
 import dev.upsert.internal.compat.HibernateAccess;
 import dev.upsert.internal.boot.UpsertIntegrator;
-import dev.upsert.internal.boot.UpsertMappingException;
-import dev.upsert.internal.persister.mutation.UnnestUpsertStatement;
-import dev.upsert.internal.persister.mutation.UpsertInsertCoordinator;
-import dev.upsert.internal.persister.mutation.UpsertMergeCoordinator;
-import dev.upsert.internal.persister.mutation.UpsertPlan;
+import dev.upsert.internal.settings.UpsertMappingException;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;

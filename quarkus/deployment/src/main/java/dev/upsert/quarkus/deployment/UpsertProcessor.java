@@ -88,7 +88,7 @@ class UpsertProcessor {
                 "dev.upsert.internal.boot.DuplicateKeyIntegrator",
                 "dev.upsert.internal.boot.UpsertServiceContributor",
                 "dev.upsert.internal.boot.DuplicateKeyServices",
-                "dev.upsert.internal.event.UpsertListenersContributor")
+                "dev.upsert.internal.outcome.UpsertListenersContributor")
                 .reason(getClass().getName())
                 .constructors().methods().build();
     }

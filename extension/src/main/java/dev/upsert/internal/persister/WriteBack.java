@@ -1,8 +1,6 @@
-package dev.upsert.internal.writeback;
+package dev.upsert.internal.persister;
 
-import dev.upsert.internal.batch.UpsertBatch;
-import dev.upsert.internal.event.UpsertListeners;
-import dev.upsert.internal.persister.mutation.UpsertPlan;
+import dev.upsert.internal.outcome.UpsertListeners;
 import jakarta.persistence.EntityExistsException;
 
 import org.hibernate.engine.spi.EntityEntry;
@@ -13,6 +11,7 @@ import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.metamodel.mapping.NaturalIdMapping;
 
 import dev.upsert.UpsertOutcome;
+import dev.upsert.internal.outcome.UpsertResults;
 
 /**
  * Makes the entity, and Hibernate's snapshot of it, equal the stored row: every basic attribute, the version, and

@@ -1,6 +1,5 @@
-package dev.upsert.internal.persister.mutation;
+package dev.upsert.internal.persister;
 
-import dev.upsert.internal.batch.UpsertBatch;
 import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -23,6 +22,8 @@ import org.hibernate.HibernateException;
 import org.hibernate.JDBCException;
 import org.hibernate.engine.jdbc.spi.JdbcCoordinator;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import dev.upsert.internal.statement.ColumnArray;
+import dev.upsert.internal.statement.OnConflictClause;
 
 /**
  * One statement per chunk for every action: the proposed rows go in as one array per column (one parameter per

@@ -1,4 +1,4 @@
-package dev.upsert.internal.persister.mutation;
+package dev.upsert.internal.persister;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

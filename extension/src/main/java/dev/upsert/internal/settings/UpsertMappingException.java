@@ -1,4 +1,4 @@
-package dev.upsert.internal.boot;
+package dev.upsert.internal.settings;
 
 import java.util.List;
 

@@ -1,13 +1,9 @@
-package dev.upsert.internal.persister.mutation;
+package dev.upsert.internal.persister;
 
-import dev.upsert.internal.batch.UpsertBatch;
 import dev.upsert.internal.catalog.TableCatalog;
 import dev.upsert.internal.catalog.UniqueKeyCatalog;
 import dev.upsert.internal.compat.HibernateAccess;
-import dev.upsert.internal.exception.DuplicateRows;
-import dev.upsert.internal.persister.IdentityBlockGenerator;
-import dev.upsert.internal.persister.UpsertEntityPersister;
-import dev.upsert.internal.persister.UpsertMapping;
+import dev.upsert.internal.catalog.DuplicateRows;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -35,6 +31,8 @@ import org.hibernate.metamodel.mapping.SelectableMapping;
 import org.hibernate.sql.Template;
 
 import dev.upsert.Upsert;
+import dev.upsert.internal.statement.ColumnArray;
+import dev.upsert.internal.statement.OnConflictClause;
 
 /**
  * Everything about one {@code @Upsert} entity's statement that does not change between rows, derived once from

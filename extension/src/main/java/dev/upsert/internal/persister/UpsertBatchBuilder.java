@@ -1,6 +1,5 @@
-package dev.upsert.internal.batch;
+package dev.upsert.internal.persister;
 
-import dev.upsert.internal.persister.mutation.UpsertInsertCoordinator;
 import java.util.function.Supplier;
 
 import org.hibernate.engine.jdbc.batch.spi.Batch;

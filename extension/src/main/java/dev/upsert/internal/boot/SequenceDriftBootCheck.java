@@ -1,7 +1,7 @@
-package dev.upsert.internal.catalog;
+package dev.upsert.internal.boot;
 
-import dev.upsert.internal.boot.UpsertMappingException;
-import dev.upsert.internal.boot.UpsertSettingValues;
+import dev.upsert.internal.settings.UpsertMappingException;
+import dev.upsert.internal.settings.UpsertSettingValues;
 import dev.upsert.internal.exception.DuplicateKeyContext;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,4 +1,4 @@
-package dev.upsert.internal.event;
+package dev.upsert.internal.outcome;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

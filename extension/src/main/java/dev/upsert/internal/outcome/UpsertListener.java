@@ -1,4 +1,4 @@
-package dev.upsert.internal.event;
+package dev.upsert.internal.outcome;
 
 import dev.upsert.DuplicateKeyException;
 import dev.upsert.UpsertOutcome;

@@ -1,4 +1,4 @@
-package dev.upsert.internal.boot;
+package dev.upsert.internal.settings;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -45,7 +45,7 @@ public final class UpsertSettingValues {
      * The documented key for every other spelling of one among {@code settings}, with its value, for the caller to
      * apply; two spellings of one key with different values are a problem.
      */
-    static Map<String, Object> canonicalize(Map<?, ?> settings, List<String> problems) {
+    public static Map<String, Object> canonicalize(Map<?, ?> settings, List<String> problems) {
         Map<String, Object> canonical = new LinkedHashMap<>();
         Map<String, String> spelledAs = new LinkedHashMap<>();
         for (Map.Entry<?, ?> setting : settings.entrySet()) {
@@ -67,7 +67,7 @@ public final class UpsertSettingValues {
     }
 
     /** One line per bad value or misspelt key. Other keys under the prefix are left alone: they may be someone else's. */
-    static List<String> problems(Map<String, Object> settings) {
+    public static List<String> problems(Map<String, Object> settings) {
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, Object> setting : settings.entrySet()) {
             String key = setting.getKey();

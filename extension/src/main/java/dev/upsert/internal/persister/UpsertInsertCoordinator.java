@@ -1,13 +1,8 @@
-package dev.upsert.internal.persister.mutation;
+package dev.upsert.internal.persister;
 
 import dev.upsert.internal.compat.HibernateAccess;
 import dev.upsert.internal.compat.LineBatchKey;
-import dev.upsert.internal.batch.UpsertBatch;
-import dev.upsert.internal.persister.IdentityBlockGenerator;
-import dev.upsert.internal.persister.UpsertEntityPersister;
-import dev.upsert.internal.writeback.StoredCollections;
-import dev.upsert.internal.writeback.UpsertResults;
-import dev.upsert.internal.writeback.WriteBack;
+import dev.upsert.internal.outcome.UpsertResults;
 import java.lang.ref.WeakReference;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,4 +1,4 @@
-package dev.upsert.internal.exception;
+package dev.upsert.internal.catalog;
 
 import java.sql.Array;
 import java.sql.Connection;

@@ -1,4 +1,4 @@
-package dev.upsert.internal.persister.mutation;
+package dev.upsert.internal.statement;
 
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -48,9 +48,9 @@ import org.hibernate.type.descriptor.jdbc.VarcharJdbcType;
  * A cast never carries the column's modifier ({@link #castType}): {@code character(n)} gets its length checked by the
  * insert's assignment, like {@code varchar(n)}.
  */
-final class ColumnArray {
+public final class ColumnArray {
 
-    enum Kind {
+    public enum Kind {
         INT8("int8", "bigint"),
         INT4("int4", "integer"),
         INT2("int2", "smallint"),
@@ -74,9 +74,9 @@ final class ColumnArray {
     private static final Set<Class<?>> INSTANT_TYPES = Set.of(TimestampUtcAsJdbcTimestampJdbcType.class,
             TimestampUtcAsInstantJdbcType.class, TimestampUtcAsOffsetDateTimeJdbcType.class);
 
-    final Kind kind;
+    public final Kind kind;
     /** The parameter in the statement: {@code ?::int8[]}, {@code ?::text[]::uuid[]}. */
-    final String parameter;
+    public final String parameter;
     /** What the value is unwrapped to before it goes into the array; null for {@link Kind#CAPTURED}. */
     private final Class<?> unwrapTo;
     private final JavaType<Object> javaType;
@@ -98,7 +98,7 @@ final class ColumnArray {
      * An explicit cast to {@code character(n)} or {@code bit(n)} cuts a value that is too long without a word, where
      * the assignment fails with 22001; for {@code numeric(p,s)} and {@code timestamp(p)} the two round alike.
      */
-    static String castType(String type) {
+    public static String castType(String type) {
         String base = TYPE_MODIFIER.matcher(type).replaceAll("");
         return switch (base) {
             case "character" -> "bpchar";  // "character" alone means character(1)
@@ -109,7 +109,7 @@ final class ColumnArray {
 
     /** The array form for a column of catalog type {@code type} ({@code format_type}) bound through {@code mapping}. */
     @SuppressWarnings("unchecked")
-    static ColumnArray of(JdbcMapping mapping, String type) {
+    public static ColumnArray of(JdbcMapping mapping, String type) {
         if (mapping.getJdbcValueBinder() instanceof BasicBinder<?> binder) {
             // exact classes: a subclass, or a dialect's own JdbcType, may bind differently
             Class<?> jdbcType = binder.getJdbcType().getClass();
@@ -148,7 +148,7 @@ final class ColumnArray {
     }
 
     /** An empty array of {@code rows} elements of the type {@link #element} returns. */
-    Object[] newArray(int rows) {
+    public Object[] newArray(int rows) {
         return switch (kind) {
             case INT8 -> new Long[rows];
             case INT4 -> new Integer[rows];
@@ -163,7 +163,7 @@ final class ColumnArray {
      * The array element for a non-null JDBC value, or null for a value only the column's binder sends faithfully (the
      * statement then must not run); only for kinds other than {@link Kind#CAPTURED}.
      */
-    Object element(Object value, WrapperOptions options) {
+    public Object element(Object value, WrapperOptions options) {
         Object unwrapped = javaType.unwrap(value, unwrapTo, options);
         if (kind != Kind.CAST_TEXT) {
             return unwrapped;
@@ -177,7 +177,7 @@ final class ColumnArray {
     }
 
     /** An instant in a year {@link #isoYear} accepts, as PostgreSQL reads it: ISO text in UTC. */
-    static String instantText(Instant instant) {
+    public static String instantText(Instant instant) {
         // LocalDateTime's own toString: several times faster than Instant's DateTimeFormatter, the same text
         return LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC) + "Z";
     }
@@ -188,7 +188,7 @@ final class ColumnArray {
      * apart from the ISO ones); PostgreSQL spells years before 1 with BC, and reads no sign before a five-digit year.
      * Values outside take the statements that bind through Hibernate's own binders.
      */
-    static boolean isoYear(int year) {
+    public static boolean isoYear(int year) {
         return year >= 1583 && year <= 9999;
     }
 
@@ -196,7 +196,7 @@ final class ColumnArray {
     private static final long FIRST_ISO_SECOND = LocalDateTime.of(1583, 1, 1, 0, 0).toEpochSecond(ZoneOffset.UTC);
     private static final long AFTER_ISO_SECONDS = LocalDateTime.of(10000, 1, 1, 0, 0).toEpochSecond(ZoneOffset.UTC);
 
-    java.sql.Array create(Connection connection, Object[] elements) throws SQLException {
+    public java.sql.Array create(Connection connection, Object[] elements) throws SQLException {
         return connection.createArrayOf(kind.arrayType, elements);
     }
 }

@@ -1,4 +1,4 @@
-package dev.upsert.internal.persister.mutation;
+package dev.upsert.internal.statement;
 
 import java.util.List;
 import java.util.stream.Collectors;
@@ -31,25 +31,25 @@ public record OnConflictClause(String target, boolean doNothing, String tableNam
                         String versionColumn, String updateWhere, List<String> returning, List<String> generated,
                         boolean partitioned, String internal, Revive revive) {
 
-    OnConflictClause(String target, boolean doNothing, String tableName, List<String> set, List<String> compared,
+    public OnConflictClause(String target, boolean doNothing, String tableName, List<String> set, List<String> compared,
                      String versionColumn, String updateWhere, List<String> returning) {
         this(target, doNothing, tableName, set, compared, versionColumn, updateWhere, returning, List.of(), false, "upsert_", null);
     }
 
-    OnConflictClause(String target, boolean doNothing, String tableName, List<String> set, List<String> compared,
+    public OnConflictClause(String target, boolean doNothing, String tableName, List<String> set, List<String> compared,
                      String versionColumn, String updateWhere, List<String> returning, List<String> generated,
                      boolean partitioned) {
         this(target, doNothing, tableName, set, compared, versionColumn, updateWhere, returning, generated, partitioned, "upsert_", null);
     }
 
-    OnConflictClause(String target, boolean doNothing, String tableName, List<String> set, List<String> compared,
+    public OnConflictClause(String target, boolean doNothing, String tableName, List<String> set, List<String> compared,
                      String versionColumn, String updateWhere, List<String> returning, List<String> generated,
                      boolean partitioned, Revive revive) {
         this(target, doNothing, tableName, set, compared, versionColumn, updateWhere, returning, generated, partitioned, "upsert_", revive);
     }
 
     /** The same clause returning {@code returning} instead. */
-    OnConflictClause withReturning(List<String> returning) {
+    public OnConflictClause withReturning(List<String> returning) {
         return new OnConflictClause(target, doNothing, tableName, set, compared, versionColumn, updateWhere, returning,
                 generated, partitioned, internal, revive);
     }
@@ -60,18 +60,18 @@ public record OnConflictClause(String target, boolean doNothing, String tableNam
      * @param column     the indicator column
      * @param notDeleted its not-deleted value as SQL ({@code false}, {@code 'Y'}, {@code null})
      */
-    record Revive(String column, String notDeleted) {
+    public record Revive(String column, String notDeleted) {
     }
 
     /** Name of the extra column that says whether the row was inserted (not updated), or where it is (partitioned). */
-    String inserted() {
+    public String inserted() {
         return internal + "inserted";
     }
 
     /** A row version's place in a partitioned table: its partition and its tuple id, as one text. */
-    static final String LOCATOR = "tableoid::text || ':' || ctid::text";
+    public static final String LOCATOR = "tableoid::text || ':' || ctid::text";
 
-    String render() {
+    public String render() {
         StringBuilder sql = new StringBuilder(" on conflict ").append(target);
         List<String> assignments = assignments();
         if (assignments.isEmpty()) {
@@ -93,7 +93,7 @@ public record OnConflictClause(String target, boolean doNothing, String tableNam
      * Whether every proposed row comes back from {@code RETURNING}: an unconditional {@code DO UPDATE}. Only then do
      * the returned rows of a multi-row statement match the proposed ones one to one, in order.
      */
-    boolean returnsEveryRow() {
+    public boolean returnsEveryRow() {
         return !doNothing && !assignments().isEmpty() && condition().isEmpty();
     }
 

@@ -1,6 +1,5 @@
-package dev.upsert.internal.catalog;
+package dev.upsert.internal.exception;
 
-import dev.upsert.internal.exception.DuplicateKeyContext;
 import dev.upsert.internal.persister.IdentityBlockGenerator;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,6 +21,7 @@ import org.hibernate.metamodel.mapping.BasicValuedModelPart;
 import org.hibernate.persister.entity.EntityPersister;
 
 import dev.upsert.SequenceDrift;
+import dev.upsert.internal.catalog.FreeConnection;
 
 /**
  * Whether the sequence behind a generated id is behind its table. Which ids are generated, and by which kind of
@@ -134,12 +134,12 @@ public final class SequenceDriftCheck {
         }
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return ids.isEmpty();
     }
 
     /** At boot: one line per drifted sequence, naming the entity, the sequence and the repair. */
-    List<String> driftedAtBoot(Connection connection) throws SQLException {
+    public List<String> driftedAtBoot(Connection connection) throws SQLException {
         List<String> lines = new ArrayList<>();
         for (GeneratedId id : ids) {
             Savepoint savepoint = connection.getAutoCommit() ? null : connection.setSavepoint();

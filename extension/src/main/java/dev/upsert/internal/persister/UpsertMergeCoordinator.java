@@ -1,7 +1,5 @@
-package dev.upsert.internal.persister.mutation;
+package dev.upsert.internal.persister;
 
-import dev.upsert.internal.persister.UpsertEntityPersister;
-import dev.upsert.internal.writeback.WriteBack;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.generator.values.GeneratedValues;
 import org.hibernate.persister.entity.mutation.UpdateCoordinator;

@@ -1,4 +1,4 @@
-package dev.upsert.internal.event;
+package dev.upsert.internal.outcome;
 
 import org.hibernate.service.spi.SessionFactoryServiceContributor;
 import org.hibernate.service.spi.SessionFactoryServiceRegistryBuilder;

@@ -1,4 +1,4 @@
-package dev.upsert.internal.writeback;
+package dev.upsert.internal.persister;
 
 import org.hibernate.collection.spi.PersistentCollection;
 import org.hibernate.engine.spi.PersistenceContext;
@@ -8,7 +8,6 @@ import org.hibernate.metamodel.mapping.PluralAttributeMapping;
 import org.hibernate.persister.collection.CollectionPersister;
 
 import dev.upsert.UpsertOutcome;
-import dev.upsert.internal.persister.UpsertEntityPersister;
 
 /**
  * The collections an upserted entity owns (element collections, join tables) after its key turned out to exist.

@@ -1,12 +1,7 @@
-package dev.upsert.internal.batch;
+package dev.upsert.internal.persister;
 
 import dev.upsert.internal.compat.HibernateAccess;
 import dev.upsert.internal.compat.LineBatch;
-import dev.upsert.internal.persister.UpsertEntityPersister;
-import dev.upsert.internal.persister.mutation.UnnestUpsertStatement;
-import dev.upsert.internal.persister.mutation.UpsertInsertCoordinator;
-import dev.upsert.internal.persister.mutation.UpsertPlan;
-import dev.upsert.internal.writeback.WriteBack;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

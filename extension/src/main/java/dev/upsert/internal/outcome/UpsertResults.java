@@ -1,4 +1,4 @@
-package dev.upsert.internal.writeback;
+package dev.upsert.internal.outcome;
 
 import java.util.Optional;
 
