@@ -11,9 +11,6 @@ import jakarta.persistence.EntityManager;
 
 import org.hibernate.exception.ConstraintViolationException;
 
-import dev.upsert.internal.exception.DuplicateKeyFinder;
-import dev.upsert.internal.exception.ExistingRow;
-
 /**
  * A row was rejected because its key is already taken: PostgreSQL SQLSTATE {@code 23505}
  * ({@code unique_violation}), for a unique constraint, a primary key or a unique index.
@@ -134,7 +131,7 @@ public class DuplicateKeyException extends ConstraintViolationException {
      * @return the duplicate-key exception, or empty if the chain holds none and no SQLSTATE 23505
      */
     public static Optional<DuplicateKeyException> find(Throwable t) {
-        return DuplicateKeyFinder.find(t);
+        return UpsertImplementation.get().find(t);
     }
 
     /**
@@ -250,7 +247,7 @@ public class DuplicateKeyException extends ConstraintViolationException {
      * @since 0.2
      */
     public <T> Optional<T> findExisting(EntityManager em, Class<T> type) {
-        return ExistingRow.find(this, em, type);
+        return UpsertImplementation.get().findExisting(this, em, type);
     }
 
     /** What happened, to which key, and what to do; values only with {@link UpsertSettings#EXCEPTION_INCLUDE_VALUES}. */

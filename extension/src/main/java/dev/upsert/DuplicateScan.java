@@ -4,8 +4,6 @@ import java.util.List;
 
 import jakarta.persistence.EntityManager;
 
-import dev.upsert.internal.catalog.DuplicateRows;
-
 /**
  * Finds the rows that would stop a unique index from being built: before adding {@code @Upsert(on = ...)} or a
  * unique constraint to a table that already holds data, list the values that more than one row shares, resolve them,
@@ -41,6 +39,6 @@ public final class DuplicateScan {
      * @throws IllegalArgumentException for an unknown class or attribute, or a non-basic attribute
      */
     public static List<DuplicateGroup> find(EntityManager em, Class<?> entityClass, String... attributes) {
-        return DuplicateRows.find(em, entityClass, attributes);
+        return UpsertImplementation.get().duplicates(em, entityClass, attributes);
     }
 }

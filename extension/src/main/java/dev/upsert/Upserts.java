@@ -5,8 +5,6 @@ import java.util.Optional;
 
 import jakarta.persistence.EntityManager;
 
-import dev.upsert.internal.outcome.UpsertResults;
-
 /**
  * Questions about {@link Upsert} persists that JPA's own API cannot answer.
  *
@@ -35,6 +33,6 @@ public final class Upserts {
     public static Optional<UpsertOutcome> outcome(EntityManager em, Object entity) {
         Objects.requireNonNull(em, "em");
         Objects.requireNonNull(entity, "entity");
-        return UpsertResults.outcome(em, entity);
+        return UpsertImplementation.get().outcome(em, entity);
     }
 }

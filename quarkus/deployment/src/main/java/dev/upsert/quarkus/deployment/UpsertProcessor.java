@@ -13,6 +13,7 @@ import io.quarkus.deployment.annotations.Record;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
 import io.quarkus.deployment.builditem.RunTimeConfigurationDefaultBuildItem;
 import io.quarkus.deployment.builditem.nativeimage.ReflectiveClassBuildItem;
+import io.quarkus.deployment.builditem.nativeimage.ServiceProviderBuildItem;
 import io.quarkus.deployment.metrics.MetricsCapabilityBuildItem;
 import io.quarkus.runtime.metrics.MetricsFactory;
 import io.quarkus.hibernate.orm.deployment.PersistenceUnitDescriptorBuildItem;
@@ -91,5 +92,15 @@ class UpsertProcessor {
                 "dev.upsert.internal.outcome.UpsertListenersContributor")
                 .reason(getClass().getName())
                 .constructors().methods().build();
+    }
+
+    /**
+     * Native image: the public package's static helpers ({@code DuplicateKeyException.find}, {@code Upserts.outcome})
+     * reach the implementation through {@code ServiceLoader} ({@code dev.upsert.UpsertImplementation}), which a native
+     * image serves only for providers registered at build time.
+     */
+    @BuildStep
+    ServiceProviderBuildItem publicApiEntry() {
+        return ServiceProviderBuildItem.allProvidersFromClassPath("dev.upsert.UpsertImplementation");
     }
 }
