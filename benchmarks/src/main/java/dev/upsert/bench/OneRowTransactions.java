@@ -303,9 +303,10 @@ final class OneRowTransactions {
     private static String report(int transactions, int rounds, List<OneRow> contenders, Map<String, Measured> results,
                                  Map<String, String> bootFailures) {
         StringBuilder s = new StringBuilder();
-        s.append(String.format("W4: one row per transaction (%,d transactions over %,d keys, half of them seeded, shuffled; "
-                + "persist of a plain IDENTITY entity: the new half only), HikariCP pool of %d; 1 warm-up + %d measured rounds per thread count%n",
-                transactions, transactions, POOL_SIZE, rounds));
+        s.append(String.format("W4: one row per transaction (%,d transactions over %,d keys, half of them seeded, shuffled%s), "
+                + "HikariCP pool of %d; 1 warm-up + %d measured rounds per thread count%n",
+                transactions, transactions, contenders.stream().anyMatch(OneRow::newKeysOnly)
+                        ? "; persist of a plain IDENTITY entity: the new half only" : "", POOL_SIZE, rounds));
         s.append(String.format("%-45s %7s %12s %-15s %9s %8s %7s %7s %7s %9s  %s%n", "contender", "threads", "median tx/s",
                 "min-max", "vs native", "vs JDBC", "p50 ms", "p99 ms", "rt/tx", "nextval/tx", "verification"));
         s.append("-".repeat(150)).append('\n');
