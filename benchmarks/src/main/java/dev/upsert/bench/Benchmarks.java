@@ -22,6 +22,10 @@ import java.util.function.Supplier;
  * (default 100,000; 0 skips), {@code --w3-events N} (W3, the idempotent inbox, default 20,000; 0 skips), {@code --w4-tx N} (W4 transactions per run, default 4,000; 0 skips), {@code --w4-rounds R} (W4 measured rounds, default 3), {@code --only a,b} (W1 and W4 contenders whose name contains one of these).
  * {@code BENCH_JDBC_URL} (+ {@code BENCH_JDBC_USER}, {@code BENCH_JDBC_PASSWORD}) uses that server instead of an
  * embedded one.
+ * <p>
+ * {@code --citus}: W1 and W4 only, on a Citus cluster (a coordinator and two workers the benchmark starts and stops,
+ * or the coordinator {@code BENCH_JDBC_URL} names), table {@code account} hash-distributed by {@code tenant_id} with
+ * the key {@code (tenant_id, email)}: {@code @Upsert} against the raw SQL on the same cluster.
  */
 public final class Benchmarks {
 
@@ -40,7 +44,7 @@ public final class Benchmarks {
         System.setProperty("org.slf4j.simpleLogger.log.org.hibernate.orm.jdbc.batch", "off");
         Options options = Options.parse(args);
 
-        try (BenchDatabase db = BenchDatabase.start()) {
+        try (BenchDatabase db = options.citus ? BenchDatabase.startCitus(scratchDirectory()) : BenchDatabase.start()) {
             String header = header(db, options);
             System.out.println(header);
             List<Contender> contenders = new ArrayList<>();
@@ -77,18 +81,19 @@ public final class Benchmarks {
             }
 
             List<Contention.Result> contention = new ArrayList<>();
-            if (options.w2Ops > 0) {
+            if (options.w2Ops > 0 && !options.citus) {
                 for (Contender c : contenders) {
                     if (c.inContention()) {
                         contention.add(Contention.run(db, c, W2_THREADS, options.w2Ops, W2_KEYS));
                     }
                 }
             }
-            String inbox = options.w3Events > 0 ? Inbox.run(db, options) : "W3: skipped (--w3-events 0)\n";
+            String inbox = options.citus ? "W2, W3 and the heap check: not run on Citus\n"
+                    : options.w3Events > 0 ? Inbox.run(db, options) : "W3: skipped (--w3-events 0)\n";
             String oneRow = options.w4Transactions > 0 ? OneRowTransactions.run(db, options.w4Transactions, options.w4Rounds, options::selects)
                     : "W4: skipped (--w4-tx 0)\n";
-            String memory = "skipped (--memory-rows 0)";
-            if (options.memoryRows > 0) {
+            String memory = options.citus ? "not run on Citus" : "skipped (--memory-rows 0)";
+            if (options.memoryRows > 0 && !options.citus) {
                 EntityUpsert upsert = contenders.stream()
                         .filter(c -> c instanceof EntityUpsert && c.name().equals("@Upsert seq"))
                         .map(EntityUpsert.class::cast).findFirst().orElse(null);
@@ -99,7 +104,7 @@ public final class Benchmarks {
             System.out.println();
             System.out.println(header);
             System.out.println("@Upsert entity persister: " + persister);
-            System.out.println(Report.table(runs, roundTrips, bootFailures, options));
+            System.out.println(Report.table(runs, roundTrips, bootFailures, options, db.table()));
             if (!contention.isEmpty()) {
                 System.out.printf("W2: %d threads x %,d single-row upserts, one transaction each, over %d shared keys, empty table"
                         + " (checks failures and row count, not ids)%n",
@@ -109,6 +114,7 @@ public final class Benchmarks {
             System.out.print(inbox);
             System.out.print(oneRow);
             System.out.println("Memory: " + memory);
+            System.out.println("Load average at the end: " + loadAverage());
             contenders.forEach(Contender::close);
         }
     }
@@ -116,30 +122,33 @@ public final class Benchmarks {
     /** Boots every selected contender; one that cannot boot is reported, not dropped. Returns the persister class. */
     private static String buildContenders(BenchDatabase db, Options options, List<Contender> contenders,
                                           Map<String, String> bootFailures) {
+        Lineup lineup = new Lineup(db, options, contenders, bootFailures);
+        AccountTable table = db.table();
         for (JdbcBatchUpsert.Returning returning : JdbcBatchUpsert.Returning.values()) {
-            JdbcBatchUpsert plain = new JdbcBatchUpsert(db.dataSource(false), false, returning);
-            add(options, contenders, bootFailures, plain.name(), () -> plain);
+            if (options.citus && returning == JdbcBatchUpsert.Returning.EVERY_COLUMN) {
+                continue;  // a round trip per row: pgjdbc's limit, shown on PostgreSQL; on Citus it only adds minutes
+            }
+            lineup.add(new JdbcBatchUpsert(db.dataSource(false), table, false, returning));
             if (returning == JdbcBatchUpsert.Returning.NOTHING) {
-                JdbcBatchUpsert rewrite = new JdbcBatchUpsert(db.dataSource(true), true, returning);
-                add(options, contenders, bootFailures, rewrite.name(), () -> rewrite);
+                lineup.add(new JdbcBatchUpsert(db.dataSource(true), table, true, returning));
             }
         }
-        add(options, contenders, bootFailures, "JDBC unnest, 1 stmt/tx", () -> new JdbcUnnestUpsert(db.dataSource(false), false));
-        add(options, contenders, bootFailures, "JDBC unnest, 1 stmt/tx, returning", () -> new JdbcUnnestUpsert(db.dataSource(false), true));
-        add(options, contenders, bootFailures, "JPA find-then-save, rewrite", () -> new EntityUpsert("JPA find-then-save, rewrite",
-                FindThenSaveAccount.class, FindThenSaveAccount::new, EntityUpsert.Style.FIND_THEN_SAVE, db.dataSource(true)));
-        add(options, contenders, bootFailures, "JPA find-then-save, AUTO flush", () -> new EntityUpsert("JPA find-then-save, AUTO flush",
-                FindThenSaveAccount.class, FindThenSaveAccount::new, EntityUpsert.Style.FIND_THEN_SAVE_AUTO_FLUSH, db.dataSource(false)));
-        add(options, contenders, bootFailures, "@SQLInsert", () -> new EntityUpsert("@SQLInsert",
-                SqlInsertAccount.class, SqlInsertAccount::new, EntityUpsert.Style.PERSIST, db.dataSource(false)));
-        add(options, contenders, bootFailures, "@SQLInsert, rewrite", () -> new EntityUpsert("@SQLInsert, rewrite",
-                SqlInsertAccount.class, SqlInsertAccount::new, EntityUpsert.Style.PERSIST, db.dataSource(true)));
-        add(options, contenders, bootFailures, "@Upsert seq", () -> new EntityUpsert("@Upsert seq",
-                UpsertSequenceAccount.class, UpsertSequenceAccount::new, EntityUpsert.Style.PERSIST, db.dataSource(false)));
-        add(options, contenders, bootFailures, "@Upsert seq, rewrite", () -> new EntityUpsert("@Upsert seq, rewrite",
-                UpsertSequenceAccount.class, UpsertSequenceAccount::new, EntityUpsert.Style.PERSIST, db.dataSource(true)));
-        add(options, contenders, bootFailures, "@Upsert identity", () -> new EntityUpsert("@Upsert identity",
-                UpsertIdentityAccount.class, UpsertIdentityAccount::new, EntityUpsert.Style.PERSIST, db.dataSource(false)));
+        lineup.add(new JdbcUnnestUpsert(db.dataSource(false), table, false));
+        lineup.add(new JdbcUnnestUpsert(db.dataSource(false), table, true));
+        if (options.citus) {
+            // the distributed table's key is (tenant_id, email): entities of their own; find-then-save and @SQLInsert stay on PostgreSQL
+            lineup.entity("@Upsert seq", DistributedUpsertSequenceAccount.class, DistributedUpsertSequenceAccount::new, EntityUpsert.Style.PERSIST, false);
+            lineup.entity("@Upsert seq, rewrite", DistributedUpsertSequenceAccount.class, DistributedUpsertSequenceAccount::new, EntityUpsert.Style.PERSIST, true);
+            lineup.entity("@Upsert identity", DistributedUpsertIdentityAccount.class, DistributedUpsertIdentityAccount::new, EntityUpsert.Style.PERSIST, false);
+        } else {
+            lineup.entity("JPA find-then-save, rewrite", FindThenSaveAccount.class, FindThenSaveAccount::new, EntityUpsert.Style.FIND_THEN_SAVE, true);
+            lineup.entity("JPA find-then-save, AUTO flush", FindThenSaveAccount.class, FindThenSaveAccount::new, EntityUpsert.Style.FIND_THEN_SAVE_AUTO_FLUSH, false);
+            lineup.entity("@SQLInsert", SqlInsertAccount.class, SqlInsertAccount::new, EntityUpsert.Style.PERSIST, false);
+            lineup.entity("@SQLInsert, rewrite", SqlInsertAccount.class, SqlInsertAccount::new, EntityUpsert.Style.PERSIST, true);
+            lineup.entity("@Upsert seq", UpsertSequenceAccount.class, UpsertSequenceAccount::new, EntityUpsert.Style.PERSIST, false);
+            lineup.entity("@Upsert seq, rewrite", UpsertSequenceAccount.class, UpsertSequenceAccount::new, EntityUpsert.Style.PERSIST, true);
+            lineup.entity("@Upsert identity", UpsertIdentityAccount.class, UpsertIdentityAccount::new, EntityUpsert.Style.PERSIST, false);
+        }
         return contenders.stream()
                 .filter(c -> c instanceof EntityUpsert && c.name().startsWith("@Upsert"))
                 .map(c -> ((EntityUpsert) c).persisterClass())
@@ -148,15 +157,26 @@ public final class Benchmarks {
                 .orElse("n/a (no @Upsert contender booted)");
     }
 
-    private static void add(Options options, List<Contender> contenders, Map<String, String> bootFailures, String name,
-                            Supplier<Contender> boot) {
-        if (!options.selects(name)) {
-            return;
+    /** The W1 contenders as they boot: those {@code --only} selects, in order, and why one did not boot. */
+    private record Lineup(BenchDatabase db, Options options, List<Contender> contenders, Map<String, String> bootFailures) {
+
+        void add(Contender raw) {
+            if (options.selects(raw.name())) {
+                contenders.add(raw);
+            }
         }
-        try {
-            contenders.add(boot.get());
-        } catch (RuntimeException e) {
-            bootFailures.put(name, "boot failed: " + BenchDatabase.oneLine(e));
+
+        /** An entity contender in its own persistence unit, on the plain or the rewriting pool. */
+        <E extends AccountEntity> void entity(String name, Class<E> type, Supplier<E> factory, EntityUpsert.Style style,
+                                              boolean rewrite) {
+            if (!options.selects(name)) {
+                return;
+            }
+            try {
+                contenders.add(new EntityUpsert(name, type, factory, style, db.dataSource(rewrite)));
+            } catch (RuntimeException e) {
+                bootFailures.put(name, "boot failed: " + BenchDatabase.oneLine(e));
+            }
         }
     }
 
@@ -172,7 +192,7 @@ public final class Benchmarks {
         return String.format(Locale.ROOT, """
                 upsert-hibernate benchmarks, %s
                 PostgreSQL %s, %s; statement counts: %s
-                %d CPUs (%s), %s, Java %s (%s), %s %s
+                %d CPUs (%s), %s, Java %s (%s), %s %s; load average at the start: %s
                 Hibernate %s, pgjdbc %s
                 W1: %,d upserts (half on %,d seeded rows, half new, shuffled), %,d per transaction, 1 thread; 1 warm-up + %d measured rounds""",
                 ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")),
@@ -180,9 +200,29 @@ public final class Benchmarks {
                 db.statementStatsProblem() == null ? "pg_stat_statements" : "n/a (" + db.statementStatsProblem() + ")",
                 Runtime.getRuntime().availableProcessors(), cpu, memoryText(),
                 System.getProperty("java.version"), System.getProperty("java.vm.name"),
-                System.getProperty("os.name"), System.getProperty("os.arch"),
+                System.getProperty("os.name"), System.getProperty("os.arch"), loadAverage(),
                 org.hibernate.Version.getVersionString(), org.postgresql.util.DriverInfo.DRIVER_VERSION,
                 options.rows, options.rows / 2, ROWS_PER_TRANSACTION, options.rounds);
+    }
+
+    /** The 1, 5 and 15 minute load averages: on a shared machine they say how much the figures can be trusted. */
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    /** Where {@code --citus} puts its cluster: next to the jar ({@code benchmarks/target}), else the temporary directory. */
+    private static Path scratchDirectory() {
+        try {
+            Path jar = Path.of(Benchmarks.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return (Files.isDirectory(jar) ? jar : jar.getParent()).resolve("citus");
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return Path.of(System.getProperty("java.io.tmpdir"), "upsert-bench-citus");
+        }
     }
 
     private static String memoryText() {
@@ -195,9 +235,10 @@ public final class Benchmarks {
     }
 
     /** One W1 run of one contender: timed, then counted and verified. */
-    record Run(boolean warmUp, double seconds, int rows, OptionalLong statements, List<String> problems) {
+    record Run(boolean warmUp, double seconds, int rows, OptionalLong statements, List<String> problems) implements Report.Timed {
 
-        double rate() {
+        @Override
+        public double rate() {
             return rows / seconds;
         }
 
@@ -230,13 +271,18 @@ public final class Benchmarks {
         int w4Transactions = 4_000;
         int w4Rounds = 3;
         List<String> only = List.of();
+        boolean citus;
 
         static Options parse(String[] args) {
             Options o = new Options();
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
+                if (arg.equals("--citus")) {
+                    o.citus = true;
+                    continue;
+                }
                 if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(arg + " needs a value; options: --rows N --rounds R --w2-ops N --memory-rows N --w3-events N --w4-tx N --w4-rounds R --only a,b");
+                    throw new IllegalArgumentException(arg + " needs a value; options: --rows N --rounds R --w2-ops N --memory-rows N --w3-events N --w4-tx N --w4-rounds R --only a,b --citus");
                 }
                 String value = args[++i];
                 switch (arg) {
@@ -249,7 +295,7 @@ public final class Benchmarks {
                     case "--w4-rounds" -> o.w4Rounds = Integer.parseInt(value);
                     case "--only" -> o.only = List.of(value.toLowerCase(Locale.ROOT).split(","));
                     default -> throw new IllegalArgumentException("unknown option " + arg
-                            + "; options: --rows N --rounds R --w2-ops N --memory-rows N --w3-events N --w4-tx N --w4-rounds R --only a,b");
+                            + "; options: --rows N --rounds R --w2-ops N --memory-rows N --w3-events N --w4-tx N --w4-rounds R --only a,b --citus");
                 }
             }
             if (o.rows < 2 || o.rounds < 1 || o.w4Rounds < 1 || o.w4Transactions == 1) {

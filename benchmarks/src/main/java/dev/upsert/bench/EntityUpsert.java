@@ -80,19 +80,13 @@ final class EntityUpsert implements Contender {
         EntityManager em = emf.createEntityManager();
         try {
             for (List<AccountRow> rows : transactions) {
-                List<AccountEntity> touched = new ArrayList<>(rows.size());
-                EntityTransaction tx = em.getTransaction();
-                tx.begin();
-                try {
+                List<AccountEntity> touched = inTransaction(em, () -> {
+                    List<AccountEntity> entities = new ArrayList<>(rows.size());
                     for (AccountRow row : rows) {
-                        touched.add(upsert(em, row));
+                        entities.add(upsert(em, row));
                     }
-                    tx.commit();
-                } finally {
-                    if (tx.isActive()) {
-                        tx.rollback();
-                    }
-                }
+                    return entities;
+                });
                 for (AccountEntity e : touched) {
                     held.put(e.getEmail(), new Held(e.getId(), e.getCreatedAt()));
                 }
@@ -113,19 +107,25 @@ final class EntityUpsert implements Contender {
     Held upsertOneHolding(AccountRow row) {
         EntityManager em = emf.createEntityManager();
         try {
-            EntityTransaction tx = em.getTransaction();
-            tx.begin();
-            try {
-                AccountEntity entity = upsert(em, row);
-                tx.commit();
-                return new Held(entity.getId(), entity.getCreatedAt());
-            } finally {
-                if (tx.isActive()) {
-                    tx.rollback();
-                }
-            }
+            AccountEntity entity = inTransaction(em, () -> upsert(em, row));
+            return new Held(entity.getId(), entity.getCreatedAt());
         } finally {
             em.close();
+        }
+    }
+
+    /** Runs {@code work} in a transaction of {@code em} and commits; rolls back when the work or the commit fails. */
+    static <T> T inTransaction(EntityManager em, Supplier<T> work) {
+        EntityTransaction tx = em.getTransaction();
+        tx.begin();
+        try {
+            T result = work.get();
+            tx.commit();
+            return result;
+        } finally {
+            if (tx.isActive()) {
+                tx.rollback();
+            }
         }
     }
 

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.EntityTransaction;
 
 /**
  * {@code rows} upserts through {@code persist} of the {@code @Upsert} entity, 1,000 per transaction with
@@ -31,22 +30,16 @@ final class HeapCheck {
         EntityManager em = contender.emf().createEntityManager();
         try {
             for (int tx = 0; tx < transactions; tx++) {
-                EntityTransaction t = em.getTransaction();
-                t.begin();
-                try {
-                    for (int i = 0; i < perTx; i++) {
-                        int n = tx * perTx + i;
+                int first = tx * perTx;
+                EntityUpsert.inTransaction(em, () -> {
+                    for (int n = first; n < first + perTx; n++) {
                         OffsetDateTime at = Workload.UPSERTED_AT.plusSeconds(n);
                         AccountEntity e = new UpsertSequenceAccount();
                         e.assign(new AccountRow(Workload.email(n % keys), "m" + n, n, at, at));
                         em.persist(e);
                     }
-                    t.commit();
-                } finally {
-                    if (t.isActive()) {
-                        t.rollback();
-                    }
-                }
+                    return null;
+                });
                 em.clear();
                 if ((tx + 1) % every == 0) {
                     samples.add(usedHeapAfterGc());

@@ -78,9 +78,10 @@ final class Inbox {
         }
     }
 
-    record Run(boolean warmUp, double seconds, int events, List<String> problems) {
+    record Run(boolean warmUp, double seconds, int events, List<String> problems) implements Report.Timed {
 
-        double rate() {
+        @Override
+        public double rate() {
             return events / seconds;
         }
     }
@@ -245,21 +246,8 @@ final class Inbox {
         }
         List<Line> lines = new ArrayList<>();
         runs.forEach((r, list) -> {
-            List<Double> rates = new ArrayList<>();
-            List<String> problems = new ArrayList<>();
-            int failed = 0;
-            for (Run run : list) {
-                if (!run.problems().isEmpty()) {
-                    failed++;
-                    if (problems.isEmpty()) {
-                        problems.addAll(run.problems());
-                    }
-                }
-                if (!run.warmUp() && !Double.isNaN(run.seconds())) {
-                    rates.add(run.rate());
-                }
-            }
-            lines.add(new Line(r, rates.isEmpty() ? null : Stats.of(rates), problems, failed, list.size()));
+            Report.Tally tally = Report.Tally.of(list);
+            lines.add(new Line(r, tally.stats(), tally.problems(), tally.failed(), list.size()));
         });
         Line base = lines.stream().filter(l -> l.receiver().name().startsWith("raw JDBC get-or-create") && l.passed())
                 .findFirst().orElse(null);
@@ -501,22 +489,16 @@ final class Inbox {
             Map<String, Long> ids = new HashMap<>();
             try (EntityManager em = emf.createEntityManager()) {
                 for (List<InboxEvent> events : transactions) {
-                    List<InboxEntity> received = new ArrayList<>(events.size());
-                    EntityTransaction tx = em.getTransaction();
-                    tx.begin();
-                    try {
+                    List<InboxEntity> received = EntityUpsert.inTransaction(em, () -> {
+                        List<InboxEntity> entities = new ArrayList<>(events.size());
                         for (InboxEvent event : events) {
                             InboxEntity entity = factory.get();
                             entity.assign(event);
                             em.persist(entity);
-                            received.add(entity);
+                            entities.add(entity);
                         }
-                        tx.commit();
-                    } finally {
-                        if (tx.isActive()) {
-                            tx.rollback();
-                        }
-                    }
+                        return entities;
+                    });
                     received.forEach(e -> ids.put(e.getEventKey(), e.getId()));
                     em.clear();
                 }

@@ -1,9 +1,6 @@
 package dev.upsert.bench;
 
 import jakarta.persistence.Entity;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import dev.upsert.Upsert;
@@ -12,14 +9,5 @@ import dev.upsert.Upsert;
 @Upsert(on = "eventKey", action = Upsert.Action.NOTHING)
 @Entity
 @Table(name = "inbox_event")
-class InboxIdentityEvent extends InboxColumns {
-
-    @Id
-    @GeneratedValue(strategy = GenerationType.IDENTITY)
-    private Long id;
-
-    @Override
-    public Long getId() {
-        return id;
-    }
+class InboxIdentityEvent extends IdentityIdInbox {
 }

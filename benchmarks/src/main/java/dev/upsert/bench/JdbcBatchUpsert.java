@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -17,11 +16,7 @@ import javax.sql.DataSource;
  * returned column has no fixed width (text, numeric, ...) it cannot bound the reply size and sends each statement
  * with its own Sync, one round trip per row ({@code QueryExecutorImpl.flushIfDeadlockRisk}).
  */
-final class JdbcBatchUpsert implements Contender {
-
-    static final String SQL = "insert into account (email, name, balance, created_at, updated_at) values (?, ?, ?, ?, ?)"
-            + " on conflict (email) do update set name = excluded.name, balance = excluded.balance,"
-            + " updated_at = excluded.updated_at";
+final class JdbcBatchUpsert extends JdbcAccountUpsert {
 
     /** What comes back per row. */
     enum Returning {
@@ -40,12 +35,11 @@ final class JdbcBatchUpsert implements Contender {
         }
     }
 
-    private final DataSource dataSource;
     private final boolean rewrite;
     private final Returning returning;
 
-    JdbcBatchUpsert(DataSource dataSource, boolean rewrite, Returning returning) {
-        this.dataSource = dataSource;
+    JdbcBatchUpsert(DataSource dataSource, AccountTable table, boolean rewrite, Returning returning) {
+        super(dataSource, table);
         this.rewrite = rewrite;
         this.returning = returning;
     }
@@ -56,45 +50,37 @@ final class JdbcBatchUpsert implements Contender {
     }
 
     @Override
-    public boolean rawJdbc() {
-        return true;
-    }
-
-    @Override
     public boolean inContention() {
         return !rewrite && returning == Returning.NOTHING;
     }
 
     @Override
-    public Map<String, Held> upsertAll(List<List<AccountRow>> transactions) throws SQLException {
-        Map<String, Held> held = returning == Returning.NOTHING ? null : new HashMap<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = held == null ? c.prepareStatement(SQL) : c.prepareStatement(SQL, returning.columns)) {
-            try {
-                for (List<AccountRow> rows : transactions) {
-                    for (AccountRow row : rows) {
-                        bind(ps, row);
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                    if (held != null) {
-                        readReturned(ps, rows, held);
-                    }
-                    c.commit();
-                }
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            }
+    boolean returnsRows() {
+        return returning != Returning.NOTHING;
+    }
+
+    @Override
+    PreparedStatement prepare(Connection c) throws SQLException {
+        return returnsRows() ? c.prepareStatement(table.valuesUpsert(), returning.columns) : c.prepareStatement(table.valuesUpsert());
+    }
+
+    @Override
+    void send(Connection c, PreparedStatement ps, List<AccountRow> rows, Map<String, Held> held) throws SQLException {
+        for (AccountRow row : rows) {
+            table.bind(ps, row);
+            ps.addBatch();
         }
-        return held;
+        ps.executeBatch();
+        if (held != null) {
+            readReturned(ps, rows, held);
+        }
     }
 
     @Override
     public void upsertOne(AccountRow row) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SQL)) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(table.valuesUpsert())) {
             try {
-                bind(ps, row);
+                table.bind(ps, row);
                 ps.executeUpdate();
                 c.commit();
             } catch (SQLException e) {
@@ -119,13 +105,5 @@ final class JdbcBatchUpsert implements Contender {
         if (i != rows.size()) {
             throw new SQLException("expected " + rows.size() + " returned rows, got " + i);
         }
-    }
-
-    private static void bind(PreparedStatement ps, AccountRow row) throws SQLException {
-        ps.setString(1, row.email());
-        ps.setString(2, row.name());
-        ps.setLong(3, row.balance());
-        ps.setObject(4, row.createdAt());
-        ps.setObject(5, row.updatedAt());
     }
 }

@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -15,18 +14,12 @@ import javax.sql.DataSource;
  * {@code RETURNING email, id, created_at}, which is what a persister sending one multi-row statement per batch
  * would need to write every stored row back (returned rows are verified like an entity's).
  */
-final class JdbcUnnestUpsert implements Contender {
+final class JdbcUnnestUpsert extends JdbcAccountUpsert {
 
-    private static final String SQL = "insert into account (email, name, balance, created_at, updated_at)"
-            + " select * from unnest(?::text[], ?::text[], ?::bigint[], ?::text[]::timestamptz[], ?::text[]::timestamptz[])"
-            + " on conflict (email) do update set name = excluded.name, balance = excluded.balance,"
-            + " updated_at = excluded.updated_at";
-
-    private final DataSource dataSource;
     private final boolean returning;
 
-    JdbcUnnestUpsert(DataSource dataSource, boolean returning) {
-        this.dataSource = dataSource;
+    JdbcUnnestUpsert(DataSource dataSource, AccountTable table, boolean returning) {
+        super(dataSource, table);
         this.returning = returning;
     }
 
@@ -36,41 +29,33 @@ final class JdbcUnnestUpsert implements Contender {
     }
 
     @Override
-    public boolean rawJdbc() {
-        return true;
-    }
-
-    @Override
     public boolean inContention() {
         return false;
     }
 
     @Override
-    public Map<String, Held> upsertAll(List<List<AccountRow>> transactions) throws SQLException {
-        Map<String, Held> held = returning ? new HashMap<>() : null;
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(returning ? SQL + " returning email, id, created_at" : SQL)) {
-            try {
-                for (List<AccountRow> rows : transactions) {
-                    // one statement cannot touch a row twice (21000): each W1 transaction has distinct keys
-                    BenchDatabase.bindArrays(c, ps, rows);
-                    if (held == null) {
-                        ps.executeUpdate();
-                    } else {
-                        try (ResultSet rs = ps.executeQuery()) {
-                            while (rs.next()) {
-                                held.put(rs.getString(1), new Held(rs.getLong(2), rs.getObject(3, OffsetDateTime.class)));
-                            }
-                        }
-                    }
-                    c.commit();
-                }
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
+    boolean returnsRows() {
+        return returning;
+    }
+
+    @Override
+    PreparedStatement prepare(Connection c) throws SQLException {
+        return c.prepareStatement(table.unnestUpsert() + (returning ? " returning email, id, created_at" : ""));
+    }
+
+    @Override
+    void send(Connection c, PreparedStatement ps, List<AccountRow> rows, Map<String, Held> held) throws SQLException {
+        // one statement cannot touch a row twice (21000): each W1 transaction has distinct keys
+        table.bindArrays(c, ps, rows);
+        if (held == null) {
+            ps.executeUpdate();
+            return;
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                held.put(rs.getString(1), new Held(rs.getLong(2), rs.getObject(3, OffsetDateTime.class)));
             }
         }
-        return held;
     }
 
     @Override

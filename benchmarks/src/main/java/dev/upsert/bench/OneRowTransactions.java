@@ -22,6 +22,7 @@ import javax.sql.DataSource;
 
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.Query;
 
 import com.zaxxer.hikari.HikariDataSource;
 
@@ -41,9 +42,7 @@ final class OneRowTransactions {
     private static final String SEQUENCE = "account_id_seq";
     private static final int SEQUENCE_INCREMENT = 50;
 
-    static final String SQL = "insert into account (email, name, balance, created_at, updated_at) values (?, ?, ?, ?, ?)"
-            + " on conflict (email) do update set name = excluded.name, balance = excluded.balance,"
-            + " updated_at = excluded.updated_at returning id, created_at";
+    private static final String RETURNING = " returning id, created_at";
 
     /** One way of upserting one row in its own transaction. */
     interface OneRow {
@@ -59,18 +58,14 @@ final class OneRowTransactions {
     }
 
     /** Plain JDBC: the statement with RETURNING, then COMMIT. */
-    record Jdbc(DataSource pool) implements OneRow {
+    record Jdbc(DataSource pool, AccountTable table) implements OneRow {
         public String name() {
             return "plain JDBC insert..on conflict..returning";
         }
 
         public Contender.Held upsert(AccountRow row) throws Exception {
-            try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(SQL)) {
-                ps.setString(1, row.email());
-                ps.setString(2, row.name());
-                ps.setLong(3, row.balance());
-                ps.setObject(4, row.createdAt());
-                ps.setObject(5, row.updatedAt());
+            try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(table.valuesUpsert() + RETURNING)) {
+                table.bind(ps, row);
                 Contender.Held held;
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -83,7 +78,7 @@ final class OneRowTransactions {
     }
 
     /** The same SQL as a Hibernate native query, in a JPA transaction. */
-    record Native(EntityManagerFactory emf) implements OneRow {
+    record Native(EntityManagerFactory emf, AccountTable table) implements OneRow {
         public String name() {
             return "same SQL, Hibernate native query";
         }
@@ -91,17 +86,16 @@ final class OneRowTransactions {
         public Contender.Held upsert(AccountRow row) {
             EntityManager em = emf.createEntityManager();
             try {
-                em.getTransaction().begin();
-                Object[] returned = (Object[]) em.createNativeQuery(SQL)
-                        .setParameter(1, row.email()).setParameter(2, row.name()).setParameter(3, row.balance())
-                        .setParameter(4, row.createdAt()).setParameter(5, row.updatedAt())
-                        .getSingleResult();
-                em.getTransaction().commit();
+                Object[] returned = EntityUpsert.inTransaction(em, () -> {
+                    Query query = em.createNativeQuery(table.valuesUpsert() + RETURNING);
+                    List<Object> values = table.parameters(row);
+                    for (int i = 0; i < values.size(); i++) {
+                        query.setParameter(i + 1, values.get(i));
+                    }
+                    return (Object[]) query.getSingleResult();
+                });
                 return new Contender.Held(((Number) returned[0]).longValue(), offsetDateTime(returned[1]));
             } finally {
-                if (em.getTransaction().isActive()) {
-                    em.getTransaction().rollback();
-                }
                 em.close();
             }
         }
@@ -151,19 +145,34 @@ final class OneRowTransactions {
             List<OneRow> contenders = new ArrayList<>();
             List<EntityUpsert> units = new ArrayList<>();
             Map<String, String> bootFailures = new LinkedHashMap<>();
-            contenders.add(new Jdbc(pool));
-            EntityUpsert plain = boot(bootFailures, units, "Hibernate persist, plain IDENTITY (new keys)",
-                    () -> new EntityUpsert("plain", PlainIdentityAccount.class, PlainIdentityAccount::new, EntityUpsert.Style.PERSIST, pool));
-            if (plain != null) {
-                contenders.add(new Native(plain.emf()));
-                contenders.add(new Entity("Hibernate persist, plain IDENTITY (new keys)", plain, true));
+            AccountTable table = db.table();
+            contenders.add(new Jdbc(pool, table));
+            if (table == AccountTable.LOCAL) {
+                EntityUpsert plain = boot(bootFailures, units, "Hibernate persist, plain IDENTITY (new keys)",
+                        () -> new EntityUpsert("plain", PlainIdentityAccount.class, PlainIdentityAccount::new, EntityUpsert.Style.PERSIST, pool));
+                if (plain != null) {
+                    contenders.add(new Native(plain.emf(), table));
+                    contenders.add(new Entity("Hibernate persist, plain IDENTITY (new keys)", plain, true));
+                }
+                addEntity(contenders, bootFailures, units, "@Upsert IDENTITY",
+                        () -> new EntityUpsert("@Upsert IDENTITY", UpsertIdentityAccount.class, UpsertIdentityAccount::new, EntityUpsert.Style.PERSIST, pool));
+                addEntity(contenders, bootFailures, units, "@Upsert SEQUENCE (allocationSize 50)",
+                        () -> new EntityUpsert("@Upsert SEQUENCE", UpsertSequenceAccount.class, UpsertSequenceAccount::new, EntityUpsert.Style.PERSIST, pool));
+                addEntity(contenders, bootFailures, units, "JPA find-then-save",
+                        () -> new EntityUpsert("find-then-save", FindThenSaveAccount.class, FindThenSaveAccount::new, EntityUpsert.Style.FIND_THEN_SAVE_AUTO_FLUSH, pool));
+            } else {
+                // Citus: the raw statement, the same as a native query, and ours (the native query runs in our unit)
+                EntityUpsert identity = boot(bootFailures, units, "@Upsert IDENTITY",
+                        () -> new EntityUpsert("@Upsert IDENTITY", DistributedUpsertIdentityAccount.class, DistributedUpsertIdentityAccount::new,
+                                EntityUpsert.Style.PERSIST, pool));
+                if (identity != null) {
+                    contenders.add(new Native(identity.emf(), table));
+                    contenders.add(new Entity("@Upsert IDENTITY", identity, false));
+                }
+                addEntity(contenders, bootFailures, units, "@Upsert SEQUENCE (allocationSize 50)",
+                        () -> new EntityUpsert("@Upsert SEQUENCE", DistributedUpsertSequenceAccount.class, DistributedUpsertSequenceAccount::new,
+                                EntityUpsert.Style.PERSIST, pool));
             }
-            addEntity(contenders, bootFailures, units, "@Upsert IDENTITY",
-                    () -> new EntityUpsert("@Upsert IDENTITY", UpsertIdentityAccount.class, UpsertIdentityAccount::new, EntityUpsert.Style.PERSIST, pool));
-            addEntity(contenders, bootFailures, units, "@Upsert SEQUENCE (allocationSize 50)",
-                    () -> new EntityUpsert("@Upsert SEQUENCE", UpsertSequenceAccount.class, UpsertSequenceAccount::new, EntityUpsert.Style.PERSIST, pool));
-            addEntity(contenders, bootFailures, units, "JPA find-then-save",
-                    () -> new EntityUpsert("find-then-save", FindThenSaveAccount.class, FindThenSaveAccount::new, EntityUpsert.Style.FIND_THEN_SAVE_AUTO_FLUSH, pool));
 
             contenders.removeIf(c -> !selected.test(c.name()));
             if (contenders.isEmpty()) {
@@ -294,9 +303,10 @@ final class OneRowTransactions {
     private static String report(int transactions, int rounds, List<OneRow> contenders, Map<String, Measured> results,
                                  Map<String, String> bootFailures) {
         StringBuilder s = new StringBuilder();
-        s.append(String.format("W4: one row per transaction (%,d transactions over %,d keys, half of them seeded, shuffled; "
-                + "persist of a plain IDENTITY entity: the new half only), HikariCP pool of %d; 1 warm-up + %d measured rounds per thread count%n",
-                transactions, transactions, POOL_SIZE, rounds));
+        s.append(String.format("W4: one row per transaction (%,d transactions over %,d keys, half of them seeded, shuffled%s), "
+                + "HikariCP pool of %d; 1 warm-up + %d measured rounds per thread count%n",
+                transactions, transactions, contenders.stream().anyMatch(OneRow::newKeysOnly)
+                        ? "; persist of a plain IDENTITY entity: the new half only" : "", POOL_SIZE, rounds));
         s.append(String.format("%-45s %7s %12s %-15s %9s %8s %7s %7s %7s %9s  %s%n", "contender", "threads", "median tx/s",
                 "min-max", "vs native", "vs JDBC", "p50 ms", "p99 ms", "rt/tx", "nextval/tx", "verification"));
         s.append("-".repeat(150)).append('\n');

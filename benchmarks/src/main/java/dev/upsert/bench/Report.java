@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.function.Function;
 
 /** The results table: medians of the measured rounds, ratios to the fastest correct raw-JDBC contender. */
 final class Report {
@@ -13,6 +14,9 @@ final class Report {
     private static final String FIND_THEN_SAVE_AUTO = "JPA find-then-save, AUTO flush";
     private static final String UNNEST_RETURNING = "JDBC unnest, 1 stmt/tx, returning";
     private static final String UPSERT_SEQ = "@Upsert seq";
+    /** What {@code --citus} compares ours to: the raw statements on the same cluster. */
+    private static final List<String> CITUS_BASES = List.of(UNNEST_RETURNING, "JDBC unnest, 1 stmt/tx",
+            "JDBC batch, returning id, created_at", "JDBC batch");
 
     private Report() {
     }
@@ -26,33 +30,57 @@ final class Report {
         }
     }
 
-    static Summary summarise(Contender c, List<Benchmarks.Run> runs, Long roundTrips) {
-        List<Double> rates = new ArrayList<>();
-        List<Double> statements = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
-        int failed = 0;
-        for (Benchmarks.Run run : runs) {
-            if (!run.problems().isEmpty()) {
-                failed++;
-                if (problems.isEmpty()) {
-                    problems.addAll(run.problems());
-                }
-            }
-            if (!run.warmUp() && !Double.isNaN(run.seconds())) {
-                rates.add(run.rate());
-                OptionalLong n = run.statements();
-                if (n.isPresent()) {
-                    statements.add((double) n.getAsLong());
-                }
-            }
+    /** A timed, verified run (W1's, W3's). */
+    interface Timed {
+        boolean warmUp();
+
+        /** NaN when the run did not finish. */
+        double seconds();
+
+        double rate();
+
+        /** Empty when the verification passed. */
+        List<String> problems();
+
+        /** Whether the rate counts: a measured round that finished (a wrong result is counted, and shown as not a result). */
+        default boolean measured() {
+            return !warmUp() && !Double.isNaN(seconds());
         }
-        return new Summary(c.name(), c.rawJdbc(), rates.isEmpty() ? null : Stats.of(rates),
+    }
+
+    /** One contender's runs: the measured rates, the problems of the first failed run, how many runs failed. */
+    record Tally(Stats stats, List<String> problems, int failed) {
+
+        static Tally of(List<? extends Timed> runs) {
+            List<Double> rates = new ArrayList<>();
+            List<String> problems = new ArrayList<>();
+            int failed = 0;
+            for (Timed run : runs) {
+                if (!run.problems().isEmpty()) {
+                    failed++;
+                    if (problems.isEmpty()) {
+                        problems.addAll(run.problems());
+                    }
+                }
+                if (run.measured()) {
+                    rates.add(run.rate());
+                }
+            }
+            return new Tally(rates.isEmpty() ? null : Stats.of(rates), problems, failed);
+        }
+    }
+
+    static Summary summarise(Contender c, List<Benchmarks.Run> runs, Long roundTrips) {
+        Tally tally = Tally.of(runs);
+        List<Double> statements = runs.stream().filter(Timed::measured).map(Benchmarks.Run::statements)
+                .filter(OptionalLong::isPresent).map(n -> (double) n.getAsLong()).toList();
+        return new Summary(c.name(), c.rawJdbc(), tally.stats(),
                 statements.isEmpty() ? "n/a" : String.format("%,.0f", Stats.of(statements).median()),
-                roundTrips == null ? "n/a" : String.format("%,d", roundTrips), problems, failed, runs.size());
+                roundTrips == null ? "n/a" : String.format("%,d", roundTrips), tally.problems(), tally.failed(), runs.size());
     }
 
     static String table(Map<Contender, List<Benchmarks.Run>> runs, Map<Contender, Long> roundTrips,
-                        Map<String, String> bootFailures, Benchmarks.Options options) {
+                        Map<String, String> bootFailures, Benchmarks.Options options, AccountTable table) {
         List<Summary> summaries = new ArrayList<>();
         runs.forEach((c, r) -> summaries.add(summarise(c, r, roundTrips.get(c))));
         Summary base = summaries.stream().filter(s -> s.rawJdbc() && s.passed())
@@ -89,7 +117,7 @@ final class Report {
         }
         out.append("stmts/run = statements on table account and its sequence, per run (pg_stat_statements; n/a without it).\n");
         out.append("round trips = Sync messages pgjdbc sent in one extra, untimed run (from its FINEST protocol log).\n");
-        out.append(targets(summaries, bootFailures));
+        out.append(table == AccountTable.DISTRIBUTED ? citusRatios(summaries) : targets(summaries, bootFailures));
         return out.toString();
     }
 
@@ -99,27 +127,35 @@ final class Report {
         Summary findThenSaveAuto = find(summaries, FIND_THEN_SAVE_AUTO);
         Summary unnestReturning = find(summaries, UNNEST_RETURNING);
         Summary seq = find(summaries, UPSERT_SEQ);
-        StringBuilder out = new StringBuilder("Targets (ratios of W1 medians, this run):\n");
-        for (Summary ours : summaries) {
-            if (!ours.name().startsWith("@Upsert")) {
-                continue;
-            }
-            out.append(String.format("  %-22s", ours.name()));
-            if (!ours.passed()) {
-                out.append(" n/a: FAILED verification, not a result\n");
-                continue;
-            }
-            out.append(String.format(" vs %s: %s (target >= 1.5);  vs %s: %s (target >= 0.8);  vs %s: %s (AUTO flush: %s)",
+        StringBuilder out = perUpsert("Targets (ratios of W1 medians, this run):\n", summaries, ours -> {
+            String line = String.format("vs %s: %s (target >= 1.5);  vs %s: %s (target >= 0.8);  vs %s: %s (AUTO flush: %s)",
                     SQL_INSERT_REWRITE, ratio(ours, sqlInsert), UNNEST_RETURNING, ratio(ours, unnestReturning),
-                    FIND_THEN_SAVE, ratio(ours, findThenSave), ratio(ours, findThenSaveAuto)));
-            if (!ours.name().startsWith(UPSERT_SEQ)) {
-                out.append(String.format(";  vs %s: %s (target >= 0.9)", UPSERT_SEQ, ratio(ours, seq)));
-            }
-            out.append('\n');
-        }
+                    FIND_THEN_SAVE, ratio(ours, findThenSave), ratio(ours, findThenSaveAuto));
+            return ours.name().startsWith(UPSERT_SEQ) ? line
+                    : line + String.format(";  vs %s: %s (target >= 0.9)", UPSERT_SEQ, ratio(ours, seq));
+        });
         bootFailures.keySet().stream().filter(n -> n.startsWith("@Upsert"))
                 .forEach(n -> out.append(String.format("  %-22s n/a: did not boot%n", n)));
         return out.toString().endsWith(":\n") ? "" : out.toString();
+    }
+
+    /** On Citus: each {@code @Upsert} contender against each raw statement on the same cluster. */
+    private static String citusRatios(List<Summary> summaries) {
+        return perUpsert("Ratios to the raw SQL on the same Citus cluster (W1 medians, this run):\n", summaries,
+                ours -> String.join(";  ", CITUS_BASES.stream()
+                        .map(base -> "vs " + base + ": " + ratio(ours, find(summaries, base))).toList())).toString();
+    }
+
+    /** {@code title}, then a line per {@code @Upsert} contender: its ratios if it passed. */
+    private static StringBuilder perUpsert(String title, List<Summary> summaries, Function<Summary, String> ratios) {
+        StringBuilder out = new StringBuilder(title);
+        for (Summary ours : summaries) {
+            if (ours.name().startsWith("@Upsert")) {
+                out.append(String.format("  %-22s %s%n", ours.name(),
+                        ours.passed() ? ratios.apply(ours) : "n/a: FAILED verification, not a result"));
+            }
+        }
+        return out;
     }
 
     private static Summary find(List<Summary> summaries, String name) {

@@ -1,0 +1,20 @@
+package dev.upsert.bench;
+
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.MappedSuperclass;
+
+/** {@link AccountColumns} with IDENTITY ids: the column's own sequence hands them out. */
+@MappedSuperclass
+abstract class IdentityIdAccount extends AccountColumns {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    private Long id;
+
+    @Override
+    public Long getId() {
+        return id;
+    }
+}
