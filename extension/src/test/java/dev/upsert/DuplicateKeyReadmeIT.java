@@ -15,7 +15,10 @@ import dev.upsert.DuplicateKeyModel.Account;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
 
-/** The code shown in the README's DuplicateKeyException section, compiled and run. */
+/**
+ * The code shown in docs/duplicate-keys.md, compiled and run; {@code ReadmeSnippetTest} (sample-app) checks that the
+ * page quotes the tagged region verbatim.
+ */
 @PostgresTest
 class DuplicateKeyReadmeIT {
 

@@ -44,7 +44,7 @@ import dev.upsert.testing.TestSchema;
  * lost: every key's {@code @Version} counts exactly the committed upserts of it. Distributed deadlocks (40P01, which
  * Citus' detector raises when two transactions wait for each other on different workers) are counted and reported:
  * the library sends each flush's rows in key order, but Citus runs a multi-shard statement's shard tasks in parallel,
- * so lock order across shards is not fixed by the statement (see the README's Citus section).
+ * so lock order across shards is not fixed by the statement (see docs/citus.md, "Concurrency").
  */
 @CitusTest
 class CitusConcurrencyIT {

@@ -241,8 +241,8 @@ class IdentityBlockIT {
     }
 
     /**
-     * What the README says about ids before the flush: null (the proposed id, which for an existing key is not the
-     * row's, stays in the persistence context); after the flush, the stored one.
+     * What docs/upsert.md ("Ids") says about ids before the flush: null (the proposed id, which for an existing key is
+     * not the row's, stays in the persistence context); after the flush, the stored one.
      */
     @org.junit.jupiter.api.Test
     void beforeTheFlushTheIdIsNullAfterItTheStoredOne() {

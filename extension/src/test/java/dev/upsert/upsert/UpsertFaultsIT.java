@@ -55,7 +55,7 @@ import dev.upsert.testing.TestSchema;
  * <p>
  * The pools carry {@code ApplicationName}, so only this class's own backends are terminated on a shared server, and
  * otherwise pgjdbc's defaults: no message of Hibernate's, JPA's or the extension's exceptions may hold a key value
- * (the driver's own exceptions may, unless {@code logServerErrorDetail=false}, as the README says).
+ * (the driver's own exceptions may, unless {@code logServerErrorDetail=false}, as docs/duplicate-keys.md says).
  */
 @PostgresTest
 class UpsertFaultsIT {

@@ -31,7 +31,7 @@ import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
 
 /**
- * Hibernate mapping features that need no special handling, each as the README's "Hibernate features" table states
+ * Hibernate mapping features that need no special handling, each as the table in docs/hibernate-features.md states
  * it: what an application sees when it combines them with {@code @Upsert}.
  */
 @PostgresTest

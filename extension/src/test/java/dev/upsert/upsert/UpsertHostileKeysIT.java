@@ -221,7 +221,7 @@ class UpsertHostileKeysIT {
     /**
      * In a batch pgjdbc's BatchUpdateException message quotes the failing entry with its parameters. Hibernate's
      * exception copies it into its own message, which the extension redacts by default; the driver's exception (the
-     * cause) keeps it unless {@code logServerErrorDetail=false} (the README's advice).
+     * cause) keeps it unless {@code logServerErrorDetail=false} (the advice in docs/duplicate-keys.md).
      */
     @Test
     void aKeyTooLargeForTheIndexFailsWith54000InABatch(TestSchema db) {

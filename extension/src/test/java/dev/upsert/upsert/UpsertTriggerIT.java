@@ -23,9 +23,10 @@ import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
 
 /**
- * Pins the README's sentence on triggers: a BEFORE trigger's change reaches the entity in the columns the statement
- * returns (insert-only columns, values mapped as generated); a change to an overwritten column does not, unless the
- * attribute is mapped {@code @Generated(event = {INSERT, UPDATE}, writable = true)}, as with Hibernate's own insert.
+ * Pins the sentence on triggers in docs/upsert.md: a BEFORE trigger's change reaches the entity in the columns the
+ * statement returns (insert-only columns, values mapped as generated); a change to an overwritten column does not,
+ * unless the attribute is mapped {@code @Generated(event = {INSERT, UPDATE}, writable = true)}, as with Hibernate's
+ * own insert.
  */
 @PostgresTest
 class UpsertTriggerIT {

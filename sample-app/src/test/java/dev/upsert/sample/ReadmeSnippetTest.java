@@ -12,23 +12,29 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The README's quick start is this module's code: every tagged region must appear in it verbatim. */
+/**
+ * The README's quick start and the code shown in docs/ are compiled code: every tagged region must appear in the page
+ * verbatim.
+ */
 class ReadmeSnippetTest {
 
-    private static final Path SOURCES = Path.of("src/main/java/dev/upsert/sample");
-
     @ParameterizedTest
-    @CsvSource({"Demo.java, quickstart-persist", "Registration.java, quickstart-catch", "Account.java, quickstart-entity"})
-    void quickStartQuotesTheCompiledCode(String file, String tag) throws IOException {
-        String readme = Files.readString(Path.of("../README.md"));
-        String source = Files.readString(SOURCES.resolve(file));
+    @CsvSource({
+            "README.md, sample-app/src/main/java/dev/upsert/sample/Demo.java, quickstart-persist",
+            "README.md, sample-app/src/main/java/dev/upsert/sample/Registration.java, quickstart-catch",
+            "README.md, sample-app/src/main/java/dev/upsert/sample/Account.java, quickstart-entity",
+            "docs/duplicate-keys.md, extension/src/test/java/dev/upsert/DuplicateKeyReadmeIT.java, signup"})
+    void pageQuotesTheCompiledCode(String page, String file, String tag) throws IOException {
+        // the module's tests run in sample-app/; pages and sources are named from the repository root
+        String text = Files.readString(Path.of("..").resolve(page));
+        String source = Files.readString(Path.of("..").resolve(file));
         Matcher region = Pattern.compile("//tag::" + tag + "\\[]\\n(.*?)[ \\t]*//end::" + tag + "\\[]", Pattern.DOTALL).matcher(source);
         int found = 0;
         while (region.find()) {
             found++;
             for (String line : dedent(region.group(1))) {
                 if (!line.startsWith("/**")) {
-                    assertThat(readme).as("README line from %s [%s]", file, tag).contains(line);
+                    assertThat(text).as("%s line from %s [%s]", page, file, tag).contains(line);
                 }
             }
         }

@@ -103,8 +103,8 @@ class SpringBootIT {
     }
 
     /**
-     * The README's two rules for one transaction: Spring Data's {@code delete} ignores an entity whose id is null
-     * (it takes it for new), so an {@code @Upsert} entity saved in the same transaction is deleted after
+     * The two rules for one transaction in docs/spring-boot.md: Spring Data's {@code delete} ignores an entity whose id
+     * is null (it takes it for new), so an {@code @Upsert} entity saved in the same transaction is deleted after
      * {@code saveAndFlush}; a second instance with the same key is refused with {@code EntityExistsException}.
      */
     @Test
