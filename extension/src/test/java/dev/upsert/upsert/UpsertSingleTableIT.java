@@ -19,6 +19,7 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Inheritance;
 import jakarta.persistence.InheritanceType;
+import jakarta.persistence.ManyToOne;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 
@@ -72,7 +73,7 @@ class UpsertSingleTableIT {
 
     /**
      * Get-or-create over a concrete root without {@code @Inheritance} (SINGLE_TABLE, JPA's default), IDENTITY ids,
-     * the default discriminator (dtype, the entity name).
+     * the default discriminator (dtype, the entity name: {@code UpsertSingleTableIT$Phone} for a nested class).
      */
     @Entity @Table(name = "device") @Upsert(on = "serial", action = Upsert.Action.NOTHING)
     static class Device {
@@ -107,6 +108,16 @@ class UpsertSingleTableIT {
         String isbn;
         Book() { }
         Book(String sku, String title, String isbn) { super(sku, title); this.isbn = isbn; }
+    }
+
+    /** A plain entity that references the hierarchy's root: its insert binds the stored id of the party. */
+    @Entity @Table(name = "purchase_order")
+    static class PurchaseOrder {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        @ManyToOne(optional = false) Party party;
+        String item;
+        PurchaseOrder() { }
+        PurchaseOrder(Party party, String item) { this.party = party; this.item = item; }
     }
 
     /** The application's service: registers parties, one transaction per call. */
@@ -145,7 +156,7 @@ class UpsertSingleTableIT {
     static void boot(TestSchema schema) {
         db = schema;
         jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"),
-                Party.class, Customer.class, Supplier.class, Device.class, Phone.class, Article.class, Book.class);
+                Party.class, Customer.class, Supplier.class, PurchaseOrder.class, Device.class, Phone.class, Article.class, Book.class);
         register = new PartyRegister(jpa);
     }
 
@@ -158,7 +169,7 @@ class UpsertSingleTableIT {
 
     @BeforeEach
     void empty() {
-        db.execute("truncate party, device, article");
+        db.execute("truncate purchase_order, party, device, article");
     }
 
     @Test
@@ -198,6 +209,23 @@ class UpsertSingleTableIT {
                         row(ann.id, "C", "Ann Smith", new BigDecimal("500.00"), null, 1),
                         row(cy.id, "C", "Cy", new BigDecimal("1.00"), null, 0),
                         row(acme.id, "S", "Acme GmbH", null, "DE999", 1));
+    }
+
+    @Test
+    void anOrderPlacedWithARegisteredCustomerReferencesItsStoredRow() {
+        Customer ann = new Customer("ann@x.org", "Ann", "100.00");
+        register.register(ann);
+
+        Customer again = new Customer("ann@x.org", "Ann Smith", "100.00");
+        PurchaseOrder order = new PurchaseOrder(again, "paper");
+        jpa.run(em -> {
+            em.persist(again);
+            em.persist(order);
+        });
+
+        assertThat(again.id).isEqualTo(ann.id);
+        assertThat(db.query("select p.kind, p.name, o.item from purchase_order o join party p on p.id = o.party_id"))
+                .containsExactly(List.of("C", "Ann Smith", "paper"));
     }
 
     @Test
@@ -251,8 +279,8 @@ class UpsertSingleTableIT {
         assertThat(DuplicateKeyException.find(thrownToo)).as("%s", thrownToo).isPresent();
 
         assertThat(db.query("select id, dtype, serial, label, number from device order by serial")).containsExactly(
-                List.of(phone.id, "Phone", "SN-1", "Ann's phone", "+49 1"),
-                row(router.id, "Device", "SN-2", "Router", null));
+                List.of(phone.id, "UpsertSingleTableIT$Phone", "SN-1", "Ann's phone", "+49 1"),
+                row(router.id, "UpsertSingleTableIT$Device", "SN-2", "Router", null));
     }
 
     @Test
