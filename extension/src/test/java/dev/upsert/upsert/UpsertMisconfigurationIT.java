@@ -91,6 +91,11 @@ class UpsertMisconfigurationIT {
 
     @Entity @DiscriminatorValue("N") static class NullKindSub extends NullKindBase { String extra; }
 
+    @Entity @Table(name = "soft_base") @org.hibernate.annotations.SoftDelete @Upsert(on = "name")
+    static class SoftBase { @Id Long id; @Column(unique = true) String name; }
+
+    @Entity static class SoftSub extends SoftBase { String extra; }
+
     /** A subclass's own unique attribute is no conflict target of the hierarchy: the root's key is. */
     @Entity @Table(name = "sub_key_base") @Upsert(on = "code")
     static class SubKeyBase { @Id Long id; String name; }
@@ -272,6 +277,8 @@ class UpsertMisconfigurationIT {
                 mistake("@DiscriminatorValue(\"null\")", List.of(NullKindBase.class, NullKindSub.class),
                         "@Upsert on NullKindBase: @DiscriminatorValue(\"null\") is not supported",
                         "give NullKindBase a value of its own"),
+                mistake("@SoftDelete in a hierarchy", List.of(SoftBase.class, SoftSub.class),
+                        "@Upsert on SoftBase: @SoftDelete in an inheritance hierarchy is not supported yet"),
                 mistake("'on' names a subclass's attribute", List.of(SubKeyBase.class, SubKeySub.class),
                         "@Upsert on SubKeyBase: 'on' names 'code', an attribute of a subclass",
                         "move 'code' to SubKeyBase or name attributes of SubKeyBase"),

@@ -451,6 +451,12 @@ public final class UpsertMapping {
             return "@DiscriminatorFormula is not supported: the upsert confines a conflict to rows of the persisted entity's "
                     + "type by the discriminator column, which a formula does not write; map a @DiscriminatorColumn";
         }
+        // a conflict with a soft-deleted row revives it whatever the DO UPDATE's condition says (OnConflictClause), so
+        // the type guard would not hold there: a soft-deleted Supplier row would come back for a Customer
+        if (root.getSoftDeleteColumn() != null) {
+            return "@SoftDelete in an inheritance hierarchy is not supported yet: reviving a soft-deleted row of another entity "
+                    + "type would hand it to the persisted entity; remove @SoftDelete (or @Upsert)";
+        }
         if (discriminator != null && !root.isDiscriminatorInsertable()) {
             return "a discriminator that is not inserted (@DiscriminatorOptions(insert = false)) is not supported: the upsert "
                     + "writes the discriminator of the persisted entity itself; remove insert = false";
