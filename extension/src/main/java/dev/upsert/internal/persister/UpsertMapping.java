@@ -272,7 +272,7 @@ public final class UpsertMapping {
             }
         }
 
-        if (problems.size() > before || !rootProblems.isEmpty()) {
+        if (problems.size() > before || rootProblems != problems && !rootProblems.isEmpty()) {
             return null;
         }
         return new UpsertMapping(model.getEntityName(), upsert, List.copyOf(keyPaths), overwritten, updateTimestamps,
