@@ -43,9 +43,23 @@ import java.lang.annotation.Target;
  * {@link #exclude()} narrow the list. A {@code @Version} attribute is incremented in SQL
  * ({@code version = t.version + 1}) when the row is updated.
  *
+ * <h2>Inheritance</h2>
+ * On the root of a {@code SINGLE_TABLE} hierarchy (JPA's default strategy) the annotation applies to every entity
+ * of it, and the conflict target is a unique key of the root's attributes. Each upsert writes the persisted
+ * entity's discriminator and columns, and a conflict updates (or reads back) only a row of the same entity type: a
+ * key held by a row of another type ({@code Customer} persisted with a {@code Supplier}'s email) is a
+ * {@link DuplicateKeyException}, never that row.
+ * <pre>{@code
+ * @Entity @Upsert(on = "email")
+ * abstract class Party { @Id @GeneratedValue Long id; @Column(unique = true) String email; String name; }
+ * @Entity class Customer extends Party { BigDecimal creditLimit; }
+ * @Entity class Supplier extends Party { String vatNumber; }
+ * }</pre>
+ *
  * <h2>Limits</h2>
- * Single-table root entities only (no inheritance, no secondary tables); PostgreSQL only. Misconfiguration is
- * reported, all problems at once, when the {@code SessionFactory} is built.
+ * One table per entity (no JOINED or TABLE_PER_CLASS inheritance, no secondary tables, no
+ * {@code @DiscriminatorFormula}); PostgreSQL only. Misconfiguration is reported, all problems at once, when the
+ * {@code SessionFactory} is built.
  *
  * @since 0.1
  */

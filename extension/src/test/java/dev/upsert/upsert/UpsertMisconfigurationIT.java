@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 import jakarta.persistence.Column;
+import jakarta.persistence.DiscriminatorValue;
 import jakarta.persistence.ElementCollection;
 import jakarta.persistence.Embeddable;
 import jakarta.persistence.Embedded;
@@ -34,6 +35,7 @@ import jakarta.persistence.Version;
 
 import org.hibernate.MappingException;
 import org.hibernate.annotations.CreationTimestamp;
+import org.hibernate.annotations.DiscriminatorFormula;
 import org.hibernate.annotations.DynamicInsert;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
@@ -67,10 +69,38 @@ class UpsertMisconfigurationIT {
     @Entity @Table(name = "fine") @Upsert
     static class Fine { @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id; @Column(unique = true) String email; String name; }
 
-    @Entity @Table(name = "base_thing") @Inheritance @Upsert(on = "name")
+    /** SINGLE_TABLE (the default) with @Upsert on a subclass only: the other entities would insert plainly. */
+    @Entity @Table(name = "base_thing") @Inheritance
     static class BaseThing { @Id Long id; @Column(unique = true) String name; }
 
-    @Entity static class SubThing extends BaseThing { String extra; }
+    @Entity @Upsert(on = "name") static class SubThing extends BaseThing { String extra; }
+
+    @Entity @Table(name = "twice_base") @Upsert(on = "name")
+    static class TwiceBase { @Id Long id; @Column(unique = true) String name; }
+
+    @Entity @Upsert(on = "name") static class TwiceSub extends TwiceBase { String extra; }
+
+    @Entity @Table(name = "formula_base") @DiscriminatorFormula("case when extra is null then 'B' else 'S' end")
+    @DiscriminatorValue("B") @Upsert(on = "name")
+    static class FormulaBase { @Id Long id; @Column(unique = true) String name; String extra; }
+
+    @Entity @DiscriminatorValue("S") static class FormulaSub extends FormulaBase { }
+
+    @Entity @Table(name = "null_kind_base") @DiscriminatorValue("null") @Upsert(on = "name")
+    static class NullKindBase { @Id Long id; @Column(unique = true) String name; }
+
+    @Entity @DiscriminatorValue("N") static class NullKindSub extends NullKindBase { String extra; }
+
+    @Entity @Table(name = "soft_base") @org.hibernate.annotations.SoftDelete @Upsert(on = "name")
+    static class SoftBase { @Id Long id; @Column(unique = true) String name; }
+
+    @Entity static class SoftSub extends SoftBase { String extra; }
+
+    /** A subclass's own unique attribute is no conflict target of the hierarchy: the root's key is. */
+    @Entity @Table(name = "sub_key_base") @Upsert(on = "code")
+    static class SubKeyBase { @Id Long id; String name; }
+
+    @Entity static class SubKeySub extends SubKeyBase { @Column(unique = true) String code; }
 
     @Entity @Table(name = "joined_base") @Inheritance(strategy = InheritanceType.JOINED) @Upsert(on = "name")
     static class JoinedBase { @Id Long id; @Column(unique = true) String name; }
@@ -236,14 +266,27 @@ class UpsertMisconfigurationIT {
     static Stream<Named<Mistake>> mistakes() {
         return Stream.of(
                 // checked on the boot model, before any SQL
-                mistake("entity with subclasses", List.of(BaseThing.class, SubThing.class),
-                        "@Upsert on BaseThing: entity inheritance is not supported (SINGLE_TABLE: ",
-                        "put @Upsert on an entity without superclass or subclass entities"),
+                mistake("@Upsert on a subclass only", List.of(BaseThing.class, SubThing.class),
+                        "@Upsert on SubThing: an entity below the root of an inheritance hierarchy cannot choose its own upsert",
+                        "move @Upsert to the root entity BaseThing (it applies to every entity of the hierarchy)"),
+                mistake("@Upsert on the root and a subclass", List.of(TwiceBase.class, TwiceSub.class),
+                        "@Upsert on TwiceSub: the @Upsert on its root entity TwiceBase applies to every entity of the "
+                        + "hierarchy", "remove @Upsert from TwiceSub"),
+                mistake("@DiscriminatorFormula", List.of(FormulaBase.class, FormulaSub.class),
+                        "@Upsert on FormulaBase: @DiscriminatorFormula is not supported", "map a @DiscriminatorColumn"),
+                mistake("@DiscriminatorValue(\"null\")", List.of(NullKindBase.class, NullKindSub.class),
+                        "@Upsert on NullKindBase: @DiscriminatorValue(\"null\") is not supported",
+                        "give NullKindBase a value of its own"),
+                mistake("@SoftDelete in a hierarchy", List.of(SoftBase.class, SoftSub.class),
+                        "@Upsert on SoftBase: @SoftDelete in an inheritance hierarchy is not supported yet"),
+                mistake("'on' names a subclass's attribute", List.of(SubKeyBase.class, SubKeySub.class),
+                        "@Upsert on SubKeyBase: 'on' names 'code', an attribute of a subclass",
+                        "move 'code' to SubKeyBase or name attributes of SubKeyBase"),
                 mistake("JOINED inheritance", List.of(JoinedBase.class, JoinedSub.class),
-                        "@Upsert on JoinedBase: entity inheritance is not supported (JOINED: a row spans the tables of its "
-                        + "class hierarchy, and one INSERT ... ON CONFLICT writes one table)"),
+                        "@Upsert on JoinedBase: entity inheritance JOINED is not supported (a row spans the tables of its "
+                        + "class hierarchy, and one INSERT ... ON CONFLICT writes one table)", "use SINGLE_TABLE inheritance"),
                 mistake("TABLE_PER_CLASS inheritance", List.of(UnionBase.class, UnionSub.class),
-                        "@Upsert on UnionBase: entity inheritance is not supported (TABLE_PER_CLASS: each class has its own table"),
+                        "@Upsert on UnionBase: entity inheritance TABLE_PER_CLASS is not supported (each class has its own table"),
                 mistake("secondary table", TwoTables.class,
                         "@Upsert on TwoTables: secondary tables are not supported: two_tables_more (more)",
                         "map the entity to one table"),
@@ -433,9 +476,9 @@ class UpsertMisconfigurationIT {
 
     @Test
     void allProblemsOfOneEntityAreReportedTogetherOnce(TestSchema db) {
-        Throwable thrown = catchThrowable(() -> new Jpa(db, BaseThing.class, SubThing.class, SplitThing.class).close());
+        Throwable thrown = catchThrowable(() -> new Jpa(db, JoinedBase.class, JoinedSub.class, SplitThing.class).close());
         assertLines(theExtensionsException(thrown).getMessage(), MAPPING,
-                "@Upsert on BaseThing: entity inheritance is not supported",
+                "@Upsert on JoinedBase: entity inheritance JOINED is not supported",
                 "@Upsert on SplitThing: secondary tables are not supported: split_more (more); map the entity to one table",
                 "@Upsert on SplitThing: @DynamicInsert is not supported",
                 "@Upsert on SplitThing: @Version attribute 'version' must be an integer type");

@@ -86,7 +86,11 @@ public final class IdentityBlockGenerator implements BeforeExecutionGenerator {
     /** Placeholders: {@code placeholderBase} plus a counter modulo {@code placeholderRange}, all below the sequence's minimum. */
     private final long placeholderBase;
     private final long placeholderRange;
-    private final AtomicLong placeholders = new AtomicLong();
+    /**
+     * One counter for every generator: the entities of a SINGLE_TABLE hierarchy each have a generator, and share one
+     * persistence-context key space (root entity name and id), so their placeholders must not repeat across them.
+     */
+    private static final AtomicLong PLACEHOLDERS = new AtomicLong();
 
     /** The generator Hibernate built from the mapping, for code that asks what the id's origin is (sequence drift). */
     public final Generator replaced;
@@ -223,7 +227,7 @@ public final class IdentityBlockGenerator implements BeforeExecutionGenerator {
 
     /** Unique among the placeholders of a session's lifetime in practice: 2^62 (long), 2^30 (int), 2^14 (short). */
     private long placeholder() {
-        return placeholderBase + (placeholders.getAndIncrement() & (placeholderRange - 1));
+        return placeholderBase + (PLACEHOLDERS.getAndIncrement() & (placeholderRange - 1));
     }
 
     /** A session is used by one thread at a time: its own block needs no lock. */

@@ -189,7 +189,8 @@ public final class UnnestUpsertStatement {
 
     /**
      * The index's key expressions over the table's row equal the proposed ones, as the index compares (and its
-     * predicate holds); with a key unique across tenants, only a row of the proposed row's tenant.
+     * predicate holds); with a key unique across tenants, only a row of the proposed row's tenant; in a SINGLE_TABLE
+     * hierarchy, only a row of the persisted entity's type.
      */
     private String keyMatch() {
         List<String> keys = plan.arbiter.columns();
@@ -199,6 +200,9 @@ public final class UnnestUpsertStatement {
         }
         if (plan.tenantGuard != null) {
             conditions.add(plan.tenantGuard + " = " + p + "." + plan.tenantGuard);
+        }
+        if (plan.discriminatorGuard != null) {
+            conditions.add(plan.discriminatorGuard.isOwnType());  // only a row of the persisted entity's type
         }
         String match = String.join(" and ", conditions);
         return plan.predicate != null && !plan.predicate.isBlank() ? match + " and (" + plan.predicate + ")" : match;

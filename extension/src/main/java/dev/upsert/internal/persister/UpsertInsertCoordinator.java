@@ -20,6 +20,7 @@ import org.hibernate.generator.values.GeneratedValues;
 import org.hibernate.generator.values.internal.GeneratedValuesImpl;
 import org.hibernate.metamodel.mapping.AttributeMapping;
 import org.hibernate.metamodel.mapping.AttributeMappingsList;
+import org.hibernate.metamodel.mapping.EntityMappingType;
 import org.hibernate.metamodel.mapping.internal.EmbeddedAttributeMapping;
 import org.hibernate.metamodel.mapping.internal.ToOneAttributeMapping;
 import org.hibernate.persister.entity.EntityPersister;
@@ -131,12 +132,21 @@ public final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
     private static void collectReferenced(AttributeMappingsList attributes, Set<UpsertEntityPersister> targets) {
         for (int i = 0; i < attributes.size(); i++) {
             AttributeMapping attribute = attributes.get(i);
-            if (attribute instanceof ToOneAttributeMapping toOne
-                    && toOne.getEntityMappingType().getEntityPersister() instanceof UpsertEntityPersister target) {
-                targets.add(target);
+            if (attribute instanceof ToOneAttributeMapping toOne) {
+                addWithSubtypes(toOne.getEntityMappingType(), targets);
             } else if (attribute instanceof EmbeddedAttributeMapping embedded) {
                 collectReferenced(embedded.getEmbeddableTypeDescriptor().getAttributeMappings(), targets);
             }
+        }
+    }
+
+    /** A reference to {@code Party} may point to a pending {@code Customer}: the rows wait per concrete type. */
+    private static void addWithSubtypes(EntityMappingType type, Set<UpsertEntityPersister> targets) {
+        if (type.getEntityPersister() instanceof UpsertEntityPersister target) {
+            targets.add(target);
+        }
+        for (EntityMappingType subtype : type.getSubMappingTypes()) {
+            addWithSubtypes(subtype, targets);
         }
     }
 
@@ -221,7 +231,7 @@ public final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
             plan.bind(statement, jdbcValues, session);
             ResultSet rs = jdbc.getResultSetReturn().extract(statement, plan.storedRowSql);
             if (!rs.next()) {
-                if (plan.tenantGuard != null) {
+                if (plan.tenantGuard != null || plan.discriminatorGuard != null) {
                     return insertOfAnotherTenantsKey(plan, jdbcValues, session);
                 }
                 // The conflicting row was deleted between our statement and this read; nothing sensible to return.
@@ -238,9 +248,10 @@ public final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
     }
 
     /**
-     * The key is unique across tenants and no row of the session's tenant holds it, so another tenant's row does: the
-     * row is inserted plainly, and PostgreSQL raises the 23505 that the key is taken ({@code DuplicateKeyException}),
-     * never handing over or updating that row. If that row was deleted meanwhile, the insert simply succeeds.
+     * The key is unique across tenants and no row of the session's tenant holds it, so another tenant's row does (or,
+     * in a SINGLE_TABLE hierarchy, no row of the entity's type holds it, so a row of another type does): the row is
+     * inserted plainly, and PostgreSQL raises the 23505 that the key is taken ({@code DuplicateKeyException}), never
+     * handing over or updating that row. If that row was deleted meanwhile, the insert simply succeeds.
      */
     private static UpsertPlan.StoredRow insertOfAnotherTenantsKey(UpsertPlan plan, Object[] jdbcValues,
                                                                  SharedSessionContractImplementor session) {

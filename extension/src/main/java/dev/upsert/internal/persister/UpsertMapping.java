@@ -47,20 +47,35 @@ public final class UpsertMapping {
     public final Set<String> updateTimestamps;
     /** The {@code @TenantId} attribute, or null: every conflict and read-back is confined to the session's tenant. */
     public final String tenantAttribute;
+    /**
+     * The entity is one of a SINGLE_TABLE hierarchy: its insert writes the discriminator, and every conflict and
+     * read-back is confined to rows of its own discriminator value (a key held by another entity type is taken).
+     */
+    public final boolean discriminated;
 
     private UpsertMapping(String entityName, Upsert annotation, List<String> keyPaths, Set<String> overwritten,
-                          Set<String> updateTimestamps, String tenantAttribute) {
+                          Set<String> updateTimestamps, String tenantAttribute, boolean discriminated) {
         this.entityName = entityName;
         this.annotation = annotation;
         this.keyPaths = keyPaths;
         this.overwritten = overwritten;
         this.updateTimestamps = updateTimestamps;
         this.tenantAttribute = tenantAttribute;
+        this.discriminated = discriminated;
     }
 
+    /**
+     * The entity's {@code @Upsert}: its own, else its root entity's. {@code @Upsert} on the root of an inheritance
+     * hierarchy applies to every entity of it, as {@code @Inheritance} and {@code @Table} on the root do.
+     */
     public static Upsert annotationOf(PersistentClass model) {
         Class<?> mapped = model.getMappedClass();
-        return mapped == null ? null : mapped.getAnnotation(Upsert.class);
+        Upsert own = mapped == null ? null : mapped.getAnnotation(Upsert.class);
+        if (own != null || model.getSuperclass() == null) {
+            return own;
+        }
+        Class<?> root = model.getRootClass().getMappedClass();
+        return root == null ? null : root.getAnnotation(Upsert.class);
     }
 
     /** Resolves and checks the entity's {@code @Upsert}; returns null when a problem was added. */
@@ -68,11 +83,27 @@ public final class UpsertMapping {
         Upsert upsert = annotationOf(model);
         String entity = simpleName(model);
         int before = problems.size();
-        String prefix = "@Upsert on " + entity + ": ";
+        RootClass root = model.getRootClass();
+        boolean hierarchy = model != root || model.hasSubclasses();
+        String prefix = "@Upsert on " + (model == root ? entity : simpleName(root) + " (entity " + entity + ")") + ": ";
+        // What the root's annotation and attributes get wrong is the root's to report, once, not once per subclass.
+        List<String> rootProblems = model == root ? problems : new ArrayList<>();
 
-        if (!(model instanceof RootClass) || model.hasSubclasses()) {
-            problems.add(prefix + "entity inheritance is not supported (" + inheritance(model) + "); put @Upsert on an "
-                    + "entity without superclass or subclass entities (a @MappedSuperclass is fine)");
+        if (hierarchy) {
+            String misplaced = misplacedInHierarchy(model, root);
+            if (misplaced != null) {
+                problems.add(misplaced);
+                return null;
+            }
+            String refused = unsupportedInheritance(root);
+            if (refused != null) {
+                rootProblems.add("@Upsert on " + simpleName(root) + ": " + refused);
+            }
+            if (model.isDiscriminatorValueNull() || model.isDiscriminatorValueNotNull()) {
+                problems.add(prefix + "@DiscriminatorValue(\"" + model.getDiscriminatorValue() + "\") is not supported: a "
+                        + "conflict is confined to rows of the entity's own discriminator value, and this one matches "
+                        + (model.isDiscriminatorValueNull() ? "NULL" : "any value") + "; give " + entity + " a value of its own");
+            }
         }
         // Hibernate 7.4's temporal and audited entities (incubating) write history rows and columns of their own,
         // which the upsert would leave out; named, not referenced, since 6.6 to 7.3 lack them.
@@ -112,22 +143,22 @@ public final class UpsertMapping {
         }
         Property idProperty = model.getIdentifierProperty();
         if (idProperty == null || !(idProperty.getValue() instanceof BasicValue) || idProperty.getColumnSpan() != 1) {
-            problems.add(prefix + "the id" + (idProperty == null ? "" : " '" + idProperty.getName() + "'") + " must be a single "
+            rootProblems.add(prefix + "the id" + (idProperty == null ? "" : " '" + idProperty.getName() + "'") + " must be a single "
                     + "basic attribute (composite ids are not supported); give the entity a single-column id and put the "
                     + "composite key in @Upsert(on = ...) instead");
         }
         Property version = model.getVersion();
         if (version != null && !isIntegral(version)) {
-            problems.add(prefix + "@Version attribute '" + version.getName() + "' must be an integer type (int, long, short): "
+            rootProblems.add(prefix + "@Version attribute '" + version.getName() + "' must be an integer type (int, long, short): "
                     + "it is incremented in SQL on update");
         }
 
         boolean byConstraint = !upsert.constraint().isBlank();
         if (byConstraint && upsert.on().length > 0) {
-            problems.add(prefix + "'on' and 'constraint' both name the conflict target; keep one of them");
+            rootProblems.add(prefix + "'on' and 'constraint' both name the conflict target; keep one of them");
         }
         if (byConstraint && !upsert.where().isBlank()) {
-            problems.add(prefix + "'where' goes with 'on'; with 'constraint' the index predicate is read from the catalog, remove 'where'");
+            rootProblems.add(prefix + "'where' goes with 'on'; with 'constraint' the index predicate is read from the catalog, remove 'where'");
         }
         if (upsert.action() == Upsert.Action.NOTHING) {
             List<String> useless = new ArrayList<>();
@@ -146,31 +177,39 @@ public final class UpsertMapping {
             if (!useless.isEmpty()) {
                 String listed = useless.size() == 1 ? useless.get(0)
                         : String.join(", ", useless.subList(0, useless.size() - 1)) + " and " + useless.get(useless.size() - 1);
-                problems.add(prefix + "action = NOTHING never updates, so " + listed
+                rootProblems.add(prefix + "action = NOTHING never updates, so " + listed
                         + (useless.size() == 1 ? " has" : " have") + " no effect; remove " + (useless.size() == 1 ? "it" : "them")
                         + " or use action = UPDATE");
             }
         }
         if (upsert.update().length > 0 && upsert.exclude().length > 0) {
-            problems.add(prefix + "'update' and 'exclude' both choose the overwritten attributes; keep one of them");
+            rootProblems.add(prefix + "'update' and 'exclude' both choose the overwritten attributes; keep one of them");
         }
 
         List<String> keyPaths = new ArrayList<>();
         if (upsert.on().length > 0) {
             for (String path : upsert.on()) {
-                Property property = resolvePath(model, path, prefix + "'on' names ", problems);
+                // the conflict target is the root's unique key, shared by every entity of a hierarchy
+                String top = path.split("\\.")[0];
+                if (hierarchy && !isRootProperty(root, top) && hasProperty(root.getSubclassPropertyClosure(), top)) {
+                    rootProblems.add(prefix + "'on' names '" + path + "', an attribute of a subclass: the conflict target is a "
+                            + "unique key of the root's table shared by every entity of the hierarchy; move '" + top + "' to "
+                            + simpleName(root) + " or name attributes of " + simpleName(root));
+                    continue;
+                }
+                Property property = resolvePath(root, path, prefix + "'on' names ", rootProblems);
                 if (property != null && property == model.getIdentifierProperty()) {
-                    problems.add(prefix + "'on' names '" + path + "', the id, which is not supported as a conflict target; name "
+                    rootProblems.add(prefix + "'on' names '" + path + "', the id, which is not supported as a conflict target; name "
                             + "a unique key of other attributes (to insert or update by id, use merge)");
                 } else if (property != null && property.getValue() instanceof Collection) {
-                    problems.add(prefix + "'on' names '" + path + "', a collection, which has no column in the entity's table; "
+                    rootProblems.add(prefix + "'on' names '" + path + "', a collection, which has no column in the entity's table; "
                             + "name the attributes whose columns form the unique key");
                 } else if (property != null) {
                     keyPaths.add(path);
                 }
             }
         } else if (!byConstraint) {
-            keyPaths.addAll(defaultKey(model, prefix, problems));
+            keyPaths.addAll(defaultKey(root, prefix, rootProblems));
         }
 
         Set<String> keyRoots = keyPaths.stream().map(p -> p.split("\\.")[0]).collect(Collectors.toSet());
@@ -192,14 +231,14 @@ public final class UpsertMapping {
         if (upsert.action() == Upsert.Action.UPDATE) {
             if (upsert.update().length > 0) {
                 for (String name : upsert.update()) {
-                    if (checkOverwritable(model, name, "'update'", keyRoots, candidates, prefix, problems)) {
+                    if (checkOverwritable(model, name, "'update'", keyRoots, candidates, prefix, rootProblems)) {
                         overwritten.add(name);
                     }
                 }
             } else {
                 overwritten.addAll(candidates);
                 for (String name : upsert.exclude()) {
-                    if (checkOverwritable(model, name, "'exclude'", keyRoots, candidates, prefix, problems)) {
+                    if (checkOverwritable(model, name, "'exclude'", keyRoots, candidates, prefix, rootProblems)) {
                         overwritten.remove(name);
                     }
                 }
@@ -210,15 +249,17 @@ public final class UpsertMapping {
         for (Property property : model.getPropertyClosure()) {
             String name = property.getName();
             Value value = property.getValue();
+            // the root's attributes are checked with the root, a subclass's own ones with the subclass
+            List<String> owner = hierarchy && model != root && isRootProperty(root, name) ? rootProblems : problems;
             if (value instanceof Collection collection && !collection.isInverse() && !isGeneratedOnInsert(model)) {
-                problems.add(prefix + "collection '" + name + "' is written with the entity's id, which on conflict is the stored "
+                owner.add(prefix + "collection '" + name + "' is written with the entity's id, which on conflict is the stored "
                         + "row's, not the proposed one; map it on the owning side (mappedBy) or use an IDENTITY id");
             }
             boolean readBack = value instanceof BasicValue;
             boolean matchesStored = keyRoots.contains(name)
                     || (overwritten.contains(name) && upsert.updateWhere().isBlank() && !upsert.skipUnchanged());
             if ((value instanceof ToOne || value instanceof Component) && !readBack && !matchesStored) {
-                problems.add(prefix + "attribute '" + name + "' (" + (value instanceof ToOne ? "an association" : "an embeddable")
+                owner.add(prefix + "attribute '" + name + "' (" + (value instanceof ToOne ? "an association" : "an embeddable")
                         + ") cannot be written back from the stored row after a conflict; make it part of the key, let it "
                         + "be overwritten unconditionally, or map its columns as basic attributes");
             }
@@ -231,15 +272,18 @@ public final class UpsertMapping {
             }
         }
 
-        if (problems.size() > before) {
+        if (problems.size() > before || rootProblems != problems && !rootProblems.isEmpty()) {
             return null;
         }
         return new UpsertMapping(model.getEntityName(), upsert, List.copyOf(keyPaths), overwritten, updateTimestamps,
-                tenantAttribute);
+                tenantAttribute, hierarchy);
     }
 
     private static boolean checkOverwritable(PersistentClass model, String name, String option, Set<String> keyRoots,
                                              Set<String> candidates, String prefix, List<String> problems) {
+        if (!hasProperty(model.getPropertyClosure(), name) && hasProperty(model.getRootClass().getSubclassPropertyClosure(), name)) {
+            return false;  // an attribute of another entity of the hierarchy: it applies to that one
+        }
         if (resolvePath(model, name, prefix + option + " names ", problems) == null) {
             return false;
         }
@@ -386,17 +430,66 @@ public final class UpsertMapping {
         return false;
     }
 
-    /** The entity's inheritance strategy and why the upsert cannot write it. */
-    private static String inheritance(PersistentClass model) {
-        PersistentClass sub = model instanceof RootClass ? model.getSubclasses().iterator().next() : model;
+    /**
+     * Why the upsert cannot write the hierarchy under {@code root}, or null: SINGLE_TABLE with a discriminator column
+     * is written (the discriminator and the persisted subclass's columns, the conflict confined to its own type).
+     */
+    private static String unsupportedInheritance(RootClass root) {
+        PersistentClass sub = root.getSubclasses().isEmpty() ? null : root.getSubclasses().iterator().next();
+        String advice = "; use SINGLE_TABLE inheritance (@Inheritance(strategy = SINGLE_TABLE)), or put @Upsert on an entity "
+                + "without superclass or subclass entities (a @MappedSuperclass is fine)";
         if (sub instanceof JoinedSubclass) {
-            return "JOINED: a row spans the tables of its class hierarchy, and one INSERT ... ON CONFLICT writes one table";
+            return "entity inheritance JOINED is not supported (a row spans the tables of its class hierarchy, and one "
+                    + "INSERT ... ON CONFLICT writes one table)" + advice;
         }
         if (sub instanceof UnionSubclass) {
-            return "TABLE_PER_CLASS: each class has its own table, and a unique key across them is no index "
-                    + "PostgreSQL can arbitrate a conflict on";
+            return "entity inheritance TABLE_PER_CLASS is not supported (each class has its own table, and a unique key across "
+                    + "them is no index PostgreSQL can arbitrate a conflict on)" + advice;
         }
-        return "SINGLE_TABLE: the discriminator and the subclasses' columns are not written by the upsert yet";
+        Value discriminator = root.getDiscriminator();
+        if (discriminator != null && discriminator.hasFormula()) {
+            return "@DiscriminatorFormula is not supported: the upsert confines a conflict to rows of the persisted entity's "
+                    + "type by the discriminator column, which a formula does not write; map a @DiscriminatorColumn";
+        }
+        // a conflict with a soft-deleted row revives it whatever the DO UPDATE's condition says (OnConflictClause), so
+        // the type guard would not hold there: a soft-deleted Supplier row would come back for a Customer
+        if (root.getSoftDeleteColumn() != null) {
+            return "@SoftDelete in an inheritance hierarchy is not supported yet: reviving a soft-deleted row of another entity "
+                    + "type would hand it to the persisted entity; remove @SoftDelete (or @Upsert)";
+        }
+        if (discriminator != null && !root.isDiscriminatorInsertable()) {
+            return "a discriminator that is not inserted (@DiscriminatorOptions(insert = false)) is not supported: the upsert "
+                    + "writes the discriminator of the persisted entity itself; remove insert = false";
+        }
+        return null;
+    }
+
+    /**
+     * {@code @Upsert} on an entity below the root of its hierarchy: the conflict target is a unique key of the root's
+     * table, shared by every entity of the hierarchy, so the annotation belongs on the root (and applies to all).
+     */
+    private static String misplacedInHierarchy(PersistentClass model, RootClass root) {
+        if (model == root || model.getMappedClass() == null || !model.getMappedClass().isAnnotationPresent(Upsert.class)) {
+            return null;
+        }
+        String entity = simpleName(model);
+        String rootName = simpleName(root);
+        if (root.getMappedClass() != null && root.getMappedClass().isAnnotationPresent(Upsert.class)) {
+            return "@Upsert on " + entity + ": the @Upsert on its root entity " + rootName + " applies to every entity of the "
+                    + "hierarchy, and one hierarchy has one conflict target; remove @Upsert from " + entity;
+        }
+        return "@Upsert on " + entity + ": an entity below the root of an inheritance hierarchy cannot choose its own upsert: "
+                + "its conflict target is a unique key of " + rootName + "'s table, and the other entities of the hierarchy "
+                + "would insert plainly into it; move @Upsert to the root entity " + rootName + " (it applies to every "
+                + "entity of the hierarchy)";
+    }
+
+    private static boolean isRootProperty(RootClass root, String name) {
+        return hasProperty(root.getPropertyClosure(), name);
+    }
+
+    private static boolean hasProperty(List<Property> properties, String name) {
+        return properties.stream().anyMatch(p -> p.getName().equals(name));
     }
 
     public static String simpleName(PersistentClass model) {

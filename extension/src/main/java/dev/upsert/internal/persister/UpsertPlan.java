@@ -126,7 +126,16 @@ public final class UpsertPlan {
      * updates only a row of the session's tenant and a read-back finds only such a row; another tenant's key is taken.
      */
     public final String tenantGuard;
-    /** A plain insert of one proposed row (no conflict clause), for a key the read-back found held by another tenant. */
+    /**
+     * In a SINGLE_TABLE hierarchy, the discriminator column and this entity's value ({@code kind = 'C'}), else null:
+     * then a conflict updates only a row of this entity's type and a read-back finds only such a row; a key held by
+     * a row of another type is taken, never turned into this type nor handed to this entity.
+     */
+    public final Discriminator discriminatorGuard;
+    /**
+     * A plain insert of one proposed row (no conflict clause), for a key the read-back found held by another tenant
+     * or another entity type: PostgreSQL raises the 23505 that says the key is taken.
+     */
     final String plainInsertSql;
 
     /** How many {@link #FIXED} columns stand before the id in {@link #columns}. */
@@ -146,7 +155,7 @@ public final class UpsertPlan {
                        String keyDescription, boolean nullsNotDistinct,
                        String table, UniqueKeyCatalog.UniqueKey arbiter, String predicate, List<String> storedColumns,
                        boolean overridingSystemValue, String idDefault, String internal, String insertInto,
-                       String tenantGuard, int fixedColumns, boolean distributed) {
+                       String tenantGuard, Discriminator discriminatorGuard, int fixedColumns, boolean distributed) {
         this.persister = persister;
         this.identity = identity;
         this.columns = columns;
@@ -179,6 +188,7 @@ public final class UpsertPlan {
         this.internal = internal;
         this.insertInto = insertInto;
         this.tenantGuard = tenantGuard;
+        this.discriminatorGuard = discriminatorGuard;
         this.plainInsertSql = insertHead + rowPlaceholders + " returning " + String.join(", ", clause.returning());
         this.fixedColumns = fixedColumns;
         this.distributed = distributed;
@@ -252,7 +262,12 @@ public final class UpsertPlan {
         if (softDelete != null) {
             columns.add(column(softDelete.column(), FIXED, softDelete.notDeleted(), catalog));
         }
-        int fixedColumns = softDelete == null ? 0 : 1;
+        // ...and the discriminator of a SINGLE_TABLE entity (SingleTableEntityPersister's addDiscriminatorToInsertGroup)
+        Discriminator discriminator = mapping.discriminated ? Discriminator.of(persister) : null;
+        if (discriminator != null) {
+            columns.add(column(discriminator.column(), FIXED, discriminator.value(), catalog));
+        }
+        int fixedColumns = (softDelete == null ? 0 : 1) + (discriminator == null ? 0 : 1);
         BasicValuedModelPart idPart = (BasicValuedModelPart) persister.getIdentifierMapping();
         String idColumn = idPart.getSelectionExpression();
         if (!identity) {
@@ -418,6 +433,10 @@ public final class UpsertPlan {
             String sameTenant = qualifier + "." + tenantGuard + " = excluded." + tenantGuard;
             updateWhere = updateWhere.isBlank() ? sameTenant : "(" + updateWhere + ") and " + sameTenant;
         }
+        if (discriminator != null) {
+            String sameType = discriminator.sameType(qualifier);
+            updateWhere = updateWhere.isBlank() ? sameType : "(" + updateWhere + ") and " + sameType;
+        }
         OnConflictClause clause = new OnConflictClause(target, upsert.action() == Upsert.Action.NOTHING, qualifier, set,
                 upsert.skipUnchanged() ? compared : List.of(), versionColumn, updateWhere, returning,
                 generatedSet, catalog.partitioned(), internal,
@@ -446,7 +465,7 @@ public final class UpsertPlan {
         String idDefault = !identity && persister.getGenerator() instanceof IdentityBlockGenerator block
                 ? block.deferredIdSql(connection, catalog.partitioned()) : null;
         String rowPlaceholders = "(" + columns.stream().map(c -> valueOrDefault(c, idDefault)).collect(Collectors.joining(",")) + ")";
-        String storedRowSql = storedRowSql(table, internal, stored, columns, arbiter, predicate, tenantGuard);
+        String storedRowSql = storedRowSql(table, internal, stored, columns, arbiter, predicate, tenantGuard, discriminator);
 
         int[] keyPositions = new int[keyExpressions.size()];
         for (int k = 0; k < keyExpressions.size(); k++) {
@@ -465,7 +484,7 @@ public final class UpsertPlan {
                 List.copyOf(returnedReadBacks),
                 List.copyOf(storedReadBacks), storedRowSql, keyPositions, keyAttributes, keyDescription, nullsNotDistinct,
                 table, arbiter, predicate, List.copyOf(stored), !overriding.isEmpty(), idDefault, internal, insertInto,
-                tenantGuard, fixedColumns, catalog.distributed());
+                tenantGuard, discriminator, fixedColumns, catalog.distributed());
     }
 
     /** A column's value in the insert: the id's falls back to {@code idDefault} where its placeholder is sent as NULL. */
@@ -736,7 +755,8 @@ public final class UpsertPlan {
      * collation, with {@code is not distinct from} where the index treats NULLs as equal, within its predicate.
      */
     private static String storedRowSql(String table, String internal, List<String> stored, List<Column> columns,
-                                       UniqueKeyCatalog.UniqueKey arbiter, String predicate, String tenantGuard) {
+                                       UniqueKeyCatalog.UniqueKey arbiter, String predicate, String tenantGuard,
+                                       Discriminator discriminator) {
         List<String> keys = new ArrayList<>(arbiter.columns());
         List<String> names = new ArrayList<>();
         List<String> conditions = new ArrayList<>();
@@ -751,6 +771,9 @@ public final class UpsertPlan {
             keys.add(tenantGuard);
             names.add(internal + "tenant");
             conditions.add(tenantGuard + " = " + proposedRow + "." + internal + "tenant");
+        }
+        if (discriminator != null) {
+            conditions.add(discriminator.isOwnType());  // a row of another entity type is not this entity's to receive
         }
         // the derived table exposes only prefixed names: every unqualified name in the rest is the table's
         String proposed = columns.stream().map(c -> c.typedValue() + " as " + c.name()).collect(Collectors.joining(", "));
@@ -823,6 +846,9 @@ public final class UpsertPlan {
         if (tenantGuard != null) {
             shapes.put("insert of a key held by another tenant", plainInsertSql);
         }
+        if (discriminatorGuard != null) {
+            shapes.put("insert of a key held by another entity type", plainInsertSql);
+        }
         UnnestUpsertStatement unnest = UnnestUpsertStatement.build(this);
         if (unnest != null) {
             shapes.put("one-statement-per-chunk upsert", unnest.sql);
@@ -866,6 +892,30 @@ public final class UpsertPlan {
 
         OnConflictClause.Revive revive() {
             return new OnConflictClause.Revive(column.getSelectionExpression(), notDeleted);
+        }
+    }
+
+    /**
+     * The discriminator of an entity of a SINGLE_TABLE hierarchy: its column and the SQL of the entity's value
+     * ({@code 'C'}, {@code 2}), written by the insert as Hibernate's own insert writes it, and the guard that
+     * confines a conflict and a read-back to rows of that value.
+     */
+    public record Discriminator(SelectableMapping column, String value) {
+
+        static Discriminator of(UpsertEntityPersister persister) {
+            // null/not-null discriminator values and formulas are refused at boot (UpsertMapping)
+            return new Discriminator(persister.getDiscriminatorMapping(), persister.getDiscriminatorSQLValue());
+        }
+
+        /** The stored row (the table's, named {@code qualifier} in {@code DO UPDATE}) is of the proposed row's type. */
+        String sameType(String qualifier) {
+            String name = column.getSelectionExpression();
+            return qualifier + "." + name + " = excluded." + name;
+        }
+
+        /** A row of the table (unqualified names) is of this entity's type. */
+        String isOwnType() {
+            return column.getSelectionExpression() + " = " + value;
         }
     }
 }
