@@ -27,6 +27,7 @@ import dev.upsert.DuplicateKeyModel.Member;
 import dev.upsert.DuplicateKeyModel.Page;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.PersistenceUnit;
 
 /**
  * No duplicate waits for a connection: the failing transaction holds one, and a second one from a full pool would

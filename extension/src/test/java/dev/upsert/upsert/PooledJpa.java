@@ -7,7 +7,7 @@ import java.util.function.Consumer;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 
-import dev.upsert.PersistenceUnit;
+import dev.upsert.testing.jpa.PersistenceUnit;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;

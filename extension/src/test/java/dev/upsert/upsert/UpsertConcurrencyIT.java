@@ -45,6 +45,7 @@ import dev.upsert.UpsertOutcome;
 import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.Transactions;
 
 /**
  * Concurrent {@code @Upsert} transactions over shared keys, through a HikariCP pool: no deadlock, no duplicate key, the
@@ -514,7 +515,7 @@ class UpsertConcurrencyIT {
      * {@link PessimisticLockException} on 7.x and into {@code OptimisticLockException} on 6.6.
      */
     private static void assertSerializationFailure(Throwable failure) {
-        assertThat(failure).isExactlyInstanceOf(dev.upsert.PersistenceUnit.hibernate66()
+        assertThat(failure).isExactlyInstanceOf(dev.upsert.testing.jpa.PersistenceUnit.hibernate66()
                         ? jakarta.persistence.OptimisticLockException.class : PessimisticLockException.class)
                 .hasCauseExactlyInstanceOf(LockAcquisitionException.class);
         assertThat(DuplicateKeyException.find(failure)).isEmpty();
@@ -530,29 +531,15 @@ class UpsertConcurrencyIT {
     }
 
     private static void runInNewTransaction(PooledJpa jpa, Consumer<EntityManager> work) {
-        inNewTransaction(jpa, em -> {
-            work.accept(em);
-            return null;
-        });
+        Transactions.runInTransaction(jpa.factory, work);
     }
 
     private static <T> T inNewTransaction(PooledJpa jpa, Function<EntityManager, T> work) {
-        EntityManager em = jpa.open();
-        try {
-            em.getTransaction().begin();
-            T result = work.apply(em);
-            em.getTransaction().commit();
-            return result;
-        } finally {
-            closeQuietly(em);
-        }
+        return Transactions.inTransaction(jpa.factory, work);
     }
 
     private static void closeQuietly(EntityManager em) {
-        if (em.getTransaction().isActive()) {
-            em.getTransaction().rollback();
-        }
-        em.close();
+        Transactions.closeRollingBack(em);
     }
 
     static String sqlState(Throwable e) {
