@@ -26,8 +26,11 @@ public final class Transactions {
             T result = work.apply(em);
             em.getTransaction().commit();
             return result;
+        } catch (RuntimeException | Error e) {
+            rollBack(em, e);
+            throw e;
         } finally {
-            closeRollingBack(em);
+            em.close();
         }
     }
 
@@ -63,6 +66,7 @@ public final class Transactions {
             try {
                 work.accept(em);
             } catch (Throwable e) {
+                rollBack(em, e);
                 return e;
             }
             if (commitIfPassed) {
@@ -82,6 +86,20 @@ public final class Transactions {
             }
         } finally {
             em.close();
+        }
+    }
+
+    /**
+     * Rolls back after {@code failure}; a rollback that fails too is added to it, not thrown over it (after a
+     * failover or a terminated backend the connection is gone, and the server rolled back when the backend ended).
+     */
+    private static void rollBack(EntityManager em, Throwable failure) {
+        try {
+            if (em.getTransaction().isActive()) {
+                em.getTransaction().rollback();
+            }
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
         }
     }
 }
