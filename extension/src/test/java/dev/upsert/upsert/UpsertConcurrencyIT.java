@@ -46,6 +46,8 @@ import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
 import dev.upsert.testing.jpa.Transactions;
+import dev.upsert.upsert.Entities.Badge;
+import dev.upsert.upsert.Entities.Member;
 
 /**
  * Concurrent {@code @Upsert} transactions over shared keys, through a HikariCP pool: no deadlock, no duplicate key, the
@@ -53,20 +55,6 @@ import dev.upsert.testing.jpa.Transactions;
  */
 @PostgresTest
 class UpsertConcurrencyIT {
-
-    @Entity @Table(name = "member", uniqueConstraints = @UniqueConstraint(name = "member_email_key", columnNames = "email"))
-    @Upsert(on = "email")
-    static class Member {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "member_ids")
-        @SequenceGenerator(name = "member_ids", sequenceName = "member_ids", allocationSize = 50)
-        Long id;
-        String email;
-        String name;
-        @Column(name = "created_by", updatable = false) String createdBy;
-        @Version int version;
-        Member() { }
-        Member(String email, String name) { this.email = email; this.name = name; this.createdBy = name; }
-    }
 
     @Entity @Table(name = "device", uniqueConstraints = @UniqueConstraint(name = "device_site_serial_key", columnNames = {"site", "serial"}))
     @Upsert(on = {"site", "serial"})
@@ -80,17 +68,6 @@ class UpsertConcurrencyIT {
         @Version long version;
         Device() { }
         Device(String site, int serial, String label) { this.site = site; this.serial = serial; this.label = label; }
-    }
-
-    @Entity @Table(name = "badge", uniqueConstraints = @UniqueConstraint(name = "badge_code_key", columnNames = "code"))
-    @Upsert(on = "code")
-    static class Badge {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        String code;
-        String holder;
-        @Version int version;
-        Badge() { }
-        Badge(String code, String holder) { this.code = code; this.holder = holder; }
     }
 
     static final int THREADS = 16;

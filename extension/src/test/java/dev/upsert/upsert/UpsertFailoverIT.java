@@ -50,6 +50,8 @@ import dev.upsert.Upsert;
 import dev.upsert.testing.FailoverCluster;
 import dev.upsert.testing.FailoverTest;
 import dev.upsert.testing.jpa.PooledPersistenceUnit;
+import dev.upsert.upsert.Entities.Badge;
+import dev.upsert.upsert.Entities.Member;
 
 /**
  * A real failover (pg_auto_failover: a primary, a synchronous standby, {@code pg_autoctl perform failover}) while
@@ -63,30 +65,6 @@ import dev.upsert.testing.jpa.PooledPersistenceUnit;
 @FailoverTest
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class UpsertFailoverIT {
-
-    @Entity @Table(name = "member", uniqueConstraints = @UniqueConstraint(name = "member_email_key", columnNames = "email"))
-    @Upsert(on = "email")
-    static class Member {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "member_ids")
-        @SequenceGenerator(name = "member_ids", sequenceName = "member_ids", allocationSize = 50)
-        Long id;
-        String email;
-        String name;
-        @Version int version;
-        Member() { }
-        Member(String email, String name) { this.email = email; this.name = name; }
-    }
-
-    @Entity @Table(name = "badge", uniqueConstraints = @UniqueConstraint(name = "badge_code_key", columnNames = "code"))
-    @Upsert(on = "code")
-    static class Badge {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        String code;
-        String holder;
-        @Version int version;
-        Badge() { }
-        Badge(String code, String holder) { this.code = code; this.holder = holder; }
-    }
 
     /** A plain entity: its duplicates raise {@link DuplicateKeyException}. */
     @Entity(name = "Receipt") @Table(name = "receipt", uniqueConstraints = @UniqueConstraint(name = "receipt_tx_key", columnNames = "tx_id"))
