@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import dev.upsert.DuplicateKeyModel.Member;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.PersistenceUnit;
 
 /**
  * The rows the extension remembers for a flush whose connection died must not describe a later duplicate key on the

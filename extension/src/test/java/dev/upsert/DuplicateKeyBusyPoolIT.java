@@ -19,14 +19,14 @@ import jakarta.persistence.EntityManagerFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 
 import dev.upsert.DuplicateKeyModel.Account;
 import dev.upsert.DuplicateKeyModel.Member;
 import dev.upsert.DuplicateKeyModel.Page;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.PersistenceUnit;
+import dev.upsert.testing.jpa.PooledPersistenceUnit;
 
 /**
  * No duplicate waits for a connection: the failing transaction holds one, and a second one from a full pool would
@@ -52,8 +52,8 @@ class DuplicateKeyBusyPoolIT {
 
     @Test
     void aPoolOfOneAnswersEveryFirstDuplicateAtOnce(TestSchema db) throws Exception {
-        try (Pooled pooled = new Pooled(db, "dk-pool-1", 1)) {
-            List<Long> millis = burst(pooled.factory, 3);
+        try (PooledPersistenceUnit pooled = pooled(db, "dk-pool-1", 1)) {
+            List<Long> millis = burst(pooled.factory(), 3);
             assertThat(millis).allSatisfy(ms -> assertThat(ms).isLessThan(BOUND.toMillis()));
         }
         assertRowsUnchanged(db);
@@ -61,8 +61,8 @@ class DuplicateKeyBusyPoolIT {
 
     @Test
     void aPoolOfTwoAnswersTenConcurrentFirstDuplicatesAtOnce(TestSchema db) throws Exception {
-        try (Pooled pooled = new Pooled(db, "dk-pool-2", 2)) {
-            List<Long> millis = burst(pooled.factory, 10);
+        try (PooledPersistenceUnit pooled = pooled(db, "dk-pool-2", 2)) {
+            List<Long> millis = burst(pooled.factory(), 10);
             assertThat(millis).hasSize(10).allSatisfy(ms -> assertThat(ms).isLessThan(BOUND.toMillis()));
         }
         assertRowsUnchanged(db);
@@ -76,12 +76,12 @@ class DuplicateKeyBusyPoolIT {
     @Test
     void anIndexCreatedAfterBootIsAnsweredAtOnceAndLearnedInTheBackground(TestSchema db) throws Exception {
         String owner;
-        try (Pooled pooled = new Pooled(db, "dk-pool-late", 1)) {
+        try (PooledPersistenceUnit pooled = pooled(db, "dk-pool-late", 1)) {
             owner = catalogOwner(pooled);
             db.execute("create unique index account_name_lower_uq on account (lower(name))");
             try {
                 long start = System.nanoTime();
-                DuplicateKeyException first = duplicate(pooled.factory, em -> em.persist(new Account("new@x.org", "ANN")));
+                DuplicateKeyException first = duplicate(pooled.factory(), em -> em.persist(new Account("new@x.org", "ANN")));
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(BOUND);
                 assertThat(first.getConstraintName()).isEqualTo("account_name_lower_uq");
                 assertThat(first.getTableName()).isEqualTo("account");
@@ -92,7 +92,7 @@ class DuplicateKeyBusyPoolIT {
                 long deadline = System.nanoTime() + BOUND.toNanos();
                 while (columns.isEmpty() && System.nanoTime() < deadline) {
                     Thread.sleep(50);
-                    columns = duplicate(pooled.factory, em -> em.persist(new Account("new@x.org", "ANN"))).getColumnNames();
+                    columns = duplicate(pooled.factory(), em -> em.persist(new Account("new@x.org", "ANN"))).getColumnNames();
                 }
                 assertThat(columns).containsExactly("lower(name::text)");
                 assertThat(catalogThreads(owner)).as("the lookup ran on the SessionFactory's thread").isOne();
@@ -113,9 +113,9 @@ class DuplicateKeyBusyPoolIT {
     @Test
     void aTableNoEntityMapsIsAnsweredAtOnce(TestSchema db) {
         db.execute("create table audit_code (code text constraint audit_code_uq unique); insert into audit_code values ('a1')");
-        try (Pooled pooled = new Pooled(db, "dk-pool-unmapped", 1)) {
+        try (PooledPersistenceUnit pooled = pooled(db, "dk-pool-unmapped", 1)) {
             long start = System.nanoTime();
-            DuplicateKeyException e = duplicate(pooled.factory, em -> em
+            DuplicateKeyException e = duplicate(pooled.factory(), em -> em
                     .createNativeQuery("insert into audit_code (code) values ('a1')").executeUpdate());
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(BOUND);
             assertThat(e.getConstraintName()).isEqualTo("audit_code_uq");
@@ -185,8 +185,8 @@ class DuplicateKeyBusyPoolIT {
     }
 
     /** The lookup thread is named after the SessionFactory: the unit's name on 7.x, its UUID on 6.6 (which names none). */
-    private static String catalogOwner(Pooled pooled) {
-        var factory = pooled.factory.unwrap(org.hibernate.engine.spi.SessionFactoryImplementor.class);
+    private static String catalogOwner(PooledPersistenceUnit pooled) {
+        var factory = pooled.factory().unwrap(org.hibernate.engine.spi.SessionFactoryImplementor.class);
         return factory.getName() != null ? factory.getName() : factory.getUuid();
     }
 
@@ -203,34 +203,9 @@ class DuplicateKeyBusyPoolIT {
     }
 
     /** A SessionFactory over a HikariCP pool of {@code size} connections with a 30 s connection timeout. */
-    private static final class Pooled implements AutoCloseable {
-
-        final HikariDataSource pool;
-        final EntityManagerFactory factory;
-
-        Pooled(TestSchema db, String name, int size) {
-            HikariConfig config = new HikariConfig();
-            config.setPoolName(name);
-            config.setJdbcUrl(db.jdbcUrl("ApplicationName=" + name));
-            config.setUsername(db.user());
-            config.setPassword(db.password());
-            config.setMaximumPoolSize(size);
-            config.setConnectionTimeout(POOL_TIMEOUT_MS);
-            pool = new HikariDataSource(config);
-            Map<String, Object> settings = new HashMap<>();
-            settings.put("hibernate.connection.datasource", pool);
-            settings.put("hibernate.default_schema", db.name());
-            settings.put("jakarta.persistence.schema-generation.database.action", "none");
-            factory = PersistenceUnit.create(name, settings, DuplicateKeyModel.ENTITIES);
-        }
-
-        @Override
-        public void close() {
-            try {
-                factory.close();
-            } finally {
-                pool.close();
-            }
-        }
+    private static PooledPersistenceUnit pooled(TestSchema db, String name, int size) {
+        return PooledPersistenceUnit.boot(PooledPersistenceUnit.pool(db, name, size, "", c -> c.setConnectionTimeout(POOL_TIMEOUT_MS)),
+                name, Map.of("hibernate.default_schema", db.name(), "jakarta.persistence.schema-generation.database.action", "none"),
+                DuplicateKeyModel.ENTITIES);
     }
 }

@@ -27,6 +27,7 @@ import dev.upsert.DuplicateKeyModel.Member;
 import dev.upsert.DuplicateKeyModel.Page;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.PersistenceUnit;
 
 /**
  * PostgreSQL sends no DETAIL when the user may not read the key: (a) no SELECT on the key columns, (b) row-level

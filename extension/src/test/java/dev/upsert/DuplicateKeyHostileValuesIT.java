@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.PersistenceUnit;
 
 /**
  * {@link DuplicateKeyException} for plain (non-{@code @Upsert}) entities whose unique text column holds

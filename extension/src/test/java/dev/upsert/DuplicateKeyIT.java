@@ -32,6 +32,8 @@ import dev.upsert.DuplicateKeyModel.Ticket;
 import dev.upsert.DuplicateKeyModel.Weird;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.PersistenceUnit;
+import dev.upsert.testing.jpa.Transactions;
 
 /** Every path by which a 23505 reaches a JPA caller, against a real PostgreSQL, asserting every field. */
 @PostgresTest
@@ -442,17 +444,7 @@ class DuplicateKeyIT {
     // ---------------------------------------------------------------------------------------------------------------
 
     static void inTransaction(EntityManagerFactory factory, Consumer<EntityManager> work) {
-        EntityManager em = factory.createEntityManager();
-        try {
-            em.getTransaction().begin();
-            work.accept(em);
-            em.getTransaction().commit();
-        } finally {
-            if (em.getTransaction().isActive()) {
-                em.getTransaction().rollback();
-            }
-            em.close();
-        }
+        Transactions.runInTransaction(factory, work);
     }
 
     static Throwable inTransactionFailing(EntityManagerFactory factory, Consumer<EntityManager> work) {
@@ -463,19 +455,6 @@ class DuplicateKeyIT {
 
     /** Runs {@code work} and commits; returns what the work (not the commit) threw, after rolling back. */
     static Throwable inTransactionFailing(EntityManagerFactory factory, Consumer<EntityManager> work, boolean mayPass) {
-        EntityManager em = factory.createEntityManager();
-        try {
-            em.getTransaction().begin();
-            Throwable thrown = catchThrowable(() -> work.accept(em));
-            if (thrown == null && mayPass) {
-                em.getTransaction().commit();
-            }
-            return thrown;
-        } finally {
-            if (em.getTransaction().isActive()) {
-                em.getTransaction().rollback();
-            }
-            em.close();
-        }
+        return Transactions.failureOfWork(factory, work, mayPass);
     }
 }

@@ -23,6 +23,7 @@ import dev.upsert.DuplicateKeyModel.Page;
 import dev.upsert.DuplicateKeyModel.Person;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.PersistenceUnit;
 
 /**
  * A server whose {@code lc_messages} is German or French translates MESSAGE and DETAIL (research A1). The embedded

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import dev.upsert.DuplicateKeyModel.Account;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.PersistenceUnit;
 
 /**
  * The code shown in docs/duplicate-keys.md, compiled and run; {@code ReadmeSnippetTest} (sample-app) checks that the

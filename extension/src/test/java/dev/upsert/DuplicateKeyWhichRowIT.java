@@ -26,6 +26,7 @@ import org.postgresql.util.PSQLException;
 
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.PersistenceUnit;
 
 /**
  * {@link DuplicateKeyException#getKeyValues()} is the failing row's values or empty, never another row's, and keeps

@@ -18,6 +18,7 @@ import dev.upsert.DuplicateKeyModel.Account;
 import dev.upsert.DuplicateKeyModel.Member;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.PersistenceUnit;
 
 /**
  * Key values are personal data: with default settings, a failing insert leaves no key value in any log line or in

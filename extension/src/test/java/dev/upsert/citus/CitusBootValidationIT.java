@@ -45,7 +45,7 @@ class CitusBootValidationIT {
     private static EntityManagerFactory boot(TestSchema db, Class<?> entity) {
         Map<String, Object> settings = new HashMap<>(db.jpaProperties());
         settings.put("jakarta.persistence.schema-generation.database.action", "none");
-        return dev.upsert.PersistenceUnit.create("citus-boot", settings, entity);
+        return dev.upsert.testing.jpa.PersistenceUnit.create("citus-boot", settings, entity);
     }
 
     @Test

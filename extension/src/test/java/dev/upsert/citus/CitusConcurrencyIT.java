@@ -83,7 +83,7 @@ class CitusConcurrencyIT {
             settings.put("hibernate.connection.datasource", pool);
             settings.put("hibernate.default_schema", db.name());
             settings.put("jakarta.persistence.schema-generation.database.action", "none");
-            EntityManagerFactory emf = dev.upsert.PersistenceUnit.create("citus-concurrency", settings, Tally.class);
+            EntityManagerFactory emf = dev.upsert.testing.jpa.PersistenceUnit.create("citus-concurrency", settings, Tally.class);
             Map<String, AtomicInteger> committed = new ConcurrentHashMap<>();
             AtomicInteger duplicates = new AtomicInteger();
             AtomicInteger deadlocks = new AtomicInteger();

@@ -130,7 +130,7 @@ class CitusDuplicateKeyIT {
         Map<String, Object> settings = new HashMap<>(db.jpaProperties());
         settings.put("jakarta.persistence.schema-generation.database.action", "none");
         settings.put(UpsertSettings.METRICS_EXPECTED_CONSTRAINTS, "customer_tenant_id_email_key");
-        emf = dev.upsert.PersistenceUnit.create("citus-duplicates", settings,
+        emf = dev.upsert.testing.jpa.PersistenceUnit.create("citus-duplicates", settings,
                 Customer.class, Subscriber.class, Country.class, Member.class, Invoice.class);
         registry = new SimpleMeterRegistry();
         metrics = new UpsertMetrics(emf);

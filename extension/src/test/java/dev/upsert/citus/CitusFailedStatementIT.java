@@ -64,7 +64,7 @@ class CitusFailedStatementIT {
             settings.put("hibernate.connection.datasource", pool);
             settings.put("hibernate.default_schema", db.name());
             settings.put("jakarta.persistence.schema-generation.database.action", "none");
-            EntityManagerFactory emf = dev.upsert.PersistenceUnit.create("citus-failed", settings, Visit.class);
+            EntityManagerFactory emf = dev.upsert.testing.jpa.PersistenceUnit.create("citus-failed", settings, Visit.class);
             try {
                 EntityManager em = emf.createEntityManager();
                 EntityTransaction tx = em.getTransaction();

@@ -3,7 +3,6 @@ package dev.upsert.citus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +22,6 @@ import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 
 import org.hibernate.annotations.ColumnTransformer;
-import org.hibernate.resource.jdbc.spi.StatementInspector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,6 +32,7 @@ import dev.upsert.UpsertOutcome;
 import dev.upsert.Upserts;
 import dev.upsert.testing.CitusTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.StatementRecorder;
 
 /**
  * The {@code @Upsert} matrix on a Citus cluster: every action ({@code UPDATE}, {@code NOTHING}, {@code updateWhere},
@@ -46,19 +45,11 @@ import dev.upsert.testing.TestSchema;
 @CitusTest
 class CitusUpsertIT {
 
-    static final List<String> statements = Collections.synchronizedList(new ArrayList<>());
-
-    /** Records what the flush sends (sequence calls aside). */
-    public static final class Recorder implements StatementInspector {
-        @Override
-        public String inspect(String sql) {
-            // an id fetch is left out; an IDENTITY upsert draws its ids in the statement (coalesce(id, nextval(...)))
-            if (!sql.startsWith("select nextval(")) {
-                statements.add(sql);
-            }
-            return sql;
-        }
-    }
+    /**
+     * Records what the flush sends, id fetches aside (an IDENTITY upsert draws its ids in the statement:
+     * {@code coalesce(id, nextval(...))}).
+     */
+    static final StatementRecorder statements = new StatementRecorder(sql -> !sql.startsWith("select nextval("));
 
     @MappedSuperclass
     abstract static class Account {
@@ -217,8 +208,8 @@ class CitusUpsertIT {
         Map<String, Object> settings = new HashMap<>(db.jpaProperties());
         settings.put("jakarta.persistence.schema-generation.database.action", "none");
         settings.put("hibernate.jdbc.batch_size", "50");
-        settings.put("hibernate.session_factory.statement_inspector", Recorder.class.getName());
-        emf = dev.upsert.PersistenceUnit.create("citus-upsert", settings, kinds().map(Kind::type).toArray(Class<?>[]::new));
+        settings.put("hibernate.session_factory.statement_inspector", statements);
+        emf = dev.upsert.testing.jpa.PersistenceUnit.create("citus-upsert", settings, kinds().map(Kind::type).toArray(Class<?>[]::new));
     }
 
     @AfterAll

@@ -3,6 +3,8 @@ package dev.upsert.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static dev.upsert.testing.jpa.Transactions.inTransaction;
+import static dev.upsert.testing.jpa.Transactions.runInTransaction;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -74,13 +76,13 @@ class DuplicateScanIT {
     @Test
     void groupsLargestFirstWithTheirIdsAndNullsDistinct(TestSchema db) {
         try (EntityManagerFactory emf = plain(db)) {
-            List<DuplicateGroup> groups = OpsJpa.tx(emf, em -> DuplicateScan.find(em, Subscriber.class, "tenantId", "email"));
+            List<DuplicateGroup> groups = inTransaction(emf, em -> DuplicateScan.find(em, Subscriber.class, "tenantId", "email"));
             assertThat(groups).containsExactly(
                     new DuplicateGroup(key(1L, "ann@x.org"), 3, List.of(1L, 3L, 6L)),
                     new DuplicateGroup(key(1L, "bob@x.org"), 2, List.of(2L, 5L)));
             assertThat(groups.get(0).key().keySet()).containsExactly("tenantId", "email");
             // one attribute: tenant 2's ann@x.org joins the group, the NULL emails still form none
-            List<DuplicateGroup> byEmail = OpsJpa.tx(emf, em -> DuplicateScan.find(em, Subscriber.class, "email"));
+            List<DuplicateGroup> byEmail = inTransaction(emf, em -> DuplicateScan.find(em, Subscriber.class, "email"));
             assertThat(byEmail).containsExactly(new DuplicateGroup(Map.of("email", "ann@x.org"), 4, List.of(1L, 3L, 4L, 6L)),
                             new DuplicateGroup(Map.of("email", "bob@x.org"), 2, List.of(2L, 5L)));
         }
@@ -97,13 +99,13 @@ class DuplicateScanIT {
         assertThat(stackTrace(refused)).doesNotContain("ann@x.org").doesNotContain("bob@x.org");
 
         try (EntityManagerFactory emf = plain(db)) {
-            OpsJpa.run(emf, em -> {
+            runInTransaction(emf, em -> {
                 // keep the oldest row of each group
                 for (DuplicateGroup group : DuplicateScan.find(em, Subscriber.class, "tenantId", "email")) {
                     group.ids().subList(1, group.ids().size()).forEach(id -> em.remove(em.find(Subscriber.class, id)));
                 }
             });
-            List<DuplicateGroup> left = OpsJpa.tx(emf, em -> DuplicateScan.find(em, Subscriber.class, "tenantId", "email"));
+            List<DuplicateGroup> left = inTransaction(emf, em -> DuplicateScan.find(em, Subscriber.class, "tenantId", "email"));
             assertThat(left).isEmpty();
         }
         Throwable stillNoIndex = catchThrowable(() -> OpsJpa.boot(db, Map.of(UpsertSettings.CHECK_SEQUENCES, "off"),
@@ -114,7 +116,7 @@ class DuplicateScanIT {
 
         db.execute("create unique index concurrently subscriber_tenant_id_email_key on " + db.name() + ".subscriber (tenant_id, email)");
         try (EntityManagerFactory emf = OpsJpa.boot(db, Map.of(UpsertSettings.CHECK_SEQUENCES, "off"), UpsertSubscriber.class)) {
-            OpsJpa.run(emf, em -> {
+            runInTransaction(emf, em -> {
                 UpsertSubscriber again = new UpsertSubscriber();
                 again.tenantId = 1L;
                 again.email = "ann@x.org";
@@ -130,7 +132,7 @@ class DuplicateScanIT {
     @Test
     void mistakesNameTheEntityAndTheAttributes(TestSchema db) {
         try (EntityManagerFactory emf = plain(db)) {
-            OpsJpa.run(emf, em -> {
+            runInTransaction(emf, em -> {
                 assertThatThrownBy(() -> DuplicateScan.find(em, Subscriber.class, "mail"))
                         .isInstanceOf(IllegalArgumentException.class)
                         .hasMessage("DuplicateScan on Subscriber: attribute 'mail' does not exist (attributes: email, name, tenantId)");

@@ -2,6 +2,9 @@ package dev.upsert.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static dev.upsert.testing.jpa.Transactions.inTransaction;
+import static dev.upsert.testing.jpa.Transactions.runInTransaction;
+import static dev.upsert.testing.jpa.Transactions.failure;
 
 import java.io.Serializable;
 import java.util.List;
@@ -30,6 +33,7 @@ import dev.upsert.DuplicateKeyException;
 import dev.upsert.UpsertSettings;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.Transactions;
 
 /** The row that holds the key, loaded through another EntityManager, for every shape of unique key. */
 @PostgresTest
@@ -155,18 +159,18 @@ class FindExistingIT {
     }
 
     private static DuplicateKeyException duplicate(Consumer<EntityManager> work) {
-        Throwable thrown = OpsJpa.failing(emf, work);
+        Throwable thrown = failure(emf, work);
         return DuplicateKeyException.find(thrown).orElseThrow(() -> new AssertionError(thrown));
     }
 
     @Test
     void singleKeyFromTheEntitysValues(TestSchema db) {
-        OpsJpa.run(emf, em -> em.persist(new Account("zed@x.org", "Zed")));
-        OpsJpa.run(emf, em -> em.persist(new Account("ann@x.org", "Ann")));
+        runInTransaction(emf, em -> em.persist(new Account("zed@x.org", "Zed")));
+        runInTransaction(emf, em -> em.persist(new Account("ann@x.org", "Ann")));
         DuplicateKeyException e = duplicate(em -> em.persist(new Account("ann@x.org", "Ann again")));
         assertThat(e.getKeyValues()).containsEntry("email", "ann@x.org");
 
-        Account existing = OpsJpa.tx(emf, em -> e.findExisting(em, Account.class)).orElseThrow();
+        Account existing = inTransaction(emf, em -> e.findExisting(em, Account.class)).orElseThrow();
         assertThat(existing.id).isEqualTo(2L);
         assertThat(existing.name).isEqualTo("Ann");
         assertThat(db.query("select id, name from account where email = 'ann@x.org'")).containsExactly(List.of(2L, "Ann"));
@@ -174,16 +178,16 @@ class FindExistingIT {
 
     @Test
     void singleKeyFromDetailText(TestSchema db) {
-        OpsJpa.run(emf, em -> em.persist(new Account("ann@x.org", "Ann")));
+        runInTransaction(emf, em -> em.persist(new Account("ann@x.org", "Ann")));
         DuplicateKeyException e = duplicate(em -> em.createNativeQuery("insert into account (email, name) values ('ann@x.org', 'x')")
                 .executeUpdate());
         assertThat(e.getKeyValues()).containsExactly(Map.entry("email", "ann@x.org"));
-        assertThat(OpsJpa.<Optional<Account>>tx(emf, em -> e.findExisting(em, Account.class))).get().extracting(a -> a.name).isEqualTo("Ann");
+        assertThat(Transactions.<Optional<Account>>inTransaction(emf, em -> e.findExisting(em, Account.class))).get().extracting(a -> a.name).isEqualTo("Ann");
     }
 
     @Test
     void compositeKeyFromDetailTextConvertsTheBigint(TestSchema db) {
-        OpsJpa.run(emf, em -> {
+        runInTransaction(emf, em -> {
             em.persist(new Page(1L, "pricing", "Pricing"));
             em.persist(new Page(2L, "pricing", "Tarifs"));
         });
@@ -191,28 +195,28 @@ class FindExistingIT {
         DuplicateKeyException e = duplicate(em -> em.createNativeQuery("insert into page (tenant_id, slug, title) values (2, 'pricing', 'x')")
                 .executeUpdate());
         assertThat(e.getKeyValues()).containsExactly(Map.entry("tenant_id", 2L), Map.entry("slug", "pricing"));
-        Page existing = OpsJpa.tx(emf, em -> e.findExisting(em, Page.class)).orElseThrow();
+        Page existing = inTransaction(emf, em -> e.findExisting(em, Page.class)).orElseThrow();
         assertThat(existing.id).isEqualTo(2L);
         assertThat(existing.title).isEqualTo("Tarifs");
     }
 
     @Test
     void compositeKeyFromTheEntitysValues(TestSchema db) {
-        OpsJpa.run(emf, em -> em.persist(new Page(7L, "home", "Home")));
+        runInTransaction(emf, em -> em.persist(new Page(7L, "home", "Home")));
         DuplicateKeyException e = duplicate(em -> em.persist(new Page(7L, "home", "Home again")));
         assertThat(e.getKeyValues()).containsExactly(Map.entry("tenant_id", 7L), Map.entry("slug", "home"));
-        assertThat(OpsJpa.<Optional<Page>>tx(emf, em -> e.findExisting(em, Page.class))).get().extracting(p -> p.title).isEqualTo("Home");
+        assertThat(Transactions.<Optional<Page>>inTransaction(emf, em -> e.findExisting(em, Page.class))).get().extracting(p -> p.title).isEqualTo("Home");
     }
 
     @Test
     void expressionKeyOfAPartialIndexFindsTheLiveRow(TestSchema db) {
         db.execute("insert into person (email, deleted) values ('Ann@X.org', true)");  // archived, outside the index
-        OpsJpa.run(emf, em -> em.persist(new Person("ANN@x.org")));
+        runInTransaction(emf, em -> em.persist(new Person("ANN@x.org")));
         DuplicateKeyException e = duplicate(em -> em.persist(new Person("ann@X.ORG")));
         assertThat(e.getColumnNames()).containsExactly("lower(email)");
         assertThat(e.getKeyValues()).containsExactly(Map.entry("lower(email)", "ann@x.org"));
 
-        Person existing = OpsJpa.tx(emf, em -> e.findExisting(em, Person.class)).orElseThrow();
+        Person existing = inTransaction(emf, em -> e.findExisting(em, Person.class)).orElseThrow();
         assertThat(existing.id).isEqualTo(2L);
         assertThat(existing.email).isEqualTo("ANN@x.org");
         assertThat(existing.deleted).isFalse();
@@ -220,13 +224,13 @@ class FindExistingIT {
 
     @Test
     void anEntityWithACompositeId(TestSchema db) {
-        OpsJpa.run(emf, em -> {
+        runInTransaction(emf, em -> {
             em.persist(new OrderLine("A-1", 1, "apple"));
             em.persist(new OrderLine("A-1", 2, "pear"));
         });
         DuplicateKeyException e = duplicate(em -> em.persist(new OrderLine("A-1", 3, "pear")));
         assertThat(e.getConstraintName()).isEqualTo("order_line_order_no_sku_key");
-        OrderLine existing = OpsJpa.<Optional<OrderLine>>tx(emf, em -> e.findExisting(em, OrderLine.class)).orElseThrow();
+        OrderLine existing = Transactions.<Optional<OrderLine>>inTransaction(emf, em -> e.findExisting(em, OrderLine.class)).orElseThrow();
         assertThat(existing.key).isEqualTo(new LineKey("A-1", 2));
         assertThat(existing.sku).isEqualTo("pear");
         assertThat(db.queryLong("select count(*) from order_line")).isEqualTo(2);
@@ -234,21 +238,21 @@ class FindExistingIT {
 
     @Test
     void emptyWhenTheRowIsGoneOrTheValuesAreUnknown(TestSchema db) {
-        OpsJpa.run(emf, em -> em.persist(new Account("ann@x.org", "Ann")));
+        runInTransaction(emf, em -> em.persist(new Account("ann@x.org", "Ann")));
         DuplicateKeyException e = duplicate(em -> em.persist(new Account("ann@x.org", "Ann again")));
         db.execute("delete from account");
-        assertThat(OpsJpa.<Optional<Account>>tx(emf, em -> e.findExisting(em, Account.class))).isEmpty();
+        assertThat(Transactions.<Optional<Account>>inTransaction(emf, em -> e.findExisting(em, Account.class))).isEmpty();
 
         DuplicateKeyException unknown = new DuplicateKeyException(null, null, "account_email_key", db.name(), "account",
                 List.of("email"), Account.class, List.of("email"), Map.of(), false);
-        assertThat(OpsJpa.<Optional<Account>>tx(emf, em -> unknown.findExisting(em, Account.class))).isEmpty();
+        assertThat(Transactions.<Optional<Account>>inTransaction(emf, em -> unknown.findExisting(em, Account.class))).isEmpty();
     }
 
     @Test
     void theWrongEntityOrTheAbortedTransactionIsAClearMistake(TestSchema db) {
-        OpsJpa.run(emf, em -> em.persist(new Account("ann@x.org", "Ann")));
+        runInTransaction(emf, em -> em.persist(new Account("ann@x.org", "Ann")));
         DuplicateKeyException e = duplicate(em -> em.persist(new Account("ann@x.org", "Ann again")));
-        OpsJpa.run(emf, em -> assertThatThrownBy(() -> e.findExisting(em, Page.class))
+        runInTransaction(emf, em -> assertThatThrownBy(() -> e.findExisting(em, Page.class))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("findExisting: entity Page maps table " + db.name() + ".page, not " + db.name()
                         + ".account where the duplicate key is; pass the entity of that table"));
@@ -271,7 +275,7 @@ class FindExistingIT {
             em.getTransaction().rollback();
             em.close();
         }
-        Optional<Account> fromANewOne = OpsJpa.tx(emf, other -> e.findExisting(other, Account.class));
+        Optional<Account> fromANewOne = inTransaction(emf, other -> e.findExisting(other, Account.class));
         assertThat(fromANewOne).isPresent();
     }
 }

@@ -1,22 +1,18 @@
 package dev.upsert.ops;
 
-import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 
-import dev.upsert.PersistenceUnit;
+import dev.upsert.testing.jpa.PersistenceUnit;
 
 import dev.upsert.testing.TestSchema;
 
-/** Boot and transaction helpers of the production-operations tests. */
+/** The boot and the log capture of the production-operations tests. */
 final class OpsJpa {
 
     private OpsJpa() {
@@ -24,42 +20,7 @@ final class OpsJpa {
 
     /** A persistence unit over the test schema; the tables are the test's own SQL unless {@code settings} say otherwise. */
     static EntityManagerFactory boot(TestSchema db, Map<String, Object> settings, Class<?>... entities) {
-        Map<String, Object> all = new HashMap<>(db.jpaProperties());
-        all.put("jakarta.persistence.schema-generation.database.action", "none");
-        all.putAll(settings);
-        return PersistenceUnit.create("ops", all, entities);
-    }
-
-    static <T> T tx(EntityManagerFactory emf, Function<EntityManager, T> work) {
-        EntityManager em = emf.createEntityManager();
-        try {
-            em.getTransaction().begin();
-            T result = work.apply(em);
-            em.getTransaction().commit();
-            return result;
-        } finally {
-            if (em.getTransaction().isActive()) {
-                em.getTransaction().rollback();
-            }
-            em.close();
-        }
-    }
-
-    static void run(EntityManagerFactory emf, Consumer<EntityManager> work) {
-        tx(emf, em -> {
-            work.accept(em);
-            return null;
-        });
-    }
-
-    /** What {@code work} threw, or an AssertionError if it did not. */
-    static Throwable failing(EntityManagerFactory emf, Consumer<EntityManager> work) {
-        try {
-            run(emf, work);
-        } catch (RuntimeException e) {
-            return e;
-        }
-        throw new AssertionError("expected a failure");
+        return PersistenceUnit.inSchema(db, "none", settings, entities);
     }
 
     /** Every log record written while {@code work} runs (JBoss Logging uses java.util.logging in this build). */

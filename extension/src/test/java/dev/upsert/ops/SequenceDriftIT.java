@@ -2,6 +2,8 @@ package dev.upsert.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static dev.upsert.testing.jpa.Transactions.runInTransaction;
+import static dev.upsert.testing.jpa.Transactions.failure;
 
 import java.util.Map;
 
@@ -18,7 +20,7 @@ import jakarta.persistence.Table;
 
 import org.hibernate.engine.jdbc.connections.spi.ConnectionProvider;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
-import dev.upsert.PersistenceUnit;
+import dev.upsert.testing.jpa.PersistenceUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -146,7 +148,7 @@ class SequenceDriftIT {
     /** After the failure, the repair, then the same insert succeeds; the table holds the new row with id 4. */
     private static void assertDrift(TestSchema db, EntityManagerFactory emf, Object entity, String table, long lastValue) throws Exception {
         entity.getClass().getDeclaredField("name").set(entity, "new");
-        Throwable thrown = OpsJpa.failing(emf, em -> em.persist(entity));
+        Throwable thrown = failure(emf, em -> em.persist(entity));
         DuplicateKeyException duplicate = DuplicateKeyException.find(thrown).orElseThrow(() -> new AssertionError(thrown));
         String sequence = db.name() + "." + SEQUENCES.get(table);
         String repair = "select setval('" + sequence + "', (select max(id) from " + db.name() + "." + table + "))";
@@ -162,7 +164,7 @@ class SequenceDriftIT {
 
         db.execute(repair);
         entity.getClass().getDeclaredField("id").set(entity, null);
-        OpsJpa.run(emf, em -> em.persist(entity));
+        runInTransaction(emf, em -> em.persist(entity));
         assertThat(db.query("select id, name from " + table + " where name = 'new'")).containsExactly(java.util.List.of(4L, "new"));
     }
 
@@ -171,7 +173,7 @@ class SequenceDriftIT {
         try (EntityManagerFactory emf = boot(db, "off")) {
             PooledThing thing = new PooledThing();
             thing.name = "new";
-            Throwable thrown = OpsJpa.failing(emf, em -> em.persist(thing));
+            Throwable thrown = failure(emf, em -> em.persist(thing));
             SequenceDrift drift = DuplicateKeyException.find(thrown).orElseThrow().getSequenceDrift().orElseThrow();
             assertThat(drift.sequenceName()).isEqualTo(db.name() + ".pooled_thing_seq");
             // the optimizer took 51 and with it the ids 2 to 51, of which 2 and 3 exist
@@ -190,7 +192,7 @@ class SequenceDriftIT {
                 UpsertSettings.EXCEPTION_INCLUDE_VALUES, "true"), ENTITIES)) {
             SerialThing thing = new SerialThing();
             thing.name = "new";
-            DuplicateKeyException duplicate = DuplicateKeyException.find(OpsJpa.failing(emf, em -> em.persist(thing))).orElseThrow();
+            DuplicateKeyException duplicate = DuplicateKeyException.find(failure(emf, em -> em.persist(thing))).orElseThrow();
             assertThat(duplicate.getMessage()).contains("The sequence " + db.name() + ".serial_thing_id_seq is behind the"
                     + " table (last value 2, largest id 3), so new ids collide with existing rows: repair it with select setval(");
         }
@@ -202,7 +204,7 @@ class SequenceDriftIT {
             db.execute("select setval('identity_thing_id_seq', 3)");
             IdentityThing thing = new IdentityThing();
             thing.name = "a";  // taken: identity_thing_name_key, while the id (4) is free
-            Throwable thrown = OpsJpa.failing(emf, em -> em.persist(thing));
+            Throwable thrown = failure(emf, em -> em.persist(thing));
             DuplicateKeyException duplicate = DuplicateKeyException.find(thrown).orElseThrow();
             assertThat(duplicate.getConstraintName()).isEqualTo("identity_thing_name_key");
             assertThat(duplicate.getSequenceDrift()).isEmpty();
@@ -297,7 +299,7 @@ class SequenceDriftIT {
             assertThat(pool.getHikariPoolMXBean().getIdleConnections()).isEqualTo(2);
             IdentityThing first = new IdentityThing();
             first.name = "first";
-            Throwable withIdle = OpsJpa.failing(emf, em -> em.persist(first));
+            Throwable withIdle = failure(emf, em -> em.persist(first));
             assertThat(DuplicateKeyException.find(withIdle).orElseThrow().getSequenceDrift()).isPresent();
 
             EntityManager holder = emf.createEntityManager();  // holds the pool's other connection
@@ -307,7 +309,7 @@ class SequenceDriftIT {
                 IdentityThing second = new IdentityThing();
                 second.name = "second";
                 long start = System.nanoTime();
-                Throwable busy = OpsJpa.failing(emf, em -> em.persist(second));
+                Throwable busy = failure(emf, em -> em.persist(second));
                 long millis = (System.nanoTime() - start) / 1_000_000;
                 DuplicateKeyException duplicate = DuplicateKeyException.find(busy).orElseThrow();
                 assertThat(duplicate.getConstraintName()).isEqualTo("identity_thing_pkey");

@@ -1,6 +1,8 @@
 package dev.upsert.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.upsert.testing.jpa.Transactions.runInTransaction;
+import static dev.upsert.testing.jpa.Transactions.failure;
 
 import java.util.List;
 import java.util.Map;
@@ -122,18 +124,18 @@ class UpsertMetricsIT {
 
     @Test
     void everyDuplicateCountsOnceByConstraintExpectedOrNot(TestSchema db) {
-        OpsJpa.run(emf, em -> em.persist(new Customer("ann@x.org", "ann")));
+        runInTransaction(emf, em -> em.persist(new Customer("ann@x.org", "ann")));
         for (int i = 0; i < 3; i++) {  // an expected duplicate: the sign-up form answers 409
-            Throwable thrown = OpsJpa.failing(emf, em -> em.persist(new Customer("ann@x.org", "ann" + System.nanoTime())));
+            Throwable thrown = failure(emf, em -> em.persist(new Customer("ann@x.org", "ann" + System.nanoTime())));
             assertThat(DuplicateKeyException.find(thrown)).isPresent();
         }
-        OpsJpa.failing(emf, em -> em.persist(new Customer("other@x.org", "ann")));  // not expected
+        failure(emf, em -> em.persist(new Customer("other@x.org", "ann")));  // not expected
         // native SQL writes no entity: entity=none, also on a mapped table, whose entity the exception still names
-        Throwable nativeSql = OpsJpa.failing(emf, em -> em.createNativeQuery(
+        Throwable nativeSql = failure(emf, em -> em.createNativeQuery(
                 "insert into customer (email, username) values ('ann@x.org', 'zz')").executeUpdate());
         assertThat(DuplicateKeyException.find(nativeSql).orElseThrow().getEntityClass()).contains(Customer.class);
         db.execute("insert into audit_log values ('A-1')");
-        OpsJpa.failing(emf, em -> em.createNativeQuery("insert into audit_log values ('A-1')").executeUpdate());
+        failure(emf, em -> em.createNativeQuery("insert into audit_log values ('A-1')").executeUpdate());
 
         assertThat(duplicates("customer_email_key", "customer", "Customer", true)).isEqualTo(3);
         assertThat(duplicates("customer_username_key", "customer", "Customer", false)).isEqualTo(1);
@@ -152,7 +154,7 @@ class UpsertMetricsIT {
                 create table ledger (code text, constraint ledger_code_key unique (code) deferrable initially deferred);
                 insert into ledger values ('L-1');
                 """);
-        Throwable thrown = OpsJpa.failing(emf, em -> em.createNativeQuery("insert into ledger values ('L-1')").executeUpdate());
+        Throwable thrown = failure(emf, em -> em.createNativeQuery("insert into ledger values ('L-1')").executeUpdate());
         assertThat(DuplicateKeyException.find(thrown).orElseThrow().getConstraintName()).isEqualTo("ledger_code_key");
         assertThat(duplicates("ledger_code_key", "ledger", "none", false)).isEqualTo(1);
         assertThat(registry.find("upsert.duplicate.keys").counters()).hasSize(1);
@@ -162,8 +164,8 @@ class UpsertMetricsIT {
 
     @Test
     void aDuplicateInABatchedFlushCountsOnce(TestSchema db) {
-        OpsJpa.run(emf, em -> em.persist(new Tag("x")));
-        Throwable thrown = OpsJpa.failing(emf, em -> {  // one JDBC batch of three inserts, the second taken
+        runInTransaction(emf, em -> em.persist(new Tag("x")));
+        Throwable thrown = failure(emf, em -> {  // one JDBC batch of three inserts, the second taken
             em.persist(new Tag("y"));
             em.persist(new Tag("x"));
             em.persist(new Tag("z"));
@@ -177,11 +179,11 @@ class UpsertMetricsIT {
 
     @Test
     void everyUpsertedRowCountsByOutcome(TestSchema db) {
-        OpsJpa.run(emf, em -> {
+        runInTransaction(emf, em -> {
             em.persist(new Label("red", "#f00"));
             em.persist(new Label("blue", "#00f"));
         });
-        OpsJpa.run(emf, em -> {
+        runInTransaction(emf, em -> {
             em.persist(new Label("red", "#f00"));      // unchanged: skipped
             em.persist(new Label("blue", "#0000ff"));  // updated
             em.persist(new Label("green", "#0f0"));    // inserted
@@ -197,7 +199,7 @@ class UpsertMetricsIT {
     @Test
     void closedMetricsStopCounting(TestSchema db) {
         metrics.close();
-        OpsJpa.run(emf, em -> em.persist(new Label("red", "#f00")));
+        runInTransaction(emf, em -> em.persist(new Label("red", "#f00")));
         assertThat(registry.find("upsert.rows").counters()).isEmpty();
         assertThat(db.queryLong("select count(*) from label")).isEqualTo(1);
     }

@@ -98,4 +98,31 @@ final class Entities {
             this.payload = payload;
         }
     }
+
+    /** A member keyed by email, sequence ids in blocks of 50: the concurrency and failover tests' shared key. */
+    @Entity @Table(name = "member", uniqueConstraints = @UniqueConstraint(name = "member_email_key", columnNames = "email"))
+    @Upsert(on = "email")
+    static class Member {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "member_ids")
+        @SequenceGenerator(name = "member_ids", sequenceName = "member_ids", allocationSize = 50)
+        Long id;
+        String email;
+        String name;
+        @Column(name = "created_by", updatable = false) String createdBy;
+        @Version int version;
+        Member() { }
+        Member(String email, String name) { this.email = email; this.name = name; this.createdBy = name; }
+    }
+
+    /** A badge keyed by code, with IDENTITY ids. */
+    @Entity @Table(name = "badge", uniqueConstraints = @UniqueConstraint(name = "badge_code_key", columnNames = "code"))
+    @Upsert(on = "code")
+    static class Badge {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        String code;
+        String holder;
+        @Version int version;
+        Badge() { }
+        Badge(String code, String holder) { this.code = code; this.holder = holder; }
+    }
 }

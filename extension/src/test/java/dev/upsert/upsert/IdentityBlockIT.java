@@ -3,7 +3,6 @@ package dev.upsert.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +14,6 @@ import jakarta.persistence.Id;
 import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 
-import org.hibernate.resource.jdbc.spi.StatementInspector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,6 +25,7 @@ import dev.upsert.UpsertOutcome;
 import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.StatementRecorder;
 
 /**
  * IDENTITY ids (by default and ALWAYS) and sequences with {@code allocationSize = 1} are drawn by the upsert statement
@@ -37,15 +36,7 @@ import dev.upsert.testing.TestSchema;
 @PostgresTest
 class IdentityBlockIT {
 
-    static final List<String> prepared = Collections.synchronizedList(new ArrayList<>());
-
-    public static final class Recorder implements StatementInspector {
-        @Override
-        public String inspect(String sql) {
-            prepared.add(sql);
-            return sql;
-        }
-    }
+    static final StatementRecorder prepared = new StatementRecorder();
 
     interface Tag {
         Long id();
@@ -133,7 +124,7 @@ class IdentityBlockIT {
         db = schema;
         db.execute("create table tag_always (id bigint generated always as identity primary key, code text not null unique, label text)");
         jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "50",
-                "hibernate.session_factory.statement_inspector", Recorder.class.getName(),
+                "hibernate.session_factory.statement_inspector", prepared,
                 "jakarta.persistence.schema-generation.database.action", "create"),
                 ByDefault.class, Always.class, SequenceOfOne.class, WithAliases.class, Pooled.class);
         db.execute("alter table tag_seq1 alter column id set default nextval('tag_seq1_ids')");

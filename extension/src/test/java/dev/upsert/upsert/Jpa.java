@@ -1,6 +1,5 @@
 package dev.upsert.upsert;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -8,20 +7,20 @@ import java.util.function.Function;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 
-import dev.upsert.PersistenceUnit;
-
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.PersistenceUnit;
+import dev.upsert.testing.jpa.Transactions;
 
-/** A persistence unit over the test schema, bootstrapped through JPA, with the given entities and settings. */
+/**
+ * A persistence unit over the test schema, bootstrapped through JPA, with the given entities and settings; its tables
+ * are created from the mapping. (The build copies this file next to the enhanced copy of UpsertLifecycleIT.)
+ */
 final class Jpa implements AutoCloseable {
 
     final EntityManagerFactory factory;
 
     Jpa(TestSchema db, Map<String, Object> settings, Class<?>... entities) {
-        Map<String, Object> all = new LinkedHashMap<>(db.jpaProperties());
-        all.put("jakarta.persistence.schema-generation.database.action", "drop-and-create");
-        all.putAll(settings);
-        this.factory = PersistenceUnit.create("upsert-it", all, entities);
+        this.factory = PersistenceUnit.inSchema(db, "drop-and-create", settings, entities);
     }
 
     Jpa(TestSchema db, Class<?>... entities) {
@@ -29,25 +28,11 @@ final class Jpa implements AutoCloseable {
     }
 
     <T> T tx(Function<EntityManager, T> work) {
-        EntityManager em = factory.createEntityManager();
-        try {
-            em.getTransaction().begin();
-            T result = work.apply(em);
-            em.getTransaction().commit();
-            return result;
-        } finally {
-            if (em.getTransaction().isActive()) {
-                em.getTransaction().rollback();
-            }
-            em.close();
-        }
+        return Transactions.inTransaction(factory, work);
     }
 
     void run(Consumer<EntityManager> work) {
-        tx(em -> {
-            work.accept(em);
-            return null;
-        });
+        Transactions.runInTransaction(factory, work);
     }
 
     @Override

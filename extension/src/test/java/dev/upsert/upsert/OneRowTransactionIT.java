@@ -38,6 +38,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import dev.upsert.Upsert;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.Transactions;
 
 /**
  * The most common transaction of an application (a sign-up, a webhook, "set preference"): one row upserted in its
@@ -174,19 +175,11 @@ class OneRowTransactionIT {
 
     /** What the application writes: one transaction, one persist. */
     private static Account upsert(PooledJpa unit, Kind kind, String email, String name) {
-        EntityManager em = unit.open();
-        try {
-            em.getTransaction().begin();
+        return Transactions.inTransaction(unit.factory, em -> {
             Account account = kind.create(email, name);
             em.persist(account);
-            em.getTransaction().commit();
             return account;
-        } finally {
-            if (em.getTransaction().isActive()) {
-                em.getTransaction().rollback();
-            }
-            em.close();
-        }
+        });
     }
 
     @ParameterizedTest

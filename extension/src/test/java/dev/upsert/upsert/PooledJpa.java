@@ -7,12 +7,10 @@ import java.util.function.Consumer;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 
-import dev.upsert.PersistenceUnit;
-
 import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.PooledPersistenceUnit;
 
 /**
  * A persistence unit over the test schema whose connections come from a HikariCP pool, as in an application. The
@@ -21,7 +19,7 @@ import dev.upsert.testing.TestSchema;
  */
 final class PooledJpa implements AutoCloseable {
 
-    final HikariDataSource pool;
+    final PooledPersistenceUnit unit;
     final EntityManagerFactory factory;
     final String applicationName;
 
@@ -32,38 +30,21 @@ final class PooledJpa implements AutoCloseable {
     PooledJpa(TestSchema db, String applicationName, int poolSize, String urlProperties, Consumer<HikariConfig> poolConfig,
               String schemaAction, Map<String, Object> settings, Class<?>... entities) {
         this.applicationName = applicationName;
-        HikariConfig config = new HikariConfig();
-        config.setPoolName(applicationName);
-        config.setJdbcUrl(db.jdbcUrl("ApplicationName=" + applicationName + (urlProperties.isEmpty() ? "" : "&" + urlProperties)));
-        config.setUsername(db.user());
-        config.setPassword(db.password());
-        config.setMaximumPoolSize(poolSize);
-        config.setConnectionTimeout(10_000);
-        poolConfig.accept(config);
-        this.pool = new HikariDataSource(config);
         Map<String, Object> all = new LinkedHashMap<>();
-        all.put("hibernate.connection.datasource", pool);
         all.put("hibernate.default_schema", db.name());
         all.put("jakarta.persistence.schema-generation.database.action", schemaAction);
         all.putAll(settings);
-        try {
-            this.factory = PersistenceUnit.create(applicationName, all, entities);
-        } catch (RuntimeException e) {
-            pool.close();
-            throw e;
-        }
+        this.unit = PooledPersistenceUnit.boot(PooledPersistenceUnit.pool(db, applicationName, poolSize, urlProperties, poolConfig),
+                applicationName, all, entities);
+        this.factory = unit.factory();
     }
 
     EntityManager open() {
-        return factory.createEntityManager();
+        return unit.open();
     }
 
     @Override
     public void close() {
-        try {
-            factory.close();
-        } finally {
-            pool.close();
-        }
+        unit.close();
     }
 }

@@ -13,7 +13,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +27,6 @@ import jakarta.persistence.Id;
 import jakarta.persistence.MappedSuperclass;
 import jakarta.persistence.Table;
 
-import org.hibernate.resource.jdbc.spi.StatementInspector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,6 +37,7 @@ import dev.upsert.UpsertOutcome;
 import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.StatementRecorder;
 
 /**
  * Value columns of every type the one-statement-per-chunk path binds natively ({@code bigint}, {@code integer},
@@ -50,15 +49,7 @@ import dev.upsert.testing.TestSchema;
 @PostgresTest
 class UnnestColumnTypesIT {
 
-    static final List<String> prepared = Collections.synchronizedList(new ArrayList<>());
-
-    public static final class Recorder implements StatementInspector {
-        @Override
-        public String inspect(String sql) {
-            prepared.add(sql);
-            return sql;
-        }
-    }
+    static final StatementRecorder prepared = new StatementRecorder();
 
     enum Mood { HAPPY, SAD }
 
@@ -147,7 +138,7 @@ class UnnestColumnTypesIT {
                     + " amount numeric(6, 2), at timestamp(0) with time zone, day date)");
         }
         jpa = new Jpa(schema, Map.of("jakarta.persistence.schema-generation.database.action", "none",
-                "hibernate.jdbc.batch_size", "50", "hibernate.session_factory.statement_inspector", Recorder.class.getName()),
+                "hibernate.jdbc.batch_size", "50", "hibernate.session_factory.statement_inspector", prepared),
                 ValuesU.class, ValuesS.class, SizedU.class, SizedPlain.class);
     }
 

@@ -29,7 +29,6 @@ import jakarta.persistence.UniqueConstraint;
 import org.hibernate.annotations.ColumnTransformer;
 import org.hibernate.annotations.CurrentTimestamp;
 import org.hibernate.annotations.SourceType;
-import org.hibernate.resource.jdbc.spi.StatementInspector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,6 +39,8 @@ import dev.upsert.UpsertOutcome;
 import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.StatementRecorder;
+import dev.upsert.testing.jpa.Transactions;
 
 /**
  * Conditional actions ({@code NOTHING}, {@code updateWhere}, {@code skipUnchanged}) send one statement per chunk that
@@ -50,17 +51,7 @@ import dev.upsert.testing.TestSchema;
 @PostgresTest
 class UnnestUpsertIT {
 
-    static final List<String> prepared = Collections.synchronizedList(new ArrayList<>());
-
-    public static final class Recorder implements StatementInspector {
-        @Override
-        public String inspect(String sql) {
-            if (!sql.contains("nextval(")) {
-                prepared.add(sql);
-            }
-            return sql;
-        }
-    }
+    static final StatementRecorder prepared = new StatementRecorder(sql -> !sql.contains("nextval("));
 
     /** Get-or-create keyed by a text and a timestamptz ({@code Instant}): a key the old read-back bound untyped. */
     @Entity @Table(name = "delivery", uniqueConstraints = @UniqueConstraint(name = "delivery_key", columnNames = {"source", "sent_at"}))
@@ -150,7 +141,7 @@ class UnnestUpsertIT {
     static void boot(TestSchema schema) {
         db = schema;
         jpa = new PooledJpa(schema, "upsert-unnest-" + schema.name(), 10, "", c -> { }, "drop-and-create",
-                Map.of("hibernate.jdbc.batch_size", "50", "hibernate.session_factory.statement_inspector", Recorder.class.getName()),
+                Map.of("hibernate.jdbc.batch_size", "50", "hibernate.session_factory.statement_inspector", prepared),
                 Delivery.class, Reading.class, Profile.class, Tag.class, Label.class, Visit.class);
     }
 
@@ -189,7 +180,7 @@ class UnnestUpsertIT {
         });
 
         assertThat(prepared).hasSize(1);
-        assertThat(prepared.get(0)).startsWith("with upsert_proposed as").contains("do nothing");
+        assertThat(prepared.statements().get(0)).startsWith("with upsert_proposed as").contains("do nothing");
         Map<String, Long> rows = ids("select source, id from delivery");
         assertThat(rows).hasSize(300);
         for (Delivery d : received) {
@@ -300,7 +291,7 @@ class UnnestUpsertIT {
         });
         assertThat(prepared).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
                 .startsWith("insert into").contains("lower(?)").contains("?),(");
-        assertThat(prepared.get(0).split("\\),\\(", -1)).hasSize(3);
+        assertThat(prepared.statements().get(0).split("\\),\\(", -1)).hasSize(3);
         Map<String, Long> labelIds = ids("select name, id from label");
         assertThat(labelIds).containsOnlyKeys("red", "green", "blue");
         assertThat(labels).allSatisfy(l -> assertThat(l.id).as(l.name).isEqualTo(labelIds.get(l.name.toLowerCase(java.util.Locale.ROOT))));
@@ -323,7 +314,7 @@ class UnnestUpsertIT {
             visits.forEach(v -> outcomes.put(v, Upserts.outcome(em, v).orElseThrow()));
         });
         assertThat(prepared).hasSize(1);
-        assertThat(prepared.get(0)).startsWith("with upsert_proposed as")
+        assertThat(prepared.statements().get(0)).startsWith("with upsert_proposed as")
                 .contains(" as upsert_u(upsert_ord, page, title, id))")                // seen_at is not an array: its SQL is written
                 .contains("insert into " + db.name() + ".visit (page, seen_at, title, id) select page, ")
                 .contains("seen_at = ");                                         // and it runs again in DO UPDATE
@@ -368,7 +359,7 @@ class UnnestUpsertIT {
             flush.get(30, TimeUnit.SECONDS);
 
             assertThat(prepared).hasSize(2);
-            assertThat(prepared.get(1)).startsWith("with upsert_proposed as").doesNotContain("insert into");
+            assertThat(prepared.statements().get(1)).startsWith("with upsert_proposed as").doesNotContain("insert into");
             Map<String, Long> rows = ids("select source, id from delivery");
             assertThat(rows).hasSize(3);
             assertThat(ours).allSatisfy(d -> assertThat(d.id).as(d.source).isEqualTo(rows.get(d.source)));
@@ -432,17 +423,7 @@ class UnnestUpsertIT {
     }
 
     private static void inTransaction(java.util.function.Consumer<EntityManager> work) {
-        EntityManager em = jpa.open();
-        try {
-            em.getTransaction().begin();
-            work.accept(em);
-            em.getTransaction().commit();
-        } finally {
-            if (em.getTransaction().isActive()) {
-                em.getTransaction().rollback();
-            }
-            em.close();
-        }
+        Transactions.runInTransaction(jpa.factory, work);
     }
 
     private static Map<String, Long> ids(String sql) {

@@ -45,6 +45,9 @@ import dev.upsert.UpsertOutcome;
 import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.Transactions;
+import dev.upsert.upsert.Entities.Badge;
+import dev.upsert.upsert.Entities.Member;
 
 /**
  * Concurrent {@code @Upsert} transactions over shared keys, through a HikariCP pool: no deadlock, no duplicate key, the
@@ -52,20 +55,6 @@ import dev.upsert.testing.TestSchema;
  */
 @PostgresTest
 class UpsertConcurrencyIT {
-
-    @Entity @Table(name = "member", uniqueConstraints = @UniqueConstraint(name = "member_email_key", columnNames = "email"))
-    @Upsert(on = "email")
-    static class Member {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "member_ids")
-        @SequenceGenerator(name = "member_ids", sequenceName = "member_ids", allocationSize = 50)
-        Long id;
-        String email;
-        String name;
-        @Column(name = "created_by", updatable = false) String createdBy;
-        @Version int version;
-        Member() { }
-        Member(String email, String name) { this.email = email; this.name = name; this.createdBy = name; }
-    }
 
     @Entity @Table(name = "device", uniqueConstraints = @UniqueConstraint(name = "device_site_serial_key", columnNames = {"site", "serial"}))
     @Upsert(on = {"site", "serial"})
@@ -79,17 +68,6 @@ class UpsertConcurrencyIT {
         @Version long version;
         Device() { }
         Device(String site, int serial, String label) { this.site = site; this.serial = serial; this.label = label; }
-    }
-
-    @Entity @Table(name = "badge", uniqueConstraints = @UniqueConstraint(name = "badge_code_key", columnNames = "code"))
-    @Upsert(on = "code")
-    static class Badge {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        String code;
-        String holder;
-        @Version int version;
-        Badge() { }
-        Badge(String code, String holder) { this.code = code; this.holder = holder; }
     }
 
     static final int THREADS = 16;
@@ -514,7 +492,7 @@ class UpsertConcurrencyIT {
      * {@link PessimisticLockException} on 7.x and into {@code OptimisticLockException} on 6.6.
      */
     private static void assertSerializationFailure(Throwable failure) {
-        assertThat(failure).isExactlyInstanceOf(dev.upsert.PersistenceUnit.hibernate66()
+        assertThat(failure).isExactlyInstanceOf(dev.upsert.testing.jpa.PersistenceUnit.hibernate66()
                         ? jakarta.persistence.OptimisticLockException.class : PessimisticLockException.class)
                 .hasCauseExactlyInstanceOf(LockAcquisitionException.class);
         assertThat(DuplicateKeyException.find(failure)).isEmpty();
@@ -530,29 +508,15 @@ class UpsertConcurrencyIT {
     }
 
     private static void runInNewTransaction(PooledJpa jpa, Consumer<EntityManager> work) {
-        inNewTransaction(jpa, em -> {
-            work.accept(em);
-            return null;
-        });
+        Transactions.runInTransaction(jpa.factory, work);
     }
 
     private static <T> T inNewTransaction(PooledJpa jpa, Function<EntityManager, T> work) {
-        EntityManager em = jpa.open();
-        try {
-            em.getTransaction().begin();
-            T result = work.apply(em);
-            em.getTransaction().commit();
-            return result;
-        } finally {
-            closeQuietly(em);
-        }
+        return Transactions.inTransaction(jpa.factory, work);
     }
 
     private static void closeQuietly(EntityManager em) {
-        if (em.getTransaction().isActive()) {
-            em.getTransaction().rollback();
-        }
-        em.close();
+        Transactions.closeRollingBack(em);
     }
 
     static String sqlState(Throwable e) {

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -27,12 +26,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.function.Consumer;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
@@ -41,18 +38,20 @@ import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
 import jakarta.persistence.Version;
 
-import dev.upsert.PersistenceUnit;
+import dev.upsert.testing.jpa.PersistenceUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import com.zaxxer.hikari.HikariDataSource;
 
 import dev.upsert.DuplicateKeyException;
 import dev.upsert.Upsert;
 import dev.upsert.testing.FailoverCluster;
 import dev.upsert.testing.FailoverTest;
+import dev.upsert.testing.jpa.PooledPersistenceUnit;
+import dev.upsert.upsert.Entities.Badge;
+import dev.upsert.upsert.Entities.Member;
 
 /**
  * A real failover (pg_auto_failover: a primary, a synchronous standby, {@code pg_autoctl perform failover}) while
@@ -66,30 +65,6 @@ import dev.upsert.testing.FailoverTest;
 @FailoverTest
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class UpsertFailoverIT {
-
-    @Entity @Table(name = "member", uniqueConstraints = @UniqueConstraint(name = "member_email_key", columnNames = "email"))
-    @Upsert(on = "email")
-    static class Member {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "member_ids")
-        @SequenceGenerator(name = "member_ids", sequenceName = "member_ids", allocationSize = 50)
-        Long id;
-        String email;
-        String name;
-        @Version int version;
-        Member() { }
-        Member(String email, String name) { this.email = email; this.name = name; }
-    }
-
-    @Entity @Table(name = "badge", uniqueConstraints = @UniqueConstraint(name = "badge_code_key", columnNames = "code"))
-    @Upsert(on = "code")
-    static class Badge {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        String code;
-        String holder;
-        @Version int version;
-        Badge() { }
-        Badge(String code, String holder) { this.code = code; this.holder = holder; }
-    }
 
     /** A plain entity: its duplicates raise {@link DuplicateKeyException}. */
     @Entity(name = "Receipt") @Table(name = "receipt", uniqueConstraints = @UniqueConstraint(name = "receipt_tx_key", columnNames = "tx_id"))
@@ -128,43 +103,12 @@ class UpsertFailoverIT {
     }
 
     /** A persistence unit over a pool of its own on the multi-host URL; drops and creates the three tables. */
-    record Unit(HikariDataSource pool, EntityManagerFactory factory) implements AutoCloseable {
-
-        static Unit open(String name, int poolSize) {
-            // socketTimeout: a read that never returns fails (08006) instead of hanging the test
-            HikariDataSource pool = cluster.pool(name, poolSize, "socketTimeout=30");
-            Map<String, Object> settings = new LinkedHashMap<>();
-            settings.put("hibernate.connection.datasource", pool);
-            settings.put("jakarta.persistence.schema-generation.database.action", "drop-and-create");
-            settings.put("hibernate.jdbc.batch_size", "50");
-            settings.put("hibernate.order_inserts", "true");
-            try {
-                return new Unit(pool, PersistenceUnit.create(name, settings, Member.class, Badge.class, Receipt.class));
-            } catch (RuntimeException e) {
-                pool.close();
-                throw e;
-            }
-        }
-
-        void run(Consumer<EntityManager> work) {
-            EntityManager em = factory.createEntityManager();
-            try {
-                em.getTransaction().begin();
-                work.accept(em);
-                em.getTransaction().commit();
-            } finally {
-                end(em);
-            }
-        }
-
-        @Override
-        public void close() {
-            try {
-                factory.close();
-            } finally {
-                pool.close();
-            }
-        }
+    static PooledPersistenceUnit unit(String name, int poolSize) {
+        // socketTimeout: a read that never returns fails (08006) instead of hanging the test
+        return PooledPersistenceUnit.boot(cluster.pool(name, poolSize, "socketTimeout=30"), name, Map.of(
+                        "jakarta.persistence.schema-generation.database.action", "drop-and-create",
+                        "hibernate.jdbc.batch_size", "50", "hibernate.order_inserts", "true"),
+                Member.class, Badge.class, Receipt.class);
     }
 
     /** One unit of work: its receipt and the keys it upserts (badges in key order, see {@link UpsertConcurrencyIT}). */
@@ -198,7 +142,7 @@ class UpsertFailoverIT {
      */
     @Test
     void fourThreadsOfUpsertsSurviveAFailoverWithNothingLostOrDoubled() throws Exception {
-        try (Unit unit = Unit.open("failover-load", THREADS + 1)) {
+        try (PooledPersistenceUnit unit = unit("failover-load", THREADS + 1)) {
             Queue done = new Queue();
             AtomicIntegerArray committed = new AtomicIntegerArray(THREADS);
             AtomicBoolean stop = new AtomicBoolean();
@@ -264,7 +208,7 @@ class UpsertFailoverIT {
      */
     @Test
     void duplicateKeysOnTheNewPrimaryCarryConstraintColumnsAndAttributes() throws Exception {
-        try (Unit unit = Unit.open("failover-duplicates", 2)) {
+        try (PooledPersistenceUnit unit = unit("failover-duplicates", 2)) {
             unit.run(em -> em.persist(new Receipt("first", 1, 1)));
             assertDuplicate(duplicateOf(unit, new Receipt("first", 2, 2)), "receipt_tx_key", List.of("tx_id"), List.of("txId"));
 
@@ -304,7 +248,7 @@ class UpsertFailoverIT {
      * new transaction that first looks for the receipt (present: an attempt that failed on the client had committed).
      * A failure that is not connection-class ends the thread, and the test, at once.
      */
-    static Done complete(Unit unit, Work work, Queue queue) throws InterruptedException {
+    static Done complete(PooledPersistenceUnit unit, Work work, Queue queue) throws InterruptedException {
         long deadline = Long.MAX_VALUE;
         for (int attempt = 1; ; attempt++) {
             boolean retry = attempt > 1;
@@ -517,7 +461,7 @@ class UpsertFailoverIT {
     // --- duplicates --------------------------------------------------------------------------------------------------
 
     /** What inserting {@code receipt} threw; it must throw. */
-    static Throwable duplicateOf(Unit unit, Receipt receipt) {
+    static Throwable duplicateOf(PooledPersistenceUnit unit, Receipt receipt) {
         Throwable thrown = catchThrowable(() -> unit.run(em -> em.persist(receipt)));
         assertThat(thrown).as("inserting a duplicate receipt").isNotNull();
         return thrown;

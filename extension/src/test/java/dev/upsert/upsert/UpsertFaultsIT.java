@@ -415,7 +415,7 @@ class UpsertFaultsIT {
             // Hibernate maps 57014 to its QueryTimeoutException; 7.3 and newer report it to JPA as a PersistenceException
             // because the transaction is marked for rollback, 7.2 and 6.6 as JPA's QueryTimeoutException; commit() wraps either
             assertThat(failure).isExactlyInstanceOf(jakarta.persistence.RollbackException.class)
-                    .hasCauseExactlyInstanceOf(dev.upsert.PersistenceUnit.hibernate66() || hibernateMinor() < 3
+                    .hasCauseExactlyInstanceOf(dev.upsert.testing.jpa.PersistenceUnit.hibernate66() || hibernateMinor() < 3
                             ? jakarta.persistence.QueryTimeoutException.class : jakarta.persistence.PersistenceException.class);
             assertThat(failure.getCause()).hasCauseExactlyInstanceOf(org.hibernate.QueryTimeoutException.class);
             assertThat(sqlState(failure)).isEqualTo("57014");

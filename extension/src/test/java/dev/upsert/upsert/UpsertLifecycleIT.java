@@ -32,6 +32,7 @@ import dev.upsert.UpsertOutcome;
 import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.StatementRecorder;
 
 /**
  * Every path an application takes between {@code persist} and commit, written as a service method would be: change,
@@ -146,16 +147,8 @@ class UpsertLifecycleIT {
         }
     }
 
-    /** Every SQL string Hibernate prepares (the inspector is instantiated by Hibernate). */
-    static final List<String> prepared = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-
-    public static final class Recorder implements org.hibernate.resource.jdbc.spi.StatementInspector {
-        @Override
-        public String inspect(String sql) {
-            prepared.add(sql);
-            return sql;
-        }
-    }
+    /** Every SQL string Hibernate prepares. */
+    static final StatementRecorder prepared = new StatementRecorder();
 
     enum Ids {
         SEQUENCE(SeqAccount.class, "lc_seq"), IDENTITY(IdentityAccount.class, "lc_identity"),
@@ -199,7 +192,7 @@ class UpsertLifecycleIT {
                 .isEqualTo(UpsertLifecycleIT.class.getPackageName().endsWith(".enhanced"));
         db = schema;
         jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20",
-                        "hibernate.session_factory.statement_inspector", Recorder.class.getName()),
+                        "hibernate.session_factory.statement_inspector", prepared),
                 SeqAccount.class, IdentityAccount.class, UuidAccount.class, AssignedAccount.class, Note.class, Event.class, Ticket.class);
     }
 

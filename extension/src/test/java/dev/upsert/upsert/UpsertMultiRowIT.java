@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -16,7 +15,6 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import org.assertj.core.api.InstanceOfAssertFactories;
-import org.hibernate.resource.jdbc.spi.StatementInspector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,6 +25,7 @@ import dev.upsert.UpsertOutcome;
 import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.StatementRecorder;
 import dev.upsert.upsert.Entities.InboxEvent;
 import dev.upsert.upsert.Entities.SequenceAccount;
 
@@ -37,16 +36,8 @@ import dev.upsert.upsert.Entities.SequenceAccount;
 @PostgresTest
 class UpsertMultiRowIT {
 
-    /** Every SQL string Hibernate prepares, in order (the inspector is instantiated by Hibernate). */
-    static final List<String> prepared = Collections.synchronizedList(new ArrayList<>());
-
-    public static final class Recorder implements StatementInspector {
-        @Override
-        public String inspect(String sql) {
-            prepared.add(sql);
-            return sql;
-        }
-    }
+    /** Every SQL string Hibernate prepares, in order. */
+    static final StatementRecorder prepared = new StatementRecorder();
 
     /** Keyed by a unique index on {@code lower(email)}: two Java-distinct keys can be one key for the index. */
     @Entity @Table(name = "folded")
@@ -68,7 +59,7 @@ class UpsertMultiRowIT {
         db.execute("create table folded (id uuid primary key, email varchar(255), name varchar(255));"
                 + "create unique index folded_lower_email_uq on folded (lower(email))");
         jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "50",
-                "hibernate.session_factory.statement_inspector", Recorder.class.getName(),
+                "hibernate.session_factory.statement_inspector", prepared,
                 "jakarta.persistence.schema-generation.database.action", "create"),
                 SequenceAccount.class, InboxEvent.class, Folded.class);
     }
@@ -121,7 +112,7 @@ class UpsertMultiRowIT {
     @Test
     void aLargeFlushIsSentInStatementsOfAThousandRows(TestSchema schema) {
         try (Jpa large = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "100000",
-                "hibernate.session_factory.statement_inspector", Recorder.class.getName(),
+                "hibernate.session_factory.statement_inspector", prepared,
                 "jakarta.persistence.schema-generation.database.action", "none"), SequenceAccount.class)) {
             prepared.clear();
             large.run(em -> {

@@ -23,12 +23,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.upsert.PersistenceUnit;
+import dev.upsert.testing.jpa.PersistenceUnit;
 import dev.upsert.Upsert;
 import dev.upsert.UpsertOutcome;
 import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.Transactions;
 
 /**
  * Whatever the application names its tables and columns, the statement means the same thing: tables named like the
@@ -116,18 +117,7 @@ class UpsertNameCaptureIT {
     }
 
     private static <T> T tx(java.util.function.Function<EntityManager, T> work) {
-        EntityManager em = factory.createEntityManager();
-        try {
-            em.getTransaction().begin();
-            T result = work.apply(em);
-            em.getTransaction().commit();
-            return result;
-        } finally {
-            if (em.getTransaction().isActive()) {
-                em.getTransaction().rollback();
-            }
-            em.close();
-        }
+        return Transactions.inTransaction(factory, work);
     }
 
     /**

@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +30,6 @@ import jakarta.persistence.UniqueConstraint;
 
 import org.hibernate.annotations.ColumnTransformer;
 import org.hibernate.annotations.Generated;
-import org.hibernate.resource.jdbc.spi.StatementInspector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,6 +40,7 @@ import dev.upsert.UpsertOutcome;
 import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.StatementRecorder;
 
 /**
  * The {@code VALUES} fallbacks (entities the one statement of column arrays does not carry) with keys that are not
@@ -207,16 +206,7 @@ class ValuesFallbackKeyTypesIT {
             IcSlotN.class, GenInstantU.class, GenEnumStringU.class, GenEnumOrdinalU.class, GenUuidU.class,
             GenNumericU.class, GenSlotU.class);
 
-
-    static final List<String> prepared = Collections.synchronizedList(new ArrayList<>());
-
-    public static final class Recorder implements StatementInspector {
-        @Override
-        public String inspect(String sql) {
-            prepared.add(sql);
-            return sql;
-        }
-    }
+    static final StatementRecorder prepared = new StatementRecorder();
 
     static final OffsetDateTime AT = OffsetDateTime.of(2024, 1, 2, 3, 4, 5, 123_000_000, ZoneOffset.ofHours(2));
 
@@ -227,7 +217,7 @@ class ValuesFallbackKeyTypesIT {
     static void boot(TestSchema schema) {
         db = schema;
         jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20",
-                "hibernate.session_factory.statement_inspector", Recorder.class.getName()), ENTITIES.toArray(Class<?>[]::new));
+                "hibernate.session_factory.statement_inspector", prepared), ENTITIES.toArray(Class<?>[]::new));
     }
 
     @AfterAll

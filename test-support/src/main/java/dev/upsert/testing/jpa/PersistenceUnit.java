@@ -1,7 +1,8 @@
-package dev.upsert;
+package dev.upsert.testing.jpa;
 
 import java.net.URL;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -18,8 +19,10 @@ import jakarta.persistence.spi.PersistenceUnitTransactionType;
 import org.hibernate.Version;
 import org.hibernate.jpa.HibernatePersistenceProvider;
 
+import dev.upsert.testing.TestSchema;
+
 /**
- * The suite's one JPA bootstrap: a persistence unit of the given entities and settings, built by Hibernate's JPA
+ * The test suites' one JPA bootstrap: a persistence unit of the given entities and settings, built by Hibernate's JPA
  * provider the way a container (or Spring's LocalContainerEntityManagerFactoryBean) builds it. Spelled so that it
  * compiles and runs on every Hibernate line the suite runs on (7.x's {@code HibernatePersistenceConfiguration} is JPA
  * 3.2; 6.6 implements JPA 3.1).
@@ -36,6 +39,19 @@ public final class PersistenceUnit {
 
     public static EntityManagerFactory create(String name, Map<String, ?> settings, Class<?>... entities) {
         return new HibernatePersistenceProvider().createContainerEntityManagerFactory(new Info(name, entities), settings);
+    }
+
+    /**
+     * A unit over the test schema: its URL, credentials and default schema, then {@code schemaAction} (JPA's
+     * {@code schema-generation.database.action}: {@code "drop-and-create"} for tables from the mapping, {@code "none"}
+     * for the test's own SQL), then {@code settings}, which win.
+     */
+    public static EntityManagerFactory inSchema(TestSchema db, String schemaAction, Map<String, ?> settings,
+                                                Class<?>... entities) {
+        Map<String, Object> all = new LinkedHashMap<>(db.jpaProperties());
+        all.put("jakarta.persistence.schema-generation.database.action", schemaAction);
+        all.putAll(settings);
+        return create(db.name(), all, entities);
     }
 
     /** Only what a resource-local unit with listed classes needs; the settings come through the integration map. */
