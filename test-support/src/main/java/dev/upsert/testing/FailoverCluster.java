@@ -1,13 +1,16 @@
 package dev.upsert.testing;
 
+import static dev.upsert.testing.LocalServers.USER;
+import static dev.upsert.testing.LocalServers.asPostgres;
+import static dev.upsert.testing.LocalServers.isRoot;
+import static dev.upsert.testing.LocalServers.onPath;
+import static dev.upsert.testing.LocalServers.pgConfig;
+import static dev.upsert.testing.LocalServers.run;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.UserPrincipalLookupService;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -15,13 +18,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -47,28 +46,24 @@ public final class FailoverCluster implements ExtensionContext.Store.CloseableRe
     private static final Duration COMMAND_LIMIT = Duration.ofSeconds(90);
     private static final Duration READY_LIMIT = Duration.ofSeconds(120);
     private static final String DATABASE = "postgres";
-    private static final String USER = "postgres";
 
     /** The outcome of one {@link #failover()}: ports of the old and new primary, and the longest write outage seen. */
     public record Failover(int fromPort, int toPort, Duration withoutPrimary) {
     }
 
-    /** A {@code pg_autoctl ... --run} process: the monitor's or a data node's. */
-    private record Node(String name, Path pgdata, int port, Process process) {
-    }
-
     private final Path dir;
     private final String bindir;
     private final int monitorPort;
-    /** Monitor first, then the data nodes, in start order. */
-    private final List<Node> nodes = new ArrayList<>();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final Thread shutdownHook = new Thread(this::stopQuietly, "upsert-failover-stop");
+    /** {@code pg_autoctl ... --run} processes: the monitor first, then the data nodes, in start order. */
+    private final LocalServers nodes;
 
     private FailoverCluster(Path dir, String bindir, int monitorPort) {
         this.dir = dir;
         this.bindir = bindir;
         this.monitorPort = monitorPort;
+        this.nodes = new LocalServers(dir, "upsert-failover-stop", "pg_autoctl stop", (node, immediate) -> autoctl(
+                immediate ? List.of("stop", "--pgdata", node.pgdata().toString(), "--immediate")
+                        : List.of("stop", "--pgdata", node.pgdata().toString())));
     }
 
     /**
@@ -84,7 +79,7 @@ public final class FailoverCluster implements ExtensionContext.Store.CloseableRe
             return Optional.of("pg_autoctl " + (autoctl.isEmpty() ? "is not on the PATH" : "found but pg_config is not")
                     + ": to run the failover tests, " + install);
         }
-        String sharedir = run(List.of(pgConfig.get().toString(), "--sharedir"), Duration.ofSeconds(10)).strip();
+        String sharedir = pgConfig("sharedir");
         if (!Files.exists(Path.of(sharedir, "extension", "pgautofailover.control"))) {
             return Optional.of("pg_autoctl is present but the monitor extension is not in " + sharedir
                     + "/extension: to run the failover tests, " + install);
@@ -101,20 +96,16 @@ public final class FailoverCluster implements ExtensionContext.Store.CloseableRe
         unavailableReason().ifPresent(reason -> {
             throw new IllegalStateException(reason);
         });
-        String bindir = run(List.of(onPath("pg_config").orElseThrow().toString(), "--bindir"), Duration.ofSeconds(10)).strip();
+        String bindir = pgConfig("bindir");
         Path dir;
         try {
             dir = Files.createTempDirectory("upsert-failover-");
-            if (isRoot()) {
-                UserPrincipalLookupService users = dir.getFileSystem().getUserPrincipalLookupService();
-                Files.setOwner(dir, users.lookupPrincipalByName(USER));
-            }
+            LocalServers.ownByPostgres(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a scratch directory for the failover cluster", e);
         }
-        int[] ports = freePorts(3);
+        int[] ports = LocalServers.freePorts(3);
         FailoverCluster cluster = new FailoverCluster(dir, bindir, ports[0]);
-        Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
         try {
             cluster.launch("monitor", ports[0], List.of("create", "monitor"));
             cluster.awaitMonitor();
@@ -125,15 +116,14 @@ public final class FailoverCluster implements ExtensionContext.Store.CloseableRe
             System.out.println("[upsert-test] failover cluster: " + cluster);
             return cluster;
         } catch (RuntimeException | Error e) {
-            String logs = cluster.logTails();
-            cluster.close();
-            throw new IllegalStateException("the failover cluster did not start: " + e.getMessage() + logs, e);
+            throw cluster.nodes.startFailed("the failover cluster", e);
         }
     }
 
     /** {@code jdbc:postgresql://127.0.0.1:p1,127.0.0.1:p2/postgres?targetServerType=primary}: always the current primary. */
     public String jdbcUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + nodes.get(1).port() + ",127.0.0.1:" + nodes.get(2).port() + "/" + DATABASE
+        List<LocalServers.Server> servers = nodes.servers();
+        return "jdbc:postgresql://127.0.0.1:" + servers.get(1).port() + ",127.0.0.1:" + servers.get(2).port() + "/" + DATABASE
                 + "?targetServerType=primary";
     }
 
@@ -184,17 +174,12 @@ public final class FailoverCluster implements ExtensionContext.Store.CloseableRe
     /** Stops the nodes and the monitor ({@code pg_autoctl stop}, then harder if they linger) and removes the directory. */
     @Override
     public void close() {
-        stopQuietly();
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException ignored) {
-            // the JVM is already exiting: the hook runs (or ran) the same idempotent stop
-        }
+        nodes.close();
     }
 
     @Override
     public String toString() {
-        return "monitor 127.0.0.1:" + monitorPort + ", nodes " + nodes.stream().skip(1).map(n -> n.name() + " 127.0.0.1:" + n.port()).toList()
+        return "monitor 127.0.0.1:" + monitorPort + ", nodes " + nodes.servers().stream().skip(1).map(n -> n.name() + " 127.0.0.1:" + n.port()).toList()
                 + ", primary " + primaryPort() + " (" + dir + ")";
     }
 
@@ -205,17 +190,12 @@ public final class FailoverCluster implements ExtensionContext.Store.CloseableRe
 
     /** The monitor's port, then the data nodes'. */
     List<Integer> ports() {
-        return nodes.stream().map(Node::port).toList();
+        return nodes.servers().stream().map(LocalServers.Server::port).toList();
     }
 
     /** The {@code pg_autoctl} processes started, with everything they started. */
     List<ProcessHandle> processes() {
-        List<ProcessHandle> all = new ArrayList<>();
-        for (Node node : nodes) {
-            all.add(node.process().toHandle());
-            node.process().descendants().forEach(all::add);
-        }
-        return all;
+        return nodes.processes();
     }
 
     // --- processes ---------------------------------------------------------------------------------------------------
@@ -225,120 +205,23 @@ public final class FailoverCluster implements ExtensionContext.Store.CloseableRe
     }
 
     private void launch(String name, int port, List<String> create) {
-        Path pgdata = dir.resolve(name);
         List<String> args = new ArrayList<>(create);
-        args.addAll(List.of("--pgdata", pgdata.toString(), "--pgport", Integer.toString(port), "--hostname", "127.0.0.1",
-                "--auth", "trust", "--no-ssl", "--run"));
-        try {
-            Process process = new ProcessBuilder(command(args)).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve(name + ".log").toFile()).start();
-            nodes.add(new Node(name, pgdata, port, process));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start pg_autoctl for " + name, e);
-        }
+        args.addAll(List.of("--pgdata", dir.resolve(name).toString(), "--pgport", Integer.toString(port),
+                "--hostname", "127.0.0.1", "--auth", "trust", "--no-ssl", "--run"));
+        nodes.launch(name, port, command(args));
     }
 
     /** {@code pg_autoctl args}, as the postgres OS user when we are root (pg_autoctl and initdb refuse root). */
     private List<String> command(List<String> args) {
-        List<String> command = new ArrayList<>();
-        if (isRoot()) {
-            command.addAll(List.of("runuser", "-u", USER, "--"));
-        }
-        command.addAll(List.of("env", "PATH=" + bindir + ":" + System.getenv("PATH"),
+        List<String> command = new ArrayList<>(List.of("env", "PATH=" + bindir + ":" + System.getenv("PATH"),
                 "XDG_CONFIG_HOME=" + dir.resolve("config"), "XDG_DATA_HOME=" + dir.resolve("data"),
                 "XDG_RUNTIME_DIR=" + dir.resolve("run"), "pg_autoctl"));
         command.addAll(args);
-        return command;
+        return asPostgres(command);
     }
 
     private String autoctl(List<String> args) {
         return run(command(args), COMMAND_LIMIT);
-    }
-
-    private static String run(List<String> command, Duration limit) {
-        Path out = null;
-        try {
-            // output goes to a file, so a process that never closes it cannot stall us past the limit
-            out = Files.createTempFile("upsert-failover-", ".out");
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-            process.getOutputStream().close();
-            if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", command) + " did not finish within " + limit.toSeconds() + " s");
-            }
-            String text = Files.readString(out, StandardCharsets.UTF_8);
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " exited with " + process.exitValue() + ": " + text);
-            }
-            return text;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + command.get(0), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running " + String.join(" ", command), e);
-        } finally {
-            if (out != null) {
-                out.toFile().delete();
-            }
-        }
-    }
-
-    private void stopQuietly() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        // nodes first: a node whose monitor is gone keeps retrying it
-        for (int i = nodes.size() - 1; i >= 0; i--) {
-            Node node = nodes.get(i);
-            // taken before the stop: a process whose parent exits is no longer a descendant, yet may still run
-            List<ProcessHandle> left = new ArrayList<>(node.process().descendants().toList());
-            left.add(node.process().toHandle());
-            try {
-                autoctl(List.of("stop", "--pgdata", node.pgdata().toString()));
-                if (!node.process().waitFor(30, TimeUnit.SECONDS)) {
-                    autoctl(List.of("stop", "--pgdata", node.pgdata().toString(), "--immediate"));
-                    node.process().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (RuntimeException e) {
-                System.err.println("[upsert-test] pg_autoctl stop " + node.name() + ": " + e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            // whatever still runs (runuser, pg_autoctl, postgres children) goes now
-            node.process().descendants().filter(p -> !left.contains(p)).forEach(left::add);
-            left.forEach(ProcessHandle::destroyForcibly);
-            // a kill is asynchronous: wait (bounded) until the processes are gone, so "stopped" means stopped
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            for (ProcessHandle process : left) {
-                try {
-                    process.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                    System.err.println("[upsert-test] process " + process.pid() + " of " + node.name() + " still running");
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            System.err.println("[upsert-test] could not remove " + dir + ": " + e.getMessage());
-        }
-    }
-
-    private String logTails() {
-        StringBuilder out = new StringBuilder();
-        for (Node node : nodes) {
-            try {
-                List<String> lines = Files.readAllLines(dir.resolve(node.name() + ".log"), StandardCharsets.UTF_8);
-                out.append("\n--- ").append(node.name()).append(".log (last lines)\n")
-                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size())));
-            } catch (IOException | UncheckedIOException e) {
-                out.append("\n--- ").append(node.name()).append(".log unreadable: ").append(e.getMessage());
-            }
-        }
-        return out.toString();
     }
 
     // --- state -------------------------------------------------------------------------------------------------------
@@ -382,7 +265,7 @@ public final class FailoverCluster implements ExtensionContext.Store.CloseableRe
         long deadline = System.nanoTime() + READY_LIMIT.toNanos();
         List<NodeState> state = null;
         while (System.nanoTime() < deadline) {
-            for (Node node : nodes) {
+            for (LocalServers.Server node : nodes.servers()) {
                 if (!node.process().isAlive()) {
                     throw new IllegalStateException("pg_autoctl for " + node.name() + " exited with " + node.process().exitValue());
                 }
@@ -391,7 +274,7 @@ public final class FailoverCluster implements ExtensionContext.Store.CloseableRe
             if (state != null && done.test(state)) {
                 return state;
             }
-            sleep(200);
+            LocalServers.sleep(200, "the failover cluster");
         }
         throw new IllegalStateException("the formation did not reach the expected state within " + READY_LIMIT.toSeconds()
                 + " s; last seen: " + state);
@@ -458,7 +341,7 @@ public final class FailoverCluster implements ExtensionContext.Store.CloseableRe
                     throw new IllegalStateException("no write committed through the multi-host URL within "
                             + limit.toSeconds() + " s after the failover");
                 }
-                FailoverCluster.sleep(20);
+                LocalServers.sleep(20, "the failover cluster");
             }
             interrupt();
             long longest = 0;
@@ -468,57 +351,6 @@ public final class FailoverCluster implements ExtensionContext.Store.CloseableRe
                 }
             }
             return Duration.ofNanos(longest);
-        }
-    }
-
-    private static int[] freePorts(int count) {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                // all held open together, so the three are distinct
-                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                sockets.add(socket);
-                ports[i] = socket.getLocalPort();
-            }
-            return ports;
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
-        } finally {
-            for (ServerSocket socket : sockets) {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // closing a listening socket we own
-                }
-            }
-        }
-    }
-
-    private static Optional<Path> onPath(String program) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return Optional.empty();
-        }
-        for (String entry : path.split(java.io.File.pathSeparator)) {
-            Path candidate = Path.of(entry, program);
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name"));
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the failover cluster", e);
         }
     }
 }
