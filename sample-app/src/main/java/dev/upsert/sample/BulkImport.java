@@ -21,21 +21,9 @@ import jakarta.persistence.EntityManagerFactory;
  * transactions of {@value #ROWS_PER_TRANSACTION} rows and flushed every {@link DemoPersistence#BATCH_SIZE}, so
  * the upserts leave in batches, one statement each.
  */
-final class BulkImport {
+record BulkImport(EntityManagerFactory emf, SqlLog sqlLog, Report report, DataSource dataSource) {
 
     static final int ROWS_PER_TRANSACTION = 5_000;
-
-    private final EntityManagerFactory emf;
-    private final SqlLog sqlLog;
-    private final Report report;
-    private final DataSource dataSource;
-
-    BulkImport(EntityManagerFactory emf, SqlLog sqlLog, Report report, DataSource dataSource) {
-        this.emf = emf;
-        this.sqlLog = sqlLog;
-        this.report = report;
-        this.dataSource = dataSource;
-    }
 
     void run(int rows) throws SQLException {
         int present = seedEveryOtherSku(rows);

@@ -11,15 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * failures show up as unexpected duplicates on {@code naive_signup_email_key}; the 409s of the typed-duplicate
  * scenario as expected ones, because {@link DemoPersistence#EXPECTED_CONSTRAINTS} names their constraints.
  */
-final class MetricsReport {
-
-    private final MeterRegistry meters;
-    private final Report report;
-
-    MetricsReport(MeterRegistry meters, Report report) {
-        this.meters = meters;
-        this.report = report;
-    }
+record MetricsReport(MeterRegistry meters, Report report) {
 
     void run() {
         report.step("upsert.metrics.expected_constraints = " + DemoPersistence.EXPECTED_CONSTRAINTS);

@@ -19,20 +19,10 @@ import jakarta.persistence.EntityManagerFactory;
  * per email), first with find-then-save on a plain entity, then with {@code persist} of an {@code @Upsert} entity.
  * Find-then-save loses the race whenever two threads both find nothing: the second insert fails with 23505.
  */
-final class Race {
+record Race(EntityManagerFactory emf, SqlLog sqlLog, Report report) {
 
     static final int THREADS = 8;
     static final int KEYS = 25;
-
-    private final EntityManagerFactory emf;
-    private final SqlLog sqlLog;
-    private final Report report;
-
-    Race(EntityManagerFactory emf, SqlLog sqlLog, Report report) {
-        this.emf = emf;
-        this.sqlLog = sqlLog;
-        this.report = report;
-    }
 
     /** One sign-up, inside its transaction; it may note the upsert's outcome on the tally. */
     @FunctionalInterface

@@ -17,19 +17,7 @@ import dev.upsert.SequenceDrift;
  * them) while the table's identity sequence stayed at its start. The next insert fails on the primary key; the
  * exception names the sequence and the repair, which the scenario applies before inserting again.
  */
-final class RestoredTable {
-
-    private final EntityManagerFactory emf;
-    private final SqlLog sqlLog;
-    private final Report report;
-    private final DataSource dataSource;
-
-    RestoredTable(EntityManagerFactory emf, SqlLog sqlLog, Report report, DataSource dataSource) {
-        this.emf = emf;
-        this.sqlLog = sqlLog;
-        this.report = report;
-        this.dataSource = dataSource;
-    }
+record RestoredTable(EntityManagerFactory emf, SqlLog sqlLog, Report report, DataSource dataSource) {
 
     void run() throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {

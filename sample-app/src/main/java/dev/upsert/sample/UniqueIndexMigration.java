@@ -17,19 +17,7 @@ import dev.upsert.DuplicateScan;
  * release's persistence unit refuses to boot, counting the duplicate groups; the migration lists them with
  * {@link DuplicateScan}, keeps the oldest row of each, creates the index concurrently, and the release boots.
  */
-final class UniqueIndexMigration {
-
-    private final EntityManagerFactory emf;
-    private final SqlLog sqlLog;
-    private final Report report;
-    private final DataSource dataSource;
-
-    UniqueIndexMigration(EntityManagerFactory emf, SqlLog sqlLog, Report report, DataSource dataSource) {
-        this.emf = emf;
-        this.sqlLog = sqlLog;
-        this.report = report;
-        this.dataSource = dataSource;
-    }
+record UniqueIndexMigration(EntityManagerFactory emf, SqlLog sqlLog, Report report, DataSource dataSource) {
 
     void run() throws SQLException {
         execute("insert into subscriber (email, name) values ('ann@example.com', 'Ann'), ('bob@example.com', 'Bob'),"

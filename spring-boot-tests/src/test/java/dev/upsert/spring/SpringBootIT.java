@@ -152,7 +152,12 @@ class SpringBootIT {
         MemberRepository members = app.getBean(MemberRepository.class);
         members.save(new Member("ann"));
         Throwable thrown = catchThrowable(() -> members.save(new Member("ann")));
-        assertDuplicateOfMemberUsername(thrown, "save");
+        DuplicateKeyException duplicate = assertDuplicateInside(thrown, "save");
+        assertThat(duplicate.getConstraintName())  // named by Hibernate or PostgreSQL, depending on the version
+                .isEqualTo(db.queryValue("select conname from pg_constraint where conrelid = 'member'::regclass and contype = 'u'"));
+        assertThat(duplicate.getTableName()).isEqualTo("member");
+        assertThat(duplicate.getColumnNames()).containsExactly("username");
+        assertThat(duplicate.getAttributeNames()).containsExactly("username");
     }
 
     @Test
@@ -161,11 +166,11 @@ class SpringBootIT {
         tickets.save(new Ticket("T-1"));
 
         Throwable atFlush = catchThrowable(() -> tickets.saveAndFlush(new Ticket("T-1")));
-        assertDuplicateOfTicketCode(atFlush, "saveAndFlush");
+        assertTicketCode(assertDuplicateInside(atFlush, "saveAndFlush"));
 
         TransactionTemplate transaction = app.getBean(TransactionTemplate.class);
         Throwable atCommit = catchThrowable(() -> transaction.executeWithoutResult(status -> tickets.save(new Ticket("T-1"))));
-        assertDuplicateOfTicketCode(atCommit, "commit");
+        assertTicketCode(assertDuplicateInside(atCommit, "commit"));
         assertThat(db.queryLong("select count(*) from ticket where code = 'T-1'")).isEqualTo(1);
     }
 
@@ -183,10 +188,7 @@ class SpringBootIT {
             // converted inside Hibernate's commit, so Spring sees a ConstraintViolationException like any other duplicate
             assertThat(thrown).isInstanceOf(org.springframework.dao.DataIntegrityViolationException.class);
             assertThat(chain(thrown)).contains(DuplicateKeyException.class.getName());
-            DuplicateKeyException duplicate = DuplicateKeyException.find(thrown).orElseThrow();
-            assertThat(duplicate.getConstraintName()).isEqualTo("ticket_code_key");
-            assertThat(duplicate.getColumnNames()).containsExactly("code");
-            assertThat(duplicate.getAttributeNames()).containsExactly("code");
+            assertTicketCode(DuplicateKeyException.find(thrown).orElseThrow());
             assertThat(db.queryLong("select count(*) from ticket where code = 'D-1'")).isEqualTo(1);
         } finally {
             db.execute("alter table ticket drop constraint ticket_code_key, add constraint ticket_code_key unique (code)");
@@ -212,21 +214,14 @@ class SpringBootIT {
         assertThat(db.queryLong("select count(*) from member where username = 'bob'")).isEqualTo(1);
     }
 
-    private static void assertDuplicateOfMemberUsername(Throwable thrown, String path) {
+    /** Spring's DataIntegrityViolationException with ours as its cause (no starter: Spring does not know ours). */
+    private static DuplicateKeyException assertDuplicateInside(Throwable thrown, String path) {
         System.out.println("[spring] duplicate at " + path + ": " + chain(thrown));
         assertThat(thrown).isExactlyInstanceOf(DataIntegrityViolationException.class).hasCauseInstanceOf(DuplicateKeyException.class);
-        DuplicateKeyException duplicate = DuplicateKeyException.find(thrown).orElseThrow();
-        assertThat(duplicate.getConstraintName())  // named by Hibernate or PostgreSQL, depending on the version
-                .isEqualTo(db.queryValue("select conname from pg_constraint where conrelid = 'member'::regclass and contype = 'u'"));
-        assertThat(duplicate.getTableName()).isEqualTo("member");
-        assertThat(duplicate.getColumnNames()).containsExactly("username");
-        assertThat(duplicate.getAttributeNames()).containsExactly("username");
+        return DuplicateKeyException.find(thrown).orElseThrow();
     }
 
-    private static void assertDuplicateOfTicketCode(Throwable thrown, String path) {
-        System.out.println("[spring] duplicate at " + path + ": " + chain(thrown));
-        assertThat(thrown).isExactlyInstanceOf(DataIntegrityViolationException.class).hasCauseInstanceOf(DuplicateKeyException.class);
-        DuplicateKeyException duplicate = DuplicateKeyException.find(thrown).orElseThrow();
+    private static void assertTicketCode(DuplicateKeyException duplicate) {
         assertThat(duplicate.getConstraintName()).isEqualTo("ticket_code_key");
         assertThat(duplicate.getColumnNames()).containsExactly("code");
         assertThat(duplicate.getAttributeNames()).containsExactly("code");
