@@ -3,7 +3,6 @@ package dev.upsert.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -52,11 +51,8 @@ class SpringBootSettingsIT {
 
     /** The application with these properties and this process environment (Spring's own environment-variable source). */
     private static ConfigurableApplicationContext boot(TestSchema db, Map<String, Object> properties, Map<String, Object> variables) {
-        Map<String, Object> all = new LinkedHashMap<>(Map.of(
-                "spring.datasource.url", db.jdbcUrl(),
-                "spring.datasource.username", db.user(),
-                "spring.datasource.password", db.password(),
-                "spring.jpa.hibernate.ddl-auto", "create-drop"));
+        Map<String, Object> all = db.springProperties();
+        all.put("spring.jpa.hibernate.ddl-auto", "create-drop");
         all.putAll(properties);
         StandardEnvironment environment = new StandardEnvironment();
         environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,

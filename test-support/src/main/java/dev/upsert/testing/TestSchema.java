@@ -83,6 +83,18 @@ public final class TestSchema implements ExtensionContext.Store.CloseableResourc
         return settings;
     }
 
+    /**
+     * Spring Boot properties for an application on this schema: {@code spring.datasource.url}, {@code .username} and
+     * {@code .password}. Callers add {@code spring.jpa.hibernate.ddl-auto} and whatever else the test sets.
+     */
+    public Map<String, Object> springProperties() {
+        Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put("spring.datasource.url", jdbcUrl());
+        properties.put("spring.datasource.username", user());
+        properties.put("spring.datasource.password", password());
+        return properties;
+    }
+
     /** A new connection into this schema; the caller closes it. */
     public Connection connection() throws SQLException {
         Properties props = new Properties();

@@ -50,10 +50,8 @@ class StarterIT {
         db = schema;
         System.out.println("[upsert-test] Spring Boot " + SpringBootVersion.getVersion() + ", Hibernate ORM " + Version.getVersionString());
         app = new SpringApplicationBuilder(StoreApplication.class)
+                .properties(db.springProperties())
                 .properties(Map.of(
-                        "spring.datasource.url", db.jdbcUrl(),
-                        "spring.datasource.username", db.user(),
-                        "spring.datasource.password", db.password(),
                         "spring.jpa.hibernate.ddl-auto", "create-drop",
                         "server.address", "127.0.0.1",
                         "server.port", "0",

@@ -169,11 +169,8 @@ class StarterSettingsIT {
 
     private static ConfigurableApplicationContext boot(Class<?>[] application, TestSchema db, Map<String, Object> properties,
                                                        Map<String, Object> variables) {
-        Map<String, Object> all = new LinkedHashMap<>(Map.of(
-                "spring.datasource.url", db.jdbcUrl(),
-                "spring.datasource.username", db.user(),
-                "spring.datasource.password", db.password(),
-                "spring.jpa.hibernate.ddl-auto", "create-drop"));
+        Map<String, Object> all = db.springProperties();
+        all.put("spring.jpa.hibernate.ddl-auto", "create-drop");
         all.putAll(properties);
         StandardEnvironment environment = new StandardEnvironment();
         environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,

@@ -34,9 +34,7 @@ class MemberRepositoryIT {
 
     @DynamicPropertySource
     static void dataSource(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", () -> db.jdbcUrl());
-        registry.add("spring.datasource.username", () -> db.user());
-        registry.add("spring.datasource.password", () -> db.password());
+        db.springProperties().forEach((key, value) -> registry.add(key, () -> value));
     }
 
     @Autowired
