@@ -193,14 +193,10 @@ public final class UniqueKeyCatalog {
         if (cached != null) {
             return Optional.of(cached);
         }
-        Long missed = missedAt.get(cacheKey);
-        if ((missed == null || System.nanoTime() - missed > MISS_RETRY_NANOS) && pending.add(cacheKey)) {
-            try {
-                refresher.execute(() -> refresh(cacheKey, schema, indexName));
-            } catch (RejectedExecutionException e) {
-                pending.remove(cacheKey);  // queue full or closing: a later duplicate asks again
-            }
-        }
+        lookUpLater(cacheKey, "unique key", connection -> {
+            List<UniqueKey> found = query(connection, SELECT + " and n.nspname = ? and ic.relname = ?", schema, indexName);
+            return found.isEmpty() ? null : () -> byName.put(cacheKey, found.get(0));
+        });
         return Optional.empty();
     }
 
@@ -224,15 +220,18 @@ public final class UniqueKeyCatalog {
         }
         List<String> table = shardTables.get(shardId);
         if (table == null) {
-            String cacheKey = "\u0000shard\u0000" + shardId;
-            Long missed = missedAt.get(cacheKey);
-            if ((missed == null || System.nanoTime() - missed > MISS_RETRY_NANOS) && pending.add(cacheKey)) {
-                try {
-                    refresher.execute(() -> refreshShard(cacheKey, shardId));
-                } catch (RejectedExecutionException e) {
-                    pending.remove(cacheKey);
+            lookUpLater("\u0000shard\u0000" + shardId, "Citus shard", connection -> {
+                Map<Long, List<String>> shards = citus(connection) ? shards(connection, " where s.shardid = ?", shardId) : Map.of();
+                if (shards.isEmpty()) {
+                    return null;
                 }
-            }
+                List<UniqueKey> keys = query(connection, SELECT
+                        + " and i.indrelid = (select logicalrelid from pg_catalog.pg_dist_shard where shardid = " + shardId + ")");
+                return () -> {
+                    keys.forEach(key -> byName.put(key.schema() + '\u0000' + key.name(), key));
+                    shardTables.putAll(shards);
+                };
+            });
             return Optional.empty();
         }
         String logicalPart = shardIndexName.substring(0, suffix.start());
@@ -260,21 +259,39 @@ public final class UniqueKeyCatalog {
                 && name.startsWith(logicalPart.substring(0, hash));
     }
 
-    private void refreshShard(String cacheKey, long shardId) {
+    /** One background catalog read: what to store when it found something, or null for a miss. */
+    @FunctionalInterface
+    private interface Lookup {
+        Runnable read(Connection connection) throws SQLException;
+    }
+
+    /**
+     * Queues {@code lookup} unless {@code cacheKey} missed within {@code MISS_RETRY_NANOS} or is queued already; never
+     * waits (a full queue drops it: a later duplicate asks again).
+     */
+    private void lookUpLater(String cacheKey, String what, Lookup lookup) {
+        Long missed = missedAt.get(cacheKey);
+        if ((missed == null || System.nanoTime() - missed > MISS_RETRY_NANOS) && pending.add(cacheKey)) {
+            try {
+                refresher.execute(() -> lookUp(cacheKey, what, lookup));
+            } catch (RejectedExecutionException e) {
+                pending.remove(cacheKey);  // queue full or closing: a later duplicate asks again
+            }
+        }
+    }
+
+    private void lookUp(String cacheKey, String what, Lookup lookup) {
         try {
             Connection connection = connections.obtainConnection();
             try {
-                Map<Long, List<String>> shards = citus(connection) ? shards(connection, " where s.shardid = ?", shardId) : Map.of();
-                List<UniqueKey> keys = shards.isEmpty() ? List.of() : query(connection, SELECT
-                        + " and i.indrelid = (select logicalrelid from pg_catalog.pg_dist_shard where shardid = " + shardId + ")");
+                Runnable store = lookup.read(connection);
                 if (!connection.getAutoCommit()) {
                     connection.rollback();
                 }
-                keys.forEach(key -> byName.put(key.schema() + '\u0000' + key.name(), key));
-                shardTables.putAll(shards);
-                if (shards.isEmpty()) {
+                if (store == null) {
                     missedAt.put(cacheKey, System.nanoTime());
                 } else {
+                    store.run();
                     missedAt.remove(cacheKey);
                 }
             } finally {
@@ -282,7 +299,7 @@ public final class UniqueKeyCatalog {
             }
         } catch (SQLException | RuntimeException e) {
             missedAt.put(cacheKey, System.nanoTime());
-            LOG.debugf("Citus shard not read from the catalog (%s)", e.toString());
+            LOG.debugf("%s not read from the catalog (%s)", what, e.toString());
         } finally {
             pending.remove(cacheKey);
         }
@@ -305,31 +322,6 @@ public final class UniqueKeyCatalog {
             }
         }
         return shards;
-    }
-
-    private void refresh(String cacheKey, String schema, String indexName) {
-        try {
-            Connection connection = connections.obtainConnection();
-            try {
-                List<UniqueKey> found = query(connection, SELECT + " and n.nspname = ? and ic.relname = ?", schema, indexName);
-                if (!connection.getAutoCommit()) {
-                    connection.rollback();
-                }
-                if (found.isEmpty()) {
-                    missedAt.put(cacheKey, System.nanoTime());
-                } else {
-                    byName.put(cacheKey, found.get(0));
-                    missedAt.remove(cacheKey);
-                }
-            } finally {
-                connections.releaseConnection(connection);
-            }
-        } catch (SQLException | RuntimeException e) {
-            missedAt.put(cacheKey, System.nanoTime());
-            LOG.debugf("unique key not read from the catalog (%s)", e.toString());
-        } finally {
-            pending.remove(cacheKey);
-        }
     }
 
     /** Stops the background lookups (the SessionFactory is closing). */
