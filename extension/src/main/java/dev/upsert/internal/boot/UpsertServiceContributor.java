@@ -7,6 +7,7 @@ import dev.upsert.internal.exception.RedactedErrors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import org.hibernate.boot.registry.StandardServiceInitiator;
 import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
@@ -15,6 +16,7 @@ import org.hibernate.engine.jdbc.batch.spi.BatchBuilder;
 import org.hibernate.persister.spi.PersisterClassResolver;
 import org.hibernate.resource.transaction.internal.TransactionCoordinatorBuilderInitiator;
 import org.hibernate.resource.transaction.spi.TransactionCoordinatorBuilder;
+import org.hibernate.service.Service;
 import org.hibernate.service.spi.ServiceContributor;
 import org.hibernate.service.spi.ServiceRegistryImplementor;
 import dev.upsert.internal.settings.UpsertMappingException;
@@ -44,28 +46,24 @@ public final class UpsertServiceContributor implements ServiceContributor {
             registry.addService(PersisterClassResolver.class, new UpsertPersisterClassResolver());
         }
         RedactedErrors.takeOver(registry);
-        registry.addInitiator(new StandardServiceInitiator<TransactionCoordinatorBuilder>() {
+        registry.addInitiator(wrapping(TransactionCoordinatorBuilder.class, TransactionCoordinatorBuilderInitiator.INSTANCE,
+                DuplicateKeyTransactionCoordinatorBuilder::decorate));
+        registry.addInitiator(wrapping(BatchBuilder.class, BatchBuilderInitiator.INSTANCE, UpsertBatchBuilder::new));
+    }
+
+    /** Hibernate's own {@code type} service as {@code standard} builds it, wrapped in ours. */
+    private static <S extends Service> StandardServiceInitiator<S> wrapping(Class<S> type, StandardServiceInitiator<S> standard,
+                                                                            UnaryOperator<S> wrap) {
+        return new StandardServiceInitiator<>() {
             @Override
-            public Class<TransactionCoordinatorBuilder> getServiceInitiated() {
-                return TransactionCoordinatorBuilder.class;
+            public Class<S> getServiceInitiated() {
+                return type;
             }
 
             @Override
-            public TransactionCoordinatorBuilder initiateService(Map<String, Object> settings, ServiceRegistryImplementor services) {
-                return DuplicateKeyTransactionCoordinatorBuilder.decorate(
-                        TransactionCoordinatorBuilderInitiator.INSTANCE.initiateService(settings, services));
+            public S initiateService(Map<String, Object> settings, ServiceRegistryImplementor services) {
+                return wrap.apply(standard.initiateService(settings, services));
             }
-        });
-        registry.addInitiator(new StandardServiceInitiator<BatchBuilder>() {
-            @Override
-            public Class<BatchBuilder> getServiceInitiated() {
-                return BatchBuilder.class;
-            }
-
-            @Override
-            public BatchBuilder initiateService(Map<String, Object> settings, ServiceRegistryImplementor services) {
-                return new UpsertBatchBuilder(BatchBuilderInitiator.INSTANCE.initiateService(settings, services));
-            }
-        });
+        };
     }
 }
