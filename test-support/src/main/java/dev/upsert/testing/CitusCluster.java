@@ -63,8 +63,7 @@ public final class CitusCluster implements ExtensionContext.Store.CloseableResou
 
     /** Why this machine cannot run a cluster (no pg_config, no Citus in its installation), or empty when it can. */
     public static Optional<String> unavailableReason() {
-        Optional<Path> pgConfig = onPath("pg_config");
-        if (pgConfig.isEmpty()) {
+        if (onPath("pg_config").isEmpty()) {
             return Optional.of("pg_config is not on the PATH: install the PostgreSQL server packages, then Citus (.ci/citus)");
         }
         String pkglibdir = pgConfig("pkglibdir");

@@ -71,12 +71,11 @@ public final class FailoverCluster implements ExtensionContext.Store.CloseableRe
      * The text says how to enable it.
      */
     public static Optional<String> unavailableReason() {
-        Optional<Path> autoctl = onPath("pg_autoctl");
-        Optional<Path> pgConfig = onPath("pg_config");
+        boolean noAutoctl = onPath("pg_autoctl").isEmpty();
         String install = "install pg_auto_failover (Debian: apt-get install postgresql-<major>-auto-failover"
                 + " pg-auto-failover-cli, <major> as in pg_config --version)";
-        if (autoctl.isEmpty() || pgConfig.isEmpty()) {
-            return Optional.of("pg_autoctl " + (autoctl.isEmpty() ? "is not on the PATH" : "found but pg_config is not")
+        if (noAutoctl || onPath("pg_config").isEmpty()) {
+            return Optional.of("pg_autoctl " + (noAutoctl ? "is not on the PATH" : "found but pg_config is not")
                     + ": to run the failover tests, " + install);
         }
         String sharedir = pgConfig("sharedir");
