@@ -89,6 +89,14 @@ public final class UnnestUpsertStatement {
      * distributed table, which refuses that join (0A000): there {@link #lookupSql} reads them, one more statement.
      */
     private final boolean readsUntouched;
+    /**
+     * Whether the statement is the bare {@code insert ... select ... from unnest(...) ... returning}, returned row
+     * {@code i} being proposed row {@code i}: where every proposed row comes back (an unconditional {@code DO UPDATE}),
+     * as the {@code INSERT} returns its rows in the order it reads them from {@code unnest} (facts A3, as for a
+     * {@code VALUES} list). Not on a partitioned table, which refuses {@code xmax} in {@code RETURNING} (0A000), nor
+     * on a Citus distributed one, whose shards return rows in their own order.
+     */
+    private final boolean inOrder;
 
     private UnnestUpsertStatement(UpsertPlan plan) {
         this.plan = plan;
@@ -110,6 +118,7 @@ public final class UnnestUpsertStatement {
         }
         this.returnedWidth = plan.returned.size();
         this.readsUntouched = !plan.multiRow && !plan.distributed;
+        this.inOrder = plan.multiRow && !plan.partitioned && !plan.distributed;
         this.sql = render(false);
         this.lookupSql = render(true);
     }
@@ -119,23 +128,60 @@ public final class UnnestUpsertStatement {
         return plan.oneStatementPerChunk() ? new UnnestUpsertStatement(plan) : null;
     }
 
+    /** {@code unnest(<ordinals,> <one array per bound column>) as u(<ord,> <their names>)}. */
+    private String unnest(boolean ordinals) {
+        StringBuilder sql = new StringBuilder("unnest(").append(ordinals ? "?::int4[]" : "");
+        for (int b = 0; b < arrays.length; b++) {
+            sql.append(ordinals || b > 0 ? ", " : "").append(arrays[b].parameter);
+        }
+        sql.append(") as ").append(u).append('(').append(ordinals ? ord : "");
+        for (int b = 0; b < bound.length; b++) {
+            sql.append(ordinals || b > 0 ? ", " : "").append(plan.columns.get(bound[b]).name());
+        }
+        return sql.append(')').toString();
+    }
+
+    /** The value column {@code c} inserts, given the SQL of its unnested element (a bound column's). */
+    private String insertedValue(int c, String element) {
+        UpsertPlan.Column column = plan.columns.get(c);
+        if (!column.bound()) {
+            return column.value();  // generated on execution: its SQL, once per row
+        }
+        // an id whose placeholder is sent as NULL is drawn here, as the column default would: UpsertPlan#idDefault
+        return column.attributeIndex() == -1 && plan.idDefault != null ? "coalesce(" + element + ", " + plan.idDefault + ")" : element;
+    }
+
+    private String renderInOrder() {
+        List<String> values = new ArrayList<>();
+        for (int c = 0, b = 0; c < plan.columns.size(); c++) {
+            boolean isBound = b < bound.length && bound[b] == c;
+            values.add(insertedValue(c, isBound ? arrays[b].value(u + "." + plan.columns.get(c).name()) : null));
+            b += isBound ? 1 : 0;
+        }
+        return plan.insertInto + " (" + String.join(", ", plan.columns.stream().map(UpsertPlan.Column::name).toList()) + ")"
+                + (plan.overridingSystemValue ? " overriding system value" : "") + " select " + String.join(", ", values)
+                + " from " + unnest(false) + plan.clause.render();
+    }
+
     private String render(boolean lookup) {
+        if (inOrder && !lookup) {
+            return renderInOrder();
+        }
         List<UpsertPlan.Column> columns = plan.columns;
         List<String> keys = plan.arbiter.columns();
-        StringBuilder sql = new StringBuilder("with ").append(proposed).append(" as (select ").append(u).append(".*");
+        String v = plan.internal + "v";
+        StringBuilder sql = new StringBuilder("with ").append(proposed).append(" as (select ").append(v).append(".*");
         for (int k = 0; k < keys.size(); k++) {
             // evaluated over the proposed columns, which carry the table's column names: the index's own expression
             sql.append(", ").append(keys.get(k)).append(" as ").append(lookupPrefix).append(k);
         }
-        sql.append(" from unnest(?::int4[]");
-        for (ColumnArray array : arrays) {
-            sql.append(", ").append(array.parameter);
+        // each column as the value it stands for (an int8 of microseconds as its timestamptz: ColumnArray#value)
+        sql.append(" from (select ").append(u).append('.').append(ord);
+        for (int b = 0; b < bound.length; b++) {
+            String name = columns.get(bound[b]).name();
+            sql.append(", ").append(arrays[b].value(u + "." + name)).append(" as ").append(name);
         }
-        sql.append(") as ").append(u).append('(').append(ord);
-        for (int c : bound) {
-            sql.append(", ").append(columns.get(c).name());
-        }
-        sql.append("))");
+        sql.append(" from ").append(unnest(true)).append(") as ").append(v).append(')');
         if (lookup) {
             sql.append(" select ").append(p).append('.').append(ord).append(", ").append(s).append(".* from ").append(proposed)
                     .append(' ').append(p).append(" join lateral (select ").append(storedColumns()).append(" from ")
@@ -145,8 +191,8 @@ public final class UnnestUpsertStatement {
         String names = String.join(", ", columns.stream().map(UpsertPlan.Column::name).toList());
         // a value generated on execution is written as Hibernate's insert writes it: its SQL, once per row
         // (an id whose placeholder is sent as NULL is drawn here, as the column default would: UpsertPlan#idDefault)
-        String values = String.join(", ", columns.stream().map(c -> !c.bound() ? c.value()
-                : c.attributeIndex() == -1 && plan.idDefault != null ? "coalesce(" + c.name() + ", " + plan.idDefault + ")" : c.name()).toList());
+        String values = String.join(", ", java.util.stream.IntStream.range(0, columns.size())
+                .mapToObj(c -> insertedValue(c, columns.get(c).name())).toList());
         OnConflictClause clause = plan.clause;
         List<String> returning = new ArrayList<>();
         for (int r = 0; r < clause.returning().size(); r++) {
@@ -217,12 +263,14 @@ public final class UnnestUpsertStatement {
      * value cannot be carried, and then nothing should be executed.
      */
     boolean bind(PreparedStatement statement, List<Object[]> rows, SharedSessionContractImplementor session) throws SQLException {
+        return bind(statement, rows, true, session);
+    }
+
+    /** As {@link #bind(PreparedStatement, List, SharedSessionContractImplementor)}; without ordinals for {@link #inOrder}. */
+    private boolean bind(PreparedStatement statement, List<Object[]> rows, boolean ordinals, SharedSessionContractImplementor session)
+            throws SQLException {
         Connection connection = statement.getConnection();
         int n = rows.size();
-        Integer[] ordinals = new Integer[n];
-        for (int r = 0; r < n; r++) {
-            ordinals[r] = r;
-        }
         java.sql.Array[] bound = new java.sql.Array[arrays.length];
         Capture capture = null;
         for (int b = 0; b < arrays.length; b++) {
@@ -254,9 +302,16 @@ public final class UnnestUpsertStatement {
             }
             bound[b] = array.create(connection, elements);
         }
-        statement.setArray(1, connection.createArrayOf("int4", ordinals));
+        int first = 1;
+        if (ordinals) {
+            Integer[] ordinal = new Integer[n];
+            for (int r = 0; r < n; r++) {
+                ordinal[r] = r;
+            }
+            statement.setArray(first++, connection.createArrayOf("int4", ordinal));
+        }
         for (int b = 0; b < bound.length; b++) {
-            statement.setArray(b + 2, bound[b]);
+            statement.setArray(b + first, bound[b]);
         }
         return true;
     }
@@ -271,12 +326,19 @@ public final class UnnestUpsertStatement {
         PreparedStatement statement = jdbc.getMutationStatementPreparer().prepareStatement(sql, false);
         List<Integer> unresolved = new ArrayList<>();
         try {
-            if (!bind(statement, rows, session)) {
+            if (!bind(statement, rows, !inOrder, session)) {
                 return null;
             }
             UpsertInsertCoordinator.logStatement(sql, session);
             ResultSet rs = jdbc.getResultSetReturn().execute(statement, sql);
-            while (rs.next()) {
+            for (int r = 0; inOrder && rs.next(); r++) {
+                if (r == stored.length) {
+                    throw new HibernateException("@Upsert on " + plan.persister.getMappedClass().getSimpleName()
+                            + ": the statement returned more rows than were proposed");
+                }
+                stored[r] = plan.readReturned(rs, session);
+            }
+            while (!inOrder && rs.next()) {
                 int ord = rs.getInt(1);
                 if (stored[ord] != null) {
                     throw new HibernateException("@Upsert on " + plan.persister.getMappedClass().getSimpleName()
@@ -302,6 +364,12 @@ public final class UnnestUpsertStatement {
         } finally {
             jdbc.getLogicalConnection().getResourceRegistry().release(statement);
             jdbc.afterStatementExecution();
+        }
+        if (inOrder && stored[stored.length - 1] == null) {
+            // Only a BEFORE INSERT trigger that returns NULL (skipping the row) can do this.
+            throw new HibernateException("@Upsert on " + plan.persister.getMappedClass().getSimpleName() + ": the statement returned "
+                    + "fewer rows than were proposed, so the stored rows cannot be matched to the entities; a trigger that skips "
+                    + "inserted rows is not supported with @Upsert");
         }
         for (int r = 0; r < stored.length; r++) {
             if (stored[r] == null && !unresolved.contains(r)) {

@@ -38,9 +38,15 @@ import org.hibernate.type.descriptor.jdbc.VarcharJdbcType;
  *     {@code varchar}: an array of the column's own type, which pgjdbc sends in binary and PostgreSQL reads without a
  *     cast. A {@code varchar(n)} value is assigned by the insert as Hibernate's own insert assigns it, so a value too
  *     long fails with 22001 (a cast would cut it silently);</li>
- * <li>{@code timestamptz}, {@code uuid}, {@code numeric}: text, cast to the column's type on the server. pgjdbc has
- *     no binary array form for them, and a {@code text[]} cast was faster on the server than a typed array literal
- *     (200,000 timestamps: 58-87 ms against 142-198 ms, PostgreSQL 15);</li>
+ * <li>{@code timestamptz}: microseconds since 1970 as {@code int8[]}, in binary, added to the epoch on the server
+ *     ({@link #value}): exact over the whole range, and about twice as fast as parsing text on the server (2,000
+ *     values: 0.5 ms against 1.0-1.7 ms, PostgreSQL 15), with no text to format in Java. pgjdbc sends no
+ *     {@code timestamptz[]} in binary: its {@code ArrayEncoding} knows numbers, booleans, text and bytea, and a
+ *     {@code PGBinaryObject} of {@code _timestamptz} goes out as text unless the connection enables binary
+ *     transfer for it;</li>
+ * <li>{@code uuid}, {@code numeric}: text, cast to the column's type on the server. pgjdbc has no binary array form
+ *     for them, and a {@code text[]} cast was faster on the server than a typed array literal (200,000 values of
+ *     timestamptz: 58-87 ms against 142-198 ms, PostgreSQL 15);</li>
  * <li>anything else (converters to other JDBC types, user types, JSON, PostgreSQL enums, {@code timestamp},
  *     {@code date}...): the text the column's own binder produces, caught by {@link UnnestUpsertStatement.Capture},
  *     cast to the column's type.</li>
@@ -57,6 +63,8 @@ public final class ColumnArray {
         FLOAT8("float8", "double precision"),
         BOOL("bool", "boolean"),
         TEXT("text", "text"),
+        /** An instant as microseconds since 1970, turned into a {@code timestamptz} by {@link #value}. */
+        EPOCH_MICROS("int8", "bigint"),
         /** Text of a value unwrapped as the binder would, cast on the server. */
         CAST_TEXT("text", null),
         /** Text caught from the column's own binder, cast on the server. */
@@ -134,7 +142,7 @@ public final class ColumnArray {
                 return new ColumnArray(Kind.TEXT, type, String.class, javaType);
             }
             if (INSTANT_TYPES.contains(jdbcType) && type.startsWith("timestamp") && type.endsWith("with time zone")) {
-                return new ColumnArray(Kind.CAST_TEXT, type, Instant.class, javaType);
+                return new ColumnArray(Kind.EPOCH_MICROS, type, Instant.class, javaType);
             }
             if ((jdbcType == UUIDJdbcType.class || jdbcType.getSimpleName().equals("PostgreSQLUUIDJdbcType"))
                     && type.equals("uuid")) {
@@ -150,7 +158,7 @@ public final class ColumnArray {
     /** An empty array of {@code rows} elements of the type {@link #element} returns. */
     public Object[] newArray(int rows) {
         return switch (kind) {
-            case INT8 -> new Long[rows];
+            case INT8, EPOCH_MICROS -> new Long[rows];
             case INT4 -> new Integer[rows];
             case INT2 -> new Short[rows];
             case FLOAT8 -> new Double[rows];
@@ -165,21 +173,24 @@ public final class ColumnArray {
      */
     public Object element(Object value, WrapperOptions options) {
         Object unwrapped = javaType.unwrap(value, unwrapTo, options);
+        if (kind == Kind.EPOCH_MICROS) {
+            // the years the binder's java.sql.Timestamp sends as the proleptic calendar PostgreSQL uses (isoYear)
+            Instant instant = (Instant) unwrapped;
+            long seconds = instant.getEpochSecond();
+            return seconds >= FIRST_ISO_SECOND && seconds < AFTER_ISO_SECONDS ? seconds * 1_000_000 + micros(instant.getNano()) : null;
+        }
         if (kind != Kind.CAST_TEXT) {
             return unwrapped;
         }
-        // the input text PostgreSQL reads: an instant in UTC (what the binder's UTC calendar sends), a plain decimal
-        if (unwrapped instanceof Instant instant) {
-            long seconds = instant.getEpochSecond();
-            return seconds >= FIRST_ISO_SECOND && seconds < AFTER_ISO_SECONDS ? instantText(instant) : null;
-        }
+        // the input text PostgreSQL reads: a plain decimal, a UUID
         return unwrapped instanceof BigDecimal decimal ? decimal.toPlainString() : unwrapped.toString();
     }
 
-    /** An instant in a year {@link #isoYear} accepts, as PostgreSQL reads it: ISO text in UTC. */
-    public static String instantText(Instant instant) {
-        // LocalDateTime's own toString: several times faster than Instant's DateTimeFormatter, the same text
-        return LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC) + "Z";
+    /** Nanoseconds as microseconds, rounded as PostgreSQL rounds the fraction of a timestamp's text (half to even). */
+    static long micros(int nanos) {
+        long micros = nanos / 1_000;
+        int rest = nanos % 1_000;
+        return rest > 500 || rest == 500 && (micros & 1) == 1 ? micros + 1 : micros;
     }
 
     /**
@@ -195,6 +206,17 @@ public final class ColumnArray {
     /** {@link #isoYear}'s range as UTC epoch seconds, for instants (no date arithmetic per value). */
     private static final long FIRST_ISO_SECOND = LocalDateTime.of(1583, 1, 1, 0, 0).toEpochSecond(ZoneOffset.UTC);
     private static final long AFTER_ISO_SECONDS = LocalDateTime.of(10000, 1, 1, 0, 0).toEpochSecond(ZoneOffset.UTC);
+
+    /**
+     * The column's value in SQL, given the unnested element {@code element}: the element itself, or for
+     * {@link Kind#EPOCH_MICROS} the instant it counts, in two exact integer steps (a single {@code interval}
+     * multiplication goes through {@code float8} and is exact only within 285 years of 1970). A value of
+     * {@code timestamp(p)} rounds on assignment, as from Hibernate's own insert.
+     */
+    public String value(String element) {
+        return kind != Kind.EPOCH_MICROS ? element : "(timestamptz 'epoch' + (" + element + " / 1000000) * interval '1 second' + ("
+                + element + " % 1000000) * interval '1 microsecond')";
+    }
 
     public java.sql.Array create(Connection connection, Object[] elements) throws SQLException {
         return connection.createArrayOf(kind.arrayType, elements);
