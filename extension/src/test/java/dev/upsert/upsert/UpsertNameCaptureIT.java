@@ -35,8 +35,8 @@ import dev.upsert.testing.jpa.Transactions;
  * Whatever the application names its tables and columns, the statement means the same thing: tables named like the
  * statement's own CTEs and aliases ({@code proposed}, {@code ins}, {@code excluded}), unqualified (no default schema,
  * the search_path finds them), and columns named after every identifier the statements use for themselves. Every
- * statement shape runs: the one-statement-per-chunk unnest, the multi-row {@code VALUES}, the pipelined batch and
- * the one-row statement with the read-back of untouched rows.
+ * statement shape runs: the unnest statement (its bare insert and its form with the lateral read), the pipelined
+ * batch and the one-row statement with the read-back of untouched rows.
  */
 @PostgresTest
 class UpsertNameCaptureIT {
@@ -83,13 +83,21 @@ class UpsertNameCaptureIT {
     @Entity @Table(name = "excluded") @Upsert(on = "email", skipUnchanged = true)
     static class Excluded extends Captured { @Id @GeneratedValue Long id; @Version int version; }
 
-    /** A write expression keeps it off the unnest statement: multi-row {@code VALUES}. */
+    /** A write expression, unconditional: the bare insert from the arrays, the expression over the unnested element. */
     @Entity @Table(name = "upsert_k0") @Upsert(on = "email")
     static class Values extends Captured { @Id @GeneratedValue Long id; @ColumnTransformer(write = "trim(?)") String note; }
 
-    /** A write expression and a conditional update: the pipelined batch and the per-row read-back. */
+    /** A write expression and get-or-create: the unnest statement with its lateral read of untouched rows. */
     @Entity @Table(name = "upsert_proposed") @Upsert(on = "email", action = Upsert.Action.NOTHING)
     static class Batched extends Captured { @Id @GeneratedValue Long id; @ColumnTransformer(write = "trim(?)") String note; }
+
+    /** An array column keeps it off the unnest statement ({@code unnest} would flatten it): the pipelined batch. */
+    @Entity @Table(name = "upsert_k1") @Upsert(on = "email")
+    static class BatchedAll extends Captured { @Id @GeneratedValue Long id; String[] tags = {"a", "b"}; }
+
+    /** An array column and get-or-create: the pipelined batch and the per-row read-back. */
+    @Entity @Table(name = "upsert_r0") @Upsert(on = "email", action = Upsert.Action.NOTHING)
+    static class BatchedReadBack extends Captured { @Id @GeneratedValue Long id; String[] tags = {"a", "b"}; }
 
     /** IDENTITY: one row at persist, read back by the one-row stored-row query. */
     @Entity @Table(name = "upsert_ord") @Upsert(on = "email", action = Upsert.Action.NOTHING)
@@ -106,7 +114,8 @@ class UpsertNameCaptureIT {
         settings.put("jakarta.persistence.schema-generation.database.action", "drop-and-create");
         settings.put("hibernate.jdbc.batch_size", "20");
         factory = PersistenceUnit.create("name-capture", settings,
-                Proposed.class, Ins.class, Excluded.class, Values.class, Batched.class, OneRow.class);
+                Proposed.class, Ins.class, Excluded.class, Values.class, Batched.class, BatchedAll.class, BatchedReadBack.class,
+                OneRow.class);
     }
 
     @AfterAll
@@ -183,13 +192,23 @@ class UpsertNameCaptureIT {
     }
 
     @Test
-    void multiRowValues() {
+    void writeExpressionInTheBareInsert() {
         upsertsMeanTheSame(Values::new, "upsert_k0", true);
     }
 
     @Test
-    void pipelinedBatchWithReadBack() {
+    void writeExpressionWithTheLateralRead() {
         upsertsMeanTheSame(Batched::new, "upsert_proposed", false);
+    }
+
+    @Test
+    void pipelinedBatch() {
+        upsertsMeanTheSame(BatchedAll::new, "upsert_k1", true);
+    }
+
+    @Test
+    void pipelinedBatchWithReadBack() {
+        upsertsMeanTheSame(BatchedReadBack::new, "upsert_r0", false);
     }
 
     @Test

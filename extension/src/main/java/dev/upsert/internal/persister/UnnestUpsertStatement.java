@@ -27,13 +27,20 @@ import dev.upsert.internal.statement.OnConflictClause;
 
 /**
  * One statement per chunk for every action: the proposed rows go in as one array per column (one parameter per
- * column, whatever the row count), each of its catalog column type, numbered by an explicit ordinal; the
- * statement inserts them in key order and returns, per ordinal, the stored state of every proposed row, whether it
- * was inserted, updated or left alone (names shortened here: each name the statement introduces carries
- * {@link UpsertPlan#internal}, {@code upsert_proposed}, {@code upsert_p}, ...):
+ * column, whatever the row count), each of its catalog column type. Where every proposed row comes back (an
+ * unconditional {@code DO UPDATE}, {@link #inOrder}) that is the bare statement, returned row {@code i} being proposed
+ * row {@code i}:
  * <pre>
- * with proposed as (select u.*, &lt;key expressions&gt; from
- *        unnest(?::int4[], ?::text[]::citext[], ?::int8[], ...) as u(upsert_ord, email, balance, ...)),
+ * insert into t (...) select u.email, u.balance, ... from unnest(?::text[], ?::int8[], ...) as u(email, balance, ...)
+ *   on conflict (email) do update set ... returning id, ..., (xmax = 0)
+ * </pre>
+ * Otherwise the rows are numbered by an explicit ordinal; the statement inserts them in key order and returns, per
+ * ordinal, the stored state of every proposed row, whether it was inserted, updated or left alone (names shortened
+ * here: each name the statement introduces carries {@link UpsertPlan#internal}, {@code upsert_proposed},
+ * {@code upsert_p}, ...):
+ * <pre>
+ * with proposed as (select v.*, &lt;key expressions&gt; from (select u.upsert_ord, u.email, u.balance, ... from
+ *        unnest(?::int4[], ?::text[]::citext[], ?::int8[], ...) as u(upsert_ord, email, balance, ...)) as v),
  *      ins as (insert into t (...) select ..., current_timestamp from proposed on conflict ... returning ...)
  * select p.upsert_ord, &lt;returned columns&gt;, &lt;stored columns&gt; from proposed p
  *   left join ins i on i.id = p.id                                  -- inserted (the proposed id came back)
@@ -50,7 +57,8 @@ import dev.upsert.internal.statement.OnConflictClause;
  * the shards, reads every row the conflict left alone.
  * <p>
  * Each column's values are bound as an array of the column's own type where pgjdbc sends one in binary (bigint,
- * text...), else as text cast on the server, always the value the column's Hibernate binder would send, so
+ * text...; a timestamptz as int8 microseconds), else as text cast on the server, always the value the column's
+ * Hibernate binder would send, through its {@code @ColumnTransformer} write expression if it has one, so
  * converters and JDBC types apply exactly as in Hibernate's own insert ({@link ColumnArray}). A chunk whose values or
  * column types this cannot carry (streams, unknown JDBC value classes) is left to {@link UpsertBatch}'s per-row path:
  * {@link #bind} returns false. Which entities use this statement at all is {@link UpsertPlan#oneStatementPerChunk}. The statement
@@ -93,8 +101,9 @@ public final class UnnestUpsertStatement {
      * Whether the statement is the bare {@code insert ... select ... from unnest(...) ... returning}, returned row
      * {@code i} being proposed row {@code i}: where every proposed row comes back (an unconditional {@code DO UPDATE}),
      * as the {@code INSERT} returns its rows in the order it reads them from {@code unnest} (facts A3, as for a
-     * {@code VALUES} list). Not on a partitioned table, which refuses {@code xmax} in {@code RETURNING} (0A000), nor
-     * on a Citus distributed one, whose shards return rows in their own order.
+     * {@code VALUES} list). Not on a Citus distributed table, whose shards return rows in their own order. (A
+     * partitioned table refuses {@code xmax} in {@code RETURNING}, 0A000: there the statement returns where each row
+     * is, and {@link UpsertInsertCoordinator#withInsertedFlags} asks afterwards.)
      */
     private final boolean inOrder;
 
@@ -114,11 +123,13 @@ public final class UnnestUpsertStatement {
         this.arrays = new ColumnArray[bound.length];
         for (int b = 0; b < bound.length; b++) {
             UpsertPlan.Column column = plan.columns.get(bound[b]);
-            arrays[b] = ColumnArray.of(column.jdbcMapping(), column.type());
+            String parameterType = plan.parameterTypes == null ? null : plan.parameterTypes[bound[b]];
+            arrays[b] = parameterType == null ? ColumnArray.of(column.jdbcMapping(), column.type())
+                    : ColumnArray.ofParameter(column.jdbcMapping(), parameterType);
         }
         this.returnedWidth = plan.returned.size();
-        this.readsUntouched = !plan.multiRow && !plan.distributed;
-        this.inOrder = plan.multiRow && !plan.partitioned && !plan.distributed;
+        this.readsUntouched = !plan.returnsEveryRow && !plan.distributed;
+        this.inOrder = plan.returnsEveryRow && !plan.distributed;
         this.sql = render(false);
         this.lookupSql = render(true);
     }
@@ -151,11 +162,21 @@ public final class UnnestUpsertStatement {
         return column.attributeIndex() == -1 && plan.idDefault != null ? "coalesce(" + element + ", " + plan.idDefault + ")" : element;
     }
 
+    /**
+     * What bound column {@code b} writes, given its unnested element: the element as the value it stands for
+     * ({@link ColumnArray#value}), through the column's write expression if it has one ({@code upper(?)}).
+     */
+    private String written(int b, String element) {
+        String value = arrays[b].value(element);
+        String expression = plan.columns.get(bound[b]).value();
+        return "?".equals(expression) ? value : expression.replace("?", "(" + value + ")");
+    }
+
     private String renderInOrder() {
         List<String> values = new ArrayList<>();
         for (int c = 0, b = 0; c < plan.columns.size(); c++) {
             boolean isBound = b < bound.length && bound[b] == c;
-            values.add(insertedValue(c, isBound ? arrays[b].value(u + "." + plan.columns.get(c).name()) : null));
+            values.add(insertedValue(c, isBound ? written(b, u + "." + plan.columns.get(c).name()) : null));
             b += isBound ? 1 : 0;
         }
         return plan.insertInto + " (" + String.join(", ", plan.columns.stream().map(UpsertPlan.Column::name).toList()) + ")"
@@ -179,7 +200,7 @@ public final class UnnestUpsertStatement {
         sql.append(" from (select ").append(u).append('.').append(ord);
         for (int b = 0; b < bound.length; b++) {
             String name = columns.get(bound[b]).name();
-            sql.append(", ").append(arrays[b].value(u + "." + name)).append(" as ").append(name);
+            sql.append(", ").append(written(b, u + "." + name)).append(" as ").append(name);
         }
         sql.append(" from ").append(unnest(true)).append(") as ").append(v).append(')');
         if (lookup) {
@@ -378,6 +399,9 @@ public final class UnnestUpsertStatement {
         }
         if (!unresolved.isEmpty()) {
             lookup(rows, unresolved, stored, session);
+        }
+        if (inOrder) {
+            return UpsertInsertCoordinator.withInsertedFlags(plan, java.util.Arrays.asList(stored), session);
         }
         List<UpsertPlan.StoredRow> result = new ArrayList<>(stored.length);
         for (int r = 0; r < stored.length; r++) {

@@ -18,8 +18,6 @@ import java.util.WeakHashMap;
 
 import jakarta.persistence.EntityExistsException;
 
-import org.hibernate.HibernateException;
-import org.hibernate.JDBCException;
 import org.hibernate.engine.jdbc.batch.spi.BatchKey;
 import org.hibernate.engine.jdbc.batch.spi.BatchObserver;
 import org.hibernate.engine.jdbc.mutation.JdbcValueBindings;
@@ -40,18 +38,19 @@ import org.hibernate.engine.spi.SharedSessionContractImplementor;
  * Types run in entity-name order and each type's rows in key order, so two transactions upserting overlapping keys
  * lock them in the same order and cannot deadlock (40P01, facts A4), whatever order they were persisted in.
  * <p>
- * Where the plan allows ({@link UpsertPlan#oneStatementPerChunk}) each chunk of up to
- * {@link UnnestUpsertStatement#MAX_ROWS} rows is one {@link UnnestUpsertStatement} for every action, returning the
- * stored state of every proposed row. Otherwise, and for a lone row of an unconditional {@code DO UPDATE}, chunks
- * of the configured batch size use the {@code VALUES} statements: one statement when {@link UpsertPlan#multiRow}
- * ({@code INSERT ... VALUES (...), (...) ON CONFLICT DO UPDATE ... RETURNING}, whose rows come back one per
- * proposed row, in order), else a JDBC batch of one-row statements, which pgjdbc pipelines in one round trip, with
- * the untouched rows read back by key.
+ * Each chunk of up to {@link UnnestUpsertStatement#MAX_ROWS} rows is one {@link UnnestUpsertStatement} (one array per
+ * column), returning the stored state of every proposed row. Two cases leave it, each for a PostgreSQL reason:
+ * <ul>
+ * <li>a lone row of an unconditional {@code DO UPDATE} (a one-row transaction): the plain one-row
+ *     {@code INSERT ... VALUES}, which PostgreSQL plans without an array to build and unnest;</li>
+ * <li>a plan or chunk the arrays cannot carry ({@link UpsertPlan#oneStatementPerChunk}: an array-typed column, which
+ *     {@code unnest} would flatten; a key column the database generates, unknown before the statement; IDENTITY ids
+ *     assigned by the insert; {@link UnnestUpsertStatement#bind}: a value whose text PostgreSQL would read
+ *     differently from what its binder sends): a JDBC batch of one-row statements, each bound by Hibernate's own
+ *     binders, which pgjdbc pipelines, with rows a conflict left alone read back by key.</li>
+ * </ul>
  */
 public final class UpsertBatch implements LineBatch {
-
-    /** "ON CONFLICT DO UPDATE command cannot affect row a second time". */
-    private static final String CARDINALITY_VIOLATION = "21000";
 
     /** One entity's proposed row, waiting for its statement. */
     public record PendingRow(Object entity, Object id, Object[] values, Object[] jdbcValues) {
@@ -233,15 +232,18 @@ public final class UpsertBatch implements LineBatch {
         rows.sort(byKey(plan));
         rejectDuplicateKeys(plan, rows);
         UnnestUpsertStatement unnest = plan.persister.unnestStatement(session);
-        int chunkSize = unnest != null ? UnnestUpsertStatement.MAX_ROWS : statementRows(plan);
+        int chunkSize = unnest != null ? UnnestUpsertStatement.MAX_ROWS : batchSize;
         for (int from = 0; from < rows.size(); from += chunkSize) {
             List<PendingRow> chunk = rows.subList(from, Math.min(rows.size(), from + chunkSize));
-            List<UpsertPlan.StoredRow> stored = unnest == null || chunk.size() == 1 && plan.multiRow ? null
+            // a lone row that surely comes back: PostgreSQL runs the one-row VALUES insert without building arrays
+            boolean lone = chunk.size() == 1 && plan.returnsEveryRow;
+            List<UpsertPlan.StoredRow> stored = unnest == null || lone ? null
                     : unnest.execute(chunk.stream().map(PendingRow::jdbcValues).toList(), session);
             if (stored == null) {
+                // a value the arrays cannot carry (UnnestUpsertStatement#bind): each row bound by Hibernate's own binders
                 stored = new ArrayList<>(chunk.size());
-                for (int sub = 0; sub < chunk.size(); sub += statementRows(plan)) {
-                    stored.addAll(executeChunk(plan, chunk.subList(sub, Math.min(chunk.size(), sub + statementRows(plan))), session));
+                for (int sub = 0; sub < chunk.size(); sub += batchSize) {
+                    stored.addAll(executeChunk(plan, chunk.subList(sub, Math.min(chunk.size(), sub + batchSize)), session));
                 }
             }
             for (int i = 0; i < chunk.size(); i++) {
@@ -250,55 +252,10 @@ public final class UpsertBatch implements LineBatch {
         }
     }
 
-    private int statementRows(UpsertPlan plan) {
-        return plan.multiRow ? Math.min(batchSize, plan.maxRowsPerStatement) : batchSize;
-    }
-
     private List<UpsertPlan.StoredRow> executeChunk(UpsertPlan plan, List<PendingRow> chunk, SharedSessionContractImplementor session) {
         return chunk.size() == 1
                 ? List.of(UpsertInsertCoordinator.executeOne(plan, chunk.get(0).jdbcValues(), session))
-                : plan.multiRow ? executeMultiRow(plan, chunk, session) : executeBatch(plan, chunk, session);
-    }
-
-    /**
-     * One statement for the whole chunk. PostgreSQL processes a {@code VALUES} list in order and an unconditional
-     * {@code DO UPDATE} returns a row for every proposed one, so returned row {@code i} is proposed row {@code i}.
-     * Two proposed rows that the index finds equal although their Java keys differ (an expression or case-insensitive
-     * key) would make PostgreSQL refuse the statement (21000, facts A3); that is the same mistake as two instances
-     * with one key, and reported the same way.
-     */
-    private List<UpsertPlan.StoredRow> executeMultiRow(UpsertPlan plan, List<PendingRow> chunk, SharedSessionContractImplementor session) {
-        String sql = plan.multiRowSql(chunk.size());
-        PreparedStatement statement = jdbc.getMutationStatementPreparer().prepareStatement(sql, false);
-        List<UpsertPlan.StoredRow> stored = new ArrayList<>(chunk.size());
-        try {
-            int offset = 0;
-            for (PendingRow row : chunk) {
-                offset = plan.bind(statement, row.jdbcValues(), offset, session);
-            }
-            UpsertInsertCoordinator.logStatement(sql, session);
-            ResultSet returned = jdbc.getResultSetReturn().execute(statement, sql);
-            while (returned.next()) {
-                stored.add(plan.readReturned(returned, session));
-            }
-        } catch (SQLException e) {
-            throw session.getJdbcServices().getSqlExceptionHelper().convert(e, "could not execute upsert", sql);
-        } catch (JDBCException e) {
-            if (CARDINALITY_VIOLATION.equals(e.getSQLState())) {
-                throw sameKeyTwice(plan, e);
-            }
-            throw e;
-        } finally {
-            jdbc.getLogicalConnection().getResourceRegistry().release(statement);
-            jdbc.afterStatementExecution();
-        }
-        if (stored.size() != chunk.size()) {
-            // Only a BEFORE INSERT trigger that returns NULL (skipping the row) can do this.
-            throw new HibernateException("@Upsert on " + plan.persister.getMappedClass().getSimpleName() + ": the statement returned "
-                    + stored.size() + " rows for " + chunk.size() + " proposed ones, so the stored rows cannot be matched to the "
-                    + "entities; a trigger that skips inserted rows is not supported with @Upsert");
-        }
-        return UpsertInsertCoordinator.withInsertedFlags(plan, stored, session);
+                : executeBatch(plan, chunk, session);
     }
 
     private List<UpsertPlan.StoredRow> executeBatch(UpsertPlan plan, List<PendingRow> chunk, SharedSessionContractImplementor session) {

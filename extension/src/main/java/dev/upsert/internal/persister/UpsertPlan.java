@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -75,12 +76,10 @@ public final class UpsertPlan {
     final boolean partitioned;
     public final String sql;
     /**
-     * Whether a flush may send many rows in one {@code INSERT ... VALUES (...), (...)} (see {@link #multiRowSql}):
-     * only when every proposed row comes back, so the returned rows map to the proposed ones by position.
+     * Whether every proposed row comes back from the statement (an unconditional {@code DO UPDATE}), so that the
+     * returned rows map to the proposed ones by position and nothing is read back.
      */
-    public final boolean multiRow;
-    /** Rows per multi-row statement at most: pgjdbc binds at most 65,535 parameters per statement. */
-    public final int maxRowsPerStatement;
+    public final boolean returnsEveryRow;
     private final String insertHead;
     private final String insertedFlagHead;
     private final String rowPlaceholders;
@@ -148,6 +147,12 @@ public final class UpsertPlan {
      * rows a conflict left alone are read by the separate key lookup, which Citus runs on the shards.
      */
     final boolean distributed;
+    /**
+     * Per column of {@link #columns} with a {@code @ColumnTransformer(write = ...)} expression, the type PostgreSQL gives
+     * its parameter in Hibernate's own insert ({@code upper(?)}: {@code text}), else null; null as a whole when there
+     * is no such column or PostgreSQL could not say.
+     */
+    final String[] parameterTypes;
 
     private UpsertPlan(UpsertEntityPersister persister, boolean identity, List<Column> columns, boolean[][] included,
                        String insertHead, String rowPlaceholders, OnConflictClause clause, List<ReadBack> returned,
@@ -155,7 +160,7 @@ public final class UpsertPlan {
                        String keyDescription, boolean nullsNotDistinct,
                        String table, UniqueKeyCatalog.UniqueKey arbiter, String predicate, List<String> storedColumns,
                        boolean overridingSystemValue, String idDefault, String internal, String insertInto,
-                       String tenantGuard, Discriminator discriminatorGuard, int fixedColumns, boolean distributed) {
+                       String tenantGuard, Discriminator discriminatorGuard, int fixedColumns, boolean distributed, String[] parameterTypes) {
         this.persister = persister;
         this.identity = identity;
         this.columns = columns;
@@ -169,8 +174,7 @@ public final class UpsertPlan {
         this.rowPlaceholders = rowPlaceholders;
         this.conflictClause = clause.render();
         this.sql = insertHead + rowPlaceholders + conflictClause;
-        this.multiRow = clause.returnsEveryRow();
-        this.maxRowsPerStatement = Math.max(1, 65_535 / Math.max(1, parameters));
+        this.returnsEveryRow = clause.returnsEveryRow();
         this.returned = returned;
         this.stored = stored;
         this.storedRowSql = storedRowSql;
@@ -192,6 +196,7 @@ public final class UpsertPlan {
         this.plainInsertSql = insertHead + rowPlaceholders + " returning " + String.join(", ", clause.returning());
         this.fixedColumns = fixedColumns;
         this.distributed = distributed;
+        this.parameterTypes = parameterTypes;
     }
 
     public static UpsertPlan build(UpsertEntityPersister persister, UpsertMapping mapping, Connection connection, List<String> problems) {
@@ -480,11 +485,59 @@ public final class UpsertPlan {
         keyPositions = Arrays.stream(keyPositions).filter(p -> p >= 0 && columns.get(p).bound()).toArray();
         int[] keyAttributes = keyAttributeSet.stream().mapToInt(Integer::intValue).sorted().toArray();
         String keyDescription = mapping.keyPaths.isEmpty() ? upsert.constraint() : String.join(", ", mapping.keyPaths);
+        String[] parameterTypes = writeParameterTypes(connection, columns, insertHead + rowPlaceholders);
         return new UpsertPlan(persister, identity, List.copyOf(columns), included, insertHead, rowPlaceholders, clause,
                 List.copyOf(returnedReadBacks),
                 List.copyOf(storedReadBacks), storedRowSql, keyPositions, keyAttributes, keyDescription, nullsNotDistinct,
                 table, arbiter, predicate, List.copyOf(stored), !overriding.isEmpty(), idDefault, internal, insertInto,
-                tenantGuard, discriminator, fixedColumns, catalog.distributed());
+                tenantGuard, discriminator, fixedColumns, catalog.distributed(), parameterTypes);
+    }
+
+    /**
+     * For the columns written through an expression ({@code @ColumnTransformer(write = "upper(?)")}), the type PostgreSQL
+     * gives the expression's parameter in {@code insert}, asked by Describe (nothing runs); null if there is no such
+     * column, or if a column's expression holds more than one {@code ?}, or if PostgreSQL refuses the statement (the
+     * boot check reports that).
+     */
+    private static String[] writeParameterTypes(Connection connection, List<Column> columns, String insert) {
+        if (columns.stream().noneMatch(c -> c.bound() && !"?".equals(c.value()))) {
+            return null;
+        }
+        String[] types = new String[columns.size()];
+        Savepoint savepoint = null;
+        try {
+            savepoint = connection.getAutoCommit() ? null : connection.setSavepoint();
+            try (PreparedStatement statement = connection.prepareStatement(insert)) {
+                var metaData = statement.getParameterMetaData();
+                int parameter = 0;
+                for (int c = 0; c < columns.size(); c++) {
+                    Column column = columns.get(c);
+                    if (!column.bound()) {
+                        continue;
+                    }
+                    parameter++;
+                    if (!"?".equals(column.value())) {
+                        if (column.value().indexOf('?') != column.value().lastIndexOf('?')) {
+                            return null;
+                        }
+                        types[c] = metaData.getParameterTypeName(parameter);
+                    }
+                }
+            }
+            if (savepoint != null) {
+                connection.releaseSavepoint(savepoint);
+            }
+            return types;
+        } catch (SQLException e) {
+            try {
+                if (savepoint != null) {
+                    connection.rollback(savepoint);
+                }
+            } catch (SQLException ignored) {
+                // the boot check's own statement reports the problem
+            }
+            return null;
+        }
     }
 
     /** A column's value in the insert: the id's falls back to {@code idDefault} where its placeholder is sent as NULL. */
@@ -566,28 +619,39 @@ public final class UpsertPlan {
      * <li>values generated on execution ({@code current_timestamp}) and generated columns: carried (written as SQL,
      *     returned like any column);</li>
      * <li>partitioned tables with generated ids: carried (inserted = the proposed, freshly generated id came back, no
-     *     {@code xmax} needed); with ids the application assigns: not carried, a retried row sends its stored id
-     *     again, so the id coming back says nothing (the {@code VALUES} path asks {@code xmax} afterwards);</li>
+     *     {@code xmax} needed); with ids the application assigns, under an unconditional {@code DO UPDATE}: carried
+     *     (rows come back in order and {@code xmax} is asked afterwards, {@link #insertedFlagSql}); otherwise not
+     *     carried, a retried row sends its stored id again, so the id coming back says nothing;</li>
      * <li>IDENTITY ids assigned by the insert (an entity with collections): not carried, no proposed id to match the
      *     inserted rows by;</li>
-     * <li>a {@code @ColumnTransformer(write = ...)} expression: not carried, its parameter need not have the column's
-     *     type ({@code ?::jsonb} takes text), and an array holds one type per column;</li>
+     * <li>a {@code @ColumnTransformer(write = ...)} expression: carried, applied to the unnested element, whose array
+     *     has the type PostgreSQL gives the expression's parameter in Hibernate's own insert ({@link #parameterTypes});</li>
      * <li>an array-typed column: not carried, {@code unnest} would flatten it;</li>
-     * <li>a key column the database generates: not carried, the proposed row's key is unknown before the statement.</li>
+     * <li>a key column the database generates: carried where every row comes back in order; elsewhere (a Citus
+     *     distributed table) not, the proposed row's key is unknown before the statement.</li>
      * </ul>
      */
     boolean oneStatementPerChunk() {
-        if (identity || arbiter == null || partitioned && !freshIds()) {
-            return false;
+        boolean inOrder = returnsEveryRow && !distributed;  // rows come back as proposed: none is matched by key
+        if (identity) {
+            return false;  // PostgreSQL assigns the id inside the insert, and Hibernate needs it at persist
         }
-        for (Column column : columns) {
-            if (column.type() == null || column.type().endsWith("]") || column.bound() && !"?".equals(column.value())) {
-                return false;
+        if (arbiter == null || partitioned && !freshIds() && !inOrder) {
+            return false;  // no xmax in RETURNING on a partitioned table (0A000); an assigned id coming back says nothing
+        }
+        for (int c = 0; c < columns.size(); c++) {
+            Column column = columns.get(c);
+            if (column.type() == null || column.type().endsWith("]")) {
+                return false;  // unnest flattens every dimension of an array of arrays (and an unknown type names no array)
+            }
+            if (column.bound() && !"?".equals(column.value()) && (parameterTypes == null || parameterTypes[c] == null)) {
+                return false;  // Describe of Hibernate's insert gives the write expression's parameter no single type
             }
         }
         Set<String> bound = columns.stream().filter(Column::bound).map(Column::name).collect(Collectors.toSet());
-        // an expression key (lower(email)) is computed over the proposed columns; a plain key column must be one of them
-        return arbiter.columns().stream().allMatch(k -> k.contains("(") || bound.contains(k));
+        // a plain key column the database generates is unknown before the statement: rows cannot be matched by key
+        // (an expression key, lower(email), is computed over the proposed columns)
+        return inOrder || arbiter.columns().stream().allMatch(k -> k.contains("(") || bound.contains(k));
     }
 
     /**
@@ -630,16 +694,6 @@ public final class UpsertPlan {
      */
     String typedRow() {
         return "(" + columns.stream().map(Column::typedValue).collect(Collectors.joining(", ")) + ")";
-    }
-
-    /** The statement for {@code rows} proposed rows: one {@code VALUES} list, one conflict clause. */
-    public String multiRowSql(int rows) {
-        StringBuilder sql = new StringBuilder(insertHead.length() + rows * (rowPlaceholders.length() + 1) + conflictClause.length());
-        sql.append(insertHead);
-        for (int r = 0; r < rows; r++) {
-            sql.append(r == 0 ? "" : ",").append(rowPlaceholders);
-        }
-        return sql.append(conflictClause).toString();
     }
 
     public void bind(PreparedStatement statement, Object[] jdbcValues, SharedSessionContractImplementor session) throws SQLException {
@@ -832,9 +886,6 @@ public final class UpsertPlan {
     public Map<String, String> statementShapes() {
         Map<String, String> shapes = new LinkedHashMap<>();
         shapes.put("upsert statement", sql);
-        if (multiRow) {
-            shapes.put("multi-row statement", multiRowSql(2));
-        }
         // an unconditional DO UPDATE returns every row: nothing is read back (and a generated key could not be)
         boolean readBack = !clause.returnsEveryRow();
         if (readBack) {

@@ -155,6 +155,39 @@ public final class ColumnArray {
         return new ColumnArray(Kind.CAPTURED, type, null, null);
     }
 
+    /**
+     * The array form for the parameter of a write expression ({@code @ColumnTransformer(write = "upper(?)")}), which
+     * PostgreSQL types as {@code parameterType}: the type pgjdbc sends for the binder's setter where it sends one
+     * ({@code setLong}: {@code int8}, {@code setString}: {@code varchar}), else the binder's text cast to
+     * {@code parameterType}, as PostgreSQL reads an untyped parameter.
+     */
+    static ColumnArray ofParameter(JdbcMapping mapping, String parameterType) {
+        if (mapping.getJdbcValueBinder() instanceof BasicBinder<?> binder) {
+            Class<?> jdbcType = binder.getJdbcType().getClass();
+            @SuppressWarnings("unchecked")
+            JavaType<Object> javaType = (JavaType<Object>) binder.getJavaType();
+            if (jdbcType == BigIntJdbcType.class) {
+                return new ColumnArray(Kind.INT8, parameterType, Long.class, javaType);
+            }
+            if (jdbcType == IntegerJdbcType.class) {
+                return new ColumnArray(Kind.INT4, parameterType, Integer.class, javaType);
+            }
+            if (jdbcType == SmallIntJdbcType.class) {
+                return new ColumnArray(Kind.INT2, parameterType, Short.class, javaType);
+            }
+            if (jdbcType == DoubleJdbcType.class) {
+                return new ColumnArray(Kind.FLOAT8, parameterType, Double.class, javaType);
+            }
+            if (jdbcType == BooleanJdbcType.class) {
+                return new ColumnArray(Kind.BOOL, parameterType, Boolean.class, javaType);
+            }
+            if (jdbcType == VarcharJdbcType.class || jdbcType == LongVarcharJdbcType.class) {
+                return new ColumnArray(Kind.TEXT, parameterType, String.class, javaType);
+            }
+        }
+        return new ColumnArray(Kind.CAPTURED, parameterType, null, null);
+    }
+
     /** An empty array of {@code rows} elements of the type {@link #element} returns. */
     public Object[] newArray(int rows) {
         return switch (kind) {
@@ -186,11 +219,9 @@ public final class ColumnArray {
         return unwrapped instanceof BigDecimal decimal ? decimal.toPlainString() : unwrapped.toString();
     }
 
-    /** Nanoseconds as microseconds, rounded as PostgreSQL rounds the fraction of a timestamp's text (half to even). */
+    /** Nanoseconds as microseconds, rounded half up as pgjdbc rounds what the binder sets (its TimestampUtils). */
     static long micros(int nanos) {
-        long micros = nanos / 1_000;
-        int rest = nanos % 1_000;
-        return rest > 500 || rest == 500 && (micros & 1) == 1 ? micros + 1 : micros;
+        return (nanos + 500) / 1_000;
     }
 
     /**
