@@ -96,7 +96,7 @@ class UpsertMultiRowIT {
 
         // 120 rows (batch size 50 does not cut the statement): one statement, nothing read back
         assertThat(prepared.stream().filter(sql -> !sql.contains("nextval("))).singleElement(as(InstanceOfAssertFactories.STRING))
-                .startsWith("with upsert_proposed as").contains("unnest(");
+                .contains(" from unnest(");
 
         assertThat(db.queryLong("select count(*) from account_seq where email like 'multi%'")).isEqualTo(120);
         for (var a : accounts) {
@@ -121,8 +121,8 @@ class UpsertMultiRowIT {
                 }
             });
         }
-        assertThat(prepared.stream().filter(sql -> sql.startsWith("with upsert_proposed as"))).hasSize(20);
-        assertThat(prepared.stream().filter(sql -> sql.startsWith("insert into"))).isEmpty();
+        assertThat(prepared.stream().filter(sql -> sql.contains(" from unnest("))).hasSize(20);
+        assertThat(prepared.stream().filter(sql -> sql.startsWith("insert into") && !sql.contains(" from unnest("))).isEmpty();
         assertThat(db.queryLong("select count(*) from account_seq where email like 'wide%'")).isEqualTo(20_000);
     }
 
