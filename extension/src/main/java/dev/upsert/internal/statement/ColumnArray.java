@@ -161,7 +161,7 @@ public final class ColumnArray {
      * ({@code setLong}: {@code int8}, {@code setString}: {@code varchar}), else the binder's text cast to
      * {@code parameterType}, as PostgreSQL reads an untyped parameter.
      */
-    static ColumnArray ofParameter(JdbcMapping mapping, String parameterType) {
+    public static ColumnArray ofParameter(JdbcMapping mapping, String parameterType) {
         if (mapping.getJdbcValueBinder() instanceof BasicBinder<?> binder) {
             Class<?> jdbcType = binder.getJdbcType().getClass();
             @SuppressWarnings("unchecked")
