@@ -17,6 +17,7 @@ import jakarta.persistence.UniqueConstraint;
 
 import org.hibernate.Session;
 import org.hibernate.SessionFactory;
+import org.hibernate.annotations.SoftDelete;
 import org.hibernate.annotations.TenantId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -83,6 +84,28 @@ class UpsertTenantIT {
         Profile(String email, String name) { this.email = email; this.name = name; }
     }
 
+    /** Soft-deleted rows come back on an upsert of their key (email unique across tenants): only the own tenant's. */
+    @Entity @Table(name = "tenant_soft_account") @Upsert(on = "email") @SoftDelete
+    static class SoftAccount {
+        @Id @GeneratedValue Long id;
+        @TenantId String tenant;
+        @Column(unique = true) String email;
+        String name;
+        SoftAccount() { }
+        SoftAccount(String email, String name) { this.email = email; this.name = name; }
+    }
+
+    /** The same, get-or-create. */
+    @Entity @Table(name = "tenant_soft_signup") @Upsert(on = "email", action = Upsert.Action.NOTHING) @SoftDelete
+    static class SoftSignup {
+        @Id @GeneratedValue Long id;
+        @TenantId String tenant;
+        @Column(unique = true) String email;
+        String name;
+        SoftSignup() { }
+        SoftSignup(String email, String name) { this.email = email; this.name = name; }
+    }
+
     /** Email unique per tenant: the index is on (tenant, email), the annotation names only the email. */
     @Entity @Table(name = "tenant_member", uniqueConstraints = @UniqueConstraint(columnNames = {"tenant", "email"}))
     @Upsert(on = "email")
@@ -102,7 +125,7 @@ class UpsertTenantIT {
     static void boot(TestSchema schema) {
         db = schema;
         jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"),
-                Account.class, IdentityAccount.class, Signup.class, Profile.class);
+                Account.class, IdentityAccount.class, Signup.class, Profile.class, SoftAccount.class, SoftSignup.class);
     }
 
     @AfterAll
@@ -114,7 +137,7 @@ class UpsertTenantIT {
 
     @BeforeEach
     void empty() {
-        db.execute("truncate tenant_account, tenant_identity_account, tenant_signup, tenant_profile");
+        db.execute("truncate tenant_account, tenant_identity_account, tenant_signup, tenant_profile, tenant_soft_account, tenant_soft_signup");
     }
 
     private static <T> T as(String tenant, Function<Session, T> work) {
@@ -218,6 +241,44 @@ class UpsertTenantIT {
         assertThat(intruder.id).isNotEqualTo(ann.id);
         assertThat(intruder.tenant).isNotEqualTo("A");
         assertThat(db.query("select id, tenant, name from tenant_profile")).containsExactly(List.of(ann.id, "A", "Ann"));
+    }
+
+    /** A soft-deleted row still holds its key: another tenant's upsert of it is taken, never a revival of that row. */
+    @Test
+    void anotherTenantsSoftDeletedRowIsNeitherRevivedNorUpdated() {
+        SoftAccount ann = as("A", s -> { SoftAccount a = new SoftAccount("ann@x.org", "Ann"); persist(s, a); return a; });
+        as("A", s -> { s.remove(s.find(SoftAccount.class, ann.id)); return null; });
+
+        SoftAccount intruder = new SoftAccount("ann@x.org", "Mallory");
+        Throwable thrown = catchThrowable(() -> as("B", s -> persist(s, intruder)));
+
+        assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).isPresent();
+        assertThat(intruder.id).isNotEqualTo(ann.id);
+        assertThat(db.query("select id, tenant, name, deleted from tenant_soft_account"))
+                .containsExactly(List.of(ann.id, "A", "Ann", true));
+
+        // the own tenant brings it back
+        SoftAccount back = new SoftAccount("ann@x.org", "Ann again");
+        UpsertOutcome revived = as("A", s -> persist(s, back));
+        assertThat(revived).isEqualTo(UpsertOutcome.UPDATED);
+        assertThat(back.id).isEqualTo(ann.id);
+        assertThat(db.query("select id, tenant, name, deleted from tenant_soft_account"))
+                .containsExactly(List.of(ann.id, "A", "Ann again", false));
+    }
+
+    @Test
+    void getOrCreateOfAnotherTenantsSoftDeletedKeyIsTakenNeverARevival() {
+        SoftSignup ann = as("A", s -> { SoftSignup a = new SoftSignup("ann@x.org", "Ann"); persist(s, a); return a; });
+        as("A", s -> { s.remove(s.find(SoftSignup.class, ann.id)); return null; });
+
+        SoftSignup intruder = new SoftSignup("ann@x.org", "Mallory");
+        Throwable thrown = catchThrowable(() -> as("B", s -> persist(s, intruder)));
+
+        assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).isPresent();
+        assertThat(intruder.id).isNotEqualTo(ann.id);
+        assertThat(intruder.tenant).isNotEqualTo("A");
+        assertThat(db.query("select id, tenant, name, deleted from tenant_soft_signup"))
+                .containsExactly(List.of(ann.id, "A", "Ann", true));
     }
 
     /** Its own SessionFactory: before the fix, boot refused it (advising a global index on email). */

@@ -433,19 +433,19 @@ public final class UpsertPlan {
             }
         }
 
-        String updateWhere = upsert.updateWhere();
+        // Only a row of the session's tenant and of the persisted type may be updated (or revived): a guard, not part
+        // of updateWhere, which a soft-deleted row overrides
+        List<String> guards = new ArrayList<>();
         if (tenantGuard != null) {
-            String sameTenant = qualifier + "." + tenantGuard + " = excluded." + tenantGuard;
-            updateWhere = updateWhere.isBlank() ? sameTenant : "(" + updateWhere + ") and " + sameTenant;
+            guards.add(qualifier + "." + tenantGuard + " = excluded." + tenantGuard);
         }
         if (discriminator != null) {
-            String sameType = discriminator.sameType(qualifier);
-            updateWhere = updateWhere.isBlank() ? sameType : "(" + updateWhere + ") and " + sameType;
+            guards.add(discriminator.sameType(qualifier));
         }
         OnConflictClause clause = new OnConflictClause(target, upsert.action() == Upsert.Action.NOTHING, qualifier, set,
-                upsert.skipUnchanged() ? compared : List.of(), versionColumn, updateWhere, returning,
+                upsert.skipUnchanged() ? compared : List.of(), versionColumn, upsert.updateWhere(), returning,
                 generatedSet, catalog.partitioned(), internal,
-                softDelete == null ? null : softDelete.revive());
+                softDelete == null ? null : softDelete.revive(), String.join(" and ", guards));
         if (!clause.returnsEveryRow()) {
             Set<String> written = columns.stream().map(Column::name).collect(Collectors.toSet());
             Set<String> tableColumns = new HashSet<>();

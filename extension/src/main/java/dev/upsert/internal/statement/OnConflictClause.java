@@ -26,10 +26,19 @@ import java.util.stream.Collectors;
  * @param revive          the {@code @SoftDelete} indicator, or null: a conflict with a soft-deleted row brings it back
  *                        (its indicator set to not-deleted), whatever {@code doNothing}, {@code updateWhere} or
  *                        {@code compared} say, since a row the application cannot find must not be handed to it
+ * @param guard           a condition every {@code DO UPDATE} must meet, the revival of a soft-deleted row included
+ *                        ({@code account.tenant = excluded.tenant}: a row of another tenant or type is never touched),
+ *                        or blank. Kept apart from {@code updateWhere}, which a soft-deleted row overrides
  */
 public record OnConflictClause(String target, boolean doNothing, String tableName, List<String> set, List<String> compared,
                         String versionColumn, String updateWhere, List<String> returning, List<String> generated,
-                        boolean partitioned, String internal, Revive revive) {
+                        boolean partitioned, String internal, Revive revive, String guard) {
+
+    public OnConflictClause(String target, boolean doNothing, String tableName, List<String> set, List<String> compared,
+                     String versionColumn, String updateWhere, List<String> returning, List<String> generated,
+                     boolean partitioned, String internal, Revive revive) {
+        this(target, doNothing, tableName, set, compared, versionColumn, updateWhere, returning, generated, partitioned, internal, revive, "");
+    }
 
     public OnConflictClause(String target, boolean doNothing, String tableName, List<String> set, List<String> compared,
                      String versionColumn, String updateWhere, List<String> returning) {
@@ -51,7 +60,7 @@ public record OnConflictClause(String target, boolean doNothing, String tableNam
     /** The same clause returning {@code returning} instead. */
     public OnConflictClause withReturning(List<String> returning) {
         return new OnConflictClause(target, doNothing, tableName, set, compared, versionColumn, updateWhere, returning,
-                generated, partitioned, internal, revive);
+                generated, partitioned, internal, revive, guard);
     }
 
     /**
@@ -115,11 +124,15 @@ public record OnConflictClause(String target, boolean doNothing, String tableNam
 
     private String condition() {
         String condition = doNothing ? "" : userCondition();
-        if (revive == null || condition.isEmpty() && !doNothing) {
+        if (revive != null && !(condition.isEmpty() && !doNothing)) {
+            String deleted = tableName + "." + revive.column + " is distinct from " + revive.notDeleted;
+            condition = condition.isEmpty() ? deleted : "(" + condition + ") or " + deleted;
+        }
+        // the guard confines every update, a revival too: outside the OR above, never inside it
+        if (guard == null || guard.isBlank()) {
             return condition;
         }
-        String deleted = tableName + "." + revive.column + " is distinct from " + revive.notDeleted;
-        return condition.isEmpty() ? deleted : "(" + condition + ") or " + deleted;
+        return condition.isEmpty() ? guard : guard + " and (" + condition + ")";
     }
 
     private String userCondition() {

@@ -72,4 +72,21 @@ class OnConflictClauseTest {
                 false, new OnConflictClause.Revive("active", "'Y'")).render())
                 .startsWith(" on conflict (email) do update set active = 'Y' where account.active is distinct from 'Y' returning");
     }
+
+    @Test
+    void aGuardConfinesEveryUpdateARevivalIncluded() {
+        var revive = new OnConflictClause.Revive("deleted", "false");
+        String tenant = "account.tenant = excluded.tenant";
+        assertThat(new OnConflictClause("(email)", false, "account", List.of("name"), List.of(), null, "", RETURNING, List.of(),
+                false, "upsert_", revive, tenant).render())
+                .contains(" do update set name = excluded.name, deleted = false where account.tenant = excluded.tenant returning");
+        assertThat(new OnConflictClause("(email)", false, "account", List.of("name"), List.of(), null, "account.v < excluded.v",
+                RETURNING, List.of(), false, "upsert_", revive, tenant).render())
+                .contains(" where account.tenant = excluded.tenant and (((account.v < excluded.v)) or account.deleted is distinct "
+                        + "from false) returning");
+        assertThat(new OnConflictClause("(email)", true, "account", List.of(), List.of(), null, "", RETURNING, List.of(),
+                false, "upsert_", revive, tenant).render())
+                .contains(" do update set deleted = false where account.tenant = excluded.tenant and (account.deleted is "
+                        + "distinct from false) returning");
+    }
 }
