@@ -59,7 +59,8 @@ public final class DelayedIdKeys implements PersistEventListener, MergeEventList
         PersistenceContext context = session.getPersistenceContextInternal();
         EntityEntry entry = context.getEntry(entity);
         if (entry == null || !(entry.getPersister() instanceof UpsertEntityPersister persister)
-                || entry.isExistsInDatabase() || entry.getStatus() != Status.MANAGED
+                || entry.isExistsInDatabase()
+                || entry.getStatus() != Status.MANAGED && entry.getStatus() != Status.READ_ONLY  // READ_ONLY: @Immutable
                 || entry.getId() instanceof DelayedPostInsertIdentifier || !persister.keysByDelayedId()) {
             return;
         }

@@ -138,7 +138,7 @@ public final class UpsertLifecycleListener implements FlushEventListener, AutoFl
     static boolean pending(EntityEntry entry) {
         return entry.getPersister() instanceof UpsertEntityPersister
                 && !entry.isExistsInDatabase()
-                && (entry.getStatus() == Status.MANAGED || entry.getStatus() == Status.SAVING);
+                && (entry.getStatus() == Status.MANAGED || entry.getStatus() == Status.SAVING || entry.getStatus() == Status.READ_ONLY);
     }
 
     private static boolean changed(EntityEntry entry, Object entity, EventSource session) {

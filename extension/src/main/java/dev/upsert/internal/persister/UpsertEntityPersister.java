@@ -158,7 +158,7 @@ public final class UpsertEntityPersister extends SingleTableEntityPersister {
 
     /** Persisted, with its statement not run yet: its insert action is queued, or its row waits in the batch. */
     public static boolean awaitsUpsert(EntityEntry entry, Object entity, SharedSessionContractImplementor session) {
-        if (entry.getStatus() != Status.MANAGED && entry.getStatus() != Status.SAVING) {
+        if (entry.getStatus() != Status.MANAGED && entry.getStatus() != Status.SAVING && entry.getStatus() != Status.READ_ONLY) {
             return false;
         }
         return !entry.isExistsInDatabase() || UpsertBatch.holds(session, entity);
