@@ -308,6 +308,16 @@ class UpsertCollectionsIT {
         }
     }
 
+    /** A plain entity whose collection cascades persist to {@code @Upsert} ones: they are persisted by the flush. */
+    @Entity(name = "CollTeam") @Table(name = "coll_team")
+    static class Team {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        String name;
+        @OneToMany(cascade = CascadeType.PERSIST) @JoinTable(name = "coll_team_accounts", joinColumns = @JoinColumn(name = "team_id"),
+                inverseJoinColumns = @JoinColumn(name = "account_id"))
+        Set<SeqAccount> accounts = new HashSet<>();
+    }
+
     static TestSchema db;
     static Jpa jpa;
     private static final AtomicInteger SEQ = new AtomicInteger();
@@ -316,7 +326,7 @@ class UpsertCollectionsIT {
     static void boot(TestSchema schema) {
         db = schema;
         jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"), Group.class, Card.class, Account.class, Member.class, Owner.class,
-                SeqAccount.class, UuidAccount.class, AssignedAccount.class, SeqMember.class, UuidMember.class, AssignedMember.class);
+                SeqAccount.class, UuidAccount.class, AssignedAccount.class, SeqMember.class, UuidMember.class, AssignedMember.class, Team.class);
     }
 
     @AfterAll
@@ -643,5 +653,29 @@ class UpsertCollectionsIT {
         }
         assertThat(db.queryLong("select count(*) from " + ids.accountTable + "_tags t where not exists "
                 + "(select 1 from " + ids.accountTable + " a where a.id = t.account_id)")).isZero();
+    }
+
+    @Test
+    void anOwnerPersistedByTheFlushsCascadeGetsItsCollectionsUnderTheStoredId() {
+        String email = email("cascade");
+        jpa.run(em -> {
+            Keyed a = Ids.SEQUENCE.create(SeqAccount.class, email, "Old");
+            a.tags().add("old");
+            em.persist(a);
+        });
+        Object stored = storedIdOf("coll_seq_account", email);
+        Long team = jpa.tx(em -> {
+            Team t = new Team();
+            t.name = email;
+            em.persist(t);
+            em.flush();
+            SeqAccount joined = (SeqAccount) Ids.SEQUENCE.create(SeqAccount.class, email, "Joined");
+            joined.tags.add("new");
+            t.accounts.add(joined);   // not persisted: the flush's cascade persists it
+            return t.id;
+        });
+        assertThat(rows("select tag from coll_seq_account_tags where account_id = " + stored)).containsExactly(List.of("new"));
+        assertThat(rows("select account_id from coll_team_accounts where team_id = " + team)).containsExactly(List.of(stored));
+        assertThat(rows("select name from coll_seq_account where id = " + stored)).containsExactly(List.of("Joined"));
     }
 }

@@ -108,10 +108,10 @@ public final class UpsertIntegrator implements LineIntegrator {
         listeners.prependListeners(EventType.PERSIST_ONFLUSH, proposedIds);
         listeners.prependListeners(EventType.LOAD, proposedIds);
         // after Hibernate's persist and merge: a pending entity is keyed by a placeholder, not by its proposed id
-        DelayedIdKeys delayedIds = new DelayedIdKeys();
+        DelayedIdKeys delayedIds = new DelayedIdKeys(false);
         listeners.appendListeners(EventType.PERSIST, delayedIds);
-        listeners.appendListeners(EventType.PERSIST_ONFLUSH, delayedIds);
         listeners.appendListeners(EventType.MERGE, delayedIds);
+        listeners.appendListeners(EventType.PERSIST_ONFLUSH, new DelayedIdKeys(true));
         UpsertLifecycleListener lifecycle = new UpsertLifecycleListener();
         listeners.prependListeners(EventType.FLUSH, lifecycle);
         listeners.prependListeners(EventType.AUTO_FLUSH, lifecycle);

@@ -32,6 +32,13 @@ import org.hibernate.event.spi.PersistEventListener;
  */
 public final class DelayedIdKeys implements PersistEventListener, MergeEventListener {
 
+    /** The instance on {@code PERSIST_ONFLUSH}: the persists that the flush's cascade makes. */
+    private final boolean cascadeAtFlush;
+
+    public DelayedIdKeys(boolean cascadeAtFlush) {
+        this.cascadeAtFlush = cascadeAtFlush;
+    }
+
     @Override
     public void onPersist(PersistEvent event) throws HibernateException {
         rekey(event.getSession(), event.getObject());
@@ -52,7 +59,7 @@ public final class DelayedIdKeys implements PersistEventListener, MergeEventList
         rekey(event.getSession(), event.getResult());
     }
 
-    private static void rekey(EventSource session, Object entity) {
+    private void rekey(EventSource session, Object entity) {
         if (entity == null) {
             return;
         }
@@ -69,7 +76,7 @@ public final class DelayedIdKeys implements PersistEventListener, MergeEventList
         if (extra != null) {
             context.getEntry(entity).addExtraState(extra);
         }
-        if (context.isFlushing() && persister.ownsCollections()) {
+        if ((cascadeAtFlush || context.isFlushing()) && persister.ownsCollections()) {
             // persisted by the flush's cascade, after the flush's start ran the pending upserts of collection owners
             // (UpsertLifecycleListener): its stored collections must be in place before the flush reaches its own, so
             // its upsert runs now, as Hibernate runs an IDENTITY insert cascaded at flush
