@@ -1,6 +1,6 @@
 package dev.upsert.internal.event;
 
-import dev.upsert.internal.batch.UpsertBatch;
+import dev.upsert.internal.persister.UpsertBatch;
 import dev.upsert.internal.persister.UpsertEntityPersister;
 
 import org.hibernate.HibernateException;
