@@ -22,11 +22,14 @@ import jakarta.persistence.JoinTable;
 import jakarta.persistence.ManyToMany;
 import jakarta.persistence.OneToMany;
 import jakarta.persistence.Table;
+import jakarta.persistence.Transient;
 import jakarta.persistence.UniqueConstraint;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.upsert.Upsert;
 import dev.upsert.UpsertOutcome;
@@ -138,6 +141,183 @@ class UpsertCollectionsIT {
         }
     }
 
+
+    /**
+     * The same collections on ids generated before the statement (a pooled sequence, a UUID) and assigned ones: the
+     * persistence context keys the pending entity by Hibernate's placeholder until its statement ran, so its
+     * collections are written under the stored id, never the proposed one.
+     */
+    @jakarta.persistence.MappedSuperclass
+    abstract static class Keyed {
+        String email;
+        String name;
+
+        abstract Object id();
+
+        abstract Set<String> tags();
+
+        abstract Set<Group> groups();
+
+        abstract Set<Card> cards();
+    }
+
+    @Entity(name = "CollSeqAccount") @Table(name = "coll_seq_account", uniqueConstraints = @UniqueConstraint(name = "coll_seq_account_email_key", columnNames = "email"))
+    @Upsert(on = "email")
+    static class SeqAccount extends Keyed {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "coll_seq_ids")
+        @jakarta.persistence.SequenceGenerator(name = "coll_seq_ids", sequenceName = "coll_seq_ids", allocationSize = 50)
+        Long id;
+        @ElementCollection @CollectionTable(name = "coll_seq_account_tags", joinColumns = @JoinColumn(name = "account_id"))
+        @Column(name = "tag") Set<String> tags = new HashSet<>();
+        @ManyToMany @JoinTable(name = "coll_seq_account_groups", joinColumns = @JoinColumn(name = "account_id"),
+                inverseJoinColumns = @JoinColumn(name = "group_id"))
+        Set<Group> groups = new HashSet<>();
+        @OneToMany(cascade = CascadeType.ALL, orphanRemoval = true) @JoinTable(name = "coll_seq_account_cards",
+                joinColumns = @JoinColumn(name = "account_id"), inverseJoinColumns = @JoinColumn(name = "card_id"))
+        Set<Card> cards = new HashSet<>();
+
+        @Override Object id() { return id; }
+        @Override Set<String> tags() { return tags; }
+        @Override Set<Group> groups() { return groups; }
+        @Override Set<Card> cards() { return cards; }
+    }
+
+    @Entity(name = "CollUuidAccount") @Table(name = "coll_uuid_account", uniqueConstraints = @UniqueConstraint(name = "coll_uuid_account_email_key", columnNames = "email"))
+    @Upsert(on = "email")
+    static class UuidAccount extends Keyed {
+        @Id @GeneratedValue java.util.UUID id;
+        @ElementCollection @CollectionTable(name = "coll_uuid_account_tags", joinColumns = @JoinColumn(name = "account_id"))
+        @Column(name = "tag") Set<String> tags = new HashSet<>();
+        @ManyToMany @JoinTable(name = "coll_uuid_account_groups", joinColumns = @JoinColumn(name = "account_id"),
+                inverseJoinColumns = @JoinColumn(name = "group_id"))
+        Set<Group> groups = new HashSet<>();
+        @OneToMany(cascade = CascadeType.PERSIST) @JoinTable(name = "coll_uuid_account_cards",
+                joinColumns = @JoinColumn(name = "account_id"), inverseJoinColumns = @JoinColumn(name = "card_id"))
+        Set<Card> cards = new HashSet<>();
+
+        @Override Object id() { return id; }
+        @Override Set<String> tags() { return tags; }
+        @Override Set<Group> groups() { return groups; }
+        @Override Set<Card> cards() { return cards; }
+    }
+
+    @Entity(name = "CollAssignedAccount") @Table(name = "coll_assigned_account", uniqueConstraints = @UniqueConstraint(name = "coll_assigned_account_email_key", columnNames = "email"))
+    @Upsert(on = "email")
+    static class AssignedAccount extends Keyed {
+        private static final java.util.concurrent.atomic.AtomicLong NEXT = new java.util.concurrent.atomic.AtomicLong(7_000);
+        @Id Long id = NEXT.incrementAndGet();
+        @ElementCollection @CollectionTable(name = "coll_assigned_account_tags", joinColumns = @JoinColumn(name = "account_id"))
+        @Column(name = "tag") Set<String> tags = new HashSet<>();
+        @ManyToMany @JoinTable(name = "coll_assigned_account_groups", joinColumns = @JoinColumn(name = "account_id"),
+                inverseJoinColumns = @JoinColumn(name = "group_id"))
+        Set<Group> groups = new HashSet<>();
+        @OneToMany(cascade = CascadeType.PERSIST) @JoinTable(name = "coll_assigned_account_cards",
+                joinColumns = @JoinColumn(name = "account_id"), inverseJoinColumns = @JoinColumn(name = "card_id"))
+        Set<Card> cards = new HashSet<>();
+
+        @Override Object id() { return id; }
+        @Override Set<String> tags() { return tags; }
+        @Override Set<Group> groups() { return groups; }
+        @Override Set<Card> cards() { return cards; }
+    }
+
+    /** Get-or-create with each id kind: a stored key keeps its collections. */
+    @Entity(name = "CollSeqMember") @Table(name = "coll_seq_member", uniqueConstraints = @UniqueConstraint(name = "coll_seq_member_email_key", columnNames = "email"))
+    @Upsert(on = "email", action = Upsert.Action.NOTHING)
+    static class SeqMember extends Keyed {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "coll_seq_member_ids")
+        @jakarta.persistence.SequenceGenerator(name = "coll_seq_member_ids", sequenceName = "coll_seq_member_ids", allocationSize = 50)
+        Long id;
+        @ElementCollection @CollectionTable(name = "coll_seq_member_tags", joinColumns = @JoinColumn(name = "member_id"))
+        @Column(name = "tag") Set<String> tags = new HashSet<>();
+        @ManyToMany @JoinTable(name = "coll_seq_member_groups", joinColumns = @JoinColumn(name = "member_id"),
+                inverseJoinColumns = @JoinColumn(name = "group_id"))
+        Set<Group> groups = new HashSet<>();
+        @Transient Set<Card> cards = new HashSet<>();
+
+        @Override Object id() { return id; }
+        @Override Set<String> tags() { return tags; }
+        @Override Set<Group> groups() { return groups; }
+        @Override Set<Card> cards() { return cards; }
+    }
+
+    @Entity(name = "CollUuidMember") @Table(name = "coll_uuid_member", uniqueConstraints = @UniqueConstraint(name = "coll_uuid_member_email_key", columnNames = "email"))
+    @Upsert(on = "email", action = Upsert.Action.NOTHING)
+    static class UuidMember extends Keyed {
+        @Id @GeneratedValue java.util.UUID id;
+        @ElementCollection @CollectionTable(name = "coll_uuid_member_tags", joinColumns = @JoinColumn(name = "member_id"))
+        @Column(name = "tag") Set<String> tags = new HashSet<>();
+        @ManyToMany @JoinTable(name = "coll_uuid_member_groups", joinColumns = @JoinColumn(name = "member_id"),
+                inverseJoinColumns = @JoinColumn(name = "group_id"))
+        Set<Group> groups = new HashSet<>();
+        @Transient Set<Card> cards = new HashSet<>();
+
+        @Override Object id() { return id; }
+        @Override Set<String> tags() { return tags; }
+        @Override Set<Group> groups() { return groups; }
+        @Override Set<Card> cards() { return cards; }
+    }
+
+    @Entity(name = "CollAssignedMember") @Table(name = "coll_assigned_member", uniqueConstraints = @UniqueConstraint(name = "coll_assigned_member_email_key", columnNames = "email"))
+    @Upsert(on = "email", action = Upsert.Action.NOTHING)
+    static class AssignedMember extends Keyed {
+        private static final java.util.concurrent.atomic.AtomicLong NEXT = new java.util.concurrent.atomic.AtomicLong(8_000);
+        @Id Long id = NEXT.incrementAndGet();
+        @ElementCollection @CollectionTable(name = "coll_assigned_member_tags", joinColumns = @JoinColumn(name = "member_id"))
+        @Column(name = "tag") Set<String> tags = new HashSet<>();
+        @ManyToMany @JoinTable(name = "coll_assigned_member_groups", joinColumns = @JoinColumn(name = "member_id"),
+                inverseJoinColumns = @JoinColumn(name = "group_id"))
+        Set<Group> groups = new HashSet<>();
+        @Transient Set<Card> cards = new HashSet<>();
+
+        @Override Object id() { return id; }
+        @Override Set<String> tags() { return tags; }
+        @Override Set<Group> groups() { return groups; }
+        @Override Set<Card> cards() { return cards; }
+    }
+
+    /** An id kind: its UPDATE entity and table, its get-or-create entity and table. */
+    enum Ids {
+        SEQUENCE(SeqAccount.class, "coll_seq_account", SeqMember.class, "coll_seq_member"),
+        UUID(UuidAccount.class, "coll_uuid_account", UuidMember.class, "coll_uuid_member"),
+        ASSIGNED(AssignedAccount.class, "coll_assigned_account", AssignedMember.class, "coll_assigned_member");
+
+        final Class<? extends Keyed> account;
+        final String accountTable;
+        final Class<? extends Keyed> member;
+        final String memberTable;
+
+        Ids(Class<? extends Keyed> account, String accountTable, Class<? extends Keyed> member, String memberTable) {
+            this.account = account;
+            this.accountTable = accountTable;
+            this.member = member;
+            this.memberTable = memberTable;
+        }
+
+        Keyed create(Class<? extends Keyed> type, String email, String name) {
+            try {
+                var constructor = type.getDeclaredConstructor();
+                constructor.setAccessible(true);
+                Keyed k = constructor.newInstance();
+                k.email = email;
+                k.name = name;
+                return k;
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** A plain entity whose collection cascades persist to {@code @Upsert} ones: they are persisted by the flush. */
+    @Entity(name = "CollTeam") @Table(name = "coll_team")
+    static class Team {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        String name;
+        @OneToMany(cascade = CascadeType.PERSIST) @JoinTable(name = "coll_team_accounts", joinColumns = @JoinColumn(name = "team_id"),
+                inverseJoinColumns = @JoinColumn(name = "account_id"))
+        Set<SeqAccount> accounts = new HashSet<>();
+    }
+
     static TestSchema db;
     static Jpa jpa;
     private static final AtomicInteger SEQ = new AtomicInteger();
@@ -145,7 +325,8 @@ class UpsertCollectionsIT {
     @BeforeAll
     static void boot(TestSchema schema) {
         db = schema;
-        jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"), Group.class, Card.class, Account.class, Member.class, Owner.class);
+        jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"), Group.class, Card.class, Account.class, Member.class, Owner.class,
+                SeqAccount.class, UuidAccount.class, AssignedAccount.class, SeqMember.class, UuidMember.class, AssignedMember.class, Team.class);
     }
 
     @AfterAll
@@ -328,5 +509,173 @@ class UpsertCollectionsIT {
         });
         assertThat(rows("select tag from coll_account_tags where account_id = " + created.id)).containsExactly(List.of("x"));
         assertThat(db.queryLong("select count(*) from coll_account_notes where account_id = " + created.id)).isEqualTo(2);
+    }
+
+    private Object storedIdOf(String table, String email) {
+        return db.queryValue("select id from " + table + " where email = '" + email + "'");
+    }
+
+    private static String quoted(Object id) {
+        return "'" + id + "'";
+    }
+
+    @ParameterizedTest
+    @EnumSource(Ids.class)
+    void everyIdKindInsertsTheEntitysCollectionsUnderTheStoredId(Ids ids) {
+        String email = email("ins-" + ids);
+        String g1 = email + "-g1";
+        newGroups(g1);
+        Keyed created = jpa.tx(em -> {
+            Keyed a = ids.create(ids.account, email, "Cy");
+            a.tags().addAll(List.of("x", "y"));
+            a.groups().add(em.find(Group.class, groupId(g1)));
+            a.cards().add(new Card(email + "-c1"));
+            em.persist(a);
+            em.flush();
+            assertThat(Upserts.outcome(em, a)).contains(UpsertOutcome.INSERTED);
+            return a;
+        });
+        Object stored = storedIdOf(ids.accountTable, email);
+        assertThat(created.id()).isEqualTo(stored);
+        assertThat(rows("select tag from " + ids.accountTable + "_tags where account_id = " + quoted(stored) + " order by tag"))
+                .containsExactly(List.of("x"), List.of("y"));
+        assertThat(rows("select group_id from " + ids.accountTable + "_groups where account_id = " + quoted(stored)))
+                .containsExactly(List.of(groupId(g1)));
+        assertThat(rows("select c.number from " + ids.accountTable + "_cards ac join coll_card c on c.id = ac.card_id where ac.account_id = "
+                + quoted(stored))).containsExactly(List.of(email + "-c1"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Ids.class)
+    void everyIdKindUpdatedReplacesTheStoredRowsCollections(Ids ids) {
+        String email = email("upd-" + ids);
+        String g1 = email + "-g1", g2 = email + "-g2", g3 = email + "-g3";
+        newGroups(g1, g2, g3);
+        jpa.run(em -> {
+            Keyed a = ids.create(ids.account, email, "Ann");
+            a.tags().addAll(List.of("a", "b"));
+            a.groups().add(em.find(Group.class, groupId(g1)));
+            a.groups().add(em.find(Group.class, groupId(g2)));
+            a.cards().add(new Card(email + "-c1"));
+            em.persist(a);
+        });
+        Object stored = storedIdOf(ids.accountTable, email);
+
+        jpa.run(em -> {
+            Keyed again = ids.create(ids.account, email, "Anna");
+            again.tags().addAll(List.of("b", "c"));
+            again.groups().add(em.find(Group.class, groupId(g2)));
+            again.groups().add(em.find(Group.class, groupId(g3)));
+            again.cards().add(new Card(email + "-c2"));
+            em.persist(again);
+            em.flush();
+            assertThat(Upserts.outcome(em, again)).contains(UpsertOutcome.UPDATED);
+            assertThat(again.id()).isEqualTo(stored);
+            assertThat(em.find(ids.account, stored)).isSameAs(again);
+        });
+
+        assertThat(rows("select tag from " + ids.accountTable + "_tags where account_id = " + quoted(stored) + " order by tag"))
+                .containsExactly(List.of("b"), List.of("c"));
+        assertThat(rows("select g.name from " + ids.accountTable + "_groups ag join coll_group g on g.id = ag.group_id where ag.account_id = "
+                + quoted(stored) + " order by g.name")).containsExactly(List.of(g2), List.of(g3));
+        assertThat(rows("select c.number from " + ids.accountTable + "_cards ac join coll_card c on c.id = ac.card_id where ac.account_id = "
+                + quoted(stored))).containsExactly(List.of(email + "-c2"));
+        assertThat(db.queryLong("select count(*) from " + ids.accountTable + "_tags t where not exists "
+                + "(select 1 from " + ids.accountTable + " a where a.id = t.account_id)")).isZero();
+        if (ids == Ids.SEQUENCE) {  // orphanRemoval: the stored row's card is deleted, as a merge deletes it
+            assertThat(db.queryLong("select count(*) from coll_card where number = '" + email + "-c1'")).isZero();
+        }
+        jpa.run(em -> {
+            Keyed loaded = em.find(ids.account, stored);
+            assertThat(loaded.tags()).containsExactlyInAnyOrder("b", "c");
+            assertThat(loaded.groups()).extracting(g -> g.name).containsExactlyInAnyOrder(g2, g3);
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(Ids.class)
+    void everyIdKindSkippedKeepsTheStoredCollectionsAndHandsThemToTheEntity(Ids ids) {
+        String email = email("skip-" + ids);
+        String g1 = email + "-g1", g2 = email + "-g2";
+        newGroups(g1, g2);
+        jpa.run(em -> {
+            Keyed m = ids.create(ids.member, email, "Bob");
+            m.tags().add("a");
+            m.groups().add(em.find(Group.class, groupId(g1)));
+            em.persist(m);
+        });
+        Object stored = storedIdOf(ids.memberTable, email);
+
+        jpa.run(em -> {
+            Keyed again = ids.create(ids.member, email, "Bobby");
+            again.tags().add("z");
+            again.groups().add(em.find(Group.class, groupId(g2)));
+            em.persist(again);
+            em.flush();
+            assertThat(Upserts.outcome(em, again)).contains(UpsertOutcome.SKIPPED);
+            assertThat(again.id()).isEqualTo(stored);
+            assertThat(again.name).isEqualTo("Bob");
+            assertThat(again.tags()).containsExactly("a");
+            assertThat(again.groups()).extracting(g -> g.name).containsExactly(g1);
+            again.tags().add("b");  // the stored collection: a change to it is written to the stored row's
+        });
+
+        assertThat(rows("select tag from " + ids.memberTable + "_tags where member_id = " + quoted(stored) + " order by tag"))
+                .containsExactly(List.of("a"), List.of("b"));
+        assertThat(rows("select g.name from " + ids.memberTable + "_groups mg join coll_group g on g.id = mg.group_id where mg.member_id = "
+                + quoted(stored))).containsExactly(List.of(g1));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Ids.class)
+    void everyIdKindBatchesManyOwnersInOneFlush(Ids ids) {
+        List<String> emails = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            emails.add(email("many-" + ids));
+        }
+        jpa.run(em -> {   // half of the keys exist, with a tag each
+            for (int i = 0; i < emails.size(); i += 2) {
+                Keyed a = ids.create(ids.account, emails.get(i), "Old");
+                a.tags().add("old");
+                em.persist(a);
+            }
+        });
+        jpa.run(em -> {
+            for (String e : emails) {
+                Keyed a = ids.create(ids.account, e, "New");
+                a.tags().add("new");
+                em.persist(a);
+            }
+        });
+        for (String e : emails) {
+            assertThat(rows("select tag from " + ids.accountTable + "_tags where account_id = " + quoted(storedIdOf(ids.accountTable, e))))
+                    .as(e).containsExactly(List.of("new"));
+        }
+        assertThat(db.queryLong("select count(*) from " + ids.accountTable + "_tags t where not exists "
+                + "(select 1 from " + ids.accountTable + " a where a.id = t.account_id)")).isZero();
+    }
+
+    @Test
+    void anOwnerPersistedByTheFlushsCascadeGetsItsCollectionsUnderTheStoredId() {
+        String email = email("cascade");
+        jpa.run(em -> {
+            Keyed a = Ids.SEQUENCE.create(SeqAccount.class, email, "Old");
+            a.tags().add("old");
+            em.persist(a);
+        });
+        Object stored = storedIdOf("coll_seq_account", email);
+        Long team = jpa.tx(em -> {
+            Team t = new Team();
+            t.name = email;
+            em.persist(t);
+            em.flush();
+            SeqAccount joined = (SeqAccount) Ids.SEQUENCE.create(SeqAccount.class, email, "Joined");
+            joined.tags.add("new");
+            t.accounts.add(joined);   // not persisted: the flush's cascade persists it
+            return t.id;
+        });
+        assertThat(rows("select tag from coll_seq_account_tags where account_id = " + stored)).containsExactly(List.of("new"));
+        assertThat(rows("select account_id from coll_team_accounts where team_id = " + team)).containsExactly(List.of(stored));
+        assertThat(rows("select name from coll_seq_account where id = " + stored)).containsExactly(List.of("Joined"));
     }
 }

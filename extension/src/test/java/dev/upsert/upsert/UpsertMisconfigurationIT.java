@@ -182,9 +182,6 @@ class UpsertMisconfigurationIT {
     @Entity @Table(name = "two_keys") @Upsert
     static class TwoKeys { @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id; @Column(unique = true) String email; @Column(unique = true) String handle; }
 
-    @Entity @Table(name = "sequence_collection") @Upsert(on = "email")
-    static class SequenceCollection { @Id @GeneratedValue(strategy = GenerationType.SEQUENCE) Long id; @Column(unique = true) String email; @ElementCollection Set<String> tags; }
-
     @Entity @Table(name = "owner")
     static class Owner { @Id Long id; }
 
@@ -339,9 +336,6 @@ class UpsertMisconfigurationIT {
                 mistake("two unique keys and no @NaturalId", TwoKeys.class,
                         "@Upsert on TwoKeys: no conflict target: the entity has 2 unique keys [[email], [handle]] and no @NaturalId",
                         "name one with @Upsert(on = \"...\")"),
-                mistake("collection with a sequence id", SequenceCollection.class,
-                        "@Upsert on SequenceCollection: collection 'tags' is written with the entity's id",
-                        "map it on the owning side (mappedBy) or use an IDENTITY id"),
                 mistake("association a conflict may leave stale", List.of(StaleAssociation.class, Owner.class),
                         "@Upsert on StaleAssociation: attribute 'owner' (an association) cannot be written back",
                         "make it part of the key, let it be overwritten unconditionally, or map its columns as basic attributes"),

@@ -6,6 +6,7 @@ import dev.upsert.internal.persister.UpsertBatch;
 import dev.upsert.internal.catalog.UniqueKeyCatalog;
 import dev.upsert.internal.event.PendingUpsertsListener;
 import dev.upsert.internal.event.PostInsertAfterWriteBack;
+import dev.upsert.internal.event.DelayedIdKeys;
 import dev.upsert.internal.event.ProposedIdListener;
 import dev.upsert.internal.event.UpsertLifecycleListener;
 import dev.upsert.internal.event.UpsertPersistListener;
@@ -106,6 +107,11 @@ public final class UpsertIntegrator implements LineIntegrator {
         listeners.prependListeners(EventType.PERSIST, proposedIds);
         listeners.prependListeners(EventType.PERSIST_ONFLUSH, proposedIds);
         listeners.prependListeners(EventType.LOAD, proposedIds);
+        // after Hibernate's persist and merge: a pending entity is keyed by a placeholder, not by its proposed id
+        DelayedIdKeys delayedIds = new DelayedIdKeys(false);
+        listeners.appendListeners(EventType.PERSIST, delayedIds);
+        listeners.appendListeners(EventType.MERGE, delayedIds);
+        listeners.appendListeners(EventType.PERSIST_ONFLUSH, new DelayedIdKeys(true));
         UpsertLifecycleListener lifecycle = new UpsertLifecycleListener();
         listeners.prependListeners(EventType.FLUSH, lifecycle);
         listeners.prependListeners(EventType.AUTO_FLUSH, lifecycle);

@@ -29,7 +29,9 @@ import org.hibernate.proxy.HibernateProxy;
  * copies the parent's id into the child at {@code persist}, so the child would keep the proposed id, which is no
  * row's when the key existed (a foreign key violation, or an orphan row without the constraint);</li>
  * <li>{@code find}/{@code getReference} by an id that keys a pending {@code @Upsert} entity in the persistence
- * context: the instance is found under its stored id afterwards, and a proposed id that no row took finds nothing.</li>
+ * context (only an id type that {@link DelayedIdKeys} leaves keyed by the proposed id): the instance is found under
+ * its stored id afterwards, and a proposed id that no row took finds nothing. Entities keyed by the placeholder
+ * are keyed by no id at all until their statement ran.</li>
  * </ul>
  * Anything else is one map lookup.
  */

@@ -35,8 +35,9 @@ import org.hibernate.proxy.HibernateProxy;
  * when the key existed, the stored id replaces it only then. Hibernate builds an update, a delete, a refresh, a lock
  * or an eviction from the id the entity holds at the time, so each of these runs the queued inserts first (Hibernate's
  * own {@code ActionQueue.executeInserts()}, as for an IDENTITY insert that must run early): remove, refresh, lock and
- * detach of such an entity, and a flush whose dirty-check would find one changed since {@code persist}. A flush in
- * which no pending {@code @Upsert} entity changed keeps them batched to the end of its inserts. Rows whose insert
+ * detach of such an entity, and a flush whose dirty-check would find one changed since {@code persist}, or that
+ * flushes the collections of one. A flush in which no pending {@code @Upsert} entity changed or owns collections keeps
+ * them batched to the end of its inserts. Rows whose insert
  * action already ran but whose statement still waits in {@link UpsertBatch} run first in every case.
  */
 public final class UpsertLifecycleListener implements FlushEventListener, AutoFlushEventListener, DeleteEventListener,
@@ -99,7 +100,11 @@ public final class UpsertLifecycleListener implements FlushEventListener, AutoFl
         }
     }
 
-    /** A pending entity changed since {@code persist}: the dirty-check must see its stored id and row. */
+    /**
+     * A pending entity changed since {@code persist}: the dirty-check must see its stored id and row. A pending entity
+     * that owns collections: its stored collections are registered by the write-back ({@code StoredCollections}), which
+     * must precede the flush of its collections. Either way every pending upsert runs, in one batch.
+     */
     private static void runIfAnyChanged(EventSource session) {
         runParked(session);
         PersistenceContext context = session.getPersistenceContextInternal();
@@ -108,7 +113,9 @@ public final class UpsertLifecycleListener implements FlushEventListener, AutoFl
         }
         for (Map.Entry<Object, EntityEntry> managed : context.reentrantSafeEntityEntries()) {
             EntityEntry entry = managed.getValue();
-            if (pending(entry) && changed(entry, managed.getKey(), session)) {
+            // a collection owner's stored collections must be in place before the flush looks at its collections
+            if (pending(entry) && (((UpsertEntityPersister) entry.getPersister()).ownsCollections()
+                    || changed(entry, managed.getKey(), session))) {
                 session.getActionQueue().executeInserts();
                 UpsertBatch.runPending(session);
                 return;
@@ -131,7 +138,7 @@ public final class UpsertLifecycleListener implements FlushEventListener, AutoFl
     static boolean pending(EntityEntry entry) {
         return entry.getPersister() instanceof UpsertEntityPersister
                 && !entry.isExistsInDatabase()
-                && (entry.getStatus() == Status.MANAGED || entry.getStatus() == Status.SAVING);
+                && (entry.getStatus() == Status.MANAGED || entry.getStatus() == Status.SAVING || entry.getStatus() == Status.READ_ONLY);
     }
 
     private static boolean changed(EntityEntry entry, Object entity, EventSource session) {

@@ -88,7 +88,7 @@ public final class UpsertPersistListener implements PersistEventListener {
 
     /** The managed instance's id, unless its upsert is pending: then the id is only proposed, and not shown. */
     private static String managedId(org.hibernate.engine.spi.EntityEntry entry) {
-        return entry.isExistsInDatabase() ? " (id " + entry.getId() + ")" : "";
+        return entry.isExistsInDatabase() && !DelayedIdKeys.isDelayed(entry) ? " (id " + entry.getId() + ")" : "";
     }
 
     /** One index per session, dropped with it (weak keys): the listener itself is shared by all sessions. */

@@ -8,7 +8,8 @@ import java.util.List;
  * The instances whose generated id is about to be proposed at {@code persist} (or at a merge's copy): Hibernate
  * generates the id and sets it into the entity at once ({@code AbstractSaveEventListener.saveWithGeneratedId}), and
  * {@link UpsertEntityPersister#setIdentifier} leaves it out for these, so the id attribute stays null until the flush
- * writes the stored row's id back. The proposed id lives on in the persistence context (the entry and its key).
+ * writes the stored row's id back. The proposed id lives on only in the insert action, which binds it in the
+ * statement; the persistence context keys the entity by Hibernate's placeholder ({@code event.DelayedIdKeys}).
  * <p>
  * Per thread (a persist runs on the caller's thread), held weakly and bounded, so an instance whose persist failed
  * before its id was generated is never kept alive.

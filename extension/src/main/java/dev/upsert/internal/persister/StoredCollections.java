@@ -23,8 +23,10 @@ import dev.upsert.UpsertOutcome;
  * <li>SKIPPED: the entity gets the stored collection (loaded on first access), as it gets the stored basic values;
  *     the table is left alone.</li>
  * </ul>
- * Only for Hibernate's IDENTITY path (the statement runs at {@code persist}): entities whose collections are written
- * with another id kind are refused at boot.
+ * Called once the stored row is written back and before Hibernate flushes the entity's collections: at {@code persist}
+ * on Hibernate's IDENTITY path, and for every other id at the start of the flush (or of the cascade at flush that
+ * persisted the entity), where the pending upserts of collection owners run ({@code UpsertLifecycleListener}). Until
+ * then the entity is keyed by Hibernate's placeholder ({@code DelayedIdKeys}), never by the proposed id.
  */
 public final class StoredCollections {
 

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.hibernate.HibernateException;
+import org.hibernate.action.internal.DelayedPostInsertIdentifier;
 import org.hibernate.cache.spi.access.EntityDataAccess;
 import org.hibernate.cache.spi.access.NaturalIdDataAccess;
 import org.hibernate.engine.spi.EntityEntry;
@@ -16,6 +17,7 @@ import org.hibernate.engine.spi.Status;
 import org.hibernate.generator.Generator;
 import org.hibernate.generator.values.GeneratedValues;
 import org.hibernate.mapping.PersistentClass;
+import org.hibernate.metamodel.mapping.PluralAttributeMapping;
 import org.hibernate.metamodel.spi.RuntimeModelCreationContext;
 import org.hibernate.persister.entity.SingleTableEntityPersister;
 import org.hibernate.persister.entity.mutation.InsertCoordinator;
@@ -36,6 +38,8 @@ public final class UpsertEntityPersister extends SingleTableEntityPersister {
     private volatile UpsertPlan plan;
     /** The one-statement-per-chunk form ({@link UnnestUpsertStatement}); empty when the plan cannot use it. */
     private volatile java.util.Optional<UnnestUpsertStatement> unnest;
+    private volatile Boolean delayedIds;
+    private volatile Boolean ownsCollections;
 
     public UpsertEntityPersister(PersistentClass model, EntityDataAccess cache, NaturalIdDataAccess naturalIdCache,
                                  RuntimeModelCreationContext context) throws HibernateException {
@@ -105,8 +109,11 @@ public final class UpsertEntityPersister extends SingleTableEntityPersister {
     }
 
     /**
-     * While its upsert is pending, an entity's id attribute is null and the persistence context holds the proposed id:
-     * Hibernate's own reads of the id (the flush's check that it was not altered, {@code isTransient}) get that one.
+     * While its upsert is pending, an entity's id attribute is null. Keyed by Hibernate's placeholder
+     * ({@code DelayedIdKeys}), it answers null, as an entity of a delayed IDENTITY insert does (Hibernate's flush
+     * does not compare a placeholder with the attribute). Keyed by the proposed id (an id type the placeholder cannot
+     * stand in for), Hibernate's own reads of the id (the flush's check that it was not altered, {@code isTransient})
+     * get that one.
      */
     @Override
     public Object getIdentifier(Object entity, SharedSessionContractImplementor session) {
@@ -114,15 +121,44 @@ public final class UpsertEntityPersister extends SingleTableEntityPersister {
         if (id == null && session != null && !HibernateAccess.get().isStateless(session)) {
             EntityEntry entry = session.getPersistenceContextInternal().getEntry(entity);
             if (entry != null && entry.getPersister() instanceof UpsertEntityPersister && awaitsUpsert(entry, entity, session)) {
-                return entry.getId();
+                return entry.getId() instanceof DelayedPostInsertIdentifier ? null : entry.getId();
             }
         }
         return id;
     }
 
+    /**
+     * Whether a pending entity can be keyed by Hibernate's placeholder: {@code EntityKey} and {@code CollectionKey}
+     * hash and compare an id through its type, which for most id types (long, int, UUID, String...) is the value's
+     * own {@code equals}/{@code hashCode}, that any object has; other types would cast the placeholder.
+     */
+    public boolean keysByDelayedId() {
+        Boolean delayed = delayedIds;
+        if (delayed == null) {
+            delayedIds = delayed = !getIdentifierType().isComponentType() && getIdentifierType().getTypeForEqualsHashCode() == null;
+        }
+        return delayed;
+    }
+
+    /** Whether the entity owns a collection written with its id (an element collection, a join table). */
+    public boolean ownsCollections() {
+        Boolean owns = ownsCollections;
+        if (owns == null) {
+            owns = false;
+            var attributes = getAttributeMappings();
+            for (int i = 0; i < attributes.size(); i++) {
+                if (attributes.get(i) instanceof PluralAttributeMapping plural && !plural.getCollectionDescriptor().isInverse()) {
+                    owns = true;
+                }
+            }
+            ownsCollections = owns;
+        }
+        return owns;
+    }
+
     /** Persisted, with its statement not run yet: its insert action is queued, or its row waits in the batch. */
     public static boolean awaitsUpsert(EntityEntry entry, Object entity, SharedSessionContractImplementor session) {
-        if (entry.getStatus() != Status.MANAGED && entry.getStatus() != Status.SAVING) {
+        if (entry.getStatus() != Status.MANAGED && entry.getStatus() != Status.SAVING && entry.getStatus() != Status.READ_ONLY) {
             return false;
         }
         return !entry.isExistsInDatabase() || UpsertBatch.holds(session, entity);

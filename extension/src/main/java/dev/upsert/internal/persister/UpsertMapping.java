@@ -135,11 +135,9 @@ public final class UpsertMapping {
             problems.add(prefix + "@SQLUpdate is not supported: a conflict updates the stored row with the upsert statement's "
                     + "DO UPDATE, not the custom SQL; remove @SQLUpdate (or @Upsert)");
         }
-        // @Immutable get-or-create passed on Hibernate 7.3/7.4 but failed the flush on 7.2 ("identifier altered"), so it
-        // is refused on every line until the write-back of a read-only entry is right everywhere
-        if (!model.isMutable()) {
-            problems.add(prefix + "@Immutable is not supported yet: the write-back of a read-only entity is not right on every "
-                    + "Hibernate line (7.2 fails its flush); remove @Immutable (or @Upsert)");
+        if (!model.isMutable() && upsert.action() == Upsert.Action.UPDATE) {
+            problems.add(prefix + "@Immutable rows are never updated, but action = UPDATE overwrites the stored row on conflict; "
+                    + "use @Upsert(action = NOTHING) for get-or-create, or remove @Immutable");
         }
         Property idProperty = model.getIdentifierProperty();
         if (idProperty == null || !(idProperty.getValue() instanceof BasicValue) || idProperty.getColumnSpan() != 1) {
@@ -251,10 +249,6 @@ public final class UpsertMapping {
             Value value = property.getValue();
             // the root's attributes are checked with the root, a subclass's own ones with the subclass
             List<String> owner = hierarchy && model != root && isRootProperty(root, name) ? rootProblems : problems;
-            if (value instanceof Collection collection && !collection.isInverse() && !isGeneratedOnInsert(model)) {
-                owner.add(prefix + "collection '" + name + "' is written with the entity's id, which on conflict is the stored "
-                        + "row's, not the proposed one; map it on the owning side (mappedBy) or use an IDENTITY id");
-            }
             boolean readBack = value instanceof BasicValue;
             boolean matchesStored = keyRoots.contains(name)
                     || (overwritten.contains(name) && upsert.updateWhere().isBlank() && !upsert.skipUnchanged());
@@ -393,12 +387,6 @@ public final class UpsertMapping {
         } catch (RuntimeException e) {
             return false;
         }
-    }
-
-    private static boolean isGeneratedOnInsert(PersistentClass model) {
-        // IDENTITY: the id comes back from the statement itself, so the persistence context never holds a proposed one.
-        return model.getIdentifier() instanceof BasicValue id && id.getColumns().size() == 1
-                && id.getColumns().get(0).isIdentity();
     }
 
     private static boolean has(PersistentClass model, String attribute, Class<? extends java.lang.annotation.Annotation> type) {

@@ -3,7 +3,9 @@ package dev.upsert.internal.persister;
 import dev.upsert.internal.outcome.UpsertListeners;
 import jakarta.persistence.EntityExistsException;
 
+import org.hibernate.action.internal.DelayedPostInsertIdentifier;
 import org.hibernate.engine.spi.EntityEntry;
+import org.hibernate.engine.spi.EntityEntryExtraState;
 import org.hibernate.engine.spi.EntityKey;
 import org.hibernate.engine.spi.PersistenceContext;
 import org.hibernate.engine.spi.SelfDirtinessTracker;
@@ -74,7 +76,9 @@ public final class WriteBack {
             persister.setStoredIdentifier(pending.entity(), storedId, session);
             return;
         }
-        if (!persister.getIdentifierMapping().areEqual(pending.id(), storedId, session)) {
+        EntityEntry current = context.getEntry(pending.entity());
+        boolean moved = !persister.getIdentifierMapping().areEqual(pending.id(), storedId, session);
+        if (moved || current.getId() instanceof DelayedPostInsertIdentifier) {
             EntityKey storedKey = session.generateEntityKey(storedId, persister);
             Object managed = context.getEntity(storedKey);
             if (managed != null && managed != pending.entity()) {
@@ -82,9 +86,14 @@ public final class WriteBack {
                         + plan.keyDescription + ") is already managed in this persistence context as another instance; "
                         + "modify that instance instead of persisting a new one");
             }
-            context.replaceDelayedEntityIdentityInsertKeys(session.generateEntityKey(pending.id(), persister), storedId);
+            // from the placeholder (event.DelayedIdKeys) or the proposed id to the stored one, as after a delayed identity insert
+            EntityEntryExtraState extra = current.getExtraState(EntityEntryExtraState.class);
+            context.replaceDelayedEntityIdentityInsertKeys(current.getEntityKey(), storedId);
+            if (extra != null) {
+                context.getEntry(pending.entity()).addExtraState(extra);
+            }
             NaturalIdMapping naturalId = persister.getNaturalIdMapping();
-            if (naturalId != null) {
+            if (naturalId != null && moved) {
                 Object naturalIdValues = naturalId.extractNaturalIdFromEntity(pending.entity());
                 context.getNaturalIdResolutions().removeLocalResolution(pending.id(), naturalIdValues, persister);
                 context.getNaturalIdResolutions().cacheResolutionFromLoad(storedId, naturalIdValues, persister);
@@ -92,6 +101,9 @@ public final class WriteBack {
         }
         // the id attribute stayed null since persist (UpsertEntityPersister#setIdentifier): now it is the stored row's
         persister.setStoredIdentifier(pending.entity(), storedId, session);
+        // the collections it owns, under the stored id (written by this flush: the upsert ran before its collections
+        // were flushed, UpsertLifecycleListener)
+        StoredCollections.afterUpsert(persister, pending.entity(), pending.values(), storedId, outcome, session);
         EntityEntry entry = context.getEntry(pending.entity());
         if (entry != null) {
             Object version = persister.isVersioned() ? pending.values()[persister.getVersionMapping().getVersionAttribute().getStateArrayPosition()]
