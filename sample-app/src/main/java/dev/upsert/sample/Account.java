@@ -16,7 +16,7 @@ import dev.upsert.Upsert;
 @Upsert(on = "email")
 class Account {
     @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-    String email;
+    @Column(unique = true) String email;   // the conflict target needs a unique index or constraint
     String name;
     @Column(updatable = false) Instant createdAt;   // never overwritten by an upsert
 //end::quickstart-entity[]
