@@ -1,6 +1,8 @@
 package dev.upsert.testing;
 
+import java.io.IOException;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.ArrayList;
@@ -8,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.jar.JarFile;
 
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -91,8 +94,16 @@ public final class Architecture {
             throw new IllegalArgumentException(mainClass + " has no code source");
         }
         try {
-            return new ClassFileImporter().importPath(Path.of(source.getLocation().toURI()));
-        } catch (URISyntaxException e) {
+            Path location = Path.of(source.getLocation().toURI());
+            if (Files.isRegularFile(location)) {
+                // a packaged module (hibernate-lines runs the extension's tests against its jar): importPath would
+                // look for class files beside the jar and find none, leaving every floor empty
+                try (JarFile jar = new JarFile(location.toFile())) {
+                    return new ClassFileImporter().importJar(jar);
+                }
+            }
+            return new ClassFileImporter().importPath(location);
+        } catch (URISyntaxException | IOException e) {
             throw new IllegalArgumentException(source.getLocation().toString(), e);
         }
     }
