@@ -59,7 +59,9 @@ public final class UpsertPersistListener implements PersistEventListener {
     private static void refuseManagedKey(UpsertEntityPersister persister, Object entity, EventSource session,
                                          PersistenceContext context) {
         UpsertPlan plan = persister.plan(session);
-        if (plan.keyAttributes.length == 0) {
+        if (plan.keyAttributes.length == 0 || context.getNumberOfManagedEntities() == 0) {
+            // nothing managed, nothing holds the key: the first persist of a unit of work (a one-row transaction's
+            // only one) neither builds nor registers an index
             return;
         }
         ManagedKeys index;

@@ -34,6 +34,7 @@ import org.hibernate.sql.Template;
 import dev.upsert.Upsert;
 import dev.upsert.internal.statement.ColumnArray;
 import dev.upsert.internal.statement.OnConflictClause;
+import dev.upsert.internal.statement.Timestamptz;
 
 /**
  * Everything about one {@code @Upsert} entity's statement that does not change between rows, derived once from
@@ -59,10 +60,22 @@ public final class UpsertPlan {
         boolean bound() {
             return value.indexOf('?') >= 0;
         }
+
+        /** A plain parameter of a {@code timestamptz} column, bound as {@link Timestamptz#bind} binds it. */
+        boolean timestamptz() {
+            return "?".equals(value) && Timestamptz.applies(jdbcMapping, type);
+        }
     }
 
-    /** A returned column written back into attribute {@code attributeIndex} ({@code -1}: the id). */
-    public record ReadBack(int attributeIndex, int position, JdbcMapping jdbcMapping) {
+    /**
+     * A returned column written back into attribute {@code attributeIndex} ({@code -1}: the id); {@code timestamptz}:
+     * read as {@link Timestamptz#read} reads it.
+     */
+    public record ReadBack(int attributeIndex, int position, JdbcMapping jdbcMapping, boolean timestamptz) {
+
+        ReadBack(int attributeIndex, int position, JdbcMapping jdbcMapping) {
+            this(attributeIndex, position, jdbcMapping, false);
+        }
     }
 
     public final UpsertEntityPersister persister;
@@ -70,6 +83,8 @@ public final class UpsertPlan {
     final List<Column> columns;
     /** Parameters per row: the bound {@link #columns}. */
     final int parameters;
+    /** Per column of {@link #columns}: {@link Column#timestamptz}. */
+    private final boolean[] timestamptz;
     /** Per attribute, which of its selectables are {@link #columns} (null: none), for {@link #jdbcValues}. */
     private final boolean[][] included;
     /** The table is partitioned: the inserted flag comes from {@link #insertedFlagSql}, not {@code RETURNING}. */
@@ -165,6 +180,10 @@ public final class UpsertPlan {
         this.identity = identity;
         this.columns = columns;
         this.parameters = (int) columns.stream().filter(Column::bound).count();
+        this.timestamptz = new boolean[columns.size()];
+        for (int c = 0; c < columns.size(); c++) {
+            timestamptz[c] = columns.get(c).timestamptz();
+        }
         this.included = included;
         this.partitioned = clause.partitioned();
         String idColumn = ((BasicValuedModelPart) persister.getIdentifierMapping()).getSelectionExpression();
@@ -424,11 +443,14 @@ public final class UpsertPlan {
         for (int i = 0; i < attributes.size(); i++) {
             BasicValuedModelPart basic = attributes.get(i).asBasicValuedModelPart();
             if (basic != null && !basic.isFormula()) {
+                // a plain column of type timestamptz: read without the Calendar of Hibernate's extractor
+                boolean timestamptz = readExpression(basic).equals(basic.getSelectionExpression())
+                        && Timestamptz.applies(basic.getJdbcMapping(), catalog.typeOf(basic.getSelectionExpression()));
                 stored.add(readExpression(basic));
-                storedReadBacks.add(new ReadBack(i, stored.size(), basic.getJdbcMapping()));
+                storedReadBacks.add(new ReadBack(i, stored.size(), basic.getJdbcMapping(), timestamptz));
                 if (!keyOrOverwritten.contains(i)) {
                     returning.add(readExpression(basic));
-                    returnedReadBacks.add(new ReadBack(i, returning.size(), basic.getJdbcMapping()));
+                    returnedReadBacks.add(new ReadBack(i, returning.size(), basic.getJdbcMapping(), timestamptz));
                 }
             }
         }
@@ -710,6 +732,10 @@ public final class UpsertPlan {
         for (int c = 0; c < jdbcValues.length; c++) {
             Column column = columns.get(c);
             if (column.bound()) {
+                if (timestamptz[c]) {
+                    Timestamptz.bind(statement, ++position, jdbcValues[c], column.jdbcMapping(), session);
+                    continue;
+                }
                 @SuppressWarnings("unchecked")
                 var binder = (org.hibernate.type.descriptor.ValueBinder<Object>) column.jdbcMapping().getJdbcValueBinder();
                 binder.bind(statement, jdbcValues[c], ++position, session);
@@ -735,8 +761,9 @@ public final class UpsertPlan {
         Object[] values = new Object[readBacks.size()];
         for (int r = 0; r < readBacks.size(); r++) {
             ReadBack readBack = readBacks.get(r);
-            Object value = readBack.jdbcMapping().convertToDomainValue(
-                    readBack.jdbcMapping().getJdbcValueExtractor().extract(rs, readBack.position(), session));
+            Object value = readBack.jdbcMapping().convertToDomainValue(readBack.timestamptz()
+                    ? Timestamptz.read(rs, readBack.position(), readBack.jdbcMapping(), session)
+                    : readBack.jdbcMapping().getJdbcValueExtractor().extract(rs, readBack.position(), session));
             if (readBack.attributeIndex() < 0) {
                 id = value;
             }

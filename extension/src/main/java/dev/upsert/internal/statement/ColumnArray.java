@@ -209,8 +209,7 @@ public final class ColumnArray {
         if (kind == Kind.EPOCH_MICROS) {
             // the years the binder's java.sql.Timestamp sends as the proleptic calendar PostgreSQL uses (isoYear)
             Instant instant = (Instant) unwrapped;
-            long seconds = instant.getEpochSecond();
-            return seconds >= FIRST_ISO_SECOND && seconds < AFTER_ISO_SECONDS ? seconds * 1_000_000 + micros(instant.getNano()) : null;
+            return isoInstant(instant) ? instant.getEpochSecond() * 1_000_000 + micros(instant.getNano()) : null;
         }
         if (kind != Kind.CAST_TEXT) {
             return unwrapped;
@@ -232,6 +231,12 @@ public final class ColumnArray {
      */
     public static boolean isoYear(int year) {
         return year >= 1583 && year <= 9999;
+    }
+
+    /** Whether {@code instant} falls in {@link #isoYear}'s range (UTC). */
+    static boolean isoInstant(Instant instant) {
+        long seconds = instant.getEpochSecond();
+        return seconds >= FIRST_ISO_SECOND && seconds < AFTER_ISO_SECONDS;
     }
 
     /** {@link #isoYear}'s range as UTC epoch seconds, for instants (no date arithmetic per value). */
