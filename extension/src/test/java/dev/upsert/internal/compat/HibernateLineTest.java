@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.hibernate.Version;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Both jars' boot check, whichever line this run compiled: each names the other artifact for the other line. */
 class HibernateLineTest {
@@ -15,13 +17,13 @@ class HibernateLineTest {
         assertThat(HibernateLine.problem(LineAccess.LINE, Version.getVersionString())).isNull();
     }
 
-    @Test
-    void sevenAcceptsSevenTwoAndNewerSevens() {
-        assertThat(HibernateLine.problem(SEVEN, "7.2.24.Final")).isNull();
-        assertThat(HibernateLine.problem(SEVEN, "7.3.13.Final")).isNull();
-        assertThat(HibernateLine.problem(SEVEN, "7.4.6.Final")).isNull();
-        assertThat(HibernateLine.problem(SEVEN, "7.5.0-SNAPSHOT")).isNull();
-        assertThat(HibernateLine.problem(SEVEN, "[WORKING]")).isNull();
+    /** The 7 jar accepts 7.2 and newer sevens, the 6.6 jar only 6.6; both a build of Hibernate itself. */
+    @ParameterizedTest(name = "the {0} jar accepts {1}")
+    @CsvSource({
+            "7, 7.2.24.Final", "7, 7.3.13.Final", "7, 7.4.6.Final", "7, 7.5.0-SNAPSHOT", "7, [WORKING]",
+            "6.6, 6.6.56.Final", "6.6, 6.6.0.Final", "6.6, [WORKING]"})
+    void eachJarAcceptsTheVersionsOfItsLine(String line, String version) {
+        assertThat(HibernateLine.problem(line, version)).isNull();
     }
 
     @Test
@@ -38,13 +40,6 @@ class HibernateLineTest {
                 + "dev.upsert:upsert-hibernate, or to 6.6 and use the artifact dev.upsert:upsert-hibernate-66");
         assertThat(HibernateLine.problem(SEVEN, "6.4.10.Final")).contains("upgrade Hibernate to 7.2 or newer");
         assertThat(HibernateLine.problem(SEVEN, "8.0.0.Final")).endsWith("use a release of upsert-hibernate built for Hibernate 8.0");
-    }
-
-    @Test
-    void sixSixAcceptsOnlySixSix() {
-        assertThat(HibernateLine.problem(SIX_SIX, "6.6.56.Final")).isNull();
-        assertThat(HibernateLine.problem(SIX_SIX, "6.6.0.Final")).isNull();
-        assertThat(HibernateLine.problem(SIX_SIX, "[WORKING]")).isNull();
     }
 
     @Test
