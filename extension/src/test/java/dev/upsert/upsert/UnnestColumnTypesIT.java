@@ -27,7 +27,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.MappedSuperclass;
 import jakarta.persistence.Table;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -122,7 +122,7 @@ class UnnestColumnTypesIT {
     static final Object[] NULLS = new Object[15];
 
     static TestSchema db;
-    static Jpa jpa;
+    @AutoClose static Jpa jpa;
 
     @BeforeAll
     static void boot(TestSchema schema) {
@@ -140,13 +140,6 @@ class UnnestColumnTypesIT {
         jpa = new Jpa(schema, Map.of("jakarta.persistence.schema-generation.database.action", "none",
                 "hibernate.jdbc.batch_size", "50", "hibernate.session_factory.statement_inspector", prepared),
                 ValuesU.class, ValuesS.class, SizedU.class, SizedPlain.class);
-    }
-
-    @AfterAll
-    static void close() {
-        if (jpa != null) {
-            jpa.close();
-        }
     }
 
     @BeforeEach

@@ -1,9 +1,10 @@
 package dev.upsert.upsert;
 
+import static dev.upsert.upsert.EntityMatrix.AT;
+import static dev.upsert.upsert.EntityMatrix.table;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.lang.reflect.Field;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -11,19 +12,17 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 import jakarta.persistence.AttributeConverter;
 import jakarta.persistence.Convert;
 import jakarta.persistence.Converter;
-import jakarta.persistence.Embeddable;
 import jakarta.persistence.Embedded;
 import jakarta.persistence.Entity;
-import jakarta.persistence.EntityManager;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.GeneratedValue;
@@ -33,16 +32,18 @@ import jakarta.persistence.Table;
 
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.upsert.Upsert;
 import dev.upsert.UpsertOutcome;
-import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.upsert.EntityMatrix.Mood;
+import dev.upsert.upsert.EntityMatrix.Slot;
 
 /**
  * The key-type matrix: every statement path of a plain-column entity (the flush's one statement of column arrays for
@@ -54,8 +55,6 @@ import dev.upsert.testing.TestSchema;
  */
 @PostgresTest
 class UpsertKeyTypesIT {
-
-    enum Mood { HAPPY, SAD }
 
     record Email(String value) {
     }
@@ -70,20 +69,6 @@ class UpsertKeyTypesIT {
         @Override
         public Email convertToEntityAttribute(String value) {
             return value == null ? null : new Email(value);
-        }
-    }
-
-    @Embeddable
-    static class Slot {
-        Long tenant;
-        OffsetDateTime at;
-
-        Slot() {
-        }
-
-        Slot(long tenant, OffsetDateTime at) {
-            this.tenant = tenant;
-            this.at = at;
         }
     }
 
@@ -144,8 +129,6 @@ class UpsertKeyTypesIT {
         }
     }
 
-    static final OffsetDateTime AT = OffsetDateTime.of(2024, 1, 2, 3, 4, 5, 123_000_000, ZoneOffset.ofHours(2));
-
     static Stream<Case> cases() {
         return Stream.of(
                 new Case("text", "text", "k text", TextU.class, TextS.class, "ann", "ann", "bob", true),
@@ -173,16 +156,31 @@ class UpsertKeyTypesIT {
                 new Case("NULL key, NULLS NOT DISTINCT", "nnd", "k text", NndU.class, NndS.class, null, null, "bob", true));
     }
 
-    static Jpa jpa;
+    /** How A' meets the stored row in the two-row test: the entity, the name A' proposes, the outcome on a conflict. */
+    record Action(String label, Function<Case, Class<? extends Row>> entity, String proposedName, UpsertOutcome onConflict) {
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
+    static final List<Action> ACTIONS = List.of(
+            new Action("DO UPDATE", Case::u, "new", UpsertOutcome.UPDATED),
+            new Action("skipUnchanged, A' unchanged and read back by key", Case::s, "old", UpsertOutcome.SKIPPED));
+
+    static Stream<Arguments> casesAndActions() {
+        return cases().flatMap(c -> ACTIONS.stream().map(action -> Arguments.of(c, action)));
+    }
+
+    @AutoClose static Jpa jpa;
     static TestSchema db;
-    static int serverVersion;
     static boolean citext;
     static boolean icu;
+    static final FlushedOutcomes flushed = new FlushedOutcomes();
 
     @BeforeAll
     static void boot(TestSchema schema) {
         db = schema;
-        serverVersion = Integer.parseInt(String.valueOf(db.queryValue("show server_version_num")));
         citext = db.queryLong("select count(*) from pg_available_extensions where name = 'citext'") > 0;
         icu = db.queryLong("select count(*) from pg_collation where collprovider = 'i'") > 0;
         if (citext) {
@@ -201,7 +199,7 @@ class UpsertKeyTypesIT {
                 String table = "k_" + c.table() + "_" + kind;
                 String key = c.table().equals("slot") ? "tenant, at" : "k";
                 // NULLS NOT DISTINCT exists from PostgreSQL 15 on; on 13 and 14 the table gets a plain unique key.
-                String nulls = c.table().equals("nnd") && serverVersion >= 150000 ? " nulls not distinct" : "";
+                String nulls = c.table().equals("nnd") && db.database().serverMajor() >= 15 ? " nulls not distinct" : "";
                 db.execute("create table " + table + " (id uuid primary key, " + c.columns() + ", name text, constraint "
                         + table + "_key unique" + nulls + " (" + key + "))");
             }
@@ -212,21 +210,19 @@ class UpsertKeyTypesIT {
                 "hibernate.jdbc.batch_size", "50"), entities.toArray(Class<?>[]::new));
     }
 
-    @AfterAll
-    static void close() {
-        if (jpa != null) {
-            jpa.close();
-        }
-    }
-
-    /** Multi-row {@code DO UPDATE}: A' and B in one statement. */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    void multiRowDoUpdate(Case c) {
-        UUID storedA = given(c, c.u());
-        Row[] rows = jpa.tx(em -> persist(em, row(c.u(), c.proposedA(), "new"), row(c.u(), c.b(), "b")));
-        expect(c, c.u(), storedA, rows[0], "new", c.conflicts() ? UpsertOutcome.UPDATED : UpsertOutcome.INSERTED);
-        expectInserted(c.u(), rows[1], "b");
+    /**
+     * Two rows in one statement, A' and B: an unconditional {@code DO UPDATE}, or a conditional one where A' is
+     * unchanged (no row returned, read back by key) and B inserted.
+     */
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("casesAndActions")
+    void twoRowsInOneStatement(Case c, Action action) {
+        Class<? extends Row> type = action.entity().apply(c);
+        UUID storedA = given(c, type);
+        Row[] rows = jpa.tx(em -> flushed.persist(em, row(type, c.proposedA(), action.proposedName()), row(type, c.b(), "b")));
+        expect(c, type, storedA, rows[0], action.proposedName(), c.conflicts() ? action.onConflict() : UpsertOutcome.INSERTED);
+        assertThat(flushed.of(rows[1])).isEqualTo(UpsertOutcome.INSERTED);
+        assertThat(names(type).get(rows[1].id)).isEqualTo("b");
     }
 
     /** One row, one statement. */
@@ -234,18 +230,8 @@ class UpsertKeyTypesIT {
     @MethodSource("cases")
     void singleRow(Case c) {
         UUID storedA = given(c, c.u());
-        Row[] rows = jpa.tx(em -> persist(em, row(c.u(), c.proposedA(), "new")));
+        Row[] rows = jpa.tx(em -> flushed.persist(em, row(c.u(), c.proposedA(), "new")));
         expect(c, c.u(), storedA, rows[0], "new", c.conflicts() ? UpsertOutcome.UPDATED : UpsertOutcome.INSERTED);
-    }
-
-    /** A batch of conditional upserts: A' unchanged (no row returned, read back by key) and B inserted. */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    void conditionalBatchWithReadBack(Case c) {
-        UUID storedA = given(c, c.s());
-        Row[] rows = jpa.tx(em -> persist(em, row(c.s(), c.proposedA(), "old"), row(c.s(), c.b(), "b")));
-        expect(c, c.s(), storedA, rows[0], "old", c.conflicts() ? UpsertOutcome.SKIPPED : UpsertOutcome.INSERTED);
-        expectInserted(c.s(), rows[1], "b");
     }
 
     /** One conditional upsert that changes a stored row, then one that leaves it untouched and is read back. */
@@ -253,10 +239,10 @@ class UpsertKeyTypesIT {
     @MethodSource("cases")
     void singleRowConditionalAndReadBack(Case c) {
         UUID storedA = given(c, c.s());
-        Row[] changed = jpa.tx(em -> persist(em, row(c.s(), c.proposedA(), "new")));
+        Row[] changed = jpa.tx(em -> flushed.persist(em, row(c.s(), c.proposedA(), "new")));
         expect(c, c.s(), storedA, changed[0], "new", c.conflicts() ? UpsertOutcome.UPDATED : UpsertOutcome.INSERTED);
         if (c.conflicts()) {
-            Row[] same = jpa.tx(em -> persist(em, row(c.s(), c.proposedA(), "new")));
+            Row[] same = jpa.tx(em -> flushed.persist(em, row(c.s(), c.proposedA(), "new")));
             expect(c, c.s(), storedA, same[0], "new", UpsertOutcome.SKIPPED);
         }
     }
@@ -265,31 +251,17 @@ class UpsertKeyTypesIT {
     private static UUID given(Case c, Class<? extends Row> type) {
         assumeTrue(!c.table().equals("citext") || citext, "the server has no citext extension");
         assumeTrue(!c.table().equals("ci") || icu, "the server has no ICU collations");
-        assumeTrue(!c.table().equals("nnd") || serverVersion >= 150000,
+        assumeTrue(!c.table().equals("nnd") || db.database().serverMajor() >= 15,
                 "NULLS NOT DISTINCT needs PostgreSQL 15 or later; this server is " + db.queryValue("show server_version"));
         db.execute("truncate " + table(type));
-        Row[] stored = jpa.tx(em -> persist(em, row(type, c.storedA(), "old")));
+        Row[] stored = jpa.tx(em -> flushed.persist(em, row(type, c.storedA(), "old")));
         assertThat(db.queryLong("select count(*) from " + table(type))).isEqualTo(1);
         return stored[0].id;
     }
 
-    private static Row[] persist(EntityManager em, Row... rows) {
-        for (Row row : rows) {
-            em.persist(row);
-        }
-        em.flush();
-        outcomes.clear();
-        for (Row row : rows) {
-            outcomes.put(row, Upserts.outcome(em, row).orElse(null));
-        }
-        return rows;
-    }
-
-    private static final Map<Row, UpsertOutcome> outcomes = new HashMap<>();
-
     private static void expect(Case c, Class<? extends Row> type, UUID storedA, Row proposed, String name, UpsertOutcome outcome) {
-        assertThat(outcomes.get(proposed)).as("outcome").isEqualTo(outcome);
-        Map<UUID, String> rows = names(type);
+        assertThat(flushed.of(proposed)).as("outcome").isEqualTo(outcome);
+        Map<Object, String> rows = names(type);
         if (c.conflicts()) {
             assertThat(proposed.id).as("the stored row's id is written back").isEqualTo(storedA);
             assertThat(rows.get(storedA)).isEqualTo(name);
@@ -301,35 +273,13 @@ class UpsertKeyTypesIT {
         assertThat(proposed.name).isEqualTo(name);
     }
 
-    private static void expectInserted(Class<? extends Row> type, Row row, String name) {
-        assertThat(outcomes.get(row)).isEqualTo(UpsertOutcome.INSERTED);
-        assertThat(names(type).get(row.id)).isEqualTo(name);
-    }
-
-    private static Map<UUID, String> names(Class<? extends Row> type) {
-        Map<UUID, String> names = new HashMap<>();
-        for (List<Object> r : db.query("select id, name from " + table(type))) {
-            names.put((UUID) r.get(0), (String) r.get(1));
-        }
-        return names;
-    }
-
-    private static String table(Class<?> type) {
-        return type.getAnnotation(Table.class).name();
+    private static Map<Object, String> names(Class<? extends Row> type) {
+        return EntityMatrix.names(db, table(type));
     }
 
     private static Row row(Class<? extends Row> type, Object key, String name) {
-        try {
-            var constructor = type.getDeclaredConstructor();
-            constructor.setAccessible(true);
-            Row row = constructor.newInstance();
-            Field k = type.getDeclaredField("k");
-            k.setAccessible(true);
-            k.set(row, key);
-            row.name = name;
-            return row;
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
+        Row row = EntityMatrix.newRow(type, "k", key);
+        row.name = name;
+        return row;
     }
 }

@@ -1,29 +1,27 @@
 package dev.upsert.upsert;
 
+import static dev.upsert.upsert.EntityMatrix.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.LocalDate;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 
 import jakarta.persistence.Entity;
-import jakarta.persistence.EntityManager;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.Id;
 import jakarta.persistence.MappedSuperclass;
 import jakarta.persistence.Table;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.upsert.Upsert;
 import dev.upsert.UpsertOutcome;
-import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
 
@@ -92,8 +90,9 @@ class UpsertPartitionedIT {
                         "for values with (modulus 2, remainder 1)"), HashU.class, HashN.class, 1L, 2L));
     }
 
-    static Jpa jpa;
+    @AutoClose static Jpa jpa;
     static TestSchema db;
+    static final FlushedOutcomes flushed = new FlushedOutcomes();
 
     @BeforeAll
     static void boot(TestSchema schema) {
@@ -120,20 +119,13 @@ class UpsertPartitionedIT {
                 ListU.class, ListN.class, RangeU.class, RangeN.class, HashU.class, HashN.class, Assigned.class, Regional.class);
     }
 
-    @AfterAll
-    static void close() {
-        if (jpa != null) {
-            jpa.close();
-        }
-    }
-
     @ParameterizedTest(name = "{0}")
     @MethodSource("kinds")
     void batchedUpsertOneStatementAcrossPartitions(Kind kind) {
         UUID a = given(kind.u(), kind.p1());
-        Row[] rows = jpa.tx(em -> persist(em, row(kind.u(), kind.p1(), "a", "A2"), row(kind.u(), kind.p2(), "a", "B"),
+        Row[] rows = jpa.tx(em -> flushed.persist(em, row(kind.u(), kind.p1(), "a", "A2"), row(kind.u(), kind.p2(), "a", "B"),
                 row(kind.u(), kind.p1(), "c", "C")));
-        assertThat(outcomes(rows)).containsExactly(UpsertOutcome.UPDATED, UpsertOutcome.INSERTED, UpsertOutcome.INSERTED);
+        assertThat(flushed.of(rows)).containsExactly(UpsertOutcome.UPDATED, UpsertOutcome.INSERTED, UpsertOutcome.INSERTED);
         assertThat(rows[0].id).isEqualTo(a);
         assertThat(names(kind.u())).containsOnly(Map.entry(a, "A2"), Map.entry(rows[1].id, "B"), Map.entry(rows[2].id, "C"));
     }
@@ -142,8 +134,8 @@ class UpsertPartitionedIT {
     @MethodSource("kinds")
     void singleUpsert(Kind kind) {
         UUID a = given(kind.u(), kind.p1());
-        Row[] rows = jpa.tx(em -> persist(em, row(kind.u(), kind.p1(), "a", "A2")));
-        assertThat(outcomes(rows)).containsExactly(UpsertOutcome.UPDATED);
+        Row[] rows = jpa.tx(em -> flushed.persist(em, row(kind.u(), kind.p1(), "a", "A2")));
+        assertThat(flushed.of(rows)).containsExactly(UpsertOutcome.UPDATED);
         assertThat(rows[0].id).isEqualTo(a);
         assertThat(names(kind.u())).containsOnly(Map.entry(a, "A2"));
     }
@@ -152,13 +144,13 @@ class UpsertPartitionedIT {
     @MethodSource("kinds")
     void batchedGetOrCreate(Kind kind) {
         UUID a = given(kind.n(), kind.p1());
-        Row[] rows = jpa.tx(em -> persist(em, row(kind.n(), kind.p1(), "a", "ignored"), row(kind.n(), kind.p2(), "a", "B")));
-        assertThat(outcomes(rows)).containsExactly(UpsertOutcome.SKIPPED, UpsertOutcome.INSERTED);
+        Row[] rows = jpa.tx(em -> flushed.persist(em, row(kind.n(), kind.p1(), "a", "ignored"), row(kind.n(), kind.p2(), "a", "B")));
+        assertThat(flushed.of(rows)).containsExactly(UpsertOutcome.SKIPPED, UpsertOutcome.INSERTED);
         assertThat(rows[0].id).isEqualTo(a);
         assertThat(rows[0].name).isEqualTo("A");
         assertThat(names(kind.n())).containsOnly(Map.entry(a, "A"), Map.entry(rows[1].id, "B"));
-        Row[] single = jpa.tx(em -> persist(em, row(kind.n(), kind.p2(), "a", "ignored")));
-        assertThat(outcomes(single)).containsExactly(UpsertOutcome.SKIPPED);
+        Row[] single = jpa.tx(em -> flushed.persist(em, row(kind.n(), kind.p2(), "a", "ignored")));
+        assertThat(flushed.of(single)).containsExactly(UpsertOutcome.SKIPPED);
         assertThat(single[0].id).isEqualTo(rows[1].id);
     }
 
@@ -172,13 +164,13 @@ class UpsertPartitionedIT {
         UUID eu = UUID.randomUUID();
         UUID us = UUID.randomUUID();
         UUID fresh = UUID.randomUUID();
-        Assigned[] first = jpa.tx(em -> persist(em, assigned(eu, "eu", "a", "A"), assigned(us, "us", "a", "B")));
-        assertThat(outcomes(first)).containsExactly(UpsertOutcome.INSERTED, UpsertOutcome.INSERTED);
-        Assigned[] again = jpa.tx(em -> persist(em, assigned(eu, "eu", "a", "A2"), assigned(us, "us", "a", "B2"),
+        Assigned[] first = jpa.tx(em -> flushed.persist(em, assigned(eu, "eu", "a", "A"), assigned(us, "us", "a", "B")));
+        assertThat(flushed.of(first)).containsExactly(UpsertOutcome.INSERTED, UpsertOutcome.INSERTED);
+        Assigned[] again = jpa.tx(em -> flushed.persist(em, assigned(eu, "eu", "a", "A2"), assigned(us, "us", "a", "B2"),
                 assigned(fresh, "eu", "c", "C")));
-        assertThat(outcomes(again)).containsExactly(UpsertOutcome.UPDATED, UpsertOutcome.UPDATED, UpsertOutcome.INSERTED);
-        Assigned[] single = jpa.tx(em -> persist(em, assigned(eu, "eu", "a", "A3")));
-        assertThat(outcomes(single)).containsExactly(UpsertOutcome.UPDATED);
+        assertThat(flushed.of(again)).containsExactly(UpsertOutcome.UPDATED, UpsertOutcome.UPDATED, UpsertOutcome.INSERTED);
+        Assigned[] single = jpa.tx(em -> flushed.persist(em, assigned(eu, "eu", "a", "A3")));
+        assertThat(flushed.of(single)).containsExactly(UpsertOutcome.UPDATED);
         assertThat(db.query("select id, name from part_assigned order by name")).containsExactly(
                 List.of(eu, "A3"), List.of(us, "B2"), List.of(fresh, "C"));
     }
@@ -193,16 +185,16 @@ class UpsertPartitionedIT {
         // one id per session: the persistence context knows the entity by its id alone
         for (Regional given : List.of(new Regional("us", 10, "b", "B"), new Regional("eu", 10, "a", "A"),
                 new Regional("eu", 11, "c", "C"))) {
-            assertThat(outcomes(jpa.tx(em -> persist(em, given)))).containsExactly(UpsertOutcome.INSERTED);
+            assertThat(flushed.of(jpa.tx(em -> flushed.persist(em, given)))).containsExactly(UpsertOutcome.INSERTED);
         }
 
-        Regional[] single = jpa.tx(em -> persist(em, new Regional("eu", 10, "a", "A2")));
-        assertThat(outcomes(single)).containsExactly(UpsertOutcome.UPDATED);
+        Regional[] single = jpa.tx(em -> flushed.persist(em, new Regional("eu", 10, "a", "A2")));
+        assertThat(flushed.of(single)).containsExactly(UpsertOutcome.UPDATED);
 
-        Regional[] batch = jpa.tx(em -> persist(em, new Regional("us", 10, "b", "B2"), new Regional("us", 11, "d", "D")));
-        assertThat(outcomes(batch)).containsExactly(UpsertOutcome.UPDATED, UpsertOutcome.INSERTED);
-        Regional[] other = jpa.tx(em -> persist(em, new Regional("eu", 11, "c", "C2"), new Regional("eu", 12, "e", "E")));
-        assertThat(outcomes(other)).containsExactly(UpsertOutcome.UPDATED, UpsertOutcome.INSERTED);
+        Regional[] batch = jpa.tx(em -> flushed.persist(em, new Regional("us", 10, "b", "B2"), new Regional("us", 11, "d", "D")));
+        assertThat(flushed.of(batch)).containsExactly(UpsertOutcome.UPDATED, UpsertOutcome.INSERTED);
+        Regional[] other = jpa.tx(em -> flushed.persist(em, new Regional("eu", 11, "c", "C2"), new Regional("eu", 12, "e", "E")));
+        assertThat(flushed.of(other)).containsExactly(UpsertOutcome.UPDATED, UpsertOutcome.INSERTED);
         assertThat(db.query("select region, id, name from part_region order by region, id")).containsExactly(
                 List.of("eu", 10L, "A2"), List.of("eu", 11L, "C2"), List.of("eu", 12L, "E"), List.of("us", 10L, "B2"),
                 List.of("us", 11L, "D"));
@@ -219,55 +211,19 @@ class UpsertPartitionedIT {
 
     private static UUID given(Class<? extends Row> type, Object p) {
         db.execute("truncate " + table(type));
-        Row[] rows = jpa.tx(em -> persist(em, row(type, p, "a", "A")));
-        assertThat(outcomes(rows)).containsExactly(UpsertOutcome.INSERTED);
+        Row[] rows = jpa.tx(em -> flushed.persist(em, row(type, p, "a", "A")));
+        assertThat(flushed.of(rows)).containsExactly(UpsertOutcome.INSERTED);
         return rows[0].id;
     }
 
-    private static final Map<Object, UpsertOutcome> outcomes = new HashMap<>();
-
-    @SafeVarargs
-    private static <T> T[] persist(EntityManager em, T... rows) {
-        for (T row : rows) {
-            em.persist(row);
-        }
-        em.flush();
-        outcomes.clear();
-        for (T row : rows) {
-            outcomes.put(row, Upserts.outcome(em, row).orElse(null));
-        }
-        return rows;
-    }
-
-    private static List<UpsertOutcome> outcomes(Object[] rows) {
-        return Stream.of(rows).map(outcomes::get).toList();
-    }
-
-    private static Map<UUID, String> names(Class<? extends Row> type) {
-        Map<UUID, String> names = new HashMap<>();
-        for (List<Object> r : db.query("select id, name from " + table(type))) {
-            names.put((UUID) r.get(0), (String) r.get(1));
-        }
-        return names;
-    }
-
-    private static String table(Class<?> type) {
-        return type.getAnnotation(Table.class).name();
+    private static Map<Object, String> names(Class<? extends Row> type) {
+        return EntityMatrix.names(db, table(type));
     }
 
     private static Row row(Class<? extends Row> type, Object p, String k, String name) {
-        try {
-            var constructor = type.getDeclaredConstructor();
-            constructor.setAccessible(true);
-            Row row = constructor.newInstance();
-            var field = type.getDeclaredField("p");
-            field.setAccessible(true);
-            field.set(row, p);
-            row.k = k;
-            row.name = name;
-            return row;
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
+        Row row = EntityMatrix.newRow(type, "p", p);
+        row.k = k;
+        row.name = name;
+        return row;
     }
 }

@@ -1,56 +1,33 @@
-package dev.upsert.lines;
+package dev.upsert.upsert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
-
 import org.hibernate.SessionFactory;
 import org.hibernate.Version;
 import org.hibernate.cfg.Configuration;
 import org.junit.jupiter.api.Test;
 
-import dev.upsert.Upsert;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.upsert.Entities.IdentityAccount;
 
 /**
  * The jar on the Hibernate of this run (-Dupsert.test.hibernate). upsert-hibernate: 7.2 and newer boot and upsert; 7.1
  * and 6.6 are refused at boot with a sentence that names what to use instead. upsert-hibernate-66 (66-on-7): refused
- * on 7.x with a sentence naming upsert-hibernate.
+ * on 7.x with a sentence naming upsert-hibernate. The entity is the suite's IDENTITY account, from the extension's
+ * test jar (hence this package).
  */
 @PostgresTest
 class HibernateLineIT {
-
-    @Entity(name = "LineAccount")
-    @Table(name = "line_account")
-    @Upsert(on = "email")
-    static class LineAccount {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        @Column(unique = true, nullable = false) String email;
-        String name;
-
-        LineAccount() {
-        }
-
-        LineAccount(String email, String name) {
-            this.email = email;
-            this.name = name;
-        }
-    }
 
     @Test
     void bootsOnASupportedLineAndNamesTheRightArtifactOnAnotherOne(TestSchema db) {
         String version = Version.getVersionString();
         System.out.println("[upsert-test] Hibernate ORM " + version);
-        Configuration configuration = new Configuration().addAnnotatedClass(LineAccount.class);
+        Configuration configuration = new Configuration().addAnnotatedClass(IdentityAccount.class);
         db.jpaProperties().forEach((k, v) -> configuration.setProperty(k, String.valueOf(v)));
         configuration.setProperty("hibernate.hbm2ddl.auto", "create-drop");
 
@@ -71,15 +48,15 @@ class HibernateLineIT {
                     + ": upgrade Hibernate to 7.2 or newer");
         } else {
             try (SessionFactory factory = configuration.buildSessionFactory()) {
-                factory.inTransaction(s -> s.persist(new LineAccount("line@x.org", "one")));
-                Long id = factory.fromTransaction(s -> s.createQuery("select a.id from LineAccount a", Long.class).getSingleResult());
-                LineAccount again = factory.fromTransaction(s -> {
-                    LineAccount a = new LineAccount("line@x.org", "two");
+                factory.inTransaction(s -> s.persist(new IdentityAccount("line@x.org", "one", "line")));
+                long id = db.queryLong("select id from account_identity");
+                IdentityAccount again = factory.fromTransaction(s -> {
+                    IdentityAccount a = new IdentityAccount("line@x.org", "two", "line");
                     s.persist(a);
                     return a;
                 });
                 assertThat(again.id).isEqualTo(id);
-                assertThat(db.query("select id, name from line_account")).containsExactly(List.of(id, "two"));
+                assertThat(db.query("select id, name from account_identity")).containsExactly(List.of(id, "two"));
             }
         }
     }

@@ -1,24 +1,21 @@
 package dev.upsert.upsert;
 
+import static dev.upsert.upsert.EntityMatrix.AT;
+import static dev.upsert.upsert.EntityMatrix.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.Field;
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.ElementCollection;
-import jakarta.persistence.Embeddable;
 import jakarta.persistence.Embedded;
 import jakarta.persistence.Entity;
-import jakarta.persistence.EntityManager;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.GeneratedValue;
@@ -30,47 +27,32 @@ import jakarta.persistence.UniqueConstraint;
 
 import org.hibernate.annotations.ColumnTransformer;
 import org.hibernate.annotations.Generated;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.upsert.Upsert;
 import dev.upsert.UpsertOutcome;
-import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
 import dev.upsert.testing.jpa.StatementRecorder;
+import dev.upsert.upsert.EntityMatrix.Mood;
+import dev.upsert.upsert.EntityMatrix.Slot;
 
 /**
- * The {@code VALUES} fallbacks (entities the one statement of column arrays does not carry) with keys that are not
- * text: an array column ({@code Arr}) and IDENTITY on an entity with a collection ({@code Ic}, one statement at
- * {@code persist}). Keys: {@code Instant}
- * on {@code timestamptz}, enums {@code STRING} and {@code ORDINAL}, {@code uuid}, {@code numeric}, and an embedded
- * composite (bigint, timestamptz). The same keys with a {@code @ColumnTransformer(write = ...)} column ({@code Wx})
- * and with a key part the database generates ({@code Gen}, unconditional only: a key that cannot be bound cannot be
- * read back), which took the fallbacks until the one statement carried them, now run through it. Each with {@code DO UPDATE} ({@code U}) and get-or-create ({@code N}, whose
- * untouched rows are read back by key). Row A is stored; then A' (equal to A for the index) and new B in one flush,
- * then A' alone; ids written back, outcomes and the table checked each time.
+ * {@link UpsertKeyTypesIT}'s matrix on entities that are more than plain columns, for the keys that are not text:
+ * {@code Instant} on {@code timestamptz}, enums {@code STRING} and {@code ORDINAL}, {@code uuid}, {@code numeric}, an
+ * embedded composite (bigint, timestamptz). The one statement of column arrays carries a
+ * {@code @ColumnTransformer(write = ...)} column ({@code Wx}) and a key part the database generates ({@code Gen},
+ * unconditional only: a key that cannot be bound cannot be read back); an array column ({@code Arr}) and IDENTITY on
+ * an entity with a collection ({@code Ic}, one statement at {@code persist}) take the per-row statement. Each with
+ * {@code DO UPDATE} ({@code U}) and get-or-create ({@code N}, whose untouched rows are read back by key). Row A is
+ * stored; then A' (equal to A for the index) and new B in one flush, then A' alone; ids written back, outcomes and the
+ * table checked each time.
  */
 @PostgresTest
-class ValuesFallbackKeyTypesIT {
-
-    enum Mood { HAPPY, SAD }
-
-    @Embeddable
-    static class Slot {
-        Long tenant;
-        OffsetDateTime at;
-
-        Slot() {
-        }
-
-        Slot(long tenant, OffsetDateTime at) {
-            this.tenant = tenant;
-            this.at = at;
-        }
-    }
+class KeyTypesBeyondPlainColumnsIT {
 
     @MappedSuperclass
     abstract static class Row {
@@ -209,21 +191,15 @@ class ValuesFallbackKeyTypesIT {
 
     static final StatementRecorder prepared = new StatementRecorder();
 
-    static final OffsetDateTime AT = OffsetDateTime.of(2024, 1, 2, 3, 4, 5, 123_000_000, ZoneOffset.ofHours(2));
-
     static TestSchema db;
-    static Jpa jpa;
+    @AutoClose static Jpa jpa;
+    static final FlushedOutcomes flushed = new FlushedOutcomes();
 
     @BeforeAll
     static void boot(TestSchema schema) {
         db = schema;
         jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20",
                 "hibernate.session_factory.statement_inspector", prepared), ENTITIES.toArray(Class<?>[]::new));
-    }
-
-    @AfterAll
-    static void close() {
-        jpa.close();
     }
 
     static List<Class<? extends Row>> entities() {
@@ -249,19 +225,19 @@ class ValuesFallbackKeyTypesIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("entities")
-    void theValuesStatementsWriteBackStoredIdsAndRows(Class<? extends Row> type) throws Exception {
+    void writesBackStoredIdsOutcomesAndRows(Class<? extends Row> type) throws Exception {
         Object[] keys = keys(type);
         boolean nothing = type.getSimpleName().endsWith("N");
-        String table = type.getAnnotation(Table.class).name();
+        String table = table(type);
         UpsertOutcome onConflict = nothing ? UpsertOutcome.SKIPPED : UpsertOutcome.UPDATED;
 
-        Row a = jpa.tx(em -> flushed(em, row(type, keys[0], "old")))[0];
-        assertThat(outcomes.get(a)).isEqualTo(UpsertOutcome.INSERTED);
+        Row a = jpa.tx(em -> flushed.persist(em, row(type, keys[0], "old")))[0];
+        assertThat(flushed.of(a)).isEqualTo(UpsertOutcome.INSERTED);
         long storedA = db.queryLong("select id from " + table + " where name = 'old'");
         assertThat(a.id()).isEqualTo(storedA);
 
         prepared.clear();
-        Row[] two = jpa.tx(em -> flushed(em, row(type, keys[1], "new"), row(type, keys[2], "b")));
+        Row[] two = jpa.tx(em -> flushed.persist(em, row(type, keys[1], "new"), row(type, keys[2], "b")));
         if (WriteExpression.class.isAssignableFrom(type)) {
             assertThat(prepared).as("the one statement of arrays, the write expression applied to the unnested element")
                     .anyMatch(sql -> sql.contains(" from unnest(") && sql.contains("upper((upsert_u.note))"));
@@ -269,59 +245,32 @@ class ValuesFallbackKeyTypesIT {
             assertThat(prepared).as("the bare insert from arrays: rows come back in order, none is found by its key")
                     .anyMatch(sql -> sql.startsWith("insert into ") && sql.contains(" from unnest("));
         } else {
-            assertThat(prepared).as("the VALUES fallback, not the one statement of arrays")
+            assertThat(prepared).as("the per-row statement, not the one statement of arrays")
                     .noneMatch(sql -> sql.contains(" from unnest("))
                     .anyMatch(sql -> sql.startsWith("insert into ") && sql.contains("." + table + " (") && sql.contains("on conflict"));
         }
         long storedB = db.queryLong("select id from " + table + " where name = 'b'");
         assertThat(two[0].id()).isEqualTo(storedA);
         assertThat(two[1].id()).isEqualTo(storedB).isNotEqualTo(storedA);
-        assertThat(outcomes.get(two[0])).isEqualTo(onConflict);
-        assertThat(outcomes.get(two[1])).isEqualTo(UpsertOutcome.INSERTED);
+        assertThat(flushed.of(two[0])).isEqualTo(onConflict);
+        assertThat(flushed.of(two[1])).isEqualTo(UpsertOutcome.INSERTED);
         assertThat(two[0].name).isEqualTo(nothing ? "old" : "new");
         assertThat(names(table)).containsExactlyInAnyOrderEntriesOf(Map.of(storedA, nothing ? "old" : "new", storedB, "b"));
 
-        Row one = jpa.tx(em -> flushed(em, row(type, keys[1], "single")))[0];
+        Row one = jpa.tx(em -> flushed.persist(em, row(type, keys[1], "single")))[0];
         assertThat(one.id()).isEqualTo(storedA);
-        assertThat(outcomes.get(one)).isEqualTo(onConflict);
+        assertThat(flushed.of(one)).isEqualTo(onConflict);
         assertThat(one.name).isEqualTo(nothing ? "old" : "single");
         assertThat(names(table)).containsExactlyInAnyOrderEntriesOf(Map.of(storedA, nothing ? "old" : "single", storedB, "b"));
     }
 
-    private static final Map<Row, UpsertOutcome> outcomes = new HashMap<>();
-
-    private static Row[] flushed(EntityManager em, Row... rows) {
-        for (Row row : rows) {
-            em.persist(row);
-        }
-        em.flush();
-        outcomes.clear();
-        for (Row row : rows) {
-            outcomes.put(row, Upserts.outcome(em, row).orElse(null));
-        }
-        return rows;
-    }
-
-    private static Map<Long, String> names(String table) {
-        Map<Long, String> names = new HashMap<>();
-        for (List<Object> r : db.query("select id, name from " + table)) {
-            names.put(((Number) r.get(0)).longValue(), (String) r.get(1));
-        }
-        return names;
+    private static Map<Object, String> names(String table) {
+        return EntityMatrix.names(db, table);
     }
 
     private static Row row(Class<? extends Row> type, Object key, String name) {
-        try {
-            var constructor = type.getDeclaredConstructor();
-            constructor.setAccessible(true);
-            Row row = constructor.newInstance();
-            Field k = type.getDeclaredField("k");
-            k.setAccessible(true);
-            k.set(row, key);
-            row.name = name;
-            return row;
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
+        Row row = EntityMatrix.newRow(type, "k", key);
+        row.name = name;
+        return row;
     }
 }
