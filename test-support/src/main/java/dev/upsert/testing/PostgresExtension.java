@@ -28,7 +28,11 @@ public final class PostgresExtension implements BeforeAllCallback, ParameterReso
         return schema(context);
     }
 
-    private static TestSchema schema(ExtensionContext context) {
+    /**
+     * The schema of the test class {@code context} belongs to, created on first use: for an extension registered after
+     * {@link PostgresTest} that builds on it (a persistence unit booted once per class).
+     */
+    public static TestSchema schema(ExtensionContext context) {
         // Stored on the class-level context: JUnit closes it (dropping the schema) when the class finishes.
         ExtensionContext classContext = context;
         while (classContext.getTestMethod().isPresent() && classContext.getParent().isPresent()) {

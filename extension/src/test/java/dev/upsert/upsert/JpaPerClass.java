@@ -1,0 +1,116 @@
+package dev.upsert.upsert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import dev.upsert.UpsertOutcome;
+import dev.upsert.Upserts;
+import dev.upsert.testing.PostgresExtension;
+import dev.upsert.testing.TestSchema;
+
+/**
+ * A test class's one {@link Jpa}, booted on the class's schema before its first test and closed after its last, with
+ * the steps the feature tests repeat (persist a new entity in a transaction of its own, check what the upsert did).
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final JpaPerClass jpa = new JpaPerClass(Map.of("hibernate.jdbc.batch_size", "20"), Account.class);
+ * }</pre>
+ *
+ * Register it on a {@code @PostgresTest} class (whose schema it uses); its {@code @BeforeAll} methods run after the boot.
+ */
+final class JpaPerClass implements BeforeAllCallback, AfterAllCallback {
+
+    private final Map<String, Object> settings;
+    private final Class<?>[] entities;
+    private Consumer<TestSchema> prepare = db -> { };
+    private TestSchema db;
+    private Jpa jpa;
+
+    JpaPerClass(Map<String, Object> settings, Class<?>... entities) {
+        this.settings = settings;
+        this.entities = entities;
+    }
+
+    /** Runs {@code prepare} on the schema before the boot (tables the test creates itself, with triggers); returns this. */
+    JpaPerClass preparing(Consumer<TestSchema> prepare) {
+        this.prepare = prepare;
+        return this;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        db = PostgresExtension.schema(context);
+        prepare.accept(db);
+        jpa = new Jpa(db, settings, entities);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (jpa != null) {
+            jpa.close();
+        }
+    }
+
+    /** The test class's schema, for asserting what the tables hold. */
+    TestSchema db() {
+        return db;
+    }
+
+    EntityManagerFactory factory() {
+        return jpa.factory;
+    }
+
+    <T> T tx(Function<EntityManager, T> work) {
+        return jpa.tx(work);
+    }
+
+    void run(Consumer<EntityManager> work) {
+        jpa.run(work);
+    }
+
+    /** Persists {@code entity} in a transaction of its own (its commit flushes); returns it. */
+    <T> T persisted(T entity) {
+        return jpa.tx(em -> {
+            em.persist(entity);
+            return entity;
+        });
+    }
+
+    /** Persists {@code entity} in a transaction of its own, flushes and asserts the upsert's outcome; returns it. */
+    <T> T upserted(T entity, UpsertOutcome expected) {
+        return jpa.tx(em -> {
+            em.persist(entity);
+            em.flush();
+            assertThat(Upserts.outcome(em, entity)).contains(expected);
+            return entity;
+        });
+    }
+
+    /** Persists every entity in one transaction and one flush; returns each one's outcome, in order. */
+    List<UpsertOutcome> outcomes(Object... entities) {
+        return jpa.tx(em -> {
+            for (Object entity : entities) {
+                em.persist(entity);
+            }
+            em.flush();
+            List<UpsertOutcome> outcomes = new ArrayList<>();
+            for (Object entity : entities) {
+                outcomes.add(Upserts.outcome(em, entity).orElseThrow());
+            }
+            return outcomes;
+        });
+    }
+}
