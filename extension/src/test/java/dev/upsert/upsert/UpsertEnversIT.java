@@ -23,15 +23,13 @@ import jakarta.persistence.UniqueConstraint;
 
 import org.hibernate.envers.AuditReaderFactory;
 import org.hibernate.envers.Audited;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.upsert.Upsert;
 import dev.upsert.UpsertOutcome;
 import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
-import dev.upsert.testing.TestSchema;
 
 /**
  * Envers audits the stored row, never a proposed one: an upsert that inserted is an ADD of the stored id, one that
@@ -118,36 +116,26 @@ class UpsertEnversIT {
         }
     }
 
-    static TestSchema db;
-    static Jpa jpa;
+    @RegisterExtension
+    static final JpaPerClass jpa = new JpaPerClass(Map.of("hibernate.jdbc.batch_size", "20"),
+            Account.class, Member.class, Tagged.class, TaggedMember.class);
     private static final AtomicInteger SEQ = new AtomicInteger();
-
-    @BeforeAll
-    static void boot(TestSchema schema) {
-        db = schema;
-        jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"), Account.class, Member.class, Tagged.class, TaggedMember.class);
-    }
-
-    @AfterAll
-    static void close() {
-        jpa.close();
-    }
 
     private static String email(String what) {
         return what + "-" + SEQ.incrementAndGet() + "@x.org";
     }
 
     private long revisions() {
-        return db.queryLong("select count(*) from revinfo");
+        return jpa.db().queryLong("select count(*) from revinfo");
     }
 
     /** (id, revtype, name) of the audit rows of {@code email}, oldest first. */
     private List<List<Object>> audit(String table, String email) {
-        return db.query("select id, revtype, name from " + table + "_aud where email = '" + email + "' order by rev");
+        return jpa.db().query("select id, revtype, name from " + table + "_aud where email = '" + email + "' order by rev");
     }
 
     private long idOf(String table, String email) {
-        return db.queryLong("select id from " + table + " where email = '" + email + "'");
+        return jpa.db().queryLong("select id from " + table + " where email = '" + email + "'");
     }
 
     @Test
@@ -180,7 +168,7 @@ class UpsertEnversIT {
 
         assertThat(audit("env_seq", email)).containsExactly(List.of(stored, 0, "Ann"), List.of(stored, 1, "Anna"));
         assertThat(revisions()).isEqualTo(before + 1);
-        assertThat(db.queryLong("select count(*) from env_seq_aud where id <> " + stored + " and email = '" + email + "'")).isZero();
+        assertThat(jpa.db().queryLong("select count(*) from env_seq_aud where id <> " + stored + " and email = '" + email + "'")).isZero();
         List<Number> revisions = jpa.tx(em -> AuditReaderFactory.get(em).getRevisions(Account.class, stored));
         assertThat(revisions).hasSize(2);
     }
@@ -251,7 +239,7 @@ class UpsertEnversIT {
         assertThat(audit("env_keep", keptExisting)).containsExactly(List.of(keptId, 0, "Kept"));
         assertThat(audit("env_keep", keptFresh)).containsExactly(List.of(keptFreshId, 0, "New"));
         // the batch's three changes are one revision
-        assertThat(db.queryLong("select count(distinct rev) from env_seq_aud where (revtype = 1 and email in ('" + existing1
+        assertThat(jpa.db().queryLong("select count(distinct rev) from env_seq_aud where (revtype = 1 and email in ('" + existing1
                 + "', '" + existing2 + "')) or email = '" + fresh + "'")).isEqualTo(1);
     }
 
@@ -267,10 +255,10 @@ class UpsertEnversIT {
             assertThat(Upserts.outcome(em, again)).contains(UpsertOutcome.UPDATED);
         });
 
-        assertThat(db.query("select tag from env_tagged_tags where tagged_id = " + stored + " order by tag"))
+        assertThat(jpa.db().query("select tag from env_tagged_tags where tagged_id = " + stored + " order by tag"))
                 .containsExactly(List.of("b"), List.of("c"));
         assertThat(audit("env_tagged", email)).containsExactly(List.of(stored, 0, "Ann"), List.of(stored, 1, "Anna"));
-        assertThat(db.query("select revtype, tag from env_tagged_tags_aud where tagged_id = " + stored + " order by rev, tag"))
+        assertThat(jpa.db().query("select revtype, tag from env_tagged_tags_aud where tagged_id = " + stored + " order by rev, tag"))
                 .containsExactly(List.of(0, "a"), List.of(0, "b"), List.of(2, "a"), List.of(0, "c"));
         jpa.run(em -> {
             var reader = AuditReaderFactory.get(em);
@@ -296,8 +284,8 @@ class UpsertEnversIT {
 
         assertThat(revisions()).isEqualTo(before);
         assertThat(audit("env_tagged_keep", email)).containsExactly(List.of(stored, 0, "Bob"));
-        assertThat(db.query("select tag from env_tagged_keep_tags where member_id = " + stored)).containsExactly(List.of("a"));
-        assertThat(db.queryLong("select count(*) from env_tagged_keep_tags_aud where member_id = " + stored)).isEqualTo(1);
+        assertThat(jpa.db().query("select tag from env_tagged_keep_tags where member_id = " + stored)).containsExactly(List.of("a"));
+        assertThat(jpa.db().queryLong("select count(*) from env_tagged_keep_tags_aud where member_id = " + stored)).isEqualTo(1);
     }
 
     @Test
@@ -309,9 +297,9 @@ class UpsertEnversIT {
             return t;
         });
         assertThat(audit("env_tagged", email)).containsExactly(List.of(created.id, 0, "Cy"));
-        assertThat(db.query("select revtype, tag from env_tagged_tags_aud where tagged_id = " + created.id + " order by tag"))
+        assertThat(jpa.db().query("select revtype, tag from env_tagged_tags_aud where tagged_id = " + created.id + " order by tag"))
                 .containsExactly(List.of(0, "x"), List.of(0, "y"));
-        assertThat(new ArrayList<>(db.query("select count(*) from env_tagged_tags where tagged_id = " + created.id)))
+        assertThat(new ArrayList<>(jpa.db().query("select count(*) from env_tagged_tags where tagged_id = " + created.id)))
                 .containsExactly(List.of(2L));
     }
 }

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 
-import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.Id;
+import jakarta.persistence.MappedSuperclass;
 import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
 
@@ -20,15 +20,13 @@ import org.hibernate.annotations.OptimisticLockType;
 import org.hibernate.annotations.OptimisticLocking;
 import org.hibernate.annotations.ParamDef;
 import org.hibernate.annotations.SQLRestriction;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.upsert.Upsert;
 import dev.upsert.UpsertOutcome;
 import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
-import dev.upsert.testing.TestSchema;
 
 /**
  * Hibernate mapping features that need no special handling, each as the table in docs/hibernate-features.md states
@@ -63,73 +61,51 @@ class UpsertHibernateFeaturesIT {
         Filtered(String code, String region, String name) { this.code = code; this.region = region; this.name = name; }
     }
 
-    /** Versionless optimistic locking over every column, with dynamic updates (which ALL and DIRTY require). */
-    @Entity @Table(name = "hf_lock_all", uniqueConstraints = @UniqueConstraint(columnNames = "code"))
-    @Upsert(on = "code", exclude = "note") @DynamicUpdate @OptimisticLocking(type = OptimisticLockType.ALL)
-    static class LockAll {
+    /** The two versionless optimistic-locking entities' shape: a key, an overwritten name, a note the upsert excludes. */
+    @MappedSuperclass
+    abstract static class Locked {
         @Id @GeneratedValue Long id;
         String code;
         String name;
         String note;
+        Locked() { }
+        Locked(String code, String name, String note) { this.code = code; this.name = name; this.note = note; }
+    }
+
+    /** Versionless optimistic locking over every column, with dynamic updates (which ALL and DIRTY require). */
+    @Entity @Table(name = "hf_lock_all", uniqueConstraints = @UniqueConstraint(columnNames = "code"))
+    @Upsert(on = "code", exclude = "note") @DynamicUpdate @OptimisticLocking(type = OptimisticLockType.ALL)
+    static class LockAll extends Locked {
         LockAll() { }
-        LockAll(String code, String name, String note) { this.code = code; this.name = name; this.note = note; }
+        LockAll(String code, String name, String note) { super(code, name, note); }
     }
 
     /** Versionless optimistic locking over the changed columns. */
     @Entity @Table(name = "hf_lock_dirty", uniqueConstraints = @UniqueConstraint(columnNames = "code"))
     @Upsert(on = "code", exclude = "note") @DynamicUpdate @OptimisticLocking(type = OptimisticLockType.DIRTY)
-    static class LockDirty {
-        @Id @GeneratedValue Long id;
-        String code;
-        String name;
-        @Column(name = "note") String note;
+    static class LockDirty extends Locked {
         LockDirty() { }
-        LockDirty(String code, String name, String note) { this.code = code; this.name = name; this.note = note; }
+        LockDirty(String code, String name, String note) { super(code, name, note); }
     }
 
-    static Jpa jpa;
-    static TestSchema db;
-
-    @BeforeAll
-    static void boot(TestSchema schema) {
-        db = schema;
-        jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"),
-                Restricted.class, Filtered.class, LockAll.class, LockDirty.class);
-    }
-
-    @AfterAll
-    static void close() {
-        jpa.close();
-    }
+    @RegisterExtension
+    static final JpaPerClass jpa = new JpaPerClass(Map.of("hibernate.jdbc.batch_size", "20"),
+            Restricted.class, Filtered.class, LockAll.class, LockDirty.class);
 
     @Test
     void aRowHiddenByASqlRestrictionStillConflictsAndIsUpdated() {
-        Restricted first = jpa.tx(em -> {
-            var r = new Restricted("R1", "first");
-            em.persist(r);
-            return r;
-        });
-        db.execute("update hf_restricted set archived = true where code = 'R1'");
-        Long id = jpa.tx(em -> {
-            var r = new Restricted("R1", "second");
-            em.persist(r);
-            em.flush();
-            // the key is taken by the archived row, which queries do not show: that row is updated
-            assertThat(Upserts.outcome(em, r)).contains(UpsertOutcome.UPDATED);
-            return r.id;
-        });
-        assertThat(id).isEqualTo(first.id);
+        Restricted first = jpa.persisted(new Restricted("R1", "first"));
+        jpa.db().execute("update hf_restricted set archived = true where code = 'R1'");
+        // the key is taken by the archived row, which queries do not show: that row is updated
+        Restricted second = jpa.upserted(new Restricted("R1", "second"), UpsertOutcome.UPDATED);
+        assertThat(second.id).isEqualTo(first.id);
         // every attribute is overwritten by default, archived too: the proposed row (archived = false) is visible again
-        assertThat(db.query("select name, archived from hf_restricted")).containsExactly(List.of("second", false));
+        assertThat(jpa.db().query("select name, archived from hf_restricted")).containsExactly(List.of("second", false));
     }
 
     @Test
     void aRowHiddenByAnEnabledFilterStillConflictsAndIsUpdated() {
-        Filtered eu = jpa.tx(em -> {
-            var f = new Filtered("F1", "eu", "first");
-            em.persist(f);
-            return f;
-        });
+        Filtered eu = jpa.persisted(new Filtered("F1", "eu", "first"));
         jpa.run(em -> {
             em.unwrap(Session.class).enableFilter("region").setParameter("region", "us");
             var f = new Filtered("F1", "us", "second");
@@ -138,7 +114,7 @@ class UpsertHibernateFeaturesIT {
             assertThat(Upserts.outcome(em, f)).contains(UpsertOutcome.UPDATED);
             assertThat(f.id).isEqualTo(eu.id);
         });
-        assertThat(db.query("select region, name from hf_filtered")).containsExactly(List.of("us", "second"));
+        assertThat(jpa.db().query("select region, name from hf_filtered")).containsExactly(List.of("us", "second"));
     }
 
     @Test
@@ -153,7 +129,7 @@ class UpsertHibernateFeaturesIT {
             a.name = "third";
             em.flush();  // UPDATE ... WHERE id = ? AND code = ? AND name = 'second' AND note = 'kept': one row
         });
-        assertThat(db.query("select name, note from hf_lock_all where code = 'A1'")).containsExactly(List.of("third", "kept"));
+        assertThat(jpa.db().query("select name, note from hf_lock_all where code = 'A1'")).containsExactly(List.of("third", "kept"));
     }
 
     @Test
@@ -167,13 +143,13 @@ class UpsertHibernateFeaturesIT {
             d.note = "changed";
             em.flush();  // UPDATE ... SET note = ? WHERE id = ? AND note = 'kept'
         });
-        assertThat(db.query("select name, note from hf_lock_dirty where code = 'D1'")).containsExactly(List.of("second", "changed"));
+        assertThat(jpa.db().query("select name, note from hf_lock_dirty where code = 'D1'")).containsExactly(List.of("second", "changed"));
     }
 
     @Test
     void dynamicUpdateWritesOnlyTheChangedColumnAfterTheUpsert() {
         jpa.run(em -> em.persist(new LockDirty("D2", "first", "n1")));
-        db.execute("update hf_lock_dirty set name = 'changed by another writer' where code = 'D2'");
+        jpa.db().execute("update hf_lock_dirty set name = 'changed by another writer' where code = 'D2'");
         jpa.run(em -> {
             var d = new LockDirty("D2", "mine", "n2");
             em.persist(d);
@@ -181,6 +157,6 @@ class UpsertHibernateFeaturesIT {
             d.note = "n3";
         });
         // the upsert overwrote name; the later dynamic update wrote note alone
-        assertThat(db.query("select name, note from hf_lock_dirty where code = 'D2'")).containsExactly(List.of("mine", "n3"));
+        assertThat(jpa.db().query("select name, note from hf_lock_dirty where code = 'D2'")).containsExactly(List.of("mine", "n3"));
     }
 }

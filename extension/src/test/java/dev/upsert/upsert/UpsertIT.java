@@ -6,14 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.upsert.UpsertOutcome;
 import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
-import dev.upsert.testing.TestSchema;
 import dev.upsert.upsert.Entities.IdentityAccount;
 import dev.upsert.upsert.Entities.InboxEvent;
 import dev.upsert.upsert.Entities.SequenceAccount;
@@ -22,20 +20,9 @@ import dev.upsert.upsert.Entities.UuidAccount;
 @PostgresTest
 class UpsertIT {
 
-    static Jpa jpa;
-    static TestSchema db;
-
-    @BeforeAll
-    static void boot(TestSchema schema) {
-        db = schema;
-        jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "50", "hibernate.order_inserts", "true"),
-                IdentityAccount.class, SequenceAccount.class, UuidAccount.class, InboxEvent.class);
-    }
-
-    @AfterAll
-    static void close() {
-        jpa.close();
-    }
+    @RegisterExtension
+    static final JpaPerClass jpa = new JpaPerClass(Map.of("hibernate.jdbc.batch_size", "50", "hibernate.order_inserts", "true"),
+            IdentityAccount.class, SequenceAccount.class, UuidAccount.class, InboxEvent.class);
 
     @Test
     void identityConflictReturnsTheStoredRowAndUpdatesOnlyOverwrittenColumns() {
@@ -56,7 +43,7 @@ class UpsertIT {
         assertThat(second.id).isEqualTo(firstId);
         assertThat(second.createdBy).isEqualTo("seed");      // insert-only column: the stored value came back
         assertThat(second.version).isEqualTo(1);               // incremented in SQL and written back
-        assertThat(db.query("select id, email, name, created_by, version from account_identity"))
+        assertThat(jpa.db().query("select id, email, name, created_by, version from account_identity"))
                 .containsExactly(List.of(firstId, "ann@x.org", "Ann B", "seed", 1));
     }
 
@@ -70,9 +57,9 @@ class UpsertIT {
             assertThat(b.createdBy).isEqualTo("seed");
             b.name = "Robert";                                  // dirty-check after the upsert
         });
-        assertThat(db.query("select name, created_by, version from account_seq where email = 'bob@x.org'"))
+        assertThat(jpa.db().query("select name, created_by, version from account_seq where email = 'bob@x.org'"))
                 .containsExactly(List.of("Robert", "seed", 2));
-        assertThat(db.queryLong("select count(*) from account_seq where email = 'bob@x.org'")).isEqualTo(1);
+        assertThat(jpa.db().queryLong("select count(*) from account_seq where email = 'bob@x.org'")).isEqualTo(1);
     }
 
     @Test
@@ -106,7 +93,7 @@ class UpsertIT {
             return u.id;
         });
         assertThat(again).isEqualTo(stored);
-        assertThat(db.query("select id, name from account_uuid")).containsExactly(List.of(stored, "U2"));
+        assertThat(jpa.db().query("select id, name from account_uuid")).containsExactly(List.of(stored, "U2"));
     }
 
     @Test
@@ -121,7 +108,7 @@ class UpsertIT {
             return List.of(Upserts.outcome(em, replay).orElseThrow());
         });
         assertThat(outcomes).containsExactly(UpsertOutcome.SKIPPED);
-        assertThat(db.query("select id, event_id, payload from inbox")).containsExactly(List.of("d1", "evt-1", "first"));
+        assertThat(jpa.db().query("select id, event_id, payload from inbox")).containsExactly(List.of("d1", "evt-1", "first"));
     }
 
     @Test
@@ -143,11 +130,11 @@ class UpsertIT {
             assertThat(updated).isEqualTo(30);
             return list;
         });
-        assertThat(db.queryLong("select count(*) from account_seq where email like 'batch%'")).isEqualTo(60);
+        assertThat(jpa.db().queryLong("select count(*) from account_seq where email like 'batch%'")).isEqualTo(60);
         for (var a : accounts) {
-            assertThat(db.queryValue("select id from account_seq where email = '" + a.email + "'")).isEqualTo(a.id);
+            assertThat(jpa.db().queryValue("select id from account_seq where email = '" + a.email + "'")).isEqualTo(a.id);
         }
-        assertThat(db.queryLong("select count(*) from account_seq where email like 'batch%' and created_by = 'seed'")).isEqualTo(30);
+        assertThat(jpa.db().queryLong("select count(*) from account_seq where email like 'batch%' and created_by = 'seed'")).isEqualTo(30);
     }
 
     @Test
@@ -158,7 +145,7 @@ class UpsertIT {
         })).isInstanceOf(jakarta.persistence.EntityExistsException.class)
                 .hasMessageContaining("SequenceAccount").hasMessageContaining("(email)")
                 .hasMessageNotContaining("twice@x.org");
-        assertThat(db.queryLong("select count(*) from account_seq where email = 'twice@x.org'")).isZero();
+        assertThat(jpa.db().queryLong("select count(*) from account_seq where email = 'twice@x.org'")).isZero();
     }
 
     @Test
@@ -172,6 +159,6 @@ class UpsertIT {
             em.find(IdentityAccount.class, id);
             em.persist(new IdentityAccount("managed@x.org", "other", "x"));
         })).isInstanceOf(jakarta.persistence.EntityExistsException.class).hasMessageContaining("already managed");
-        assertThat(db.query("select name from account_identity where id = " + id)).containsExactly(List.of("M"));
+        assertThat(jpa.db().query("select name from account_identity where id = " + id)).containsExactly(List.of("M"));
     }
 }

@@ -24,15 +24,12 @@ import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.annotations.SourceType;
 import org.hibernate.generator.EventType;
 import org.hibernate.type.SqlTypes;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.upsert.Upsert;
 import dev.upsert.UpsertOutcome;
-import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
-import dev.upsert.testing.TestSchema;
 
 /**
  * Mapping features that change the SQL Hibernate writes are honoured in the upsert as in Hibernate's own insert and
@@ -103,58 +100,26 @@ class UpsertMappingFeaturesIT {
         SkipDoc(String email, String name) { this.email = email; this.name = name; }
     }
 
-    static Jpa jpa;
-    static TestSchema db;
-
-    @BeforeAll
-    static void boot(TestSchema schema) {
-        db = schema;
-        jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "50"),
-                LoginUser.class, IdentityLoginUser.class, Doc.class, SkipDoc.class);
-    }
-
-    @AfterAll
-    static void close() {
-        jpa.close();
-    }
+    @RegisterExtension
+    static final JpaPerClass jpa = new JpaPerClass(Map.of("hibernate.jdbc.batch_size", "50"),
+            LoginUser.class, IdentityLoginUser.class, Doc.class, SkipDoc.class);
 
     @Test
     void currentTimestampFromTheDatabaseIsWrittenOnInsertAndOnConflictAndComesBack() {
-        LoginUser first = jpa.tx(em -> {
-            var u = new LoginUser("ann@x.org", "Ann");
-            em.persist(u);
-            em.flush();
-            assertThat(Upserts.outcome(em, u)).contains(UpsertOutcome.INSERTED);
-            return u;
-        });
+        LoginUser first = jpa.upserted(new LoginUser("ann@x.org", "Ann"), UpsertOutcome.INSERTED);
         assertThat(first.lastLogin).isEqualTo(storedInstant("select last_login from login_user"));
-        LoginUser second = jpa.tx(em -> {
-            var u = new LoginUser("ann@x.org", "Ann B");
-            em.persist(u);
-            em.flush();
-            assertThat(Upserts.outcome(em, u)).contains(UpsertOutcome.UPDATED);
-            return u;
-        });
+        LoginUser second = jpa.upserted(new LoginUser("ann@x.org", "Ann B"), UpsertOutcome.UPDATED);
         assertThat(second.id).isEqualTo(first.id);
         assertThat(second.lastLogin).isAfter(first.lastLogin)
                 .isEqualTo(storedInstant("select last_login from login_user"));
-        assertThat(db.query("select name from login_user")).containsExactly(List.of("Ann B"));
+        assertThat(jpa.db().query("select name from login_user")).containsExactly(List.of("Ann B"));
     }
 
     @Test
     void currentTimestampFromTheDatabaseWithAnIdentityId() {
-        IdentityLoginUser first = jpa.tx(em -> {
-            var u = new IdentityLoginUser("bob@x.org", "Bob");
-            em.persist(u);
-            return u;
-        });
-        IdentityLoginUser second = jpa.tx(em -> {
-            var u = new IdentityLoginUser("bob@x.org", "Bob B");
-            em.persist(u);
-            em.flush();  // IDENTITY ids are batched: the upsert runs at the flush, like a sequence id's
-            assertThat(Upserts.outcome(em, u)).contains(UpsertOutcome.UPDATED);
-            return u;
-        });
+        IdentityLoginUser first = jpa.persisted(new IdentityLoginUser("bob@x.org", "Bob"));
+        // IDENTITY ids are batched: the upsert runs at the flush, like a sequence id's
+        IdentityLoginUser second = jpa.upserted(new IdentityLoginUser("bob@x.org", "Bob B"), UpsertOutcome.UPDATED);
         assertThat(second.id).isEqualTo(first.id);
         assertThat(second.lastLogin).isAfter(first.lastLogin)
                 .isEqualTo(storedInstant("select last_login from login_user_identity"));
@@ -162,24 +127,13 @@ class UpsertMappingFeaturesIT {
 
     @Test
     void writeExpressionsJsonGeneratedValuesGeneratedColumnsAndFormulas() {
-        Doc first = jpa.tx(em -> {
-            var d = new Doc("Ann@X.org", "Ann", "{\"v\": 1}", Map.of("tier", "gold"));
-            em.persist(d);
-            em.flush();
-            return d;
-        });
+        Doc first = jpa.upserted(new Doc("Ann@X.org", "Ann", "{\"v\": 1}", Map.of("tier", "gold")), UpsertOutcome.INSERTED);
         assertThat(first.email).isEqualTo("ann@x.org");                   // lower(?) ran; the stored value came back
         assertThat(first.createdNote).isEqualTo("created-by-insert");
         assertThat(first.display).isEqualTo("Ann <ann@x.org>");
         long firstTx = first.writtenBy;
 
-        Doc second = jpa.tx(em -> {
-            var d = new Doc("ANN@x.ORG", "Ann B", "{\"v\": 2}", Map.of("tier", "silver"));
-            em.persist(d);
-            em.flush();
-            assertThat(Upserts.outcome(em, d)).contains(UpsertOutcome.UPDATED);
-            return d;
-        });
+        Doc second = jpa.upserted(new Doc("ANN@x.ORG", "Ann B", "{\"v\": 2}", Map.of("tier", "silver")), UpsertOutcome.UPDATED);
         assertThat(second.id).isEqualTo(first.id);
         assertThat(second.email).isEqualTo("ann@x.org");
         assertThat(second.createdNote).isEqualTo("created-by-insert");      // generated on insert only: kept
@@ -187,9 +141,9 @@ class UpsertMappingFeaturesIT {
         assertThat(second.display).isEqualTo("Ann B <ann@x.org>");
         assertThat(second.attributes).containsEntry("tier", "silver");
         assertThat(second.secret).isEqualTo("s3cret Ann B");                // read back through the read expression
-        assertThat(db.queryValue("select secret from doc")).isEqualTo("czNjcmV0IEFubiBC");
+        assertThat(jpa.db().queryValue("select secret from doc")).isEqualTo("czNjcmV0IEFubiBC");
         assertThat(second.nameLength).isNull();                              // as after Hibernate's own insert
-        assertThat(db.query("select email, name, body::text, attributes ->> 'tier', created_note, written_by, display from doc"))
+        assertThat(jpa.db().query("select email, name, body::text, attributes ->> 'tier', created_note, written_by, display from doc"))
                 .containsExactly(List.of("ann@x.org", "Ann B", "{\"v\": 2}", "silver", "created-by-insert", second.writtenBy,
                         "Ann B <ann@x.org>"));
         Doc loaded = jpa.tx(em -> em.find(Doc.class, first.id));
@@ -198,26 +152,16 @@ class UpsertMappingFeaturesIT {
 
     @Test
     void anUntouchedRowIsReadBackThroughTheWriteExpressionOfItsKey() {
-        SkipDoc first = jpa.tx(em -> {
-            var d = new SkipDoc("Cy@X.org", "Cy");
-            em.persist(d);
-            return d;
-        });
-        SkipDoc second = jpa.tx(em -> {
-            var d = new SkipDoc("CY@x.org", "Cy");
-            em.persist(d);
-            em.flush();
-            assertThat(Upserts.outcome(em, d)).contains(UpsertOutcome.SKIPPED);
-            return d;
-        });
+        SkipDoc first = jpa.persisted(new SkipDoc("Cy@X.org", "Cy"));
+        SkipDoc second = jpa.upserted(new SkipDoc("CY@x.org", "Cy"), UpsertOutcome.SKIPPED);
         assertThat(second.id).isEqualTo(first.id);
         assertThat(second.email).isEqualTo("cy@x.org");
         assertThat(second.touched).isEqualTo(first.touched).isEqualTo(storedInstant("select touched from doc_skip"));
-        assertThat(db.queryLong("select count(*) from doc_skip")).isEqualTo(1);
+        assertThat(jpa.db().queryLong("select count(*) from doc_skip")).isEqualTo(1);
     }
 
     private static Instant storedInstant(String sql) {
-        Object value = db.queryValue(sql);
+        Object value = jpa.db().queryValue(sql);
         return value instanceof OffsetDateTime odt ? odt.toInstant() : ((java.sql.Timestamp) value).toInstant();
     }
 }

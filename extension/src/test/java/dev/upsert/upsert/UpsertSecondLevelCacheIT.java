@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.upsert.Upsert;
 import dev.upsert.UpsertOutcome;
@@ -64,15 +65,13 @@ class UpsertSecondLevelCacheIT {
         City(String code, String name) { this.code = code; this.name = name; }
     }
 
-    static Jpa jpa;
-    static TestSchema db;
+    @RegisterExtension
+    static final JpaPerClass jpa = new JpaPerClass(cacheSettings("l2-it"), Account.class, City.class);
     static SessionFactory factory;
 
     @BeforeAll
-    static void boot(TestSchema schema) {
-        db = schema;
-        jpa = new Jpa(schema, cacheSettings("l2-it"), Account.class, City.class);
-        factory = jpa.factory.unwrap(SessionFactory.class);
+    static void factory() {
+        factory = jpa.factory().unwrap(SessionFactory.class);
     }
 
     /** A JCache second-level cache and query cache, regions created on demand, statistics on. */
@@ -90,11 +89,11 @@ class UpsertSecondLevelCacheIT {
 
     @AfterAll
     static void close() {
-        // one JCache CacheManager serves both factories: closing one closes it, so both close at the end
+        // one JCache CacheManager serves both factories: closing one closes it, so both close at the end (this unit
+        // before the class's own, which the extension closes after every @AfterAll)
         if (cachedByMode != null) {
             cachedByMode.close();
         }
-        jpa.close();
     }
 
     /** A second persistence unit, {@code sharedCache.mode = ALL}, opened by the one test that uses it. */
@@ -112,7 +111,7 @@ class UpsertSecondLevelCacheIT {
 
     /** The sequence's next value: the id the next persist proposes. */
     static long nextProposedId() {
-        return db.queryLong("select last_value + 1 from l2_account_seq");
+        return jpa.db().queryLong("select last_value + 1 from l2_account_seq");
     }
 
     @Test
@@ -125,7 +124,7 @@ class UpsertSecondLevelCacheIT {
         assertThat(nameById(ann.id)).isEqualTo("Ann");
         assertThat(factory.getCache().containsEntity(Account.class, ann.id)).isTrue();
         long hits = statistics().getSecondLevelCacheHitCount();
-        db.execute("update l2_account set name = 'changed behind the cache' where id = " + ann.id);
+        jpa.db().execute("update l2_account set name = 'changed behind the cache' where id = " + ann.id);
         assertThat(nameById(ann.id)).isEqualTo("Ann");  // served by the cache, as Hibernate serves any cached entity
         assertThat(statistics().getSecondLevelCacheHitCount()).isGreaterThan(hits);
     }
@@ -149,7 +148,7 @@ class UpsertSecondLevelCacheIT {
             return a;
         });
         assertThat(again.id).isEqualTo(bob.id).isNotEqualTo(proposed);
-        assertThat(db.query("select id, name from l2_account where email = 'bob@x.org'")).containsExactly(List.of(bob.id, "Bob B"));
+        assertThat(jpa.db().query("select id, name from l2_account where email = 'bob@x.org'")).containsExactly(List.of(bob.id, "Bob B"));
         assertThat(factory.getCache().containsEntity(Account.class, proposed)).isFalse();
         assertThat(nameById(bob.id)).isEqualTo("Bob B");
         assertThat(nameById(proposed)).isNull();

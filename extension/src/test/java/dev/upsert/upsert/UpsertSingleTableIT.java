@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -25,17 +24,14 @@ import jakarta.persistence.Version;
 
 import org.hibernate.SessionFactory;
 import org.hibernate.StatelessSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.upsert.DuplicateKeyException;
 import dev.upsert.Upsert;
 import dev.upsert.UpsertOutcome;
-import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
-import dev.upsert.testing.TestSchema;
 
 /**
  * SINGLE_TABLE inheritance, as an application maps a party register: {@code @Upsert} on the root applies to every
@@ -122,25 +118,15 @@ class UpsertSingleTableIT {
 
     /** The application's service: registers parties, one transaction per call. */
     static final class PartyRegister {
-        private final Jpa jpa;
+        private final JpaPerClass jpa;
 
-        PartyRegister(Jpa jpa) {
+        PartyRegister(JpaPerClass jpa) {
             this.jpa = jpa;
         }
 
         /** Registers (or refreshes) every party given, in one flush; returns each one's outcome. */
         List<UpsertOutcome> register(Object... parties) {
-            return jpa.tx(em -> {
-                for (Object party : parties) {
-                    em.persist(party);
-                }
-                em.flush();
-                List<UpsertOutcome> outcomes = new ArrayList<>();
-                for (Object party : parties) {
-                    outcomes.add(Upserts.outcome(em, party).orElseThrow());
-                }
-                return outcomes;
-            });
+            return jpa.outcomes(parties);
         }
 
         <T> T find(Class<T> type, Object id) {
@@ -148,28 +134,14 @@ class UpsertSingleTableIT {
         }
     }
 
-    static TestSchema db;
-    static Jpa jpa;
-    static PartyRegister register;
-
-    @BeforeAll
-    static void boot(TestSchema schema) {
-        db = schema;
-        jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"),
-                Party.class, Customer.class, Supplier.class, PurchaseOrder.class, Device.class, Phone.class, Article.class, Book.class);
-        register = new PartyRegister(jpa);
-    }
-
-    @AfterAll
-    static void close() {
-        if (jpa != null) {
-            jpa.close();
-        }
-    }
+    @RegisterExtension
+    static final JpaPerClass jpa = new JpaPerClass(Map.of("hibernate.jdbc.batch_size", "20"),
+            Party.class, Customer.class, Supplier.class, PurchaseOrder.class, Device.class, Phone.class, Article.class, Book.class);
+    static final PartyRegister register = new PartyRegister(jpa);
 
     @BeforeEach
     void empty() {
-        db.execute("truncate purchase_order, party, device, article");
+        jpa.db().execute("truncate purchase_order, party, device, article");
     }
 
     @Test
@@ -181,7 +153,7 @@ class UpsertSingleTableIT {
         assertThat(register.register(ann, acme, bob))
                 .containsExactly(UpsertOutcome.INSERTED, UpsertOutcome.INSERTED, UpsertOutcome.INSERTED);
 
-        assertThat(db.query("select id, kind, email, name, credit_limit, vat_number, version from party order by email"))
+        assertThat(jpa.db().query("select id, kind, email, name, credit_limit, vat_number, version from party order by email"))
                 .containsExactly(
                         row(ann.id, "C", "ann@x.org", "Ann", new BigDecimal("100.00"), null, 0),
                         row(bob.id, "C", "bob@x.org", "Bob", new BigDecimal("250.00"), null, 0),
@@ -204,7 +176,7 @@ class UpsertSingleTableIT {
         assertThat(again.id).isEqualTo(ann.id);
         assertThat(again.version).isEqualTo(1);
         assertThat(acmeAgain.id).isEqualTo(acme.id);
-        assertThat(db.query("select id, kind, name, credit_limit, vat_number, version from party order by email"))
+        assertThat(jpa.db().query("select id, kind, name, credit_limit, vat_number, version from party order by email"))
                 .containsExactly(
                         row(ann.id, "C", "Ann Smith", new BigDecimal("500.00"), null, 1),
                         row(cy.id, "C", "Cy", new BigDecimal("1.00"), null, 0),
@@ -224,7 +196,7 @@ class UpsertSingleTableIT {
         });
 
         assertThat(again.id).isEqualTo(ann.id);
-        assertThat(db.query("select p.kind, p.name, o.item from purchase_order o join party p on p.id = o.party_id"))
+        assertThat(jpa.db().query("select p.kind, p.name, o.item from purchase_order o join party p on p.id = o.party_id"))
                 .containsExactly(List.of("C", "Ann Smith", "paper"));
     }
 
@@ -239,7 +211,7 @@ class UpsertSingleTableIT {
         assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).isPresent();
         assertThat(impostor.id).isNotEqualTo(acme.id);
         assertThat(impostor.name).isEqualTo("Mallory");
-        assertThat(db.query("select id, kind, name, credit_limit, vat_number, version from party"))
+        assertThat(jpa.db().query("select id, kind, name, credit_limit, vat_number, version from party"))
                 .containsExactly(row(acme.id, "S", "Acme", null, "DE123", 0));
     }
 
@@ -252,7 +224,7 @@ class UpsertSingleTableIT {
                 new Supplier("orders@globex.example", "Globex", "FR1")));
 
         assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).isPresent();
-        assertThat(db.query("select kind, email, name from party"))
+        assertThat(jpa.db().query("select kind, email, name from party"))
                 .containsExactly(List.of("S", "sales@acme.example", "Acme"));
     }
 
@@ -278,7 +250,7 @@ class UpsertSingleTableIT {
         Throwable thrownToo = catchThrowable(() -> register.register(notADevice));
         assertThat(DuplicateKeyException.find(thrownToo)).as("%s", thrownToo).isPresent();
 
-        assertThat(db.query("select id, dtype, serial, label, number from device order by serial")).containsExactly(
+        assertThat(jpa.db().query("select id, dtype, serial, label, number from device order by serial")).containsExactly(
                 List.of(phone.id, "UpsertSingleTableIT$Phone", "SN-1", "Ann's phone", "+49 1"),
                 row(router.id, "UpsertSingleTableIT$Device", "SN-2", "Router", null));
     }
@@ -302,7 +274,7 @@ class UpsertSingleTableIT {
         Throwable thrownToo = catchThrowable(() -> register.register(bookAsArticle));
         assertThat(DuplicateKeyException.find(thrownToo)).as("%s", thrownToo).isPresent();
 
-        assertThat(db.query("select id, article_type, sku, title, isbn from article order by sku")).containsExactly(
+        assertThat(jpa.db().query("select id, article_type, sku, title, isbn from article order by sku")).containsExactly(
                 row(pen.id, 1, "A-1", "Pen", null),
                 List.of(book.id, 2, "B-1", "Dune", "978-0441013593"));
     }
@@ -314,7 +286,7 @@ class UpsertSingleTableIT {
         Customer ann = new Customer("ann@x.org", "Ann Smith", "200.00");
         Supplier globex = new Supplier("orders@globex.example", "Globex", "FR1");
         Customer impostor = new Customer("sales@acme.example", "Mallory", "1.00");
-        SessionFactory factory = jpa.factory.unwrap(SessionFactory.class);
+        SessionFactory factory = jpa.factory().unwrap(SessionFactory.class);
         try (StatelessSession stateless = factory.openStatelessSession()) {
             stateless.getTransaction().begin();
             stateless.insert(ann);
@@ -334,11 +306,11 @@ class UpsertSingleTableIT {
         }
 
         assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).isPresent();
-        assertThat(db.query("select kind, email, name, credit_limit, vat_number from party order by email")).containsExactly(
+        assertThat(jpa.db().query("select kind, email, name, credit_limit, vat_number from party order by email")).containsExactly(
                 row("C", "ann@x.org", "Ann Smith", new BigDecimal("200.00"), null),
                 row("S", "orders@globex.example", "Globex", null, "FR1"),
                 row("S", "sales@acme.example", "Acme", null, "DE123"));
-        assertThat(ann.id).isEqualTo(db.queryValue("select id from party where email = 'ann@x.org'"));
+        assertThat(ann.id).isEqualTo(jpa.db().queryValue("select id from party where email = 'ann@x.org'"));
     }
 
     @Test
@@ -349,7 +321,7 @@ class UpsertSingleTableIT {
         assertThat(customers).containsExactly("ann@x.org");
     }
 
-    /** A row as {@code db.query} returns it; unlike {@code List.of}, it takes the NULLs of unwritten columns. */
+    /** A row as {@code jpa.db().query} returns it; unlike {@code List.of}, it takes the NULLs of unwritten columns. */
     private static List<Object> row(Object... values) {
         return Arrays.asList(values);
     }

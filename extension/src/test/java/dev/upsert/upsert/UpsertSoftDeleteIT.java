@@ -16,15 +16,12 @@ import jakarta.persistence.UniqueConstraint;
 import org.hibernate.annotations.SoftDelete;
 import org.hibernate.annotations.SoftDeleteType;
 import org.hibernate.type.YesNoConverter;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.upsert.Upsert;
 import dev.upsert.UpsertOutcome;
-import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
-import dev.upsert.testing.TestSchema;
 
 /**
  * {@code @SoftDelete} on an {@code @Upsert} entity: the insert writes the not-deleted value (the column is NOT NULL),
@@ -78,19 +75,9 @@ class UpsertSoftDeleteIT {
         Setting(String key, String value) { this.key = key; this.value = value; }
     }
 
-    static Jpa jpa;
-    static TestSchema db;
-
-    @BeforeAll
-    static void boot(TestSchema schema) {
-        db = schema;
-        jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"), Account.class, Customer.class, Tag.class, Setting.class);
-    }
-
-    @AfterAll
-    static void close() {
-        jpa.close();
-    }
+    @RegisterExtension
+    static final JpaPerClass jpa = new JpaPerClass(Map.of("hibernate.jdbc.batch_size", "20"),
+            Account.class, Customer.class, Tag.class, Setting.class);
 
     /** The entity as a new persistence context finds it by id: its name (a tag's color), null if not found. */
     private static String nameOf(Class<?> type, Object id) {
@@ -102,38 +89,22 @@ class UpsertSoftDeleteIT {
 
     @Test
     void theInsertWritesTheNotDeletedValue() {
-        Account ann = jpa.tx(em -> {
-            var a = new Account("ann@x.org", "Ann");
-            em.persist(a);
-            em.flush();
-            assertThat(Upserts.outcome(em, a)).contains(UpsertOutcome.INSERTED);
-            return a;
-        });
-        assertThat(db.query("select name, deleted from sd_account where email = 'ann@x.org'"))
+        Account ann = jpa.upserted(new Account("ann@x.org", "Ann"), UpsertOutcome.INSERTED);
+        assertThat(jpa.db().query("select name, deleted from sd_account where email = 'ann@x.org'"))
                 .containsExactly(List.of("Ann", false));
         assertThat(nameOf(Account.class, ann.id)).isEqualTo("Ann");
     }
 
     @Test
     void anUpsertOfASoftDeletedKeyBringsTheRowBack() {
-        Account first = jpa.tx(em -> {
-            var a = new Account("bob@x.org", "Bob");
-            em.persist(a);
-            return a;
-        });
+        Account first = jpa.persisted(new Account("bob@x.org", "Bob"));
         jpa.run(em -> em.remove(em.find(Account.class, first.id)));
-        assertThat(db.query("select deleted from sd_account where email = 'bob@x.org'")).containsExactly(List.of(true));
+        assertThat(jpa.db().query("select deleted from sd_account where email = 'bob@x.org'")).containsExactly(List.of(true));
         assertThat(nameOf(Account.class, first.id)).isNull();
 
-        Account again = jpa.tx(em -> {
-            var a = new Account("bob@x.org", "Bob again");
-            em.persist(a);
-            em.flush();
-            assertThat(Upserts.outcome(em, a)).contains(UpsertOutcome.UPDATED);
-            return a;
-        });
+        Account again = jpa.upserted(new Account("bob@x.org", "Bob again"), UpsertOutcome.UPDATED);
         assertThat(again.id).isEqualTo(first.id);
-        assertThat(db.query("select name, deleted from sd_account where email = 'bob@x.org'"))
+        assertThat(jpa.db().query("select name, deleted from sd_account where email = 'bob@x.org'"))
                 .containsExactly(List.of("Bob again", false));
         assertThat(nameOf(Account.class, first.id)).isEqualTo("Bob again");
         List<String> names = jpa.tx(em -> em.createQuery("select a.name from UpsertSoftDeleteIT$Account a where a.email = 'bob@x.org'",
@@ -143,80 +114,41 @@ class UpsertSoftDeleteIT {
 
     @Test
     void theActiveStrategyWithAConverter() {
-        Customer first = jpa.tx(em -> {
-            var c = new Customer("C-1", "Acme");
-            em.persist(c);
-            return c;
-        });
-        assertThat(db.query("select name, active from sd_customer")).containsExactly(List.of("Acme", "Y"));
+        Customer first = jpa.persisted(new Customer("C-1", "Acme"));
+        assertThat(jpa.db().query("select name, active from sd_customer")).containsExactly(List.of("Acme", "Y"));
         jpa.run(em -> em.remove(em.find(Customer.class, first.id)));
-        assertThat(db.query("select active from sd_customer")).containsExactly(List.of("N"));
+        assertThat(jpa.db().query("select active from sd_customer")).containsExactly(List.of("N"));
 
-        Customer again = jpa.tx(em -> {
-            var c = new Customer("C-1", "Acme Corp");
-            em.persist(c);
-            em.flush();
-            assertThat(Upserts.outcome(em, c)).contains(UpsertOutcome.UPDATED);
-            return c;
-        });
+        Customer again = jpa.upserted(new Customer("C-1", "Acme Corp"), UpsertOutcome.UPDATED);
         assertThat(again.id).isEqualTo(first.id);
-        assertThat(db.query("select name, active from sd_customer")).containsExactly(List.of("Acme Corp", "Y"));
+        assertThat(jpa.db().query("select name, active from sd_customer")).containsExactly(List.of("Acme Corp", "Y"));
         assertThat(nameOf(Customer.class, first.id)).isEqualTo("Acme Corp");
     }
 
     @Test
     void getOrCreateLeavesALiveRowAndBringsASoftDeletedOneBack() {
-        Tag red = jpa.tx(em -> {
-            var t = new Tag("urgent", "red");
-            em.persist(t);
-            return t;
-        });
-        jpa.run(em -> {
-            var t = new Tag("urgent", "blue");
-            em.persist(t);
-            em.flush();
-            assertThat(Upserts.outcome(em, t)).contains(UpsertOutcome.SKIPPED);
-            assertThat(t.id).isEqualTo(red.id);
-            assertThat(t.color).isEqualTo("red");
-        });
+        Tag red = jpa.persisted(new Tag("urgent", "red"));
+        Tag live = jpa.upserted(new Tag("urgent", "blue"), UpsertOutcome.SKIPPED);
+        assertThat(live.id).isEqualTo(red.id);
+        assertThat(live.color).isEqualTo("red");
         jpa.run(em -> em.remove(em.find(Tag.class, red.id)));
 
-        Tag back = jpa.tx(em -> {
-            var t = new Tag("urgent", "green");
-            em.persist(t);
-            em.flush();
-            assertThat(Upserts.outcome(em, t)).contains(UpsertOutcome.UPDATED);
-            return t;
-        });
+        Tag back = jpa.upserted(new Tag("urgent", "green"), UpsertOutcome.UPDATED);
         // NOTHING never overwrites: the row comes back as it was stored
         assertThat(back.id).isEqualTo(red.id);
         assertThat(back.color).isEqualTo("red");
-        assertThat(db.query("select color, deleted from sd_tag")).containsExactly(List.of("red", false));
+        assertThat(jpa.db().query("select color, deleted from sd_tag")).containsExactly(List.of("red", false));
         assertThat(nameOf(Tag.class, red.id)).isEqualTo("red");
     }
 
     @Test
     void skipUnchangedStillBringsBackASoftDeletedRowWithTheSameValues() {
-        Setting first = jpa.tx(em -> {
-            var s = new Setting("theme", "dark");
-            em.persist(s);
-            return s;
-        });
+        Setting first = jpa.persisted(new Setting("theme", "dark"));
         jpa.run(em -> em.remove(em.find(Setting.class, first.id)));
-        jpa.run(em -> {
-            var s = new Setting("theme", "dark");
-            em.persist(s);
-            em.flush();
-            assertThat(Upserts.outcome(em, s)).contains(UpsertOutcome.UPDATED);
-            assertThat(s.id).isEqualTo(first.id);
-        });
-        assertThat(db.query("select value, deleted from sd_setting")).containsExactly(List.of("dark", false));
-        jpa.run(em -> {
-            var s = new Setting("theme", "dark");
-            em.persist(s);
-            em.flush();
-            assertThat(Upserts.outcome(em, s)).contains(UpsertOutcome.SKIPPED);
-        });
+        Setting back = jpa.upserted(new Setting("theme", "dark"), UpsertOutcome.UPDATED);
+        assertThat(back.id).isEqualTo(first.id);
+        assertThat(jpa.db().query("select value, deleted from sd_setting")).containsExactly(List.of("dark", false));
+        jpa.upserted(new Setting("theme", "dark"), UpsertOutcome.SKIPPED);
     }
 
     @Test
@@ -230,19 +162,9 @@ class UpsertSoftDeleteIT {
             return List.of(a.id, b.id);
         });
         jpa.run(em -> em.remove(em.find(Tag.class, ids.get(0))));
-        jpa.run(em -> {
-            Tag a = new Tag("a", "x");
-            Tag b = new Tag("b", "y");
-            Tag c = new Tag("c", "z");
-            em.persist(a);
-            em.persist(b);
-            em.persist(c);
-            em.flush();
-            assertThat(Upserts.outcome(em, a)).contains(UpsertOutcome.UPDATED);
-            assertThat(Upserts.outcome(em, b)).contains(UpsertOutcome.SKIPPED);
-            assertThat(Upserts.outcome(em, c)).contains(UpsertOutcome.INSERTED);
-        });
-        assertThat(db.query("select label, color, deleted from sd_tag where label in ('a', 'b', 'c') order by label"))
+        assertThat(jpa.outcomes(new Tag("a", "x"), new Tag("b", "y"), new Tag("c", "z")))
+                .containsExactly(UpsertOutcome.UPDATED, UpsertOutcome.SKIPPED, UpsertOutcome.INSERTED);
+        assertThat(jpa.db().query("select label, color, deleted from sd_tag where label in ('a', 'b', 'c') order by label"))
                 .containsExactly(List.of("a", "1", false), List.of("b", "2", false), List.of("c", "z", false));
     }
 }

@@ -12,13 +12,11 @@ import java.util.function.Consumer;
 import org.hibernate.SessionFactory;
 import org.hibernate.StatelessSession;
 import org.hibernate.TransientObjectException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.upsert.testing.PostgresTest;
-import dev.upsert.testing.TestSchema;
 import dev.upsert.upsert.UpsertLifecycleIT.Account;
 import dev.upsert.upsert.UpsertLifecycleIT.AssignedAccount;
 import dev.upsert.upsert.UpsertLifecycleIT.IdentityAccount;
@@ -34,27 +32,14 @@ import dev.upsert.upsert.UpsertLifecycleIT.UuidAccount;
 @PostgresTest
 class UpsertStatelessIT {
 
-    static TestSchema db;
-    static Jpa jpa;
-    static SessionFactory factory;
-
-    @BeforeAll
-    static void boot(TestSchema schema) {
-        db = schema;
-        jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"),
-                SeqAccount.class, IdentityAccount.class, UuidAccount.class, AssignedAccount.class);
-        factory = jpa.factory.unwrap(SessionFactory.class);
-    }
-
-    @AfterAll
-    static void close() {
-        jpa.close();
-    }
+    @RegisterExtension
+    static final JpaPerClass jpa = new JpaPerClass(Map.of("hibernate.jdbc.batch_size", "20"),
+            SeqAccount.class, IdentityAccount.class, UuidAccount.class, AssignedAccount.class);
 
     private static int counter;
 
     private static void stateless(Consumer<StatelessSession> work) {
-        try (StatelessSession session = factory.openStatelessSession()) {
+        try (StatelessSession session = jpa.factory().unwrap(SessionFactory.class).openStatelessSession()) {
             session.getTransaction().begin();
             work.accept(session);
             session.getTransaction().commit();
@@ -79,11 +64,11 @@ class UpsertStatelessIT {
     }
 
     private static void assertStored(Ids ids, List<String> keys, List<Account> accounts, String name, long newRowVersion) {
-        assertThat(db.queryLong("select count(*) from " + ids.table + " where email in ('" + String.join("','", keys) + "')"))
+        assertThat(jpa.db().queryLong("select count(*) from " + ids.table + " where email in ('" + String.join("','", keys) + "')"))
                 .isEqualTo(keys.size());
         for (int i = 0; i < keys.size(); i++) {
             Account a = accounts.get(i);
-            List<Object> row = db.query("select id, name, created_by, version::bigint from " + ids.table
+            List<Object> row = jpa.db().query("select id, name, created_by, version::bigint from " + ids.table
                     + " where email = '" + keys.get(i) + "'").get(0);
             assertThat(row).containsExactly(a.id(), name, i % 2 == 0 ? "seed" : "app", i % 2 == 0 ? 1L : newRowVersion);
             assertThat(a.createdBy).isEqualTo(row.get(2));
@@ -137,7 +122,7 @@ class UpsertStatelessIT {
         String email = keys(ids, 1).get(0);
         assertThatThrownBy(() -> stateless(s -> s.upsert(ids.create(email, "No id", "app"))))
                 .isInstanceOf(TransientObjectException.class).hasMessageContaining("unsaved identifier");
-        assertThat(db.query("select name from " + ids.table + " where email = '" + email + "'")).containsExactly(List.of("Old"));
+        assertThat(jpa.db().query("select name from " + ids.table + " where email = '" + email + "'")).containsExactly(List.of("Old"));
     }
 
     private static Account withId(Account a) {

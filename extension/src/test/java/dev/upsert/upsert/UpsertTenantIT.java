@@ -9,6 +9,7 @@ import java.util.function.Function;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
@@ -19,10 +20,9 @@ import org.hibernate.Session;
 import org.hibernate.SessionFactory;
 import org.hibernate.annotations.SoftDelete;
 import org.hibernate.annotations.TenantId;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.upsert.DuplicateKeyException;
 import dev.upsert.Upsert;
@@ -118,34 +118,21 @@ class UpsertTenantIT {
         Member(String email, String name) { this.email = email; this.name = name; }
     }
 
-    static Jpa jpa;
-    static TestSchema db;
-
-    @BeforeAll
-    static void boot(TestSchema schema) {
-        db = schema;
-        jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"),
-                Account.class, IdentityAccount.class, Signup.class, Profile.class, SoftAccount.class, SoftSignup.class);
-    }
-
-    @AfterAll
-    static void close() {
-        if (jpa != null) {
-            jpa.close();
-        }
-    }
+    @RegisterExtension
+    static final JpaPerClass jpa = new JpaPerClass(Map.of("hibernate.jdbc.batch_size", "20"),
+            Account.class, IdentityAccount.class, Signup.class, Profile.class, SoftAccount.class, SoftSignup.class);
 
     @BeforeEach
-    void empty() {
+    void empty(TestSchema db) {
         db.execute("truncate tenant_account, tenant_identity_account, tenant_signup, tenant_profile, tenant_soft_account, tenant_soft_signup");
     }
 
     private static <T> T as(String tenant, Function<Session, T> work) {
-        return as(jpa, tenant, work);
+        return as(jpa.factory(), tenant, work);
     }
 
-    private static <T> T as(Jpa jpa, String tenant, Function<Session, T> work) {
-        try (Session session = jpa.factory.unwrap(SessionFactory.class).withOptions().tenantIdentifier(tenant).openSession()) {
+    private static <T> T as(EntityManagerFactory factory, String tenant, Function<Session, T> work) {
+        try (Session session = factory.unwrap(SessionFactory.class).withOptions().tenantIdentifier(tenant).openSession()) {
             session.getTransaction().begin();
             try {
                 T result = work.apply(session);
@@ -175,7 +162,7 @@ class UpsertTenantIT {
         assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).isPresent();
         assertThat(intruder.id).isNotEqualTo(ann.id);
         assertThat(intruder.name).isEqualTo("Mallory");
-        assertThat(db.query("select id, tenant, email, name from tenant_account"))
+        assertThat(jpa.db().query("select id, tenant, email, name from tenant_account"))
                 .containsExactly(List.of(ann.id, "A", "ann@x.org", "Ann"));
     }
 
@@ -188,7 +175,7 @@ class UpsertTenantIT {
 
         assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).isPresent();
         assertThat(intruder.id).isNotEqualTo(ann.id);
-        assertThat(db.query("select id, tenant, email, name from tenant_identity_account"))
+        assertThat(jpa.db().query("select id, tenant, email, name from tenant_identity_account"))
                 .containsExactly(List.of(ann.id, "A", "ann@x.org", "Ann"));
     }
 
@@ -206,7 +193,7 @@ class UpsertTenantIT {
             return List.of(Upserts.outcome(s, a).orElseThrow(), Upserts.outcome(s, c).orElseThrow(), a.id, a.tenant);
         });
         assertThat(again).containsExactly(UpsertOutcome.UPDATED, UpsertOutcome.INSERTED, ann.id, "A");
-        assertThat(db.query("select tenant, email, name from tenant_account order by email")).containsExactly(
+        assertThat(jpa.db().query("select tenant, email, name from tenant_account order by email")).containsExactly(
                 List.of("A", "ann@x.org", "Ann 2"), List.of("B", "bob@x.org", "Bob"), List.of("A", "cy@x.org", "Cy"));
     }
 
@@ -227,7 +214,7 @@ class UpsertTenantIT {
         assertThat(intruder.id).isNotEqualTo(ann.id);
         assertThat(intruder.name).isEqualTo("Mallory");
         assertThat(intruder.tenant).isNotEqualTo("A");
-        assertThat(db.query("select id, tenant, name from tenant_signup")).containsExactly(List.of(ann.id, "A", "Ann"));
+        assertThat(jpa.db().query("select id, tenant, name from tenant_signup")).containsExactly(List.of(ann.id, "A", "Ann"));
     }
 
     @Test
@@ -240,7 +227,7 @@ class UpsertTenantIT {
         assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).isPresent();
         assertThat(intruder.id).isNotEqualTo(ann.id);
         assertThat(intruder.tenant).isNotEqualTo("A");
-        assertThat(db.query("select id, tenant, name from tenant_profile")).containsExactly(List.of(ann.id, "A", "Ann"));
+        assertThat(jpa.db().query("select id, tenant, name from tenant_profile")).containsExactly(List.of(ann.id, "A", "Ann"));
     }
 
     /** A soft-deleted row still holds its key: another tenant's upsert of it is taken, never a revival of that row. */
@@ -254,7 +241,7 @@ class UpsertTenantIT {
 
         assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).isPresent();
         assertThat(intruder.id).isNotEqualTo(ann.id);
-        assertThat(db.query("select id, tenant, name, deleted from tenant_soft_account"))
+        assertThat(jpa.db().query("select id, tenant, name, deleted from tenant_soft_account"))
                 .containsExactly(List.of(ann.id, "A", "Ann", true));
 
         // the own tenant brings it back
@@ -262,7 +249,7 @@ class UpsertTenantIT {
         UpsertOutcome revived = as("A", s -> persist(s, back));
         assertThat(revived).isEqualTo(UpsertOutcome.UPDATED);
         assertThat(back.id).isEqualTo(ann.id);
-        assertThat(db.query("select id, tenant, name, deleted from tenant_soft_account"))
+        assertThat(jpa.db().query("select id, tenant, name, deleted from tenant_soft_account"))
                 .containsExactly(List.of(ann.id, "A", "Ann again", false));
     }
 
@@ -277,7 +264,7 @@ class UpsertTenantIT {
         assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).isPresent();
         assertThat(intruder.id).isNotEqualTo(ann.id);
         assertThat(intruder.tenant).isNotEqualTo("A");
-        assertThat(db.query("select id, tenant, name, deleted from tenant_soft_signup"))
+        assertThat(jpa.db().query("select id, tenant, name, deleted from tenant_soft_signup"))
                 .containsExactly(List.of(ann.id, "A", "Ann", true));
     }
 
@@ -285,18 +272,18 @@ class UpsertTenantIT {
     @Test
     void aTenantScopedIndexIsTheConflictTarget(TestSchema schema) {
         try (Jpa scoped = new Jpa(schema, Member.class)) {
-            Member ann = as(scoped, "A", s -> { Member a = new Member("ann@x.org", "Ann"); persist(s, a); return a; });
+            Member ann = as(scoped.factory, "A", s -> { Member a = new Member("ann@x.org", "Ann"); persist(s, a); return a; });
 
             Member other = new Member("ann@x.org", "Ann at B");
-            UpsertOutcome inserted = as(scoped, "B", s -> persist(s, other));
+            UpsertOutcome inserted = as(scoped.factory, "B", s -> persist(s, other));
             assertThat(inserted).isEqualTo(UpsertOutcome.INSERTED);
             Member again = new Member("ann@x.org", "Ann 2");
-            UpsertOutcome updated = as(scoped, "A", s -> persist(s, again));
+            UpsertOutcome updated = as(scoped.factory, "A", s -> persist(s, again));
             assertThat(updated).isEqualTo(UpsertOutcome.UPDATED);
 
             assertThat(other.id).isNotEqualTo(ann.id);
             assertThat(again.id).isEqualTo(ann.id);
-            assertThat(db.query("select id, tenant, name from tenant_member order by tenant")).containsExactly(
+            assertThat(jpa.db().query("select id, tenant, name from tenant_member order by tenant")).containsExactly(
                     List.of(ann.id, "A", "Ann 2"), List.of(other.id, "B", "Ann at B"));
         }
     }

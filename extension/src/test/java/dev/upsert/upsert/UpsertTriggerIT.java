@@ -14,11 +14,11 @@ import jakarta.persistence.Table;
 
 import org.hibernate.annotations.Generated;
 import org.hibernate.generator.EventType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.upsert.Upsert;
+import dev.upsert.UpsertOutcome;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
 
@@ -51,12 +51,12 @@ class UpsertTriggerIT {
         ReadBack(String email, String name) { this.email = email; this.name = name; this.createdBy = "app"; }
     }
 
-    static Jpa jpa;
-    static TestSchema db;
+    @RegisterExtension
+    static final JpaPerClass jpa = new JpaPerClass(Map.of("jakarta.persistence.schema-generation.database.action", "none",
+            "hibernate.jdbc.batch_size", "50"), Plain.class, ReadBack.class).preparing(UpsertTriggerIT::tablesWithTriggers);
 
-    @BeforeAll
-    static void boot(TestSchema schema) {
-        db = schema;
+    /** Both tables, each with a BEFORE trigger that upper-cases the name and sets created_by. */
+    static void tablesWithTriggers(TestSchema db) {
         db.execute("create function upper_name() returns trigger language plpgsql as $$ begin "
                 + "new.name := upper(new.name); new.created_by := 'trigger'; return new; end $$");
         for (String table : List.of("trig_plain", "trig_generated")) {
@@ -64,46 +64,24 @@ class UpsertTriggerIT {
                     + "create trigger " + table + "_upper before insert or update on " + table
                     + " for each row execute function upper_name()");
         }
-        jpa = new Jpa(schema, Map.of("jakarta.persistence.schema-generation.database.action", "none",
-                "hibernate.jdbc.batch_size", "50"), Plain.class, ReadBack.class);
-    }
-
-    @AfterAll
-    static void close() {
-        jpa.close();
     }
 
     @Test
     void aBeforeTriggersChangeToAnOverwrittenColumnIsNotReflectedButReturnedColumnsAre() {
         jpa.run(em -> em.persist(new Plain("ann@x.org", "ann")));
-        Plain second = jpa.tx(em -> {
-            Plain p = new Plain("ann@x.org", "ann b");
-            em.persist(p);
-            em.flush();
-            return p;
-        });
-        assertThat(db.query("select name, created_by from trig_plain")).containsExactly(List.of("ANN B", "trigger"));
+        Plain second = jpa.upserted(new Plain("ann@x.org", "ann b"), UpsertOutcome.UPDATED);
+        assertThat(jpa.db().query("select name, created_by from trig_plain")).containsExactly(List.of("ANN B", "trigger"));
         assertThat(second.name).isEqualTo("ann b");            // overwritten: the proposed value stays in the entity
         assertThat(second.createdBy).isEqualTo("trigger");     // insert-only, returned by the statement: as stored
     }
 
     @Test
     void anAttributeMappedAsGeneratedOnInsertAndUpdateComesBackAsTheTriggerLeftIt() {
-        ReadBack first = jpa.tx(em -> {
-            ReadBack r = new ReadBack("bob@x.org", "bob");
-            em.persist(r);
-            em.flush();
-            return r;
-        });
+        ReadBack first = jpa.upserted(new ReadBack("bob@x.org", "bob"), UpsertOutcome.INSERTED);
         assertThat(first.name).isEqualTo("BOB");
-        ReadBack second = jpa.tx(em -> {
-            ReadBack r = new ReadBack("bob@x.org", "bob b");
-            em.persist(r);
-            em.flush();
-            return r;
-        });
+        ReadBack second = jpa.upserted(new ReadBack("bob@x.org", "bob b"), UpsertOutcome.UPDATED);
         assertThat(second.id).isEqualTo(first.id);
         assertThat(second.name).isEqualTo("BOB B");
-        assertThat(db.query("select name from trig_generated")).containsExactly(List.of("BOB B"));
+        assertThat(jpa.db().query("select name from trig_generated")).containsExactly(List.of("BOB B"));
     }
 }
