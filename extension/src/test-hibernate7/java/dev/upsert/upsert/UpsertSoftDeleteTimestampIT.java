@@ -15,10 +15,10 @@ import jakarta.persistence.UniqueConstraint;
 import org.hibernate.annotations.SoftDelete;
 import org.hibernate.annotations.SoftDeleteType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.upsert.Upsert;
 import dev.upsert.UpsertOutcome;
-import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
 
@@ -39,29 +39,20 @@ class UpsertSoftDeleteTimestampIT {
         Note(String slug, String body) { this.slug = slug; this.body = body; }
     }
 
-    @Test
-    void anUpsertOfAKeyDeletedAtSomeTimeBringsTheRowBack(TestSchema db) {
-        try (Jpa jpa = new Jpa(db, Map.of(), Note.class)) {
-            Note first = jpa.tx(em -> {
-                var n = new Note("hello", "v1");
-                em.persist(n);
-                return n;
-            });
-            assertThat(db.query("select body, deleted is null from sd_note")).containsExactly(List.of("v1", true));
-            jpa.run(em -> em.remove(em.find(Note.class, first.id)));
-            assertThat(db.query("select deleted is null from sd_note")).containsExactly(List.of(false));
+    @RegisterExtension
+    static final JpaPerClass jpa = new JpaPerClass(Map.of(), Note.class);
 
-            Note again = jpa.tx(em -> {
-                var n = new Note("hello", "v2");
-                em.persist(n);
-                em.flush();
-                assertThat(Upserts.outcome(em, n)).contains(UpsertOutcome.UPDATED);
-                return n;
-            });
-            assertThat(again.id).isEqualTo(first.id);
-            assertThat(db.query("select body, deleted is null from sd_note")).containsExactly(List.of("v2", true));
-            String body = jpa.tx(em -> em.find(Note.class, first.id).body);
-            assertThat(body).isEqualTo("v2");
-        }
+    @Test
+    void anUpsertOfAKeyDeletedAtSomeTimeBringsTheRowBack() {
+        TestSchema db = jpa.db();
+        Note first = jpa.persisted(new Note("hello", "v1"));
+        assertThat(db.query("select body, deleted is null from sd_note")).containsExactly(List.of("v1", true));
+        jpa.run(em -> em.remove(em.find(Note.class, first.id)));
+        assertThat(db.query("select deleted is null from sd_note")).containsExactly(List.of(false));
+
+        jpa.upsertedOver(first, new Note("hello", "v2"), UpsertOutcome.UPDATED);
+        assertThat(db.query("select body, deleted is null from sd_note")).containsExactly(List.of("v2", true));
+        String body = jpa.tx(em -> em.find(Note.class, first.id).body);
+        assertThat(body).isEqualTo("v2");
     }
 }

@@ -91,10 +91,34 @@ final class JpaPerClass implements BeforeAllCallback, AfterAllCallback {
 
     /** Persists {@code entity} in a transaction of its own, flushes and asserts the upsert's outcome; returns it. */
     <T> T upserted(T entity, UpsertOutcome expected) {
+        return upserted(entity, expected, managed -> { });
+    }
+
+    /**
+     * {@link #upserted(Object, UpsertOutcome)} of {@code again}, whose key {@code stored} holds; asserts that the upsert
+     * handed {@code again} the stored row's id. Returns {@code again}.
+     */
+    <T> T upsertedOver(T stored, T again, UpsertOutcome expected) {
+        upserted(again, expected);
+        assertThat(id(again)).as("the stored row's id").isEqualTo(id(stored));
+        return again;
+    }
+
+    /** The id of {@code entity}, managed or not. */
+    Object id(Object entity) {
+        return jpa.factory.getPersistenceUnitUtil().getIdentifier(entity);
+    }
+
+    /**
+     * {@link #upserted(Object, UpsertOutcome)}, then {@code then} on the entity, still managed, before the commit: what
+     * it changes is the dirty-checked update after the upsert.
+     */
+    <T> T upserted(T entity, UpsertOutcome expected, Consumer<T> then) {
         return jpa.tx(em -> {
             em.persist(entity);
             em.flush();
             assertThat(Upserts.outcome(em, entity)).contains(expected);
+            then.accept(entity);
             return entity;
         });
     }

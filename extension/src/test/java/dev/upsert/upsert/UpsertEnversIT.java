@@ -17,6 +17,7 @@ import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.JoinColumn;
+import jakarta.persistence.MappedSuperclass;
 import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
@@ -40,80 +41,55 @@ import dev.upsert.testing.PostgresTest;
 @PostgresTest
 class UpsertEnversIT {
 
+    /** Every audited entity's shape: a unique email and a name (audited with the entity, as the superclass says). */
+    @MappedSuperclass @Audited
+    abstract static class Person {
+        String email;
+        String name;
+        Person() { }
+        Person(String email, String name) { this.email = email; this.name = name; }
+    }
+
     @Entity(name = "EnvSeq") @Table(name = "env_seq", uniqueConstraints = @UniqueConstraint(name = "env_seq_email_key", columnNames = "email"))
     @Audited @Upsert(on = "email")
-    static class Account {
+    static class Account extends Person {
         @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "env_seq_ids")
         @SequenceGenerator(name = "env_seq_ids", sequenceName = "env_seq_ids", allocationSize = 50)
         Long id;
-        String email;
-        String name;
-
-        Account() {
-        }
-
-        Account(String email, String name) {
-            this.email = email;
-            this.name = name;
-        }
+        Account() { }
+        Account(String email, String name) { super(email, name); }
     }
 
     /** Get-or-create: a conflict leaves the stored row alone. */
     @Entity(name = "EnvKeep") @Table(name = "env_keep", uniqueConstraints = @UniqueConstraint(name = "env_keep_email_key", columnNames = "email"))
     @Audited @Upsert(on = "email", action = Upsert.Action.NOTHING)
-    static class Member {
+    static class Member extends Person {
         @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "env_keep_ids")
         @SequenceGenerator(name = "env_keep_ids", sequenceName = "env_keep_ids", allocationSize = 50)
         Long id;
-        String email;
-        String name;
-
-        Member() {
-        }
-
-        Member(String email, String name) {
-            this.email = email;
-            this.name = name;
-        }
+        Member() { }
+        Member(String email, String name) { super(email, name); }
     }
 
     /** IDENTITY with an element collection: the upsert runs at persist, the collection at flush. */
     @Entity(name = "EnvTagged") @Table(name = "env_tagged", uniqueConstraints = @UniqueConstraint(name = "env_tagged_email_key", columnNames = "email"))
     @Audited @Upsert(on = "email")
-    static class Tagged {
+    static class Tagged extends Person {
         @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        String email;
-        String name;
         @ElementCollection @CollectionTable(name = "env_tagged_tags", joinColumns = @JoinColumn(name = "tagged_id"))
         @Column(name = "tag") Set<String> tags = new HashSet<>();
-
-        Tagged() {
-        }
-
-        Tagged(String email, String name, String... tags) {
-            this.email = email;
-            this.name = name;
-            this.tags.addAll(List.of(tags));
-        }
+        Tagged() { }
+        Tagged(String email, String name, String... tags) { super(email, name); this.tags.addAll(List.of(tags)); }
     }
 
     @Entity(name = "EnvTaggedKeep") @Table(name = "env_tagged_keep", uniqueConstraints = @UniqueConstraint(name = "env_tagged_keep_email_key", columnNames = "email"))
     @Audited @Upsert(on = "email", action = Upsert.Action.NOTHING)
-    static class TaggedMember {
+    static class TaggedMember extends Person {
         @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        String email;
-        String name;
         @ElementCollection @CollectionTable(name = "env_tagged_keep_tags", joinColumns = @JoinColumn(name = "member_id"))
         @Column(name = "tag") Set<String> tags = new HashSet<>();
-
-        TaggedMember() {
-        }
-
-        TaggedMember(String email, String name, String... tags) {
-            this.email = email;
-            this.name = name;
-            this.tags.addAll(List.of(tags));
-        }
+        TaggedMember() { }
+        TaggedMember(String email, String name, String... tags) { super(email, name); this.tags.addAll(List.of(tags)); }
     }
 
     @RegisterExtension
@@ -141,13 +117,7 @@ class UpsertEnversIT {
     @Test
     void insertedIsAnAddOfTheStoredId() {
         String email = email("ins");
-        Account account = jpa.tx(em -> {
-            Account a = new Account(email, "Ann");
-            em.persist(a);
-            em.flush();
-            assertThat(Upserts.outcome(em, a)).contains(UpsertOutcome.INSERTED);
-            return a;
-        });
+        Account account = jpa.upserted(new Account(email, "Ann"), UpsertOutcome.INSERTED);
         assertThat(audit("env_seq", email)).containsExactly(List.of(account.id, 0, "Ann"));
         assertThat(account.id).isEqualTo(idOf("env_seq", email));
     }
@@ -159,12 +129,7 @@ class UpsertEnversIT {
         long stored = idOf("env_seq", email);
         long before = revisions();
 
-        jpa.run(em -> {
-            Account again = new Account(email, "Anna");
-            em.persist(again);
-            em.flush();
-            assertThat(Upserts.outcome(em, again)).contains(UpsertOutcome.UPDATED);
-        });
+        jpa.upserted(new Account(email, "Anna"), UpsertOutcome.UPDATED);
 
         assertThat(audit("env_seq", email)).containsExactly(List.of(stored, 0, "Ann"), List.of(stored, 1, "Anna"));
         assertThat(revisions()).isEqualTo(before + 1);
@@ -179,12 +144,7 @@ class UpsertEnversIT {
         jpa.run(em -> em.persist(new Account(email, "Ann")));
         long stored = idOf("env_seq", email);
 
-        jpa.run(em -> {
-            Account again = new Account(email, "Anna");
-            em.persist(again);
-            em.flush();
-            again.name = "Annabel";
-        });
+        jpa.upserted(new Account(email, "Anna"), UpsertOutcome.UPDATED, again -> again.name = "Annabel");
 
         assertThat(audit("env_seq", email)).containsExactly(List.of(stored, 0, "Ann"), List.of(stored, 1, "Annabel"));
     }
@@ -196,12 +156,7 @@ class UpsertEnversIT {
         long stored = idOf("env_keep", email);
         long before = revisions();
 
-        jpa.run(em -> {
-            Member again = new Member(email, "Bobby");
-            em.persist(again);
-            em.flush();
-            assertThat(Upserts.outcome(em, again)).contains(UpsertOutcome.SKIPPED);
-        });
+        jpa.upserted(new Member(email, "Bobby"), UpsertOutcome.SKIPPED);
 
         assertThat(audit("env_keep", email)).containsExactly(List.of(stored, 0, "Bob"));
         assertThat(revisions()).isEqualTo(before);
@@ -291,11 +246,7 @@ class UpsertEnversIT {
     @Test
     void insertedEntityWithElementCollectionIsAnAddWithItsElements() {
         String email = email("tagsnew");
-        Tagged created = jpa.tx(em -> {
-            Tagged t = new Tagged(email, "Cy", "x", "y");
-            em.persist(t);
-            return t;
-        });
+        Tagged created = jpa.persisted(new Tagged(email, "Cy", "x", "y"));
         assertThat(audit("env_tagged", email)).containsExactly(List.of(created.id, 0, "Cy"));
         assertThat(jpa.db().query("select revtype, tag from env_tagged_tags_aud where tagged_id = " + created.id + " order by tag"))
                 .containsExactly(List.of(0, "x"), List.of(0, "y"));

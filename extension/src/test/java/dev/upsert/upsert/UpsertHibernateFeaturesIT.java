@@ -97,8 +97,7 @@ class UpsertHibernateFeaturesIT {
         Restricted first = jpa.persisted(new Restricted("R1", "first"));
         jpa.db().execute("update hf_restricted set archived = true where code = 'R1'");
         // the key is taken by the archived row, which queries do not show: that row is updated
-        Restricted second = jpa.upserted(new Restricted("R1", "second"), UpsertOutcome.UPDATED);
-        assertThat(second.id).isEqualTo(first.id);
+        jpa.upsertedOver(first, new Restricted("R1", "second"), UpsertOutcome.UPDATED);
         // every attribute is overwritten by default, archived too: the proposed row (archived = false) is visible again
         assertThat(jpa.db().query("select name, archived from hf_restricted")).containsExactly(List.of("second", false));
     }
@@ -120,14 +119,9 @@ class UpsertHibernateFeaturesIT {
     @Test
     void optimisticLockingAllComparesTheStoredRowOnTheNextUpdate() {
         jpa.run(em -> em.persist(new LockAll("A1", "first", "kept")));
-        jpa.run(em -> {
-            var a = new LockAll("A1", "second", "proposed note");
-            em.persist(a);
-            em.flush();
-            assertThat(Upserts.outcome(em, a)).contains(UpsertOutcome.UPDATED);
+        jpa.upserted(new LockAll("A1", "second", "proposed note"), UpsertOutcome.UPDATED, a -> {
             assertThat(a.note).isEqualTo("kept");  // excluded from the update: the stored value comes back
-            a.name = "third";
-            em.flush();  // UPDATE ... WHERE id = ? AND code = ? AND name = 'second' AND note = 'kept': one row
+            a.name = "third";  // at the commit: UPDATE ... WHERE id = ? AND code = ? AND name = 'second' AND note = 'kept': one row
         });
         assertThat(jpa.db().query("select name, note from hf_lock_all where code = 'A1'")).containsExactly(List.of("third", "kept"));
     }
@@ -135,14 +129,8 @@ class UpsertHibernateFeaturesIT {
     @Test
     void optimisticLockingDirtyComparesTheStoredRowOnTheNextUpdate() {
         jpa.run(em -> em.persist(new LockDirty("D1", "first", "kept")));
-        jpa.run(em -> {
-            var d = new LockDirty("D1", "second", "proposed note");
-            em.persist(d);
-            em.flush();
-            assertThat(Upserts.outcome(em, d)).contains(UpsertOutcome.UPDATED);
-            d.note = "changed";
-            em.flush();  // UPDATE ... SET note = ? WHERE id = ? AND note = 'kept'
-        });
+        // at the commit: UPDATE ... SET note = ? WHERE id = ? AND note = 'kept'
+        jpa.upserted(new LockDirty("D1", "second", "proposed note"), UpsertOutcome.UPDATED, d -> d.note = "changed");
         assertThat(jpa.db().query("select name, note from hf_lock_dirty where code = 'D1'")).containsExactly(List.of("second", "changed"));
     }
 
@@ -150,12 +138,7 @@ class UpsertHibernateFeaturesIT {
     void dynamicUpdateWritesOnlyTheChangedColumnAfterTheUpsert() {
         jpa.run(em -> em.persist(new LockDirty("D2", "first", "n1")));
         jpa.db().execute("update hf_lock_dirty set name = 'changed by another writer' where code = 'D2'");
-        jpa.run(em -> {
-            var d = new LockDirty("D2", "mine", "n2");
-            em.persist(d);
-            em.flush();
-            d.note = "n3";
-        });
+        jpa.upserted(new LockDirty("D2", "mine", "n2"), UpsertOutcome.UPDATED, d -> d.note = "n3");
         // the upsert overwrote name; the later dynamic update wrote note alone
         assertThat(jpa.db().query("select name, note from hf_lock_dirty where code = 'D2'")).containsExactly(List.of("mine", "n3"));
     }

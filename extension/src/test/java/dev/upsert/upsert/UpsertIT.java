@@ -26,20 +26,9 @@ class UpsertIT {
 
     @Test
     void identityConflictReturnsTheStoredRowAndUpdatesOnlyOverwrittenColumns() {
-        long firstId = jpa.tx(em -> {
-            var a = new IdentityAccount("ann@x.org", "Ann", "seed");
-            em.persist(a);
-            em.flush();  // IDENTITY upserts wait for the flush, like the others
-            assertThat(Upserts.outcome(em, a)).contains(UpsertOutcome.INSERTED);
-            return a.id;
-        });
-        var second = jpa.tx(em -> {
-            var a = new IdentityAccount("ann@x.org", "Ann B", "second-run");
-            em.persist(a);
-            em.flush();
-            assertThat(Upserts.outcome(em, a)).contains(UpsertOutcome.UPDATED);
-            return a;
-        });
+        // IDENTITY upserts wait for the flush, like the others
+        long firstId = jpa.upserted(new IdentityAccount("ann@x.org", "Ann", "seed"), UpsertOutcome.INSERTED).id;
+        var second = jpa.upserted(new IdentityAccount("ann@x.org", "Ann B", "second-run"), UpsertOutcome.UPDATED);
         assertThat(second.id).isEqualTo(firstId);
         assertThat(second.createdBy).isEqualTo("seed");      // insert-only column: the stored value came back
         assertThat(second.version).isEqualTo(1);               // incremented in SQL and written back
@@ -50,10 +39,7 @@ class UpsertIT {
     @Test
     void laterDirtyCheckUpdatesTheStoredRowWithoutClobbering() {
         jpa.run(em -> em.persist(new SequenceAccount("bob@x.org", "Bob", "seed")));
-        jpa.run(em -> {
-            var b = new SequenceAccount("bob@x.org", "Bobby", "second-run");
-            em.persist(b);
-            em.flush();
+        jpa.upserted(new SequenceAccount("bob@x.org", "Bobby", "second-run"), UpsertOutcome.UPDATED, b -> {
             assertThat(b.createdBy).isEqualTo("seed");
             b.name = "Robert";                                  // dirty-check after the upsert
         });
@@ -64,11 +50,7 @@ class UpsertIT {
 
     @Test
     void sequenceIdIsReplacedByTheStoredRowsId() {
-        long storedId = jpa.tx(em -> {
-            var c = new SequenceAccount("cid@x.org", "C", "seed");
-            em.persist(c);
-            return c;
-        }).id;                                                  // read after the commit: the id is null until the flush
+        long storedId = jpa.persisted(new SequenceAccount("cid@x.org", "C", "seed")).id;  // read after the commit: the id is null until the flush
         jpa.run(em -> {
             var c = new SequenceAccount("cid@x.org", "C2", "again");
             em.persist(c);
@@ -81,17 +63,8 @@ class UpsertIT {
 
     @Test
     void uuidIdsAreReplacedToo() {
-        var stored = jpa.tx(em -> {
-            var u = new UuidAccount("uu@x.org", "U");
-            em.persist(u);
-            return u;
-        }).id;
-        var again = jpa.tx(em -> {
-            var u = new UuidAccount("uu@x.org", "U2");
-            em.persist(u);
-            em.flush();
-            return u.id;
-        });
+        var stored = jpa.persisted(new UuidAccount("uu@x.org", "U")).id;
+        var again = jpa.upserted(new UuidAccount("uu@x.org", "U2"), UpsertOutcome.UPDATED).id;
         assertThat(again).isEqualTo(stored);
         assertThat(jpa.db().query("select id, name from account_uuid")).containsExactly(List.of(stored, "U2"));
     }
@@ -99,15 +72,9 @@ class UpsertIT {
     @Test
     void doNothingKeepsTheRowAndHandsBackTheStoredState() {
         jpa.run(em -> em.persist(new InboxEvent("d1", "evt-1", "first")));
-        List<UpsertOutcome> outcomes = jpa.tx(em -> {
-            var replay = new InboxEvent("d2", "evt-1", "replayed");
-            em.persist(replay);
-            em.flush();
-            assertThat(replay.id).isEqualTo("d1");
-            assertThat(replay.payload).isEqualTo("first");
-            return List.of(Upserts.outcome(em, replay).orElseThrow());
-        });
-        assertThat(outcomes).containsExactly(UpsertOutcome.SKIPPED);
+        var replay = jpa.upserted(new InboxEvent("d2", "evt-1", "replayed"), UpsertOutcome.SKIPPED);
+        assertThat(replay.id).isEqualTo("d1");
+        assertThat(replay.payload).isEqualTo("first");
         assertThat(jpa.db().query("select id, event_id, payload from inbox")).containsExactly(List.of("d1", "evt-1", "first"));
     }
 
@@ -150,11 +117,7 @@ class UpsertIT {
 
     @Test
     void alreadyManagedRowIsRefusedBeforeSql() {
-        long id = jpa.tx(em -> {
-            var a = new IdentityAccount("managed@x.org", "M", "seed");
-            em.persist(a);
-            return a;
-        }).id;
+        long id = jpa.persisted(new IdentityAccount("managed@x.org", "M", "seed")).id;
         assertThatThrownBy(() -> jpa.run(em -> {
             em.find(IdentityAccount.class, id);
             em.persist(new IdentityAccount("managed@x.org", "other", "x"));

@@ -1,11 +1,13 @@
 package dev.upsert.upsert;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -21,7 +23,9 @@ import jakarta.persistence.Version;
 import org.hibernate.annotations.ColumnTransformer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.upsert.testing.jpa.PersistenceUnit;
 import dev.upsert.Upsert;
@@ -129,21 +133,36 @@ class UpsertNameCaptureIT {
         return Transactions.inTransaction(factory, work);
     }
 
+    /** Each statement shape, with the table it runs on and whether a conflict overwrites (else get-or-create). */
+    static Stream<Arguments> shapes() {
+        return Stream.of(
+                arguments("table named proposed, get-or-create", (Supplier<Captured>) Proposed::new, "proposed", false),
+                arguments("table named ins, upsert", (Supplier<Captured>) Ins::new, "ins", true),
+                arguments("table named excluded, skipping unchanged", (Supplier<Captured>) Excluded::new, "excluded", true),
+                arguments("write expression in the bare insert", (Supplier<Captured>) Values::new, "upsert_k0", true),
+                arguments("write expression with the lateral read", (Supplier<Captured>) Batched::new, "upsert_proposed", false),
+                arguments("pipelined batch", (Supplier<Captured>) BatchedAll::new, "upsert_k1", true),
+                arguments("pipelined batch with read-back", (Supplier<Captured>) BatchedReadBack::new, "upsert_r0", false),
+                arguments("one row with read-back", (Supplier<Captured>) OneRow::new, "upsert_ord", false));
+    }
+
     /**
      * A stored row, then one flush with the same key (new values) and a new key, then one with the key alone: each
      * entity ends up as the table holds its row, with the stored id, and a change after the flush is written.
      */
-    private static <T extends Captured> void upsertsMeanTheSame(Supplier<T> make, String table, boolean updates) {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapes")
+    void upsertsMeanTheSame(String shape, Supplier<Captured> make, String table, boolean updates) {
         db.execute("truncate \"" + table + "\"");
-        T stored = make.get();
+        Captured stored = make.get();
         stored.fill("ann@x.org", "stored");
         UpsertOutcome first = tx(em -> { em.persist(stored); em.flush(); return Upserts.outcome(em, stored).orElseThrow(); });
         assertThat(first).isEqualTo(UpsertOutcome.INSERTED);
         Object storedId = id(stored);
 
-        T same = make.get();
+        Captured same = make.get();
         same.fill("ann@x.org", "proposed");
-        T fresh = make.get();
+        Captured fresh = make.get();
         fresh.fill("bob@x.org", "fresh");
         List<UpsertOutcome> outcomes = tx(em -> {
             em.persist(same);
@@ -163,7 +182,7 @@ class UpsertNameCaptureIT {
         assertThat(db.query("select name from \"" + table + "\" where email = 'bob@x.org'")).containsExactly(List.of("fresh, changed"));
 
         // one row alone, and a change after the flush
-        T single = make.get();
+        Captured single = make.get();
         single.fill("ann@x.org", updates ? "single" : "ignored");
         tx(em -> { em.persist(single); em.flush(); single.s = "changed"; return null; });
         assertThat(id(single)).isEqualTo(storedId);
@@ -174,45 +193,5 @@ class UpsertNameCaptureIT {
 
     private static Object id(Object entity) {
         return factory.getPersistenceUnitUtil().getIdentifier(entity);
-    }
-
-    @Test
-    void tableNamedProposedGetOrCreate() {
-        upsertsMeanTheSame(Proposed::new, "proposed", false);
-    }
-
-    @Test
-    void tableNamedInsUpsert() {
-        upsertsMeanTheSame(Ins::new, "ins", true);
-    }
-
-    @Test
-    void tableNamedExcludedSkippingUnchanged() {
-        upsertsMeanTheSame(Excluded::new, "excluded", true);
-    }
-
-    @Test
-    void writeExpressionInTheBareInsert() {
-        upsertsMeanTheSame(Values::new, "upsert_k0", true);
-    }
-
-    @Test
-    void writeExpressionWithTheLateralRead() {
-        upsertsMeanTheSame(Batched::new, "upsert_proposed", false);
-    }
-
-    @Test
-    void pipelinedBatch() {
-        upsertsMeanTheSame(BatchedAll::new, "upsert_k1", true);
-    }
-
-    @Test
-    void pipelinedBatchWithReadBack() {
-        upsertsMeanTheSame(BatchedReadBack::new, "upsert_r0", false);
-    }
-
-    @Test
-    void oneRowWithReadBack() {
-        upsertsMeanTheSame(OneRow::new, "upsert_ord", false);
     }
 }

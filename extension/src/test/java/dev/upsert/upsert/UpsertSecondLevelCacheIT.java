@@ -29,7 +29,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.upsert.Upsert;
 import dev.upsert.UpsertOutcome;
-import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
 
@@ -57,12 +56,9 @@ class UpsertSecondLevelCacheIT {
     /** NONSTRICT_READ_WRITE, IDENTITY id (its statement runs at persist), key by a unique column. */
     @Entity @Table(name = "l2_city", uniqueConstraints = @jakarta.persistence.UniqueConstraint(columnNames = "code"))
     @Upsert(on = "code") @Cache(usage = CacheConcurrencyStrategy.NONSTRICT_READ_WRITE)
-    static class City {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        String code;
-        String name;
+    static class City extends CodedEntity {
         City() { }
-        City(String code, String name) { this.code = code; this.name = name; }
+        City(String code, String name) { super(code, name); }
     }
 
     @RegisterExtension
@@ -116,11 +112,7 @@ class UpsertSecondLevelCacheIT {
 
     @Test
     void theInsertedRowIsCachedUnderItsIdAndReadFromTheCache() {
-        Account ann = jpa.tx(em -> {
-            var a = new Account("ann@x.org", "Ann");
-            em.persist(a);
-            return a;
-        });
+        Account ann = jpa.persisted(new Account("ann@x.org", "Ann"));
         assertThat(nameById(ann.id)).isEqualTo("Ann");
         assertThat(factory.getCache().containsEntity(Account.class, ann.id)).isTrue();
         long hits = statistics().getSecondLevelCacheHitCount();
@@ -131,22 +123,12 @@ class UpsertSecondLevelCacheIT {
 
     @Test
     void anUpdatedRowLeavesNoStaleEntryAndNothingIsCachedUnderTheProposedId() {
-        Account bob = jpa.tx(em -> {
-            var a = new Account("bob@x.org", "Bob");
-            em.persist(a);
-            return a;
-        });
+        Account bob = jpa.persisted(new Account("bob@x.org", "Bob"));
         assertThat(nameById(bob.id)).isEqualTo("Bob");
         assertThat(factory.getCache().containsEntity(Account.class, bob.id)).isTrue();
 
         long proposed = nextProposedId();
-        Account again = jpa.tx(em -> {
-            var a = new Account("bob@x.org", "Bob B");
-            em.persist(a);
-            em.flush();
-            assertThat(Upserts.outcome(em, a)).contains(UpsertOutcome.UPDATED);
-            return a;
-        });
+        Account again = jpa.upserted(new Account("bob@x.org", "Bob B"), UpsertOutcome.UPDATED);
         assertThat(again.id).isEqualTo(bob.id).isNotEqualTo(proposed);
         assertThat(jpa.db().query("select id, name from l2_account where email = 'bob@x.org'")).containsExactly(List.of(bob.id, "Bob B"));
         assertThat(factory.getCache().containsEntity(Account.class, proposed)).isFalse();
@@ -157,26 +139,14 @@ class UpsertSecondLevelCacheIT {
 
     @Test
     void theNaturalIdCacheResolvesTheKeyToTheStoredId() {
-        Account cid = jpa.tx(em -> {
-            var a = new Account("cid@x.org", "Cid");
-            em.persist(a);
-            return a;
-        });
+        Account cid = jpa.persisted(new Account("cid@x.org", "Cid"));
         assertThat(nameByNaturalId("cid@x.org")).isEqualTo("Cid");
-        jpa.run(em -> {
-            var a = new Account("cid@x.org", "Cid B");
-            em.persist(a);
-            em.flush();
-            assertThat(Upserts.outcome(em, a)).contains(UpsertOutcome.UPDATED);
-        });
+        jpa.upserted(new Account("cid@x.org", "Cid B"), UpsertOutcome.UPDATED);
         assertThat(nameByNaturalId("cid@x.org")).isEqualTo("Cid B");
         assertThat(idByNaturalId("cid@x.org")).isEqualTo(cid.id);
         // a key first upserted when its row exists, before the natural id was ever resolved
         factory.getCache().evictAllRegions();
-        jpa.run(em -> {
-            var a = new Account("cid@x.org", "Cid C");
-            em.persist(a);
-        });
+        jpa.persisted(new Account("cid@x.org", "Cid C"));
         assertThat(idByNaturalId("cid@x.org")).isEqualTo(cid.id);
         assertThat(nameByNaturalId("cid@x.org")).isEqualTo("Cid C");
     }
@@ -195,29 +165,15 @@ class UpsertSecondLevelCacheIT {
 
     @Test
     void withAnIdentityIdTheUpdatedRowLeavesNoStaleEntry() {
-        City first = jpa.tx(em -> {
-            var c = new City("BER", "Berlin");
-            em.persist(c);
-            return c;
-        });
+        City first = jpa.persisted(new City("BER", "Berlin"));
         assertThat(cityName(first.id)).isEqualTo("Berlin");
-        jpa.run(em -> {
-            var c = new City("BER", "Berlin (DE)");
-            em.persist(c);
-            em.flush();
-            assertThat(Upserts.outcome(em, c)).contains(UpsertOutcome.UPDATED);
-            assertThat(c.id).isEqualTo(first.id);
-        });
+        jpa.upsertedOver(first, new City("BER", "Berlin (DE)"), UpsertOutcome.UPDATED);
         assertThat(cityName(first.id)).isEqualTo("Berlin (DE)");
     }
 
     @Test
     void aStatelessUpsertEvictsTheStoredRow() {
-        Account eve = jpa.tx(em -> {
-            var a = new Account("eve@x.org", "Eve");
-            em.persist(a);
-            return a;
-        });
+        Account eve = jpa.persisted(new Account("eve@x.org", "Eve"));
         assertThat(nameById(eve.id)).isEqualTo("Eve");
         try (StatelessSession stateless = factory.openStatelessSession()) {
             stateless.getTransaction().begin();

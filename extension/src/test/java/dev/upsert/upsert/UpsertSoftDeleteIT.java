@@ -8,7 +8,6 @@ import java.util.UUID;
 
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
@@ -45,12 +44,9 @@ class UpsertSoftDeleteIT {
     /** ACTIVE with a converter: {@code active} holds 'Y' while the row lives, 'N' once removed. */
     @Entity @Table(name = "sd_customer", uniqueConstraints = @UniqueConstraint(columnNames = "code"))
     @Upsert(on = "code") @SoftDelete(strategy = SoftDeleteType.ACTIVE, converter = YesNoConverter.class)
-    static class Customer {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        String code;
-        String name;
+    static class Customer extends CodedEntity {
         Customer() { }
-        Customer(String code, String name) { this.code = code; this.name = name; }
+        Customer(String code, String name) { super(code, name); }
     }
 
     /** Get-or-create: a live row is left alone (SKIPPED), a soft-deleted one is brought back as it was stored. */
@@ -102,8 +98,7 @@ class UpsertSoftDeleteIT {
         assertThat(jpa.db().query("select deleted from sd_account where email = 'bob@x.org'")).containsExactly(List.of(true));
         assertThat(nameOf(Account.class, first.id)).isNull();
 
-        Account again = jpa.upserted(new Account("bob@x.org", "Bob again"), UpsertOutcome.UPDATED);
-        assertThat(again.id).isEqualTo(first.id);
+        jpa.upsertedOver(first, new Account("bob@x.org", "Bob again"), UpsertOutcome.UPDATED);
         assertThat(jpa.db().query("select name, deleted from sd_account where email = 'bob@x.org'"))
                 .containsExactly(List.of("Bob again", false));
         assertThat(nameOf(Account.class, first.id)).isEqualTo("Bob again");
@@ -119,8 +114,7 @@ class UpsertSoftDeleteIT {
         jpa.run(em -> em.remove(em.find(Customer.class, first.id)));
         assertThat(jpa.db().query("select active from sd_customer")).containsExactly(List.of("N"));
 
-        Customer again = jpa.upserted(new Customer("C-1", "Acme Corp"), UpsertOutcome.UPDATED);
-        assertThat(again.id).isEqualTo(first.id);
+        jpa.upsertedOver(first, new Customer("C-1", "Acme Corp"), UpsertOutcome.UPDATED);
         assertThat(jpa.db().query("select name, active from sd_customer")).containsExactly(List.of("Acme Corp", "Y"));
         assertThat(nameOf(Customer.class, first.id)).isEqualTo("Acme Corp");
     }
@@ -128,8 +122,7 @@ class UpsertSoftDeleteIT {
     @Test
     void getOrCreateLeavesALiveRowAndBringsASoftDeletedOneBack() {
         Tag red = jpa.persisted(new Tag("urgent", "red"));
-        Tag live = jpa.upserted(new Tag("urgent", "blue"), UpsertOutcome.SKIPPED);
-        assertThat(live.id).isEqualTo(red.id);
+        Tag live = jpa.upsertedOver(red, new Tag("urgent", "blue"), UpsertOutcome.SKIPPED);
         assertThat(live.color).isEqualTo("red");
         jpa.run(em -> em.remove(em.find(Tag.class, red.id)));
 
@@ -145,8 +138,7 @@ class UpsertSoftDeleteIT {
     void skipUnchangedStillBringsBackASoftDeletedRowWithTheSameValues() {
         Setting first = jpa.persisted(new Setting("theme", "dark"));
         jpa.run(em -> em.remove(em.find(Setting.class, first.id)));
-        Setting back = jpa.upserted(new Setting("theme", "dark"), UpsertOutcome.UPDATED);
-        assertThat(back.id).isEqualTo(first.id);
+        jpa.upsertedOver(first, new Setting("theme", "dark"), UpsertOutcome.UPDATED);
         assertThat(jpa.db().query("select value, deleted from sd_setting")).containsExactly(List.of("dark", false));
         jpa.upserted(new Setting("theme", "dark"), UpsertOutcome.SKIPPED);
     }

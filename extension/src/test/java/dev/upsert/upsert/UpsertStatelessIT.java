@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import org.hibernate.SessionFactory;
@@ -76,17 +77,22 @@ class UpsertStatelessIT {
         }
     }
 
+    /** A new entity per key, named {@code name}, each handed to {@code send} in one stateless transaction; in key order. */
+    private static List<Account> sendEach(Ids ids, List<String> keys, String name, BiConsumer<StatelessSession, Account> send) {
+        List<Account> accounts = new ArrayList<>();
+        stateless(s -> keys.forEach(email -> {
+            Account a = ids.create(email, name, "app");
+            send.accept(s, a);
+            accounts.add(a);
+        }));
+        return accounts;
+    }
+
     @ParameterizedTest
     @EnumSource(Ids.class)
     void insertUpsertsEachEntityAndWritesTheStoredRowBack(Ids ids) {
         List<String> keys = keys(ids, 6);
-        List<Account> accounts = new ArrayList<>();
-        stateless(s -> keys.forEach(email -> {
-            Account a = ids.create(email, "New", "app");
-            s.insert(a);
-            accounts.add(a);
-        }));
-        assertStored(ids, keys, accounts, "New");
+        assertStored(ids, keys, sendEach(ids, keys, "New", StatelessSession::insert), "New");
     }
 
     @ParameterizedTest
@@ -106,12 +112,8 @@ class UpsertStatelessIT {
     @EnumSource(Ids.class)
     void upsertIsTheUpsertByKey(Ids ids) {
         List<String> keys = keys(ids, 4);
-        List<Account> accounts = new ArrayList<>();
-        stateless(s -> keys.forEach(email -> {
-            Account a = withId(ids.create(email, "Upserted", "app"));   // upsert() takes entities that carry an id
-            s.upsert(a);
-            accounts.add(a);
-        }));
+        // upsert() takes entities that carry an id
+        List<Account> accounts = sendEach(ids, keys, "Upserted", (s, a) -> s.upsert(withId(a)));
         // Hibernate's upsert() increments the version it is given, also for a row that turns out new (as for its own upsert)
         assertStored(ids, keys, accounts, "Upserted", 1L);
     }

@@ -13,6 +13,7 @@ import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
+import jakarta.persistence.MappedSuperclass;
 import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
 
@@ -40,70 +41,62 @@ import dev.upsert.testing.TestSchema;
 @PostgresTest
 class UpsertTenantIT {
 
-    /** Email unique across tenants. */
-    @Entity @Table(name = "tenant_account") @Upsert(on = "email")
-    static class Account {
-        @Id @GeneratedValue Long id;
+    /** Every entity's shape but the tenant-scoped one's: its tenant, an email unique across tenants, a name. */
+    @MappedSuperclass
+    abstract static class Tenanted {
         @TenantId String tenant;
         @Column(unique = true) String email;
         String name;
+        Tenanted() { }
+        Tenanted(String email, String name) { this.email = email; this.name = name; }
+    }
+
+    /** Email unique across tenants. */
+    @Entity @Table(name = "tenant_account") @Upsert(on = "email")
+    static class Account extends Tenanted {
+        @Id @GeneratedValue Long id;
         Account() { }
-        Account(String email, String name) { this.email = email; this.name = name; }
+        Account(String email, String name) { super(email, name); }
     }
 
     /** The same with an IDENTITY id: the statement runs at persist, one row. */
     @Entity @Table(name = "tenant_identity_account") @Upsert(on = "email")
-    static class IdentityAccount {
+    static class IdentityAccount extends Tenanted {
         @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        @TenantId String tenant;
-        @Column(unique = true) String email;
-        String name;
         IdentityAccount() { }
-        IdentityAccount(String email, String name) { this.email = email; this.name = name; }
+        IdentityAccount(String email, String name) { super(email, name); }
     }
 
     /** Get-or-create, email unique across tenants. */
     @Entity @Table(name = "tenant_signup") @Upsert(on = "email", action = Upsert.Action.NOTHING)
-    static class Signup {
+    static class Signup extends Tenanted {
         @Id @GeneratedValue Long id;
-        @TenantId String tenant;
-        @Column(unique = true) String email;
-        String name;
         Signup() { }
-        Signup(String email, String name) { this.email = email; this.name = name; }
+        Signup(String email, String name) { super(email, name); }
     }
 
     /** An upsert that leaves unchanged rows alone (and so reads them back). */
     @Entity @Table(name = "tenant_profile") @Upsert(on = "email", skipUnchanged = true)
-    static class Profile {
+    static class Profile extends Tenanted {
         @Id @GeneratedValue Long id;
-        @TenantId String tenant;
-        @Column(unique = true) String email;
-        String name;
         Profile() { }
-        Profile(String email, String name) { this.email = email; this.name = name; }
+        Profile(String email, String name) { super(email, name); }
     }
 
     /** Soft-deleted rows come back on an upsert of their key (email unique across tenants): only the own tenant's. */
     @Entity @Table(name = "tenant_soft_account") @Upsert(on = "email") @SoftDelete
-    static class SoftAccount {
+    static class SoftAccount extends Tenanted {
         @Id @GeneratedValue Long id;
-        @TenantId String tenant;
-        @Column(unique = true) String email;
-        String name;
         SoftAccount() { }
-        SoftAccount(String email, String name) { this.email = email; this.name = name; }
+        SoftAccount(String email, String name) { super(email, name); }
     }
 
     /** The same, get-or-create. */
     @Entity @Table(name = "tenant_soft_signup") @Upsert(on = "email", action = Upsert.Action.NOTHING) @SoftDelete
-    static class SoftSignup {
+    static class SoftSignup extends Tenanted {
         @Id @GeneratedValue Long id;
-        @TenantId String tenant;
-        @Column(unique = true) String email;
-        String name;
         SoftSignup() { }
-        SoftSignup(String email, String name) { this.email = email; this.name = name; }
+        SoftSignup(String email, String name) { super(email, name); }
     }
 
     /** Email unique per tenant: the index is on (tenant, email), the annotation names only the email. */
@@ -152,15 +145,44 @@ class UpsertTenantIT {
         return Upserts.outcome(session, entity).orElseThrow();
     }
 
+    /** Tenant A stores {@code entity} (a new key); returns it. */
+    private static <T> T storedByA(T entity) {
+        UpsertOutcome inserted = as("A", s -> persist(s, entity));
+        assertThat(inserted).isEqualTo(UpsertOutcome.INSERTED);
+        return entity;
+    }
+
+    /**
+     * Tenant B persists {@code intruder}, whose key tenant A's {@code stored} holds: a {@link DuplicateKeyException},
+     * and the intruder is handed neither A's id nor A as its tenant. Returns it.
+     */
+    private static <T extends Tenanted> T takenFromB(T stored, T intruder) {
+        Throwable thrown = catchThrowable(() -> as("B", s -> persist(s, intruder)));
+        assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).isPresent();
+        assertThat(jpa.id(intruder)).isNotEqualTo(jpa.id(stored));
+        assertThat(intruder.tenant).isNotEqualTo("A");
+        return intruder;
+    }
+
+    /**
+     * Tenant A stores {@code stored} and removes it (a soft delete: the row keeps its key), then tenant B's
+     * {@code intruder} of that key is {@link #takenFromB taken}, and A's row stays deleted in {@code table}.
+     */
+    private static <T extends Tenanted> void softDeletedKeyTakenFromB(T stored, T intruder, String table) {
+        storedByA(stored);
+        as("A", s -> {
+            s.remove(s.find(stored.getClass(), jpa.id(stored)));
+            return null;
+        });
+        takenFromB(stored, intruder);
+        assertThat(jpa.db().query("select id, tenant, name, deleted from " + table))
+                .containsExactly(List.of(jpa.id(stored), "A", stored.name, true));
+    }
+
     @Test
     void anotherTenantsKeyIsTakenNeverOverwrittenNorHandedBack() {
-        Account ann = as("A", s -> { Account a = new Account("ann@x.org", "Ann"); persist(s, a); return a; });
-
-        Account intruder = new Account("ann@x.org", "Mallory");
-        Throwable thrown = catchThrowable(() -> as("B", s -> persist(s, intruder)));
-
-        assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).isPresent();
-        assertThat(intruder.id).isNotEqualTo(ann.id);
+        Account ann = storedByA(new Account("ann@x.org", "Ann"));
+        Account intruder = takenFromB(ann, new Account("ann@x.org", "Mallory"));
         assertThat(intruder.name).isEqualTo("Mallory");
         assertThat(jpa.db().query("select id, tenant, email, name from tenant_account"))
                 .containsExactly(List.of(ann.id, "A", "ann@x.org", "Ann"));
@@ -168,20 +190,15 @@ class UpsertTenantIT {
 
     @Test
     void anotherTenantsKeyIsTakenWithAnIdentityId() {
-        IdentityAccount ann = as("A", s -> { IdentityAccount a = new IdentityAccount("ann@x.org", "Ann"); persist(s, a); return a; });
-
-        IdentityAccount intruder = new IdentityAccount("ann@x.org", "Mallory");
-        Throwable thrown = catchThrowable(() -> as("B", s -> persist(s, intruder)));
-
-        assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).isPresent();
-        assertThat(intruder.id).isNotEqualTo(ann.id);
+        IdentityAccount ann = storedByA(new IdentityAccount("ann@x.org", "Ann"));
+        takenFromB(ann, new IdentityAccount("ann@x.org", "Mallory"));
         assertThat(jpa.db().query("select id, tenant, email, name from tenant_identity_account"))
                 .containsExactly(List.of(ann.id, "A", "ann@x.org", "Ann"));
     }
 
     @Test
     void theOwnTenantsRowsAreStillUpsertedBatchedAndSingle() {
-        Account ann = as("A", s -> { Account a = new Account("ann@x.org", "Ann"); persist(s, a); return a; });
+        Account ann = storedByA(new Account("ann@x.org", "Ann"));
         as("B", s -> persist(s, new Account("bob@x.org", "Bob")));
 
         List<Object> again = as("A", s -> {
@@ -199,7 +216,7 @@ class UpsertTenantIT {
 
     @Test
     void getOrCreateOfAnotherTenantsKeyIsTakenNeverTheirRow() {
-        Signup ann = as("A", s -> { Signup a = new Signup("ann@x.org", "Ann"); persist(s, a); return a; });
+        Signup ann = storedByA(new Signup("ann@x.org", "Ann"));
         // the own tenant's key: the stored row comes back
         Signup mine = new Signup("ann@x.org", "ignored");
         UpsertOutcome skipped = as("A", s -> persist(s, mine));
@@ -207,42 +224,23 @@ class UpsertTenantIT {
         assertThat(mine.id).isEqualTo(ann.id);
         assertThat(mine.name).isEqualTo("Ann");
 
-        Signup intruder = new Signup("ann@x.org", "Mallory");
-        Throwable thrown = catchThrowable(() -> as("B", s -> persist(s, intruder)));
-
-        assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).isPresent();
-        assertThat(intruder.id).isNotEqualTo(ann.id);
+        Signup intruder = takenFromB(ann, new Signup("ann@x.org", "Mallory"));
         assertThat(intruder.name).isEqualTo("Mallory");
-        assertThat(intruder.tenant).isNotEqualTo("A");
         assertThat(jpa.db().query("select id, tenant, name from tenant_signup")).containsExactly(List.of(ann.id, "A", "Ann"));
     }
 
     @Test
     void anUnchangedRowOfAnotherTenantIsNotReadBack() {
-        Profile ann = as("A", s -> { Profile a = new Profile("ann@x.org", "Ann"); persist(s, a); return a; });
-
-        Profile intruder = new Profile("ann@x.org", "Ann");
-        Throwable thrown = catchThrowable(() -> as("B", s -> persist(s, intruder)));
-
-        assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).isPresent();
-        assertThat(intruder.id).isNotEqualTo(ann.id);
-        assertThat(intruder.tenant).isNotEqualTo("A");
+        Profile ann = storedByA(new Profile("ann@x.org", "Ann"));
+        takenFromB(ann, new Profile("ann@x.org", "Ann"));
         assertThat(jpa.db().query("select id, tenant, name from tenant_profile")).containsExactly(List.of(ann.id, "A", "Ann"));
     }
 
     /** A soft-deleted row still holds its key: another tenant's upsert of it is taken, never a revival of that row. */
     @Test
     void anotherTenantsSoftDeletedRowIsNeitherRevivedNorUpdated() {
-        SoftAccount ann = as("A", s -> { SoftAccount a = new SoftAccount("ann@x.org", "Ann"); persist(s, a); return a; });
-        as("A", s -> { s.remove(s.find(SoftAccount.class, ann.id)); return null; });
-
-        SoftAccount intruder = new SoftAccount("ann@x.org", "Mallory");
-        Throwable thrown = catchThrowable(() -> as("B", s -> persist(s, intruder)));
-
-        assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).isPresent();
-        assertThat(intruder.id).isNotEqualTo(ann.id);
-        assertThat(jpa.db().query("select id, tenant, name, deleted from tenant_soft_account"))
-                .containsExactly(List.of(ann.id, "A", "Ann", true));
+        SoftAccount ann = new SoftAccount("ann@x.org", "Ann");
+        softDeletedKeyTakenFromB(ann, new SoftAccount("ann@x.org", "Mallory"), "tenant_soft_account");
 
         // the own tenant brings it back
         SoftAccount back = new SoftAccount("ann@x.org", "Ann again");
@@ -255,24 +253,15 @@ class UpsertTenantIT {
 
     @Test
     void getOrCreateOfAnotherTenantsSoftDeletedKeyIsTakenNeverARevival() {
-        SoftSignup ann = as("A", s -> { SoftSignup a = new SoftSignup("ann@x.org", "Ann"); persist(s, a); return a; });
-        as("A", s -> { s.remove(s.find(SoftSignup.class, ann.id)); return null; });
-
-        SoftSignup intruder = new SoftSignup("ann@x.org", "Mallory");
-        Throwable thrown = catchThrowable(() -> as("B", s -> persist(s, intruder)));
-
-        assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).isPresent();
-        assertThat(intruder.id).isNotEqualTo(ann.id);
-        assertThat(intruder.tenant).isNotEqualTo("A");
-        assertThat(jpa.db().query("select id, tenant, name, deleted from tenant_soft_signup"))
-                .containsExactly(List.of(ann.id, "A", "Ann", true));
+        softDeletedKeyTakenFromB(new SoftSignup("ann@x.org", "Ann"), new SoftSignup("ann@x.org", "Mallory"), "tenant_soft_signup");
     }
 
     /** Its own SessionFactory: before the fix, boot refused it (advising a global index on email). */
     @Test
     void aTenantScopedIndexIsTheConflictTarget(TestSchema schema) {
         try (Jpa scoped = new Jpa(schema, Member.class)) {
-            Member ann = as(scoped.factory, "A", s -> { Member a = new Member("ann@x.org", "Ann"); persist(s, a); return a; });
+            Member ann = new Member("ann@x.org", "Ann");
+            as(scoped.factory, "A", s -> persist(s, ann));
 
             Member other = new Member("ann@x.org", "Ann at B");
             UpsertOutcome inserted = as(scoped.factory, "B", s -> persist(s, other));
