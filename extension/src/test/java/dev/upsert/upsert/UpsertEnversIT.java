@@ -9,14 +9,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
 import jakarta.persistence.ElementCollection;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
-import jakarta.persistence.JoinColumn;
 import jakarta.persistence.MappedSuperclass;
 import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
@@ -50,12 +48,28 @@ class UpsertEnversIT {
         Person(String email, String name) { this.email = email; this.name = name; }
     }
 
+    /** Sequence ids, one sequence for both tables in blocks of 50: the upsert runs at the flush. */
+    @MappedSuperclass @Audited
+    abstract static class Sequenced extends Person {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "env_ids")
+        @SequenceGenerator(name = "env_ids", sequenceName = "env_ids", allocationSize = 50)
+        Long id;
+        Sequenced() { }
+        Sequenced(String email, String name) { super(email, name); }
+    }
+
+    /** IDENTITY ids with an element collection ({entity}_tags): the upsert runs at persist, the collection at flush. */
+    @MappedSuperclass @Audited
+    abstract static class Tagged extends Person {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        @ElementCollection @Column(name = "tag") Set<String> tags = new HashSet<>();
+        Tagged() { }
+        Tagged(String email, String name, String... tags) { super(email, name); this.tags.addAll(List.of(tags)); }
+    }
+
     @Entity(name = "EnvSeq") @Table(name = "env_seq", uniqueConstraints = @UniqueConstraint(name = "env_seq_email_key", columnNames = "email"))
     @Audited @Upsert(on = "email")
-    static class Account extends Person {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "env_seq_ids")
-        @SequenceGenerator(name = "env_seq_ids", sequenceName = "env_seq_ids", allocationSize = 50)
-        Long id;
+    static class Account extends Sequenced {
         Account() { }
         Account(String email, String name) { super(email, name); }
     }
@@ -63,38 +77,28 @@ class UpsertEnversIT {
     /** Get-or-create: a conflict leaves the stored row alone. */
     @Entity(name = "EnvKeep") @Table(name = "env_keep", uniqueConstraints = @UniqueConstraint(name = "env_keep_email_key", columnNames = "email"))
     @Audited @Upsert(on = "email", action = Upsert.Action.NOTHING)
-    static class Member extends Person {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "env_keep_ids")
-        @SequenceGenerator(name = "env_keep_ids", sequenceName = "env_keep_ids", allocationSize = 50)
-        Long id;
+    static class Member extends Sequenced {
         Member() { }
         Member(String email, String name) { super(email, name); }
     }
 
-    /** IDENTITY with an element collection: the upsert runs at persist, the collection at flush. */
     @Entity(name = "EnvTagged") @Table(name = "env_tagged", uniqueConstraints = @UniqueConstraint(name = "env_tagged_email_key", columnNames = "email"))
     @Audited @Upsert(on = "email")
-    static class Tagged extends Person {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        @ElementCollection @CollectionTable(name = "env_tagged_tags", joinColumns = @JoinColumn(name = "tagged_id"))
-        @Column(name = "tag") Set<String> tags = new HashSet<>();
-        Tagged() { }
-        Tagged(String email, String name, String... tags) { super(email, name); this.tags.addAll(List.of(tags)); }
+    static class TaggedAccount extends Tagged {
+        TaggedAccount() { }
+        TaggedAccount(String email, String name, String... tags) { super(email, name, tags); }
     }
 
     @Entity(name = "EnvTaggedKeep") @Table(name = "env_tagged_keep", uniqueConstraints = @UniqueConstraint(name = "env_tagged_keep_email_key", columnNames = "email"))
     @Audited @Upsert(on = "email", action = Upsert.Action.NOTHING)
-    static class TaggedMember extends Person {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        @ElementCollection @CollectionTable(name = "env_tagged_keep_tags", joinColumns = @JoinColumn(name = "member_id"))
-        @Column(name = "tag") Set<String> tags = new HashSet<>();
+    static class TaggedMember extends Tagged {
         TaggedMember() { }
-        TaggedMember(String email, String name, String... tags) { super(email, name); this.tags.addAll(List.of(tags)); }
+        TaggedMember(String email, String name, String... tags) { super(email, name, tags); }
     }
 
     @RegisterExtension
     static final JpaPerClass jpa = new JpaPerClass(Map.of("hibernate.jdbc.batch_size", "20"),
-            Account.class, Member.class, Tagged.class, TaggedMember.class);
+            Account.class, Member.class, TaggedAccount.class, TaggedMember.class);
     private static final AtomicInteger SEQ = new AtomicInteger();
 
     private static String email(String what) {
@@ -201,26 +205,26 @@ class UpsertEnversIT {
     @Test
     void updatedEntityWithElementCollectionAuditsTheReplacedElements() {
         String email = email("tags");
-        jpa.run(em -> em.persist(new Tagged(email, "Ann", "a", "b")));
+        jpa.run(em -> em.persist(new TaggedAccount(email, "Ann", "a", "b")));
         long stored = idOf("env_tagged", email);
 
         jpa.run(em -> {
-            Tagged again = new Tagged(email, "Anna", "b", "c");
+            TaggedAccount again = new TaggedAccount(email, "Anna", "b", "c");
             em.persist(again);
             assertThat(Upserts.outcome(em, again)).contains(UpsertOutcome.UPDATED);
         });
 
-        assertThat(jpa.db().query("select tag from env_tagged_tags where tagged_id = " + stored + " order by tag"))
+        assertThat(jpa.db().query("select tag from envtagged_tags where envtagged_id = " + stored + " order by tag"))
                 .containsExactly(List.of("b"), List.of("c"));
         assertThat(audit("env_tagged", email)).containsExactly(List.of(stored, 0, "Ann"), List.of(stored, 1, "Anna"));
-        assertThat(jpa.db().query("select revtype, tag from env_tagged_tags_aud where tagged_id = " + stored + " order by rev, tag"))
+        assertThat(jpa.db().query("select revtype, tag from envtagged_tags_aud where envtagged_id = " + stored + " order by rev, tag"))
                 .containsExactly(List.of(0, "a"), List.of(0, "b"), List.of(2, "a"), List.of(0, "c"));
         jpa.run(em -> {
             var reader = AuditReaderFactory.get(em);
-            List<Number> revisions = reader.getRevisions(Tagged.class, stored);
+            List<Number> revisions = reader.getRevisions(TaggedAccount.class, stored);
             assertThat(revisions).hasSize(2);
-            assertThat(reader.find(Tagged.class, stored, revisions.get(0)).tags).containsExactlyInAnyOrder("a", "b");
-            assertThat(reader.find(Tagged.class, stored, revisions.get(1)).tags).containsExactlyInAnyOrder("b", "c");
+            assertThat(reader.find(TaggedAccount.class, stored, revisions.get(0)).tags).containsExactlyInAnyOrder("a", "b");
+            assertThat(reader.find(TaggedAccount.class, stored, revisions.get(1)).tags).containsExactlyInAnyOrder("b", "c");
         });
     }
 
@@ -239,18 +243,18 @@ class UpsertEnversIT {
 
         assertThat(revisions()).isEqualTo(before);
         assertThat(audit("env_tagged_keep", email)).containsExactly(List.of(stored, 0, "Bob"));
-        assertThat(jpa.db().query("select tag from env_tagged_keep_tags where member_id = " + stored)).containsExactly(List.of("a"));
-        assertThat(jpa.db().queryLong("select count(*) from env_tagged_keep_tags_aud where member_id = " + stored)).isEqualTo(1);
+        assertThat(jpa.db().query("select tag from envtaggedkeep_tags where envtaggedkeep_id = " + stored)).containsExactly(List.of("a"));
+        assertThat(jpa.db().queryLong("select count(*) from envtaggedkeep_tags_aud where envtaggedkeep_id = " + stored)).isEqualTo(1);
     }
 
     @Test
     void insertedEntityWithElementCollectionIsAnAddWithItsElements() {
         String email = email("tagsnew");
-        Tagged created = jpa.persisted(new Tagged(email, "Cy", "x", "y"));
+        TaggedAccount created = jpa.persisted(new TaggedAccount(email, "Cy", "x", "y"));
         assertThat(audit("env_tagged", email)).containsExactly(List.of(created.id, 0, "Cy"));
-        assertThat(jpa.db().query("select revtype, tag from env_tagged_tags_aud where tagged_id = " + created.id + " order by tag"))
+        assertThat(jpa.db().query("select revtype, tag from envtagged_tags_aud where envtagged_id = " + created.id + " order by tag"))
                 .containsExactly(List.of(0, "x"), List.of(0, "y"));
-        assertThat(new ArrayList<>(jpa.db().query("select count(*) from env_tagged_tags where tagged_id = " + created.id)))
+        assertThat(new ArrayList<>(jpa.db().query("select count(*) from envtagged_tags where envtagged_id = " + created.id)))
                 .containsExactly(List.of(2L));
     }
 }

@@ -54,15 +54,12 @@ class UpsertOptionsIT {
         Member(String email, String name) { this.email = email; this.name = name; }
     }
 
-    @Entity @Table(name = "product", uniqueConstraints = @UniqueConstraint(name = "product_sku_key", columnNames = "sku"))
-    @Upsert(constraint = "product_sku_key", skipUnchanged = true)
-    static class Product {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        String sku;
-        String label;
+    @Entity @Table(name = "product", uniqueConstraints = @UniqueConstraint(name = "product_code_key", columnNames = "code"))
+    @Upsert(constraint = "product_code_key", skipUnchanged = true)
+    static class Product extends CodedEntity {
         @Version int version;
         Product() { }
-        Product(String sku, String label) { this.sku = sku; this.label = label; }
+        Product(String code, String name) { super(code, name); }
     }
 
     @Entity @Table(name = "reading")
@@ -126,7 +123,7 @@ class UpsertOptionsIT {
             UpsertOutcome changed = jpa.tx(em -> { var p = new Product("sku-1", "Desk lamp"); em.persist(p); em.flush(); return Upserts.outcome(em, p).orElseThrow(); });
             assertThat(same).isEqualTo(UpsertOutcome.SKIPPED);
             assertThat(changed).isEqualTo(UpsertOutcome.UPDATED);
-            assertThat(db.query("select label, version from product")).containsExactly(List.of("Desk lamp", 1));
+            assertThat(db.query("select name, version from product")).containsExactly(List.of("Desk lamp", 1));
         }
     }
 

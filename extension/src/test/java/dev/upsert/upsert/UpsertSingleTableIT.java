@@ -20,6 +20,7 @@ import jakarta.persistence.Inheritance;
 import jakarta.persistence.InheritanceType;
 import jakarta.persistence.ManyToOne;
 import jakarta.persistence.Table;
+import jakarta.persistence.UniqueConstraint;
 import jakarta.persistence.Version;
 
 import org.hibernate.SessionFactory;
@@ -71,20 +72,18 @@ class UpsertSingleTableIT {
      * Get-or-create over a concrete root without {@code @Inheritance} (SINGLE_TABLE, JPA's default), IDENTITY ids,
      * the default discriminator (dtype, the entity name: {@code UpsertSingleTableIT$Phone} for a nested class).
      */
-    @Entity @Table(name = "device") @Upsert(on = "serial", action = Upsert.Action.NOTHING)
-    static class Device {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        @Column(unique = true) String serial;
-        String label;
+    @Entity @Table(name = "device", uniqueConstraints = @UniqueConstraint(columnNames = "code"))
+    @Upsert(on = "code", action = Upsert.Action.NOTHING)
+    static class Device extends CodedEntity {
         Device() { }
-        Device(String serial, String label) { this.serial = serial; this.label = label; }
+        Device(String code, String name) { super(code, name); }
     }
 
     @Entity
     static class Phone extends Device {
         String number;
         Phone() { }
-        Phone(String serial, String label, String number) { super(serial, label); this.number = number; }
+        Phone(String code, String name, String number) { super(code, name); this.number = number; }
     }
 
     /** An upsert that leaves unchanged rows alone (and reads them back): explicit SINGLE_TABLE, integer discriminator. */
@@ -237,20 +236,20 @@ class UpsertSingleTableIT {
         Phone samePhone = new Phone("SN-1", "ignored", "ignored");
         assertThat(register.register(samePhone)).containsExactly(UpsertOutcome.SKIPPED);
         assertThat(samePhone.id).isEqualTo(phone.id);
-        assertThat(samePhone.label).isEqualTo("Ann's phone");
+        assertThat(samePhone.name).isEqualTo("Ann's phone");
         assertThat(samePhone.number).isEqualTo("+49 1");
 
         Phone notAPhone = new Phone("SN-2", "Router?", "+49 2");
         Throwable thrown = catchThrowable(() -> register.register(notAPhone));
         assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).isPresent();
         assertThat(notAPhone.id).isNotEqualTo(router.id);
-        assertThat(notAPhone.label).isEqualTo("Router?");
+        assertThat(notAPhone.name).isEqualTo("Router?");
 
         Device notADevice = new Device("SN-1", "Phone?");
         Throwable thrownToo = catchThrowable(() -> register.register(notADevice));
         assertThat(DuplicateKeyException.find(thrownToo)).as("%s", thrownToo).isPresent();
 
-        assertThat(jpa.db().query("select id, dtype, serial, label, number from device order by serial")).containsExactly(
+        assertThat(jpa.db().query("select id, dtype, code, name, number from device order by code")).containsExactly(
                 List.of(phone.id, "UpsertSingleTableIT$Phone", "SN-1", "Ann's phone", "+49 1"),
                 row(router.id, "UpsertSingleTableIT$Device", "SN-2", "Router", null));
     }
