@@ -114,6 +114,12 @@ class UpsertEnversIT {
         return jpa.db().query("select id, revtype, name from " + table + "_aud where email = '" + email + "' order by rev");
     }
 
+    /** Stores {@code entity} (a new key) in a transaction of its own; returns the id of its row in {@code table}. */
+    private long stored(Person entity, String table) {
+        jpa.persisted(entity);
+        return idOf(table, entity.email);
+    }
+
     private long idOf(String table, String email) {
         return jpa.db().queryLong("select id from " + table + " where email = '" + email + "'");
     }
@@ -129,8 +135,7 @@ class UpsertEnversIT {
     @Test
     void updatedIsAModOfTheStoredRowInTheSameRevision() {
         String email = email("upd");
-        jpa.run(em -> em.persist(new Account(email, "Ann")));
-        long stored = idOf("env_seq", email);
+        long stored = stored(new Account(email, "Ann"), "env_seq");
         long before = revisions();
 
         jpa.upserted(new Account(email, "Anna"), UpsertOutcome.UPDATED);
@@ -145,8 +150,7 @@ class UpsertEnversIT {
     @Test
     void updatedThenChangedInOneTransactionIsOneModWithTheLastState() {
         String email = email("updchg");
-        jpa.run(em -> em.persist(new Account(email, "Ann")));
-        long stored = idOf("env_seq", email);
+        long stored = stored(new Account(email, "Ann"), "env_seq");
 
         jpa.upserted(new Account(email, "Anna"), UpsertOutcome.UPDATED, again -> again.name = "Annabel");
 
@@ -156,8 +160,7 @@ class UpsertEnversIT {
     @Test
     void skippedWritesNoAuditRowAndNoRevision() {
         String email = email("skip");
-        jpa.run(em -> em.persist(new Member(email, "Bob")));
-        long stored = idOf("env_keep", email);
+        long stored = stored(new Member(email, "Bob"), "env_keep");
         long before = revisions();
 
         jpa.upserted(new Member(email, "Bobby"), UpsertOutcome.SKIPPED);
@@ -205,8 +208,7 @@ class UpsertEnversIT {
     @Test
     void updatedEntityWithElementCollectionAuditsTheReplacedElements() {
         String email = email("tags");
-        jpa.run(em -> em.persist(new TaggedAccount(email, "Ann", "a", "b")));
-        long stored = idOf("env_tagged", email);
+        long stored = stored(new TaggedAccount(email, "Ann", "a", "b"), "env_tagged");
 
         jpa.run(em -> {
             TaggedAccount again = new TaggedAccount(email, "Anna", "b", "c");
@@ -231,8 +233,7 @@ class UpsertEnversIT {
     @Test
     void skippedEntityWithElementCollectionAuditsNothing() {
         String email = email("tagskeep");
-        jpa.run(em -> em.persist(new TaggedMember(email, "Bob", "a")));
-        long stored = idOf("env_tagged_keep", email);
+        long stored = stored(new TaggedMember(email, "Bob", "a"), "env_tagged_keep");
         long before = revisions();
 
         jpa.run(em -> {
