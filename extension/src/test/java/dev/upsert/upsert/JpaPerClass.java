@@ -2,7 +2,6 @@ package dev.upsert.upsert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -123,17 +122,12 @@ final class JpaPerClass implements BeforeAllCallback, AfterAllCallback {
         });
     }
 
-    /** Persists every entity in one transaction and one flush; returns each one's outcome, in order. */
+    /** Persists every entity in one transaction and one flush; returns each one's outcome, in order (each has one). */
     List<UpsertOutcome> outcomes(Object... entities) {
         return jpa.tx(em -> {
-            for (Object entity : entities) {
-                em.persist(entity);
-            }
-            em.flush();
-            List<UpsertOutcome> outcomes = new ArrayList<>();
-            for (Object entity : entities) {
-                outcomes.add(Upserts.outcome(em, entity).orElseThrow());
-            }
+            FlushedOutcomes flushed = new FlushedOutcomes();
+            List<UpsertOutcome> outcomes = flushed.of(flushed.persist(em, entities));
+            assertThat(outcomes).as("an outcome for every entity").doesNotContainNull();
             return outcomes;
         });
     }
