@@ -1,6 +1,7 @@
 package dev.upsert.upsert;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -8,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.stream.Stream;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.ElementCollection;
@@ -24,6 +27,9 @@ import org.hibernate.envers.AuditReaderFactory;
 import org.hibernate.envers.Audited;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.upsert.Upsert;
 import dev.upsert.UpsertOutcome;
@@ -132,19 +138,35 @@ class UpsertEnversIT {
         assertThat(account.id).isEqualTo(idOf("env_seq", email));
     }
 
-    @Test
-    void updatedIsAModOfTheStoredRowInTheSameRevision() {
-        String email = email("upd");
-        long stored = stored(new Account(email, "Ann"), "env_seq");
+    /** A stored key upserted again: by action, the outcome, the stored row's audit names (ADD, then MOD), new revisions. */
+    static Stream<Arguments> conflicts() {
+        return Stream.of(
+                arguments("updated is a MOD of the stored row in the same revision", (BiFunction<String, String, Sequenced>) Account::new,
+                        "env_seq", UpsertOutcome.UPDATED, List.of("Ann", "Anna"), 1),
+                arguments("skipped writes no audit row and no revision", (BiFunction<String, String, Sequenced>) Member::new,
+                        "env_keep", UpsertOutcome.SKIPPED, List.of("Ann"), 0));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("conflicts")
+    void aConflictIsAuditedByItsOutcome(String scenario, BiFunction<String, String, Sequenced> make, String table,
+                                        UpsertOutcome outcome, List<String> auditedNames, int newRevisions) {
+        String email = email(table);
+        Sequenced first = make.apply(email, "Ann");
+        long stored = stored(first, table);
         long before = revisions();
 
-        jpa.upserted(new Account(email, "Anna"), UpsertOutcome.UPDATED);
+        jpa.upserted(make.apply(email, "Anna"), outcome);
 
-        assertThat(audit("env_seq", email)).containsExactly(List.of(stored, 0, "Ann"), List.of(stored, 1, "Anna"));
-        assertThat(revisions()).isEqualTo(before + 1);
-        assertThat(jpa.db().queryLong("select count(*) from env_seq_aud where id <> " + stored + " and email = '" + email + "'")).isZero();
-        List<Number> revisions = jpa.tx(em -> AuditReaderFactory.get(em).getRevisions(Account.class, stored));
-        assertThat(revisions).hasSize(2);
+        List<List<Object>> expected = new ArrayList<>();
+        for (int revtype = 0; revtype < auditedNames.size(); revtype++) {
+            expected.add(List.of(stored, revtype, auditedNames.get(revtype)));
+        }
+        assertThat(audit(table, email)).containsExactlyElementsOf(expected);
+        assertThat(revisions()).isEqualTo(before + newRevisions);
+        assertThat(jpa.db().queryLong("select count(*) from " + table + "_aud where id <> " + stored + " and email = '" + email + "'")).isZero();
+        List<Number> revisions = jpa.tx(em -> AuditReaderFactory.get(em).getRevisions(first.getClass(), stored));
+        assertThat(revisions).hasSize(auditedNames.size());
     }
 
     @Test
@@ -155,18 +177,6 @@ class UpsertEnversIT {
         jpa.upserted(new Account(email, "Anna"), UpsertOutcome.UPDATED, again -> again.name = "Annabel");
 
         assertThat(audit("env_seq", email)).containsExactly(List.of(stored, 0, "Ann"), List.of(stored, 1, "Annabel"));
-    }
-
-    @Test
-    void skippedWritesNoAuditRowAndNoRevision() {
-        String email = email("skip");
-        long stored = stored(new Member(email, "Bob"), "env_keep");
-        long before = revisions();
-
-        jpa.upserted(new Member(email, "Bobby"), UpsertOutcome.SKIPPED);
-
-        assertThat(audit("env_keep", email)).containsExactly(List.of(stored, 0, "Bob"));
-        assertThat(revisions()).isEqualTo(before);
     }
 
     @Test
