@@ -6,7 +6,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.MappedSuperclass;
 
 /**
- * The entity shape several feature tests share: an IDENTITY id (its statement runs at persist), a code and a name.
+ * The entity shape several feature tests share: an IDENTITY id, a code and a name.
  * Each entity adds its table with the code's unique key, its {@code @Upsert} and the feature under test.
  */
 @MappedSuperclass

@@ -66,7 +66,7 @@ class UpsertSecondLevelCacheIT {
     static SessionFactory factory;
 
     @BeforeAll
-    static void factory() {
+    static void unwrapFactory() {
         factory = jpa.factory().unwrap(SessionFactory.class);
     }
 
