@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.sql.Connection;
 import java.sql.Statement;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -19,7 +18,8 @@ import org.junit.jupiter.api.Test;
 import dev.upsert.DuplicateKeyModel.Member;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
-import dev.upsert.testing.jpa.PersistenceUnit;
+import dev.upsert.testing.jpa.LoginRole;
+import dev.upsert.testing.jpa.Teardown;
 
 /**
  * The rows the extension remembers for a flush whose connection died must not describe a later duplicate key on the
@@ -29,38 +29,22 @@ import dev.upsert.testing.jpa.PersistenceUnit;
 @PostgresTest
 class DuplicateKeyAfterConnectionLossIT {
 
+    private static LoginRole role;
     private static EntityManagerFactory writer;
-    private static String role;
-    private static String applicationName;
 
     @BeforeAll
     static void start(TestSchema db) {
-        Map<String, Object> settings = new HashMap<>(db.jpaProperties());
-        settings.put("jakarta.persistence.schema-generation.database.action", "create");
-        PersistenceUnit.create("lost-owner", settings, DuplicateKeyModel.ENTITIES).close();
+        DuplicateKeyModel.createTables(db);
         // a role that may not read the key column gets no DETAIL: the values can only come from remembered rows
-        role = "dke_lost_" + db.name();
-        db.execute("create role " + role + " nologin;"
-                + "grant usage on schema " + db.name() + " to " + role + ";"
-                + "grant insert on member to " + role + ";"
-                + "grant select (id) on member to " + role + ";"
-                + "grant usage on all sequences in schema " + db.name() + " to " + role);
+        role = LoginRole.create(db, "dke_lost_");
+        db.execute("grant insert, select (id) on member to " + role.name());
         db.execute("insert into member (id, email) values (-1, 'taken@x.org')");
-
-        applicationName = "dke-lost-" + db.name();
-        Map<String, Object> asWriter = new HashMap<>(db.jpaProperties());
-        asWriter.put("jakarta.persistence.jdbc.url", db.jdbcUrl("options=-c%20role%3D" + role + "&ApplicationName=" + applicationName));
-        asWriter.put("jakarta.persistence.schema-generation.database.action", "none");
-        asWriter.put("hibernate.jdbc.batch_size", "10");
-        writer = PersistenceUnit.create("lost-writer", asWriter, DuplicateKeyModel.ENTITIES);
+        writer = DuplicateKeyModel.boot("lost-writer", role.jpaProperties(), Map.of("hibernate.jdbc.batch_size", "10"));
     }
 
     @AfterAll
-    static void stop(TestSchema db) {
-        if (writer != null) {
-            writer.close();
-        }
-        db.execute("drop owned by " + role + "; drop role " + role);
+    static void stop() {
+        Teardown.closeAll(writer, role);
     }
 
     @Test
@@ -70,9 +54,9 @@ class DuplicateKeyAfterConnectionLossIT {
             lost.getTransaction().begin();
             lost.persist(new Member("lost@x.org"));     // fetches a sequence value: the transaction has its backend
             try (Connection control = db.connection(); Statement s = control.createStatement()) {
-                s.execute("select pg_terminate_backend(pid) from pg_stat_activity where application_name = '" + applicationName + "'");
+                s.execute("select pg_terminate_backend(pid) from pg_stat_activity where application_name = '" + role.name() + "'");
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (db.queryLong("select count(*) from pg_stat_activity where application_name = '" + applicationName + "'") > 0) {
+                while (db.queryLong("select count(*) from pg_stat_activity where application_name = '" + role.name() + "'") > 0) {
                     assertThat(System.nanoTime()).as("backend still alive").isLessThan(deadline);
                     Thread.sleep(10);
                 }

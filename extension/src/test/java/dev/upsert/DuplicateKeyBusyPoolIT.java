@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -25,7 +24,6 @@ import dev.upsert.DuplicateKeyModel.Member;
 import dev.upsert.DuplicateKeyModel.Page;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
-import dev.upsert.testing.jpa.PersistenceUnit;
 import dev.upsert.testing.jpa.PooledPersistenceUnit;
 
 /**
@@ -42,9 +40,7 @@ class DuplicateKeyBusyPoolIT {
 
     @BeforeAll
     static void schema(TestSchema db) {
-        Map<String, Object> settings = new HashMap<>(db.jpaProperties());
-        settings.put("jakarta.persistence.schema-generation.database.action", "create");
-        PersistenceUnit.create("busy-pool-schema", settings, DuplicateKeyModel.ENTITIES).close();
+        DuplicateKeyModel.createTables(db);
         db.execute("insert into account (email, name) values ('ann@x.org', 'Ann');"
                 + "insert into member (id, email) values (-1, 'bob@x.org');"
                 + "insert into page (tenant_id, slug, title) values (1, 'home', 'Home')");

@@ -1,5 +1,7 @@
 package dev.upsert;
 
+import static dev.upsert.DuplicateKeyModel.MEMBER_EMAIL;
+import static dev.upsert.DuplicateKeyModel.PAGE_PKEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.entry;
@@ -10,10 +12,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
@@ -27,7 +27,8 @@ import dev.upsert.DuplicateKeyModel.Member;
 import dev.upsert.DuplicateKeyModel.Page;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
-import dev.upsert.testing.jpa.PersistenceUnit;
+import dev.upsert.testing.jpa.LoginRole;
+import dev.upsert.testing.jpa.Teardown;
 
 /**
  * PostgreSQL sends no DETAIL when the user may not read the key: (a) no SELECT on the key columns, (b) row-level
@@ -39,63 +40,31 @@ import dev.upsert.testing.jpa.PersistenceUnit;
 @PostgresTest
 class DuplicateKeyHiddenDetailIT {
 
-    private static String role;
-    private static String password;
+    private static LoginRole role;
     private static EntityManagerFactory plain;   // no batching: each insert is its own statement
     private static EntityManagerFactory batched; // hibernate.jdbc.batch_size = 10
 
     @BeforeAll
     static void start(TestSchema db) {
-        Map<String, Object> owner = new HashMap<>(db.jpaProperties());
-        owner.put("jakarta.persistence.schema-generation.database.action", "create");
-        PersistenceUnit.create("hidden-owner", owner, DuplicateKeyModel.ENTITIES).close();
-
-        // role names are cluster-wide: the schema name carries this run's random suffix
-        role = "dke_" + db.name();
-        password = UUID.randomUUID().toString();
-        db.execute("create role " + role + " login password '" + password + "';"
-                + "grant usage on schema " + db.name() + " to " + role + ";"
-                + "grant usage on all sequences in schema " + db.name() + " to " + role + ";"
-                // (a) member: may insert, may read the id, not the email
-                + "grant insert, select (id) on member to " + role + ";"
+        DuplicateKeyModel.createTables(db);
+        role = LoginRole.create(db, "dke_");
+        // (a) member: may insert, may read the id, not the email
+        db.execute("grant insert, select (id) on member to " + role.name() + ";"
                 // (b) page: may insert and read, but row-level security shows tenant 1 only
-                + "grant insert, select on page to " + role + ";"
+                + "grant insert, select on page to " + role.name() + ";"
                 + "alter table page enable row level security;"
                 + "create policy page_read on page for select using (tenant_id = 1);"
                 + "create policy page_write on page for insert with check (true)");
         db.execute("insert into member (id, email) values (-1, 'hidden@x.org');"
                 + "insert into page (tenant_id, slug, title) values (2, 'hidden', 'owner'), (1, 'shown', 'owner')");
 
-        plain = asRole(db, "hidden-plain", null);
-        batched = asRole(db, "hidden-batched", "10");
-    }
-
-    private static EntityManagerFactory asRole(TestSchema db, String name, String batchSize) {
-        Map<String, Object> settings = new HashMap<>(db.jpaProperties());
-        settings.put("jakarta.persistence.jdbc.url", roleUrl(db));
-        settings.put("jakarta.persistence.jdbc.user", role);
-        settings.put("jakarta.persistence.jdbc.password", password);
-        settings.put("jakarta.persistence.schema-generation.database.action", "none");
-        if (batchSize != null) {
-            settings.put("hibernate.jdbc.batch_size", batchSize);
-        }
-        return PersistenceUnit.create(name, settings, DuplicateKeyModel.ENTITIES);
-    }
-
-    /** In the URL too: the embedded server's URL names {@code user=postgres}, and pgjdbc lets the URL win. */
-    private static String roleUrl(TestSchema db) {
-        return db.jdbcUrl("ApplicationName=" + role + "&user=" + role + "&password=" + password);
+        plain = DuplicateKeyModel.boot("hidden-plain", role.jpaProperties(), Map.of());
+        batched = DuplicateKeyModel.boot("hidden-batched", role.jpaProperties(), Map.of("hibernate.jdbc.batch_size", "10"));
     }
 
     @AfterAll
-    static void stop(TestSchema db) {
-        if (plain != null) {
-            plain.close();
-        }
-        if (batched != null) {
-            batched.close();
-        }
-        db.execute("drop owned by " + role + "; drop role " + role);
+    static void stop() {
+        Teardown.closeAll(plain, batched, role);
     }
 
     @Test
@@ -103,12 +72,12 @@ class DuplicateKeyHiddenDetailIT {
         EntityManager em = plain.createEntityManager();
         try {
             Object[] users = (Object[]) em.createNativeQuery("select current_user, session_user").getSingleResult();
-            assertThat(users).containsExactly(role, role);
+            assertThat(users).containsExactly(role.name(), role.name());
         } finally {
             em.close();
         }
 
-        try (Connection c = DriverManager.getConnection(roleUrl(db), role, password); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(role.jdbcUrl(), role.name(), role.password()); Statement s = c.createStatement()) {
             assertThat(catchThrowableOfType(SQLException.class, () -> s.executeQuery("select email from member"))
                     .getSQLState()).isEqualTo("42501");
             try (ResultSet rs = s.executeQuery("select slug from page")) {
@@ -129,7 +98,7 @@ class DuplicateKeyHiddenDetailIT {
 
         assertThat(serverDetail(e)).isNull();
         assertThat((Object) e.getSQLException()).isInstanceOf(PSQLException.class);
-        assertMember(e, db);
+        MEMBER_EMAIL.assertNamedBy(e, db.name());
         assertThat(e.getKeyValues()).containsExactly(entry("email", "hidden@x.org"));
         assertThat(e.getMessage()).doesNotContain("hidden@x.org");
         assertThat(db.query("select id, email from member")).containsExactly(List.of(-1L, "hidden@x.org"));
@@ -150,7 +119,7 @@ class DuplicateKeyHiddenDetailIT {
 
         assertThat((Object) e.getSQLException()).isInstanceOf(PSQLException.class);
         assertThat(serverDetail(e)).isNull();
-        assertMember(e, db);
+        MEMBER_EMAIL.assertNamedBy(e, db.name());
         assertThat(e.getKeyValues()).containsExactly(entry("email", "hidden@x.org"));
         assertThat(db.query("select id, email from member")).containsExactly(List.of(-1L, "hidden@x.org"));
     }
@@ -167,7 +136,7 @@ class DuplicateKeyHiddenDetailIT {
 
         assertThat((Object) e.getSQLException()).isInstanceOf(BatchUpdateException.class);
         assertThat(serverDetail(e)).isNull();
-        assertMember(e, db);
+        MEMBER_EMAIL.assertNamedBy(e, db.name());
         assertThat(e.getKeyValues()).containsExactly(entry("email", "hidden@x.org"));
         assertThat(db.query("select id, email from member")).containsExactly(List.of(-1L, "hidden@x.org"));
         assertThat(db.queryLong("select count(*) from page")).isEqualTo(2);
@@ -182,7 +151,7 @@ class DuplicateKeyHiddenDetailIT {
         });
         assertThat(serverDetail(hidden)).isNull();
         assertThat((Object) hidden.getSQLException()).isInstanceOf(PSQLException.class);
-        assertPage(hidden, db);
+        PAGE_PKEY.assertNamedBy(hidden, db.name());
         assertThat(hidden.getKeyValues()).containsExactly(entry("tenant_id", 2L), entry("slug", "hidden"));
         assertThat(hidden.getMessage()).startsWith("Duplicate key: unique key \"page_pkey\" on table " + db.name()
                 + ".page (tenant_id, slug) is already taken, entity Page (id.tenantId, id.slug). PostgreSQL has aborted");
@@ -193,7 +162,7 @@ class DuplicateKeyHiddenDetailIT {
             em.flush();
         });
         assertThat(serverDetail(shown)).isNull();
-        assertPage(shown, db);
+        PAGE_PKEY.assertNamedBy(shown, db.name());
         assertThat(shown.getKeyValues()).containsExactly(entry("tenant_id", 1L), entry("slug", "shown"));
 
         assertThat(db.query("select tenant_id, slug, title from page order by tenant_id"))
@@ -212,7 +181,7 @@ class DuplicateKeyHiddenDetailIT {
 
         assertThat((Object) e.getSQLException()).isInstanceOf(BatchUpdateException.class);
         assertThat(serverDetail(e)).isNull();
-        assertPage(e, db);
+        PAGE_PKEY.assertNamedBy(e, db.name());
         assertThat(e.getKeyValues()).containsExactly(entry("tenant_id", 2L), entry("slug", "hidden"));
         assertThat(db.queryLong("select count(*) from member")).isEqualTo(1);
         assertThat(db.queryLong("select count(*) from page")).isEqualTo(2);
@@ -231,7 +200,7 @@ class DuplicateKeyHiddenDetailIT {
             em.flush();
         });
         assertThat(serverDetail(member)).isNull();
-        assertMember(member, db);
+        MEMBER_EMAIL.assertNamedBy(member, db.name());
         assertThat(member.getKeyValues()).isEmpty();
 
         DuplicateKeyException page = (DuplicateKeyException) DuplicateKeyIT.inTransactionFailing(batched, em -> {
@@ -240,7 +209,7 @@ class DuplicateKeyHiddenDetailIT {
             em.flush();
         });
         assertThat(serverDetail(page)).isNull();
-        assertPage(page, db);
+        PAGE_PKEY.assertNamedBy(page, db.name());
         assertThat(page.getKeyValues()).isEmpty();
 
         assertThat(db.queryLong("select count(*) from member")).isEqualTo(1);
@@ -249,30 +218,8 @@ class DuplicateKeyHiddenDetailIT {
 
     // ---------------------------------------------------------------------------------------------------------------
 
-    /** DETAIL as the server sent it (null when hidden), from the driver's exception under Hibernate's. */
+    /** DETAIL as the server sent it (null when hidden). */
     private static String serverDetail(DuplicateKeyException e) {
-        SQLException root = e.getSQLException();
-        PSQLException server = (PSQLException) (root instanceof BatchUpdateException ? root.getNextException() : root);
-        assertThat(server.getServerErrorMessage().getSQLState()).isEqualTo("23505");
-        return server.getServerErrorMessage().getDetail();
-    }
-
-    /** Everything but the values; the columns can only have come from the catalog, DETAIL being null. */
-    private static void assertMember(DuplicateKeyException e, TestSchema db) {
-        assertThat(e.getConstraintName()).isEqualTo("member_email_uq");
-        assertThat(e.getSchemaName()).isEqualTo(db.name());
-        assertThat(e.getTableName()).isEqualTo("member");
-        assertThat(e.getColumnNames()).containsExactly("email");
-        assertThat(e.getEntityClass()).contains(Member.class);
-        assertThat(e.getAttributeNames()).containsExactly("email");
-    }
-
-    private static void assertPage(DuplicateKeyException e, TestSchema db) {
-        assertThat(e.getConstraintName()).isEqualTo("page_pkey");
-        assertThat(e.getSchemaName()).isEqualTo(db.name());
-        assertThat(e.getTableName()).isEqualTo("page");
-        assertThat(e.getColumnNames()).containsExactly("tenant_id", "slug");
-        assertThat(e.getEntityClass()).contains(Page.class);
-        assertThat(e.getAttributeNames()).containsExactly("id.tenantId", "id.slug");
+        return ExpectedKey.serverError(e).getDetail();
     }
 }

@@ -1,11 +1,14 @@
 package dev.upsert;
 
+import static dev.upsert.DuplicateKeyModel.ACCOUNT_EMAIL;
+import static dev.upsert.DuplicateKeyModel.MEMBER_EMAIL;
+import static dev.upsert.DuplicateKeyModel.PAGE_PKEY;
+import static dev.upsert.DuplicateKeyModel.PERSON_EMAIL_LOWER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.entry;
 
 import java.sql.BatchUpdateException;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +36,7 @@ import dev.upsert.DuplicateKeyModel.Weird;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
 import dev.upsert.testing.jpa.PersistenceUnit;
+import dev.upsert.testing.jpa.Teardown;
 import dev.upsert.testing.jpa.Transactions;
 
 /** Every path by which a 23505 reaches a JPA caller, against a real PostgreSQL, asserting every field. */
@@ -48,9 +52,7 @@ class DuplicateKeyIT {
     @BeforeAll
     static void start(TestSchema db) {
         schema = db.name();
-        Map<String, Object> settings = new HashMap<>(db.jpaProperties());
-        settings.put("jakarta.persistence.schema-generation.database.action", "create");
-        PersistenceUnit.create("duplicate-key-schema", settings, DuplicateKeyModel.ENTITIES).close();
+        DuplicateKeyModel.createTables(db);
         db.execute("""
                 create unique index person_email_lower_uq on person (lower(email));
                 create unique index person_handle_live_uq on person (handle) where not deleted;
@@ -61,25 +63,14 @@ class DuplicateKeyIT {
                 ? "create unique index pair_ab_uq on pair (a, b) nulls not distinct"
                 : "create unique index pair_ab_uq on pair (a, b)");
 
-        // built after the indexes exist: a SessionFactory reads the unique keys of its tables at boot
-        settings.put("jakarta.persistence.schema-generation.database.action", "none");
-        settings.put("hibernate.jdbc.batch_size", "10");
-        emf = PersistenceUnit.create("duplicate-key", settings, DuplicateKeyModel.ENTITIES);
-
-        Map<String, Object> valueSettings = new HashMap<>(db.jpaProperties());
-        valueSettings.put(UpsertSettings.EXCEPTION_INCLUDE_VALUES, "true");
-        valueSettings.put("jakarta.persistence.schema-generation.database.action", "none");
-        valuesEmf = PersistenceUnit.create("duplicate-key-values", valueSettings, DuplicateKeyModel.ENTITIES);
+        emf = DuplicateKeyModel.boot("duplicate-key", db.jpaProperties(), Map.of("hibernate.jdbc.batch_size", "10"));
+        valuesEmf = DuplicateKeyModel.boot("duplicate-key-values", db.jpaProperties(),
+                Map.of(UpsertSettings.EXCEPTION_INCLUDE_VALUES, "true"));
     }
 
     @AfterAll
     static void stop() {
-        if (emf != null) {
-            emf.close();
-        }
-        if (valuesEmf != null) {
-            valuesEmf.close();
-        }
+        Teardown.closeAll(emf, valuesEmf);
     }
 
     @BeforeEach
@@ -100,12 +91,7 @@ class DuplicateKeyIT {
         assertThat(e).isInstanceOf(ConstraintViolationException.class);
         assertThat(e.getKind()).isEqualTo(ConstraintViolationException.ConstraintKind.UNIQUE);
         assertThat(e.getSQLState()).isEqualTo("23505");
-        assertThat(e.getConstraintName()).isEqualTo("account_email_uq");
-        assertThat(e.getSchemaName()).isEqualTo(schema);
-        assertThat(e.getTableName()).isEqualTo("account");
-        assertThat(e.getColumnNames()).containsExactly("email");
-        assertThat(e.getEntityClass()).contains(Account.class);
-        assertThat(e.getAttributeNames()).containsExactly("email");
+        ACCOUNT_EMAIL.assertNamedBy(e, schema);
         assertThat(e.getKeyValues()).containsExactly(entry("email", "ann@x.org"));
         assertThat(e.getSQL()).startsWith("insert into");
         assertThat(e.getCause()).isInstanceOf(PSQLException.class);
@@ -133,12 +119,7 @@ class DuplicateKeyIT {
         DuplicateKeyException e = (DuplicateKeyException) thrown;
         assertThat((Object) e.getSQLException()).isInstanceOf(BatchUpdateException.class);
         assertThat((Object) e.getSQLException().getNextException()).isInstanceOf(PSQLException.class);
-        assertThat(e.getConstraintName()).isEqualTo("member_email_uq");
-        assertThat(e.getSchemaName()).isEqualTo(schema);
-        assertThat(e.getTableName()).isEqualTo("member");
-        assertThat(e.getColumnNames()).containsExactly("email");
-        assertThat(e.getEntityClass()).contains(Member.class);
-        assertThat(e.getAttributeNames()).containsExactly("email");
+        MEMBER_EMAIL.assertNamedBy(e, schema);
         assertThat(e.getKeyValues()).containsExactly(entry("email", "m3@x.org"));
         assertThat(e.getMessage()).doesNotContain("m3@x.org").contains("member_email_uq", "Member (email)");
         assertThat(db.query("select email from member")).containsExactly(List.of("m3@x.org"));
@@ -161,12 +142,7 @@ class DuplicateKeyIT {
         assertThat(thrown).isInstanceOf(RollbackException.class).isNotInstanceOf(DuplicateKeyException.class);
         DuplicateKeyException e = DuplicateKeyException.find(thrown).orElseThrow();
         assertThat(thrown.getCause()).isSameAs(e);
-        assertThat(e.getConstraintName()).isEqualTo("member_email_uq");
-        assertThat(e.getTableName()).isEqualTo("member");
-        assertThat(e.getSchemaName()).isEqualTo(schema);
-        assertThat(e.getColumnNames()).containsExactly("email");
-        assertThat(e.getEntityClass()).contains(Member.class);
-        assertThat(e.getAttributeNames()).containsExactly("email");
+        MEMBER_EMAIL.assertNamedBy(e, schema);
         assertThat(e.getKeyValues()).containsExactly(entry("email", "c@x.org"));
         assertThat(thrown.getMessage()).doesNotContain("c@x.org");
         assertThat(db.queryLong("select count(*) from member")).isEqualTo(1);
@@ -187,12 +163,7 @@ class DuplicateKeyIT {
 
         DuplicateKeyException e = (DuplicateKeyException) thrown;
         assertThat(e.getSQL()).startsWith("update");
-        assertThat(e.getConstraintName()).isEqualTo("account_email_uq");
-        assertThat(e.getTableName()).isEqualTo("account");
-        assertThat(e.getSchemaName()).isEqualTo(schema);
-        assertThat(e.getColumnNames()).containsExactly("email");
-        assertThat(e.getEntityClass()).contains(Account.class);
-        assertThat(e.getAttributeNames()).containsExactly("email");
+        ACCOUNT_EMAIL.assertNamedBy(e, schema);
         assertThat(e.getKeyValues()).containsExactly(entry("email", "first@x.org"));
         assertThat(db.query("select email from account order by email"))
                 .containsExactly(List.of("first@x.org"), List.of("second@x.org"));
@@ -207,12 +178,7 @@ class DuplicateKeyIT {
                 .setParameter("email", "hql@x.org").executeUpdate());
 
         DuplicateKeyException e = (DuplicateKeyException) thrown;
-        assertThat(e.getConstraintName()).isEqualTo("account_email_uq");
-        assertThat(e.getTableName()).isEqualTo("account");
-        assertThat(e.getSchemaName()).isEqualTo(schema);
-        assertThat(e.getColumnNames()).containsExactly("email");
-        assertThat(e.getEntityClass()).contains(Account.class);
-        assertThat(e.getAttributeNames()).containsExactly("email");
+        ACCOUNT_EMAIL.assertNamedBy(e, schema);
         assertThat(e.getKeyValues()).containsExactly(entry("email", "hql@x.org"));
         assertThat(db.queryLong("select count(*) from account")).isEqualTo(1);
     }
@@ -225,12 +191,7 @@ class DuplicateKeyIT {
                 .createNativeQuery("insert into account (email, name) values ('native@x.org', 'again')").executeUpdate());
 
         DuplicateKeyException e = (DuplicateKeyException) thrown;
-        assertThat(e.getConstraintName()).isEqualTo("account_email_uq");
-        assertThat(e.getTableName()).isEqualTo("account");
-        assertThat(e.getSchemaName()).isEqualTo(schema);
-        assertThat(e.getColumnNames()).containsExactly("email");
-        assertThat(e.getEntityClass()).contains(Account.class);
-        assertThat(e.getAttributeNames()).containsExactly("email");
+        ACCOUNT_EMAIL.assertNamedBy(e, schema);
         assertThat(e.getKeyValues()).containsExactly(entry("email", "native@x.org"));
         // the SQL literal holds the value: it stays in getSQL() (7.x; 6.6 passes "n/a" for a native update), out of the message
         assertThat(e.getSQL()).contains(PersistenceUnit.hibernate66() ? "n/a" : "native@x.org");
@@ -259,12 +220,7 @@ class DuplicateKeyIT {
         assertThat(thrown.getCause().getCause()).isInstanceOf(DuplicateKeyException.class);
         DuplicateKeyException e = DuplicateKeyException.find(thrown).orElseThrow();
         assertThat(e).isSameAs(thrown.getCause().getCause());
-        assertThat(e.getConstraintName()).isEqualTo("ticket_code_uq");
-        assertThat(e.getTableName()).isEqualTo("ticket");
-        assertThat(e.getSchemaName()).isEqualTo(schema);
-        assertThat(e.getColumnNames()).containsExactly("code");
-        assertThat(e.getEntityClass()).contains(Ticket.class);
-        assertThat(e.getAttributeNames()).containsExactly("code");
+        ExpectedKey.of("ticket_code_uq", "ticket", Ticket.class, "code").assertNamedBy(e, schema);
         assertThat(e.getKeyValues()).containsExactly(entry("code", "T-1"));
         assertThat(e.getSQL()).isNull();
         assertThat(e.getMessage()).doesNotContain("T-1").contains("ticket_code_uq");
@@ -281,12 +237,7 @@ class DuplicateKeyIT {
             em.persist(new Page(2, slug, "second"));
             em.flush();
         });
-        assertThat(e.getConstraintName()).isEqualTo("page_pkey");
-        assertThat(e.getTableName()).isEqualTo("page");
-        assertThat(e.getSchemaName()).isEqualTo(schema);
-        assertThat(e.getColumnNames()).containsExactly("tenant_id", "slug");
-        assertThat(e.getEntityClass()).contains(Page.class);
-        assertThat(e.getAttributeNames()).containsExactly("id.tenantId", "id.slug");
+        PAGE_PKEY.assertNamedBy(e, schema);
         assertThat(e.getKeyValues()).containsExactly(entry("tenant_id", 2L), entry("slug", slug));
         assertThat(new LinkedHashMap<>(e.getKeyValues()).keySet()).containsExactly("tenant_id", "slug");
 
@@ -315,12 +266,7 @@ class DuplicateKeyIT {
         DuplicateKeyException e = (DuplicateKeyException) inTransactionFailing(emf,
                 em -> em.persist(new Person("Alice@X.org", "alice2", false)));
 
-        assertThat(e.getConstraintName()).isEqualTo("person_email_lower_uq");
-        assertThat(e.getTableName()).isEqualTo("person");
-        assertThat(e.getSchemaName()).isEqualTo(schema);
-        assertThat(e.getColumnNames()).containsExactly("lower(email::text)");
-        assertThat(e.getEntityClass()).contains(Person.class);
-        assertThat(e.getAttributeNames()).containsExactly("email");
+        PERSON_EMAIL_LOWER.assertNamedBy(e, schema);
         // the key is the expression's value, which only the server knows
         assertThat(e.getKeyValues()).containsExactly(entry("lower(email::text)", "alice@x.org"));
         assertThat(e.getMessage()).doesNotContainIgnoringCase("alice@x.org");
@@ -337,12 +283,7 @@ class DuplicateKeyIT {
         DuplicateKeyException e = (DuplicateKeyException) inTransactionFailing(emf,
                 em -> em.persist(new Person("bob2@x.org", "bob", false)));
 
-        assertThat(e.getConstraintName()).isEqualTo("person_handle_live_uq");
-        assertThat(e.getTableName()).isEqualTo("person");
-        assertThat(e.getSchemaName()).isEqualTo(schema);
-        assertThat(e.getColumnNames()).containsExactly("handle");
-        assertThat(e.getEntityClass()).contains(Person.class);
-        assertThat(e.getAttributeNames()).containsExactly("handle");
+        ExpectedKey.of("person_handle_live_uq", "person", Person.class, "handle").assertNamedBy(e, schema);
         assertThat(e.getKeyValues()).containsExactly(entry("handle", "bob"));
         assertThat(db.queryLong("select count(*) from person where handle = 'bob'")).isEqualTo(2);
     }
@@ -353,12 +294,8 @@ class DuplicateKeyIT {
 
         DuplicateKeyException e = (DuplicateKeyException) inTransactionFailing(emf, em -> em.persist(new Weird(1, "z")));
 
-        assertThat(e.getConstraintName()).isEqualTo("weird \"uq\", x");
-        assertThat(e.getTableName()).isEqualTo("Weird Table");
-        assertThat(e.getSchemaName()).isEqualTo(schema);
-        assertThat(e.getColumnNames()).containsExactly("\"Tenant Id\"", "\"a,b\"");
-        assertThat(e.getEntityClass()).contains(Weird.class);
-        assertThat(e.getAttributeNames()).containsExactly("tenantId", "ab");
+        new ExpectedKey("weird \"uq\", x", "Weird Table", List.of("\"Tenant Id\"", "\"a,b\""), Weird.class,
+                List.of("tenantId", "ab")).assertNamedBy(e, schema);
         assertThat(e.getKeyValues()).containsExactly(entry("\"Tenant Id\"", 1), entry("\"a,b\"", "z"));
         assertThat(db.queryLong("select count(*) from \"Weird Table\"")).isEqualTo(1);
     }
@@ -398,12 +335,7 @@ class DuplicateKeyIT {
 
         if (db.database().serverMajor() >= 15) {
             DuplicateKeyException e = (DuplicateKeyException) thrown;
-            assertThat(e.getConstraintName()).isEqualTo("pair_ab_uq");
-            assertThat(e.getTableName()).isEqualTo("pair");
-            assertThat(e.getSchemaName()).isEqualTo(schema);
-            assertThat(e.getColumnNames()).containsExactly("a", "b");
-            assertThat(e.getEntityClass()).contains(Pair.class);
-            assertThat(e.getAttributeNames()).containsExactly("a", "b");
+            ExpectedKey.of("pair_ab_uq", "pair", Pair.class, "a", "b").assertNamedBy(e, schema);
             // from the entity: a real null, where DETAIL prints the same "null" for NULL and for the text 'null'
             Map<String, Object> expected = new LinkedHashMap<>();
             expected.put("a", null);

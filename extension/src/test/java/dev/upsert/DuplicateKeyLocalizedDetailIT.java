@@ -1,11 +1,13 @@
 package dev.upsert;
 
+import static dev.upsert.DuplicateKeyModel.MEMBER_EMAIL;
+import static dev.upsert.DuplicateKeyModel.PAGE_PKEY;
+import static dev.upsert.DuplicateKeyModel.PERSON_EMAIL_LOWER;
+import static dev.upsert.ExpectedKey.serverError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
 import java.sql.BatchUpdateException;
-import java.sql.SQLException;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,7 +17,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
 import dev.upsert.DuplicateKeyModel.Member;
@@ -23,7 +24,7 @@ import dev.upsert.DuplicateKeyModel.Page;
 import dev.upsert.DuplicateKeyModel.Person;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
-import dev.upsert.testing.jpa.PersistenceUnit;
+import dev.upsert.testing.jpa.Teardown;
 
 /**
  * A server whose {@code lc_messages} is German or French translates MESSAGE and DETAIL (research A1). The embedded
@@ -44,66 +45,46 @@ class DuplicateKeyLocalizedDetailIT {
 
     @BeforeAll
     static void start(TestSchema db) {
-        Map<String, Object> settings = new HashMap<>(db.jpaProperties());
-        settings.put("jakarta.persistence.schema-generation.database.action", "create");
-        PersistenceUnit.create("localized-schema", settings, DuplicateKeyModel.ENTITIES).close();
-
+        DuplicateKeyModel.createTables(db);
+        db.execute("create unique index person_email_lower_uq on person (lower(email))");
         // the texts of PostgreSQL 15's de and fr message catalogs (postgres-15.mo), as research A1 quotes them
+        raiseTranslated(db, "page", "p.tenant_id = new.tenant_id and p.slug = new.slug", "page_pkey",
+                "doppelter Schlüsselwert verletzt Unique-Constraint »page_pkey«",
+                "format('Schlüssel »(tenant_id, slug)=(%s, %s)« existiert bereits.', new.tenant_id, new.slug)");
+        raiseTranslated(db, "member", "p.email = new.email", "member_email_uq",
+                "la valeur d''une clé dupliquée rompt la contrainte unique « member_email_uq »",
+                "format('La clé « (email)=(%s) » existe déjà.', new.email)");
+        raiseTranslated(db, "person", "lower(p.email) = lower(new.email)", "person_email_lower_uq",
+                "doppelter Schlüsselwert verletzt Unique-Constraint »person_email_lower_uq«",
+                "format('Schlüssel »(lower(email::text))=(%s)« existiert bereits.', lower(new.email))");
+
+        plain = DuplicateKeyModel.boot("localized-plain", db.jpaProperties(), Map.of());
+        batched = DuplicateKeyModel.boot("localized-batched", db.jpaProperties(), Map.of("hibernate.jdbc.batch_size", "10"));
+    }
+
+    /**
+     * A BEFORE INSERT trigger on {@code table} that raises 23505 with the translated {@code message} (SQL text, quotes
+     * doubled) and the DETAIL that the SQL expression {@code detail} formats, and the real SCHEMA, TABLE and CONSTRAINT
+     * fields, when a row {@code p} of the table matches {@code taken}.
+     */
+    private static void raiseTranslated(TestSchema db, String table, String taken, String constraint, String message,
+                                        String detail) {
         db.execute("""
-                create unique index person_email_lower_uq on person (lower(email));
-
-                create function page_de() returns trigger language plpgsql as $$
+                create function %1$s_translated() returns trigger language plpgsql as $$
                 begin
-                  if exists (select 1 from page p where p.tenant_id = new.tenant_id and p.slug = new.slug) then
-                    raise exception using errcode = 'unique_violation',
-                      message = 'doppelter Schlüsselwert verletzt Unique-Constraint »page_pkey«',
-                      detail = format('Schlüssel »(tenant_id, slug)=(%s, %s)« existiert bereits.', new.tenant_id, new.slug),
-                      schema = tg_table_schema, table = tg_table_name, constraint = 'page_pkey';
+                  if exists (select 1 from %1$s p where %2$s) then
+                    raise exception using errcode = 'unique_violation', message = '%4$s', detail = %5$s,
+                      schema = tg_table_schema, table = tg_table_name, constraint = '%3$s';
                   end if;
                   return new;
                 end $$;
-                create trigger page_de before insert on page for each row execute function page_de();
-
-                create function member_fr() returns trigger language plpgsql as $$
-                begin
-                  if exists (select 1 from member m where m.email = new.email) then
-                    raise exception using errcode = 'unique_violation',
-                      message = 'la valeur d''une clé dupliquée rompt la contrainte unique « member_email_uq »',
-                      detail = format('La clé « (email)=(%s) » existe déjà.', new.email),
-                      schema = tg_table_schema, table = tg_table_name, constraint = 'member_email_uq';
-                  end if;
-                  return new;
-                end $$;
-                create trigger member_fr before insert on member for each row execute function member_fr();
-
-                create function person_de() returns trigger language plpgsql as $$
-                begin
-                  if exists (select 1 from person p where lower(p.email) = lower(new.email)) then
-                    raise exception using errcode = 'unique_violation',
-                      message = 'doppelter Schlüsselwert verletzt Unique-Constraint »person_email_lower_uq«',
-                      detail = format('Schlüssel »(lower(email::text))=(%s)« existiert bereits.', lower(new.email)),
-                      schema = tg_table_schema, table = tg_table_name, constraint = 'person_email_lower_uq';
-                  end if;
-                  return new;
-                end $$;
-                create trigger person_de before insert on person for each row execute function person_de();
-                """);
-
-        // built after the index exists: the SessionFactory reads the unique keys of its tables at boot
-        settings.put("jakarta.persistence.schema-generation.database.action", "none");
-        plain = PersistenceUnit.create("localized-plain", settings, DuplicateKeyModel.ENTITIES);
-        settings.put("hibernate.jdbc.batch_size", "10");
-        batched = PersistenceUnit.create("localized-batched", settings, DuplicateKeyModel.ENTITIES);
+                create trigger %1$s_translated before insert on %1$s for each row execute function %1$s_translated();
+                """.formatted(table, taken, constraint, message, detail));
     }
 
     @AfterAll
     static void stop() {
-        if (plain != null) {
-            plain.close();
-        }
-        if (batched != null) {
-            batched.close();
-        }
+        Teardown.closeAll(plain, batched);
     }
 
     @BeforeEach
@@ -121,10 +102,10 @@ class DuplicateKeyLocalizedDetailIT {
             em.flush();
         });
 
-        ServerErrorMessage server = server(e);
+        ServerErrorMessage server = serverError(e);
         assertThat(server.getMessage()).isEqualTo("doppelter Schlüsselwert verletzt Unique-Constraint »page_pkey«");
         assertThat(server.getDetail()).isEqualTo("Schlüssel »(tenant_id, slug)=(1, home)« existiert bereits.");
-        assertPage(e, db);
+        PAGE_PKEY.assertNamedBy(e, db.name());
         assertThat(e.getKeyValues()).containsExactly(entry("tenant_id", 1L), entry("slug", "home"));
         assertThat(e.getMessage()).startsWith("Duplicate key: unique key \"page_pkey\" on table " + db.name()
                 + ".page (tenant_id, slug) is already taken, entity Page (id.tenantId, id.slug). PostgreSQL has aborted");
@@ -141,8 +122,8 @@ class DuplicateKeyLocalizedDetailIT {
             em.flush();
         });
         assertThat((Object) one.getSQLException()).isInstanceOf(BatchUpdateException.class);
-        assertThat(server(one).getDetail()).startsWith("Schlüssel »");
-        assertPage(one, db);
+        assertThat(serverError(one).getDetail()).startsWith("Schlüssel »");
+        PAGE_PKEY.assertNamedBy(one, db.name());
         assertThat(one.getKeyValues()).containsExactly(entry("tenant_id", 1L), entry("slug", "home"));
 
         // two rows of the table in the failing batch: which one collided only the translated DETAIL says
@@ -151,8 +132,8 @@ class DuplicateKeyLocalizedDetailIT {
             em.persist(new Page(1, "home", "again"));
             em.flush();
         });
-        assertThat(server(two).getDetail()).isEqualTo("Schlüssel »(tenant_id, slug)=(1, home)« existiert bereits.");
-        assertPage(two, db);
+        assertThat(serverError(two).getDetail()).isEqualTo("Schlüssel »(tenant_id, slug)=(1, home)« existiert bereits.");
+        PAGE_PKEY.assertNamedBy(two, db.name());
         assertThat(two.getKeyValues()).isEmpty();
 
         assertThat(db.query("select tenant_id, slug, title from page")).containsExactly(List.of(1L, "home", "first"));
@@ -165,18 +146,18 @@ class DuplicateKeyLocalizedDetailIT {
             em.persist(new Member("ann@x.org"));
             em.flush();
         });
-        ServerErrorMessage server = server(persisted);
+        ServerErrorMessage server = serverError(persisted);
         assertThat(server.getMessage())
                 .isEqualTo("la valeur d'une clé dupliquée rompt la contrainte unique « member_email_uq »");
         assertThat(server.getDetail()).isEqualTo("La clé « (email)=(ann@x.org) » existe déjà.");
-        assertMember(persisted, db);
+        MEMBER_EMAIL.assertNamedBy(persisted, db.name());
         assertThat(persisted.getKeyValues()).containsExactly(entry("email", "ann@x.org"));
 
         // native SQL writes no entity: an English DETAIL would give the value, a translated one gives none
         DuplicateKeyException sql = (DuplicateKeyException) DuplicateKeyIT.inTransactionFailing(plain, em -> em
                 .createNativeQuery("insert into member (id, email) values (7, 'ann@x.org')").executeUpdate());
-        assertThat(server(sql).getDetail()).isEqualTo("La clé « (email)=(ann@x.org) » existe déjà.");
-        assertMember(sql, db);
+        assertThat(serverError(sql).getDetail()).isEqualTo("La clé « (email)=(ann@x.org) » existe déjà.");
+        MEMBER_EMAIL.assertNamedBy(sql, db.name());
         assertThat(sql.getKeyValues()).isEmpty();
 
         assertThat(db.query("select id, email from member")).containsExactly(List.of(-1L, "ann@x.org"));
@@ -187,44 +168,10 @@ class DuplicateKeyLocalizedDetailIT {
         DuplicateKeyException e = (DuplicateKeyException) DuplicateKeyIT.inTransactionFailing(plain,
                 em -> em.persist(new Person("ANN@x.org", "ann2", false)));
 
-        assertThat(server(e).getDetail()).isEqualTo("Schlüssel »(lower(email::text))=(ann@x.org)« existiert bereits.");
-        assertThat(e.getConstraintName()).isEqualTo("person_email_lower_uq");
-        assertThat(e.getSchemaName()).isEqualTo(db.name());
-        assertThat(e.getTableName()).isEqualTo("person");
-        assertThat(e.getColumnNames()).containsExactly("lower(email::text)");
-        assertThat(e.getEntityClass()).contains(Person.class);
-        assertThat(e.getAttributeNames()).containsExactly("email");
+        assertThat(serverError(e).getDetail()).isEqualTo("Schlüssel »(lower(email::text))=(ann@x.org)« existiert bereits.");
+        PERSON_EMAIL_LOWER.assertNamedBy(e, db.name());
         // the key is lower(email), which the entity does not hold: unknown, not the entity's 'ANN@x.org'
         assertThat(e.getKeyValues()).isEmpty();
         assertThat(db.query("select email from person")).containsExactly(List.of("ann@x.org"));
-    }
-
-    // ---------------------------------------------------------------------------------------------------------------
-
-    /** The fields the server sent, from the driver's exception under Hibernate's. */
-    private static ServerErrorMessage server(DuplicateKeyException e) {
-        SQLException root = e.getSQLException();
-        PSQLException driver = (PSQLException) (root instanceof BatchUpdateException ? root.getNextException() : root);
-        ServerErrorMessage server = driver.getServerErrorMessage();
-        assertThat(server.getSQLState()).isEqualTo("23505");
-        return server;
-    }
-
-    private static void assertPage(DuplicateKeyException e, TestSchema db) {
-        assertThat(e.getConstraintName()).isEqualTo("page_pkey");
-        assertThat(e.getSchemaName()).isEqualTo(db.name());
-        assertThat(e.getTableName()).isEqualTo("page");
-        assertThat(e.getColumnNames()).containsExactly("tenant_id", "slug");
-        assertThat(e.getEntityClass()).contains(Page.class);
-        assertThat(e.getAttributeNames()).containsExactly("id.tenantId", "id.slug");
-    }
-
-    private static void assertMember(DuplicateKeyException e, TestSchema db) {
-        assertThat(e.getConstraintName()).isEqualTo("member_email_uq");
-        assertThat(e.getSchemaName()).isEqualTo(db.name());
-        assertThat(e.getTableName()).isEqualTo("member");
-        assertThat(e.getColumnNames()).containsExactly("email");
-        assertThat(e.getEntityClass()).contains(Member.class);
-        assertThat(e.getAttributeNames()).containsExactly("email");
     }
 }

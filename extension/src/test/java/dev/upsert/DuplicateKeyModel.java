@@ -1,17 +1,22 @@
 package dev.upsert;
 
-import java.io.Serializable;
-import java.util.Objects;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Embeddable;
 import jakarta.persistence.EmbeddedId;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
+
+import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.PersistenceUnit;
 
 /** The entities of the duplicate-key tests; constraints that JPA cannot declare are added in SQL by the tests. */
 final class DuplicateKeyModel {
@@ -20,6 +25,30 @@ final class DuplicateKeyModel {
     }
 
     static final Class<?>[] ENTITIES = {Account.class, Member.class, Page.class, Person.class, Weird.class, Ticket.class, Pair.class};
+
+    static final ExpectedKey ACCOUNT_EMAIL = ExpectedKey.of("account_email_uq", "account", Account.class, "email");
+    static final ExpectedKey MEMBER_EMAIL = ExpectedKey.of("member_email_uq", "member", Member.class, "email");
+    static final ExpectedKey PAGE_PKEY = new ExpectedKey("page_pkey", "page", List.of("tenant_id", "slug"), Page.class,
+            List.of("id.tenantId", "id.slug"));
+    /** The expression index that some tests add in SQL. */
+    static final ExpectedKey PERSON_EMAIL_LOWER = new ExpectedKey("person_email_lower_uq", "person",
+            List.of("lower(email::text)"), Person.class, List.of("email"));
+
+    /** Creates the model's tables in {@code db}; the test then adds in SQL what JPA cannot declare. */
+    static void createTables(TestSchema db) {
+        PersistenceUnit.inSchema(db, "create", Map.of(), ENTITIES).close();
+    }
+
+    /**
+     * A unit {@code name} over the tables as they are (built after the test's indexes exist: a SessionFactory reads
+     * the unique keys of its tables at boot), the test schema's settings then {@code settings}.
+     */
+    static EntityManagerFactory boot(String name, Map<String, Object> base, Map<String, ?> settings) {
+        Map<String, Object> all = new LinkedHashMap<>(base);
+        all.put("jakarta.persistence.schema-generation.database.action", "none");
+        all.putAll(settings);
+        return PersistenceUnit.create(name, all, ENTITIES);
+    }
 
     /** IDENTITY id: persist inserts at once. */
     @Entity(name = "Account")
@@ -54,27 +83,7 @@ final class DuplicateKeyModel {
     }
 
     @Embeddable
-    static class PageKey implements Serializable {
-        @Column(name = "tenant_id") Long tenantId;
-        String slug;
-
-        PageKey() {
-        }
-
-        PageKey(long tenantId, String slug) {
-            this.tenantId = tenantId;
-            this.slug = slug;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof PageKey k && Objects.equals(tenantId, k.tenantId) && Objects.equals(slug, k.slug);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(tenantId, slug);
-        }
+    record PageKey(@Column(name = "tenant_id") Long tenantId, String slug) {
     }
 
     /** Composite primary key. */

@@ -3,8 +3,6 @@ package dev.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
-import java.sql.BatchUpdateException;
-import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,11 +20,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.util.PSQLException;
 
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.LoginRole;
 import dev.upsert.testing.jpa.PersistenceUnit;
+import dev.upsert.testing.jpa.Teardown;
 
 /**
  * {@link DuplicateKeyException#getKeyValues()} is the failing row's values or empty, never another row's, and keeps
@@ -104,8 +103,7 @@ class DuplicateKeyWhichRowIT {
     private static final Class<?>[] ENTITIES = {Alpha.class, Beta.class, Tag.class, Counter.class};
     private static final UUID TOKEN = UUID.fromString("00000000-0000-0000-0000-00000000002a");
 
-    private static String role;
-    private static String password;
+    private static LoginRole role;
     private static EntityManagerFactory owner;  // DETAIL shown, batch size 10
     private static EntityManagerFactory hidden; // a role under row-level security: DETAIL hidden, batch size 10
 
@@ -116,33 +114,18 @@ class DuplicateKeyWhichRowIT {
         settings.put("hibernate.jdbc.batch_size", "10");
         owner = PersistenceUnit.create("which-row-owner", settings, ENTITIES);
 
-        role = "dkw_" + db.name();
-        password = UUID.randomUUID().toString();
-        db.execute("create role " + role + " login password '" + password + "';"
-                + "grant usage on schema " + db.name() + " to " + role + ";"
-                + "grant usage on all sequences in schema " + db.name() + " to " + role + ";"
-                + "grant select, insert, update on alpha, beta to " + role + ";"
+        role = LoginRole.create(db, "dkw_");
+        db.execute("grant select, insert, update on alpha, beta to " + role.name() + ";"
                 + "alter table alpha enable row level security;"
                 + "create policy alpha_all on alpha using (true) with check (true)");
-
-        Map<String, Object> asRole = new HashMap<>(db.jpaProperties());
-        asRole.put("jakarta.persistence.jdbc.url", db.jdbcUrl("ApplicationName=" + role + "&user=" + role + "&password=" + password));
-        asRole.put("jakarta.persistence.jdbc.user", role);
-        asRole.put("jakarta.persistence.jdbc.password", password);
-        asRole.put("jakarta.persistence.schema-generation.database.action", "none");
+        Map<String, Object> asRole = new HashMap<>(role.jpaProperties());
         asRole.put("hibernate.jdbc.batch_size", "10");
         hidden = PersistenceUnit.create("which-row-hidden", asRole, ENTITIES);
     }
 
     @AfterAll
-    static void stop(TestSchema db) {
-        if (hidden != null) {
-            hidden.close();
-        }
-        if (owner != null) {
-            owner.close();
-        }
-        db.execute("drop owned by " + role + "; drop role " + role);
+    static void stop() {
+        Teardown.closeAll(hidden, owner, role);
     }
 
     @BeforeEach
@@ -251,8 +234,6 @@ class DuplicateKeyWhichRowIT {
     }
 
     private static String serverDetail(DuplicateKeyException e) {
-        SQLException root = e.getSQLException();
-        PSQLException server = (PSQLException) (root instanceof BatchUpdateException ? root.getNextException() : root);
-        return server.getServerErrorMessage().getDetail();
+        return ExpectedKey.serverError(e).getDetail();
     }
 }
