@@ -9,23 +9,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
 import jakarta.persistence.EntityManagerFactory;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
-import jakarta.persistence.UniqueConstraint;
 
 import org.hibernate.exception.GenericJDBCException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.upsert.DuplicateKeyModel.BatchedHandle;
+import dev.upsert.DuplicateKeyModel.Handle;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
 import dev.upsert.testing.jpa.PersistenceUnit;
+import dev.upsert.testing.jpa.Teardown;
 
 /**
  * {@link DuplicateKeyException} for plain (non-{@code @Upsert}) entities whose unique text column holds
@@ -35,24 +31,6 @@ import dev.upsert.testing.jpa.PersistenceUnit;
  */
 @PostgresTest
 class DuplicateKeyHostileValuesIT {
-
-    @Entity(name = "Handle")
-    @Table(name = "handle", uniqueConstraints = @UniqueConstraint(name = "handle_value_uq", columnNames = "value"))
-    static class Handle {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        @Column(length = 100_000) String value;
-        Handle() { }
-        Handle(String value) { this.value = value; }
-    }
-
-    @Entity(name = "BatchedHandle")
-    @Table(name = "batched_handle", uniqueConstraints = @UniqueConstraint(name = "batched_handle_value_uq", columnNames = "value"))
-    static class BatchedHandle {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE) Long id;
-        @Column(length = 100_000) String value;
-        BatchedHandle() { }
-        BatchedHandle(String value) { this.value = value; }
-    }
 
     private static final Map<String, String> KEYS = HostileKeys.all();
     private static EntityManagerFactory emf;
@@ -75,9 +53,7 @@ class DuplicateKeyHostileValuesIT {
 
     @AfterAll
     static void stop() {
-        if (emf != null) {
-            emf.close();
-        }
+        Teardown.closeAll(emf);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.upsert;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Embeddable;
@@ -12,13 +13,17 @@ import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
+import jakarta.persistence.MappedSuperclass;
 import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
 
 import dev.upsert.testing.TestSchema;
 import dev.upsert.testing.jpa.PersistenceUnit;
 
-/** The entities of the duplicate-key tests; constraints that JPA cannot declare are added in SQL by the tests. */
+/**
+ * The entities of the duplicate-key tests: {@link #ENTITIES}, which most of them share, then the tables of single
+ * tests. Constraints that JPA cannot declare are added in SQL by the tests.
+ */
 final class DuplicateKeyModel {
 
     private DuplicateKeyModel() {
@@ -40,11 +45,12 @@ final class DuplicateKeyModel {
     }
 
     /**
-     * A unit {@code name} over the tables as they are (built after the test's indexes exist: a SessionFactory reads
-     * the unique keys of its tables at boot), the test schema's settings then {@code settings}.
+     * A unit {@code name} of {@link #ENTITIES} over the tables as they are (built after the test's indexes exist: a
+     * SessionFactory reads the unique keys of its tables at boot): {@code connection} (the schema's or a role's
+     * {@code jpaProperties()}), then {@code settings}.
      */
-    static EntityManagerFactory boot(String name, Map<String, Object> base, Map<String, ?> settings) {
-        Map<String, Object> all = new LinkedHashMap<>(base);
+    static EntityManagerFactory boot(String name, Map<String, Object> connection, Map<String, ?> settings) {
+        Map<String, Object> all = new LinkedHashMap<>(connection);
         all.put("jakarta.persistence.schema-generation.database.action", "none");
         all.putAll(settings);
         return PersistenceUnit.create(name, all, ENTITIES);
@@ -168,5 +174,108 @@ final class DuplicateKeyModel {
             this.a = a;
             this.b = b;
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // DuplicateKeyWhichRowIT's own tables
+
+    static final Class<?>[] WHICH_ROW_ENTITIES = {Alpha.class, Beta.class, Tag.class, Counter.class};
+
+    /** @Upsert on code; handle has a unique constraint of its own, which ON CONFLICT (code) does not absorb. */
+    @Entity(name = "Alpha")
+    @Table(name = "alpha", uniqueConstraints = {
+            @UniqueConstraint(name = "alpha_code_uq", columnNames = "code"),
+            @UniqueConstraint(name = "alpha_handle_uq", columnNames = "handle")})
+    @Upsert(on = "code")
+    static class Alpha {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE) Long id;
+        String code;
+        String handle;
+
+        Alpha() {
+        }
+
+        Alpha(String code, String handle) {
+            this.code = code;
+            this.handle = handle;
+        }
+    }
+
+    /** Another @Upsert type: its rows wait in the same pending batch as Alpha's. */
+    @Entity(name = "Beta")
+    @Table(name = "beta", uniqueConstraints = @UniqueConstraint(name = "beta_code_uq", columnNames = "code"))
+    @Upsert(on = "code")
+    static class Beta {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE) Long id;
+        String code;
+
+        Beta() {
+        }
+
+        Beta(String code) {
+            this.code = code;
+        }
+    }
+
+    /** Two text columns: ("x", "y, z") and ("x, y", "z") print alike in DETAIL. */
+    @Entity(name = "Tag")
+    @Table(name = "tag", uniqueConstraints = @UniqueConstraint(name = "tag_owner_name_uq", columnNames = {"owner", "name"}))
+    static class Tag {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE) Long id;
+        String owner;
+        String name;
+
+        Tag() {
+        }
+
+        Tag(String owner, String name) {
+            this.owner = owner;
+            this.name = name;
+        }
+    }
+
+    /** Keys of several types, each with its own unique constraint. */
+    @Entity(name = "Counter")
+    @Table(name = "counter", uniqueConstraints = {
+            @UniqueConstraint(name = "counter_number_uq", columnNames = "number"),
+            @UniqueConstraint(name = "counter_token_uq", columnNames = "token"),
+            @UniqueConstraint(name = "counter_at_uq", columnNames = "at")})
+    static class Counter {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        Long number;
+        UUID token;
+        java.time.Instant at;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // DuplicateKeyHostileValuesIT's own tables: one unique text column, inserted at persist or batched at flush
+
+    /** The unique text column, long enough for every hostile key. */
+    @MappedSuperclass
+    abstract static class HandleValue {
+        @Column(length = 100_000) String value;
+
+        HandleValue() {
+        }
+
+        HandleValue(String value) {
+            this.value = value;
+        }
+    }
+
+    @Entity(name = "Handle")
+    @Table(name = "handle", uniqueConstraints = @UniqueConstraint(name = "handle_value_uq", columnNames = "value"))
+    static class Handle extends HandleValue {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        Handle() { }
+        Handle(String value) { super(value); }
+    }
+
+    @Entity(name = "BatchedHandle")
+    @Table(name = "batched_handle", uniqueConstraints = @UniqueConstraint(name = "batched_handle_value_uq", columnNames = "value"))
+    static class BatchedHandle extends HandleValue {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE) Long id;
+        BatchedHandle() { }
+        BatchedHandle(String value) { super(value); }
     }
 }

@@ -8,19 +8,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import jakarta.persistence.Entity;
 import jakarta.persistence.EntityManagerFactory;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
-import jakarta.persistence.UniqueConstraint;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.upsert.DuplicateKeyModel.Alpha;
+import dev.upsert.DuplicateKeyModel.Beta;
+import dev.upsert.DuplicateKeyModel.Tag;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
 import dev.upsert.testing.jpa.LoginRole;
@@ -34,73 +31,6 @@ import dev.upsert.testing.jpa.Teardown;
 @PostgresTest
 class DuplicateKeyWhichRowIT {
 
-    /** @Upsert on code; handle has a unique constraint of its own, which ON CONFLICT (code) does not absorb. */
-    @Entity(name = "Alpha")
-    @Table(name = "alpha", uniqueConstraints = {
-            @UniqueConstraint(name = "alpha_code_uq", columnNames = "code"),
-            @UniqueConstraint(name = "alpha_handle_uq", columnNames = "handle")})
-    @Upsert(on = "code")
-    static class Alpha {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE) Long id;
-        String code;
-        String handle;
-
-        Alpha() {
-        }
-
-        Alpha(String code, String handle) {
-            this.code = code;
-            this.handle = handle;
-        }
-    }
-
-    /** Another @Upsert type: its rows wait in the same pending batch as Alpha's. */
-    @Entity(name = "Beta")
-    @Table(name = "beta", uniqueConstraints = @UniqueConstraint(name = "beta_code_uq", columnNames = "code"))
-    @Upsert(on = "code")
-    static class Beta {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE) Long id;
-        String code;
-
-        Beta() {
-        }
-
-        Beta(String code) {
-            this.code = code;
-        }
-    }
-
-    /** Two text columns: ("x", "y, z") and ("x, y", "z") print alike in DETAIL. */
-    @Entity(name = "Tag")
-    @Table(name = "tag", uniqueConstraints = @UniqueConstraint(name = "tag_owner_name_uq", columnNames = {"owner", "name"}))
-    static class Tag {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE) Long id;
-        String owner;
-        String name;
-
-        Tag() {
-        }
-
-        Tag(String owner, String name) {
-            this.owner = owner;
-            this.name = name;
-        }
-    }
-
-    /** Keys of several types, each with its own unique constraint. */
-    @Entity(name = "Counter")
-    @Table(name = "counter", uniqueConstraints = {
-            @UniqueConstraint(name = "counter_number_uq", columnNames = "number"),
-            @UniqueConstraint(name = "counter_token_uq", columnNames = "token"),
-            @UniqueConstraint(name = "counter_at_uq", columnNames = "at")})
-    static class Counter {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        Long number;
-        UUID token;
-        java.time.Instant at;
-    }
-
-    private static final Class<?>[] ENTITIES = {Alpha.class, Beta.class, Tag.class, Counter.class};
     private static final UUID TOKEN = UUID.fromString("00000000-0000-0000-0000-00000000002a");
 
     private static LoginRole role;
@@ -112,7 +42,7 @@ class DuplicateKeyWhichRowIT {
         Map<String, Object> settings = new HashMap<>(db.jpaProperties());
         settings.put("jakarta.persistence.schema-generation.database.action", "create");
         settings.put("hibernate.jdbc.batch_size", "10");
-        owner = PersistenceUnit.create("which-row-owner", settings, ENTITIES);
+        owner = PersistenceUnit.create("which-row-owner", settings, DuplicateKeyModel.WHICH_ROW_ENTITIES);
 
         role = LoginRole.create(db, "dkw_");
         db.execute("grant select, insert, update on alpha, beta to " + role.name() + ";"
@@ -120,7 +50,7 @@ class DuplicateKeyWhichRowIT {
                 + "create policy alpha_all on alpha using (true) with check (true)");
         Map<String, Object> asRole = new HashMap<>(role.jpaProperties());
         asRole.put("hibernate.jdbc.batch_size", "10");
-        hidden = PersistenceUnit.create("which-row-hidden", asRole, ENTITIES);
+        hidden = PersistenceUnit.create("which-row-hidden", asRole, DuplicateKeyModel.WHICH_ROW_ENTITIES);
     }
 
     @AfterAll
