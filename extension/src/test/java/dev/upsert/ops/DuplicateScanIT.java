@@ -11,21 +11,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
 import jakarta.persistence.EntityManagerFactory;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.upsert.DuplicateGroup;
 import dev.upsert.DuplicateScan;
-import dev.upsert.Upsert;
 import dev.upsert.UpsertSettings;
+import dev.upsert.ops.OpsModel.Subscriber;
+import dev.upsert.ops.OpsModel.UpsertSubscriber;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
 
@@ -35,27 +30,6 @@ import dev.upsert.testing.TestSchema;
  */
 @PostgresTest
 class DuplicateScanIT {
-
-    /** The table as it is: no unique index on (tenant_id, email). */
-    @Entity(name = "Subscriber")
-    @Table(name = "subscriber")
-    static class Subscriber {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        @Column(name = "tenant_id") Long tenantId;
-        String email;
-        String name;
-    }
-
-    /** The same table as the application wants it. */
-    @Entity(name = "UpsertSubscriber")
-    @Table(name = "subscriber")
-    @Upsert(on = {"tenantId", "email"})
-    static class UpsertSubscriber {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        @Column(name = "tenant_id") Long tenantId;
-        String email;
-        String name;
-    }
 
     @BeforeEach
     void tableWithoutItsUniqueIndex(TestSchema db) {
@@ -96,7 +70,7 @@ class DuplicateScanIT {
                 .hasStackTraceContaining("create that index once the duplicates are resolved (2 groups of rows share a"
                         + " value of tenant_id, email; dev.upsert.DuplicateScan.find lists them; then: create unique index"
                         + " concurrently subscriber_tenant_id_email_key on " + db.name() + ".subscriber (tenant_id, email))");
-        assertThat(stackTrace(refused)).doesNotContain("ann@x.org").doesNotContain("bob@x.org");
+        assertThat(OpsJpa.causeMessages(refused)).doesNotContain("ann@x.org").doesNotContain("bob@x.org");
 
         try (EntityManagerFactory emf = plain(db)) {
             runInTransaction(emf, em -> {
@@ -149,13 +123,5 @@ class DuplicateScanIT {
         key.put("tenantId", tenantId);
         key.put("email", email);
         return key;
-    }
-
-    private static String stackTrace(Throwable t) {
-        StringBuilder s = new StringBuilder();
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            s.append(c.getMessage()).append('\n');
-        }
-        return s.toString();
     }
 }

@@ -6,23 +6,13 @@ import static dev.upsert.testing.jpa.Transactions.inTransaction;
 import static dev.upsert.testing.jpa.Transactions.runInTransaction;
 import static dev.upsert.testing.jpa.Transactions.failure;
 
-import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 
-import jakarta.persistence.Column;
-import jakarta.persistence.Embeddable;
-import jakarta.persistence.EmbeddedId;
-import jakarta.persistence.Entity;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,6 +21,11 @@ import org.junit.jupiter.api.Test;
 
 import dev.upsert.DuplicateKeyException;
 import dev.upsert.UpsertSettings;
+import dev.upsert.ops.OpsModel.Account;
+import dev.upsert.ops.OpsModel.LineKey;
+import dev.upsert.ops.OpsModel.OrderLine;
+import dev.upsert.ops.OpsModel.Page;
+import dev.upsert.ops.OpsModel.Person;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
 import dev.upsert.testing.jpa.Transactions;
@@ -38,96 +33,6 @@ import dev.upsert.testing.jpa.Transactions;
 /** The row that holds the key, loaded through another EntityManager, for every shape of unique key. */
 @PostgresTest
 class FindExistingIT {
-
-    @Entity(name = "Account")
-    @Table(name = "account")
-    static class Account {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        String email;
-        String name;
-
-        Account() {
-        }
-
-        Account(String email, String name) {
-            this.email = email;
-            this.name = name;
-        }
-    }
-
-    @Entity(name = "Page")
-    @Table(name = "page")
-    static class Page {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        @Column(name = "tenant_id") Long tenantId;
-        String slug;
-        String title;
-
-        Page() {
-        }
-
-        Page(Long tenantId, String slug, String title) {
-            this.tenantId = tenantId;
-            this.slug = slug;
-            this.title = title;
-        }
-    }
-
-    /** Unique on lower(email) only: the entity cannot supply that value, PostgreSQL's DETAIL does. */
-    @Entity(name = "Person")
-    @Table(name = "person")
-    static class Person {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        String email;
-        boolean deleted;
-
-        Person() {
-        }
-
-        Person(String email) {
-            this.email = email;
-        }
-    }
-
-    @Embeddable
-    static class LineKey implements Serializable {
-        @Column(name = "order_no") String orderNo;
-        @Column(name = "line_no") int lineNo;
-
-        LineKey() {
-        }
-
-        LineKey(String orderNo, int lineNo) {
-            this.orderNo = orderNo;
-            this.lineNo = lineNo;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof LineKey k && k.orderNo.equals(orderNo) && k.lineNo == lineNo;
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(orderNo, lineNo);
-        }
-    }
-
-    /** A composite id and a second unique key (sku per order). */
-    @Entity(name = "OrderLine")
-    @Table(name = "order_line")
-    static class OrderLine {
-        @EmbeddedId LineKey key;
-        String sku;
-
-        OrderLine() {
-        }
-
-        OrderLine(String orderNo, int lineNo, String sku) {
-            this.key = new LineKey(orderNo, lineNo);
-            this.sku = sku;
-        }
-    }
 
     private static EntityManagerFactory emf;
 

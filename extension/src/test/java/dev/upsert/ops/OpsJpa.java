@@ -12,7 +12,7 @@ import dev.upsert.testing.jpa.PersistenceUnit;
 
 import dev.upsert.testing.TestSchema;
 
-/** The boot and the log capture of the production-operations tests. */
+/** The boot, the log capture and the failure messages of the production-operations tests. */
 final class OpsJpa {
 
     private OpsJpa() {
@@ -50,5 +50,14 @@ final class OpsJpa {
             root.removeHandler(handler);
         }
         return captured.toString();
+    }
+
+    /** The message of {@code t} and of each of its causes, a line each: what a log shows of a boot failure. */
+    static String causeMessages(Throwable t) {
+        StringBuilder s = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            s.append(c.getMessage()).append('\n');
+        }
+        return s.toString();
     }
 }

@@ -6,33 +6,34 @@ import static dev.upsert.testing.jpa.Transactions.runInTransaction;
 import static dev.upsert.testing.jpa.Transactions.failure;
 
 import java.util.Map;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
-import jakarta.persistence.Entity;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
-import jakarta.persistence.SequenceGenerator;
-import jakarta.persistence.Table;
 
 import org.hibernate.engine.jdbc.connections.spi.ConnectionProvider;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
-import dev.upsert.testing.jpa.PersistenceUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
 import dev.upsert.DuplicateKeyException;
 import dev.upsert.SequenceDrift;
-import dev.upsert.Upsert;
 import dev.upsert.UpsertSettings;
 import dev.upsert.testing.PostgresTest;
+import dev.upsert.ops.OpsModel.DefaultThing;
+import dev.upsert.ops.OpsModel.IdentityThing;
+import dev.upsert.ops.OpsModel.PooledThing;
+import dev.upsert.ops.OpsModel.SeqThing;
+import dev.upsert.ops.OpsModel.SerialThing;
+import dev.upsert.ops.OpsModel.Thing;
+import dev.upsert.ops.OpsModel.UpsertIdentityThing;
+import dev.upsert.ops.OpsModel.UpsertPooledThing;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.PooledPersistenceUnit;
 
 /**
  * A table restored with its ids while its sequence stayed behind (here: {@code setval(seq, 1)} over rows 1 to 3):
@@ -41,70 +42,6 @@ import dev.upsert.testing.TestSchema;
  */
 @PostgresTest
 class SequenceDriftIT {
-
-    @Entity(name = "IdentityThing")
-    @Table(name = "identity_thing")
-    static class IdentityThing {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        String name;
-    }
-
-    /** A {@code bigserial} column: the sequence is owned by the column. */
-    @Entity(name = "SerialThing")
-    @Table(name = "serial_thing")
-    static class SerialThing {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        String name;
-    }
-
-    /** A plain {@code default nextval('default_thing_ids')}: the sequence is owned by nothing. */
-    @Entity(name = "DefaultThing")
-    @Table(name = "default_thing")
-    static class DefaultThing {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        String name;
-    }
-
-    @Entity(name = "SeqThing")
-    @Table(name = "seq_thing")
-    static class SeqThing {
-        @Id
-        @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "seq_thing")
-        @SequenceGenerator(name = "seq_thing", sequenceName = "seq_thing_seq", allocationSize = 1)
-        Long id;
-        String name;
-    }
-
-    /** Hibernate's pooled optimizer: each sequence value stands for the 50 ids below it. */
-    @Entity(name = "PooledThing")
-    @Table(name = "pooled_thing")
-    static class PooledThing {
-        @Id
-        @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "pooled_thing")
-        @SequenceGenerator(name = "pooled_thing", sequenceName = "pooled_thing_seq", allocationSize = 50)
-        Long id;
-        String name;
-    }
-
-    /** An {@code @Upsert} entity draws its IDENTITY ids in blocks from the column's sequence: still that sequence's ids. */
-    @Entity(name = "UpsertIdentityThing")
-    @Table(name = "upsert_identity_thing")
-    @Upsert(on = "name")
-    static class UpsertIdentityThing {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        String name;
-    }
-
-    @Entity(name = "UpsertPooledThing")
-    @Table(name = "upsert_pooled_thing")
-    @Upsert(on = "name")
-    static class UpsertPooledThing {
-        @Id
-        @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "upsert_pooled_thing")
-        @SequenceGenerator(name = "upsert_pooled_thing", sequenceName = "upsert_pooled_thing_seq", allocationSize = 50)
-        Long id;
-        String name;
-    }
 
     private static final Class<?>[] ENTITIES = {IdentityThing.class, SerialThing.class, DefaultThing.class, SeqThing.class, PooledThing.class};
     private static final Map<String, String> SEQUENCES = Map.of("identity_thing", "identity_thing_id_seq",
@@ -134,20 +71,27 @@ class SequenceDriftIT {
         return OpsJpa.boot(db, Map.of(UpsertSettings.CHECK_SEQUENCES, checkSequences), ENTITIES);
     }
 
+    /** A new {@code create}d thing named {@code name}. */
+    private static <T extends Thing> T named(Supplier<T> create, String name) {
+        T thing = create.get();
+        thing.name = name;
+        return thing;
+    }
+
     @Test
-    void theDuplicateIdNamesTheSequenceAndTheRepairForEveryKindOfGeneratedId(TestSchema db) throws Exception {
+    void theDuplicateIdNamesTheSequenceAndTheRepairForEveryKindOfGeneratedId(TestSchema db) {
         try (EntityManagerFactory emf = boot(db, "off")) {
             // the failed insert took 2 from the sequence: that is its last value now
-            assertDrift(db, emf, new IdentityThing(), "identity_thing", 2);
-            assertDrift(db, emf, new SerialThing(), "serial_thing", 2);
-            assertDrift(db, emf, new DefaultThing(), "default_thing", 2);
-            assertDrift(db, emf, new SeqThing(), "seq_thing", 2);
+            assertDrift(db, emf, IdentityThing::new, "identity_thing", 2);
+            assertDrift(db, emf, SerialThing::new, "serial_thing", 2);
+            assertDrift(db, emf, DefaultThing::new, "default_thing", 2);
+            assertDrift(db, emf, SeqThing::new, "seq_thing", 2);
         }
     }
 
     /** After the failure, the repair, then the same insert succeeds; the table holds the new row with id 4. */
-    private static void assertDrift(TestSchema db, EntityManagerFactory emf, Object entity, String table, long lastValue) throws Exception {
-        entity.getClass().getDeclaredField("name").set(entity, "new");
+    private static void assertDrift(TestSchema db, EntityManagerFactory emf, Supplier<? extends Thing> create, String table, long lastValue) {
+        Thing entity = named(create, "new");
         Throwable thrown = failure(emf, em -> em.persist(entity));
         DuplicateKeyException duplicate = DuplicateKeyException.find(thrown).orElseThrow(() -> new AssertionError(thrown));
         String sequence = db.name() + "." + SEQUENCES.get(table);
@@ -163,16 +107,14 @@ class SequenceDriftIT {
         assertThat(db.queryLong("select count(*) from " + table)).isEqualTo(3);
 
         db.execute(repair);
-        entity.getClass().getDeclaredField("id").set(entity, null);
-        runInTransaction(emf, em -> em.persist(entity));
+        runInTransaction(emf, em -> em.persist(named(create, "new")));
         assertThat(db.query("select id, name from " + table + " where name = 'new'")).containsExactly(java.util.List.of(4L, "new"));
     }
 
     @Test
     void thePooledOptimizersRangeCountsAsBehindToo(TestSchema db) {
         try (EntityManagerFactory emf = boot(db, "off")) {
-            PooledThing thing = new PooledThing();
-            thing.name = "new";
+            PooledThing thing = named(PooledThing::new, "new");
             Throwable thrown = failure(emf, em -> em.persist(thing));
             SequenceDrift drift = DuplicateKeyException.find(thrown).orElseThrow().getSequenceDrift().orElseThrow();
             assertThat(drift.sequenceName()).isEqualTo(db.name() + ".pooled_thing_seq");
@@ -190,8 +132,7 @@ class SequenceDriftIT {
     void theNumbersAppearInTheMessageOnlyWithIncludeValues(TestSchema db) {
         try (EntityManagerFactory emf = OpsJpa.boot(db, Map.of(UpsertSettings.CHECK_SEQUENCES, "off",
                 UpsertSettings.EXCEPTION_INCLUDE_VALUES, "true"), ENTITIES)) {
-            SerialThing thing = new SerialThing();
-            thing.name = "new";
+            SerialThing thing = named(SerialThing::new, "new");
             DuplicateKeyException duplicate = DuplicateKeyException.find(failure(emf, em -> em.persist(thing))).orElseThrow();
             assertThat(duplicate.getMessage()).contains("The sequence " + db.name() + ".serial_thing_id_seq is behind the"
                     + " table (last value 2, largest id 3), so new ids collide with existing rows: repair it with select setval(");
@@ -202,8 +143,7 @@ class SequenceDriftIT {
     void anotherKeyOfTheSameTableGetsNoDiagnosis(TestSchema db) {
         try (EntityManagerFactory emf = boot(db, "off")) {
             db.execute("select setval('identity_thing_id_seq', 3)");
-            IdentityThing thing = new IdentityThing();
-            thing.name = "a";  // taken: identity_thing_name_key, while the id (4) is free
+            IdentityThing thing = named(IdentityThing::new, "a");  // taken: identity_thing_name_key, while the id (4) is free
             Throwable thrown = failure(emf, em -> em.persist(thing));
             DuplicateKeyException duplicate = DuplicateKeyException.find(thrown).orElseThrow();
             assertThat(duplicate.getConstraintName()).isEqualTo("identity_thing_name_key");
@@ -240,7 +180,7 @@ class SequenceDriftIT {
         assertThat(thrown).hasStackTraceContaining("Sequences behind their tables (4 problems):")
                 .hasStackTraceContaining(" - entity IdentityThing: sequence " + db.name() + ".identity_thing_id_seq is behind table")
                 .hasStackTraceContaining("(or set upsert.check_sequences=warn)");
-        assertThat(thrown.toString() + causes(thrown)).doesNotContain("SerialThing");
+        assertThat(thrown.toString() + OpsJpa.causeMessages(thrown)).doesNotContain("SerialThing");
     }
 
     @Test
@@ -280,15 +220,10 @@ class SequenceDriftIT {
      */
     @Test
     void aBusyPoolLeavesTheDriftOutInsteadOfWaiting(TestSchema db) throws InterruptedException {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(db.jdbcUrl());
-        config.setUsername(db.user());
-        config.setPassword(db.password());
-        config.setMaximumPoolSize(2);
-        config.setConnectionTimeout(10_000);
-        try (HikariDataSource pool = new HikariDataSource(config);
-             EntityManagerFactory emf = PersistenceUnit.create("pooled", Map.of("hibernate.connection.datasource", pool,
-                     "hibernate.default_schema", db.name(), UpsertSettings.CHECK_SEQUENCES, "off"), ENTITIES)) {
+        try (PooledPersistenceUnit unit = PooledPersistenceUnit.boot(PooledPersistenceUnit.pool(db, "pooled", 2, "", config -> { }),
+                "pooled", Map.of("hibernate.default_schema", db.name(), UpsertSettings.CHECK_SEQUENCES, "off"), ENTITIES)) {
+            HikariDataSource pool = unit.pool();
+            EntityManagerFactory emf = unit.factory();
             assertThat(emf.unwrap(SessionFactoryImplementor.class).getServiceRegistry().requireService(ConnectionProvider.class)
                     .unwrap(DataSource.class)).isSameAs(pool);
             // HikariCP fills the pool in the background: wait (bounded) until both connections exist and are idle
@@ -297,8 +232,7 @@ class SequenceDriftIT {
                 Thread.onSpinWait();
             }
             assertThat(pool.getHikariPoolMXBean().getIdleConnections()).isEqualTo(2);
-            IdentityThing first = new IdentityThing();
-            first.name = "first";
+            IdentityThing first = named(IdentityThing::new, "first");
             Throwable withIdle = failure(emf, em -> em.persist(first));
             assertThat(DuplicateKeyException.find(withIdle).orElseThrow().getSequenceDrift()).isPresent();
 
@@ -306,8 +240,7 @@ class SequenceDriftIT {
             try {
                 holder.getTransaction().begin();
                 holder.createNativeQuery("select 1").getSingleResult();
-                IdentityThing second = new IdentityThing();
-                second.name = "second";
+                IdentityThing second = named(IdentityThing::new, "second");
                 long start = System.nanoTime();
                 Throwable busy = failure(emf, em -> em.persist(second));
                 long millis = (System.nanoTime() - start) / 1_000_000;
@@ -321,13 +254,5 @@ class SequenceDriftIT {
             }
         }
         assertThat(db.queryLong("select count(*) from identity_thing")).isEqualTo(3);
-    }
-
-    private static String causes(Throwable t) {
-        StringBuilder s = new StringBuilder();
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            s.append(c.getMessage()).append('\n');
-        }
-        return s.toString();
     }
 }
