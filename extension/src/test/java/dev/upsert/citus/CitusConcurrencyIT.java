@@ -17,26 +17,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
-import jakarta.persistence.EntityManager;
-import jakarta.persistence.EntityManagerFactory;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
-import jakarta.persistence.SequenceGenerator;
-import jakarta.persistence.Table;
-import jakarta.persistence.Version;
-
 import org.junit.jupiter.api.Test;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
-
 import dev.upsert.DuplicateKeyException;
-import dev.upsert.Upsert;
+import dev.upsert.citus.CitusModel.Tally;
 import dev.upsert.testing.CitusTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.PooledPersistenceUnit;
 
 /**
  * Eight threads upsert overlapping keys of a distributed table through the coordinator, each transaction several keys
@@ -49,41 +36,19 @@ import dev.upsert.testing.TestSchema;
 @CitusTest
 class CitusConcurrencyIT {
 
-    @Entity(name = "Tally") @Table(name = "tally") @Upsert(on = {"tenantId", "name"})
-    static class Tally {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "tally_ids")
-        @SequenceGenerator(name = "tally_ids", sequenceName = "tally_ids", allocationSize = 50)
-        Long id;
-        @Column(name = "tenant_id") Long tenantId;
-        String name;
-        String writer;
-        @Version int version;
-        Tally() { }
-        Tally(long tenantId, String name, String writer) { this.tenantId = tenantId; this.name = name; this.writer = writer; }
-    }
-
     static final int THREADS = 8;
     static final int TRANSACTIONS = 25;
     static final int KEYS = 40;
 
     private void run(TestSchema db, int rowsPerTransaction, String label) throws Exception {
         db.execute("""
-                drop table if exists tally; drop sequence if exists tally_ids;
-                create sequence tally_ids increment by 50;
+                drop table if exists tally; drop sequence if exists tally_seq;
+                create sequence tally_seq increment by 50;
                 create table tally (id bigint not null, tenant_id bigint not null, name text not null, writer text,
                     version int not null, primary key (tenant_id, id), constraint tally_key unique (tenant_id, name));
                 select create_distributed_table('tally', 'tenant_id');
                 """);
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(db.jdbcUrl());
-        config.setUsername(db.user());
-        config.setMaximumPoolSize(THREADS);
-        Map<String, Object> settings = new HashMap<>();
-        try (HikariDataSource pool = new HikariDataSource(config)) {
-            settings.put("hibernate.connection.datasource", pool);
-            settings.put("hibernate.default_schema", db.name());
-            settings.put("jakarta.persistence.schema-generation.database.action", "none");
-            EntityManagerFactory emf = dev.upsert.testing.jpa.PersistenceUnit.create("citus-concurrency", settings, Tally.class);
+        try (PooledPersistenceUnit unit = CitusModel.pooled(db, "citus-concurrency", THREADS, Tally.class)) {
             Map<String, AtomicInteger> committed = new ConcurrentHashMap<>();
             AtomicInteger duplicates = new AtomicInteger();
             AtomicInteger deadlocks = new AtomicInteger();
@@ -105,13 +70,12 @@ class CitusConcurrencyIT {
                             }
                             Collections.shuffle(keys, random);
                             List<Integer> chosen = keys.subList(0, rowsPerTransaction);
-                            EntityManager em = emf.createEntityManager();
                             try {
-                                em.getTransaction().begin();
-                                for (int k : chosen) {
-                                    em.persist(new Tally(k % 4 + 1, "key-" + k, "thread-" + thread));
-                                }
-                                em.getTransaction().commit();
+                                unit.run(em -> {
+                                    for (int k : chosen) {
+                                        em.persist(new Tally(k % 4 + 1, "key-" + k, "thread-" + thread));
+                                    }
+                                });
                                 chosen.forEach(k -> committed.computeIfAbsent("key-" + k, n -> new AtomicInteger()).incrementAndGet());
                             } catch (RuntimeException e) {
                                 if (DuplicateKeyException.find(e).isPresent()) {
@@ -121,11 +85,6 @@ class CitusConcurrencyIT {
                                 } else {
                                     others.add(e);
                                 }
-                            } finally {
-                                if (em.getTransaction().isActive()) {
-                                    em.getTransaction().rollback();
-                                }
-                                em.close();
                             }
                         }
                         return null;
@@ -137,7 +96,6 @@ class CitusConcurrencyIT {
                 }
             } finally {
                 threads.shutdownNow();
-                emf.close();
             }
             System.out.printf("[upsert-citus] %s: %d threads x %d transactions x %d rows over %d keys in %.1f s:"
                             + " %d duplicate-key failures, %d distributed deadlocks (40P01), %d other failures%n",

@@ -3,20 +3,12 @@ package dev.upsert.citus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
-import jakarta.persistence.SequenceGenerator;
-import jakarta.persistence.Table;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,11 +16,18 @@ import org.junit.jupiter.api.Test;
 
 import dev.upsert.DuplicateKeyException;
 import dev.upsert.SequenceDrift;
-import dev.upsert.Upsert;
 import dev.upsert.UpsertSettings;
 import dev.upsert.micrometer.UpsertMetrics;
+import dev.upsert.citus.CitusModel.Country;
+import dev.upsert.citus.CitusModel.Customer;
+import dev.upsert.citus.CitusModel.Invoice;
+import dev.upsert.citus.CitusModel.Member;
+import dev.upsert.citus.CitusModel.Subscriber;
 import dev.upsert.testing.CitusTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.PersistenceUnit;
+import dev.upsert.testing.jpa.Teardown;
+import dev.upsert.testing.jpa.Transactions;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -42,63 +41,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 @CitusTest
 class CitusDuplicateKeyIT {
 
-    @Entity(name = "Customer") @Table(name = "customer")
-    static class Customer {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "customer_ids")
-        @SequenceGenerator(name = "customer_ids", sequenceName = "customer_ids", allocationSize = 50)
-        Long id;
-        @Column(name = "tenant_id") Long tenantId;
-        String email;
-        String name;
-        Customer() { }
-        Customer(long tenantId, String email, String name) { this.tenantId = tenantId; this.email = email; this.name = name; }
-    }
-
-    /** A constraint name so long that Citus shortens its shards' names with a hash. */
-    @Entity(name = "Subscriber") @Table(name = "subscriber")
-    static class Subscriber {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "subscriber_ids")
-        @SequenceGenerator(name = "subscriber_ids", sequenceName = "subscriber_ids", allocationSize = 50)
-        Long id;
-        @Column(name = "tenant_id") Long tenantId;
-        String handle;
-        Subscriber() { }
-        Subscriber(long tenantId, String handle) { this.tenantId = tenantId; this.handle = handle; }
-    }
-
-    /** A reference table (one shard, a copy on every node): its error comes from a worker too. */
-    @Entity(name = "Country") @Table(name = "country")
-    static class Country {
-        @Id String code;
-        String name;
-        Country() { }
-        Country(String code, String name) { this.code = code; this.name = name; }
-    }
-
-    /** An upsert on (tenant_id, email) that collides on its other unique key, (tenant_id, username). */
-    @Entity(name = "Member") @Table(name = "member") @Upsert(on = {"tenantId", "email"})
-    static class Member {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "member_ids")
-        @SequenceGenerator(name = "member_ids", sequenceName = "member_ids", allocationSize = 50)
-        Long id;
-        @Column(name = "tenant_id") Long tenantId;
-        String email;
-        String username;
-        Member() { }
-        Member(long tenantId, String email, String username) { this.tenantId = tenantId; this.email = email; this.username = username; }
-    }
-
-    /** Ids from a sequence that someone reset: the primary key (tenant_id, id) collides. */
-    @Entity(name = "Invoice") @Table(name = "invoice")
-    static class Invoice {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "invoice_ids")
-        @SequenceGenerator(name = "invoice_ids", sequenceName = "invoice_ids", allocationSize = 50)
-        Long id;
-        @Column(name = "tenant_id") Long tenantId;
-        Invoice() { }
-        Invoice(long tenantId) { this.tenantId = tenantId; }
-    }
-
     static final String LONG_NAME = "subscriber_tenant_and_handle_must_be_unique_within_each_tenant_x";
 
     private static EntityManagerFactory emf;
@@ -108,29 +50,26 @@ class CitusDuplicateKeyIT {
     @BeforeAll
     static void boot(TestSchema db) {
         db.execute("""
-                create sequence customer_ids increment by 50;
+                create sequence customer_seq increment by 50;
                 create table customer (id bigint not null, tenant_id bigint not null, email text not null, name text,
                     primary key (tenant_id, id), constraint customer_tenant_id_email_key unique (tenant_id, email));
                 select create_distributed_table('customer', 'tenant_id');
-                create sequence subscriber_ids increment by 50;
+                create sequence subscriber_seq increment by 50;
                 create table subscriber (id bigint not null, tenant_id bigint not null, handle text not null,
                     primary key (tenant_id, id), constraint %s unique (tenant_id, handle));
                 select create_distributed_table('subscriber', 'tenant_id');
                 create table country (code text primary key, name text not null);
                 select create_reference_table('country');
-                create sequence member_ids increment by 50;
+                create sequence member_seq increment by 50;
                 create table member (id bigint not null, tenant_id bigint not null, email text not null, username text not null,
                     primary key (tenant_id, id), constraint member_email_key unique (tenant_id, email),
                     constraint member_username_key unique (tenant_id, username));
                 select create_distributed_table('member', 'tenant_id');
-                create sequence invoice_ids increment by 50;
+                create sequence invoice_seq increment by 50;
                 create table invoice (id bigint not null, tenant_id bigint not null, primary key (tenant_id, id));
                 select create_distributed_table('invoice', 'tenant_id');
                 """.formatted(LONG_NAME.substring(0, 63)));
-        Map<String, Object> settings = new HashMap<>(db.jpaProperties());
-        settings.put("jakarta.persistence.schema-generation.database.action", "none");
-        settings.put(UpsertSettings.METRICS_EXPECTED_CONSTRAINTS, "customer_tenant_id_email_key");
-        emf = dev.upsert.testing.jpa.PersistenceUnit.create("citus-duplicates", settings,
+        emf = PersistenceUnit.inSchema(db, "none", Map.of(UpsertSettings.METRICS_EXPECTED_CONSTRAINTS, "customer_tenant_id_email_key"),
                 Customer.class, Subscriber.class, Country.class, Member.class, Invoice.class);
         registry = new SimpleMeterRegistry();
         metrics = new UpsertMetrics(emf);
@@ -139,26 +78,11 @@ class CitusDuplicateKeyIT {
 
     @AfterAll
     static void close() {
-        if (metrics != null) {
-            metrics.close();
-        }
-        if (emf != null) {
-            emf.close();
-        }
+        Teardown.closeAll(metrics, emf);
     }
 
     private static void run(Consumer<EntityManager> work) {
-        EntityManager em = emf.createEntityManager();
-        try {
-            em.getTransaction().begin();
-            work.accept(em);
-            em.getTransaction().commit();
-        } finally {
-            if (em.getTransaction().isActive()) {
-                em.getTransaction().rollback();
-            }
-            em.close();
-        }
+        Transactions.runInTransaction(emf, work);
     }
 
     /** The DuplicateKeyException the work ends with; the transaction's rollback must not hide it. */
@@ -254,7 +178,7 @@ class CitusDuplicateKeyIT {
         assertThat(e.getConstraintName()).isEqualTo("invoice_pkey");
         assertThat(e.getColumnNames()).containsExactly("tenant_id", "id");
         SequenceDrift drift = e.getSequenceDrift().orElseThrow();
-        assertThat(drift.sequenceName()).endsWith("invoice_ids");
+        assertThat(drift.sequenceName()).endsWith("invoice_seq");
         assertThat(drift.maxKey()).isEqualTo(120);
         db.execute(drift.repairSql());
         run(em -> em.persist(new Invoice(1)));
