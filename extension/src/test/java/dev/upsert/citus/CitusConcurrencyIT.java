@@ -3,6 +3,7 @@ package dev.upsert.citus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -10,11 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -24,6 +20,7 @@ import dev.upsert.citus.CitusModel.Tally;
 import dev.upsert.testing.CitusTest;
 import dev.upsert.testing.TestSchema;
 import dev.upsert.testing.jpa.PooledPersistenceUnit;
+import dev.upsert.testing.jpa.StartingGate;
 
 /**
  * Eight threads upsert overlapping keys of a distributed table through the coordinator, each transaction several keys
@@ -53,50 +50,35 @@ class CitusConcurrencyIT {
             AtomicInteger duplicates = new AtomicInteger();
             AtomicInteger deadlocks = new AtomicInteger();
             List<Throwable> others = Collections.synchronizedList(new ArrayList<>());
-            CountDownLatch start = new CountDownLatch(1);
-            ExecutorService threads = Executors.newFixedThreadPool(THREADS);
             long began = System.nanoTime();
-            try {
-                List<Future<?>> futures = new ArrayList<>();
-                for (int t = 0; t < THREADS; t++) {
-                    int thread = t;
-                    futures.add(threads.submit(() -> {
-                        Random random = new Random(thread);
-                        start.await();
-                        for (int x = 0; x < TRANSACTIONS; x++) {
-                            List<Integer> keys = new ArrayList<>();
-                            for (int k = 0; k < KEYS; k++) {
-                                keys.add(k);
+            StartingGate.run(THREADS, Duration.ofMinutes(5), thread -> {
+                Random random = new Random(thread);
+                for (int x = 0; x < TRANSACTIONS; x++) {
+                    List<Integer> keys = new ArrayList<>();
+                    for (int k = 0; k < KEYS; k++) {
+                        keys.add(k);
+                    }
+                    Collections.shuffle(keys, random);
+                    List<Integer> chosen = keys.subList(0, rowsPerTransaction);
+                    try {
+                        unit.run(em -> {
+                            for (int k : chosen) {
+                                em.persist(new Tally(k % 4 + 1, "key-" + k, "thread-" + thread));
                             }
-                            Collections.shuffle(keys, random);
-                            List<Integer> chosen = keys.subList(0, rowsPerTransaction);
-                            try {
-                                unit.run(em -> {
-                                    for (int k : chosen) {
-                                        em.persist(new Tally(k % 4 + 1, "key-" + k, "thread-" + thread));
-                                    }
-                                });
-                                chosen.forEach(k -> committed.computeIfAbsent("key-" + k, n -> new AtomicInteger()).incrementAndGet());
-                            } catch (RuntimeException e) {
-                                if (DuplicateKeyException.find(e).isPresent()) {
-                                    duplicates.incrementAndGet();
-                                } else if ("40P01".equals(sqlState(e))) {
-                                    deadlocks.incrementAndGet();
-                                } else {
-                                    others.add(e);
-                                }
-                            }
+                        });
+                        chosen.forEach(k -> committed.computeIfAbsent("key-" + k, n -> new AtomicInteger()).incrementAndGet());
+                    } catch (RuntimeException e) {
+                        if (DuplicateKeyException.find(e).isPresent()) {
+                            duplicates.incrementAndGet();
+                        } else if ("40P01".equals(sqlState(e))) {
+                            deadlocks.incrementAndGet();
+                        } else {
+                            others.add(e);
                         }
-                        return null;
-                    }));
+                    }
                 }
-                start.countDown();
-                for (Future<?> future : futures) {
-                    future.get(5, TimeUnit.MINUTES);
-                }
-            } finally {
-                threads.shutdownNow();
-            }
+                return null;
+            });
             System.out.printf("[upsert-citus] %s: %d threads x %d transactions x %d rows over %d keys in %.1f s:"
                             + " %d duplicate-key failures, %d distributed deadlocks (40P01), %d other failures%n",
                     label, THREADS, TRANSACTIONS, rowsPerTransaction, KEYS, (System.nanoTime() - began) / 1e9,
