@@ -5,7 +5,6 @@ import static dev.upsert.DuplicateKeyModel.MEMBER_EMAIL;
 import static dev.upsert.DuplicateKeyModel.PAGE_PKEY;
 import static dev.upsert.DuplicateKeyModel.PERSON_EMAIL_LOWER;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.entry;
 
 import java.sql.BatchUpdateException;
@@ -129,15 +128,7 @@ class DuplicateKeyIT {
     void commitWrapsItInRollbackExceptionAndFindDigsItOut(TestSchema db) {
         inTransaction(emf, em -> em.persist(new Member("c@x.org")));
 
-        EntityManager em = emf.createEntityManager();
-        Throwable thrown;
-        try {
-            em.getTransaction().begin();
-            em.persist(new Member("c@x.org"));
-            thrown = catchThrowable(() -> em.getTransaction().commit());
-        } finally {
-            em.close();
-        }
+        Throwable thrown = Transactions.failure(emf, em -> em.persist(new Member("c@x.org")));  // at commit: a sequence id waits for the flush
 
         assertThat(thrown).isInstanceOf(RollbackException.class).isNotInstanceOf(DuplicateKeyException.class);
         DuplicateKeyException e = DuplicateKeyException.find(thrown).orElseThrow();
@@ -203,16 +194,10 @@ class DuplicateKeyIT {
     void deferredConstraintFailsAtCommit(TestSchema db) {
         inTransaction(emf, em -> em.persist(new Ticket("T-1")));
 
-        EntityManager em = emf.createEntityManager();
-        Throwable thrown;
-        try {
-            em.getTransaction().begin();
+        Throwable thrown = Transactions.failure(emf, em -> {
             em.persist(new Ticket("T-1"));
             em.flush(); // accepted: the check is deferred to COMMIT
-            thrown = catchThrowable(() -> em.getTransaction().commit());
-        } finally {
-            em.close();
-        }
+        });
 
         assertThat(thrown).isInstanceOf(RollbackException.class);
         // converted inside Hibernate's commit, where the session is known: find() only walks the chain
@@ -233,10 +218,7 @@ class DuplicateKeyIT {
         inTransaction(emf, em -> em.persist(new Page(2, slug, "first")));
 
         // from the entity: the value list "2, a, b=(c), ..." is ambiguous to split, yet matches this row
-        DuplicateKeyException e = (DuplicateKeyException) inTransactionFailing(emf, em -> {
-            em.persist(new Page(2, slug, "second"));
-            em.flush();
-        });
+        DuplicateKeyException e = duplicateAtFlush(emf, new Page(2, slug, "second"));
         PAGE_PKEY.assertNamedBy(e, schema);
         assertThat(e.getKeyValues()).containsExactly(entry("tenant_id", 2L), entry("slug", slug));
         assertThat(new LinkedHashMap<>(e.getKeyValues()).keySet()).containsExactly("tenant_id", "slug");
@@ -383,6 +365,18 @@ class DuplicateKeyIT {
         Throwable thrown = inTransactionFailing(factory, work, false);
         assertThat(thrown).as("expected a failure").isNotNull();
         return thrown;
+    }
+
+    /** The duplicate that flushing {@code entities}, persisted in this order, ends with. */
+    static DuplicateKeyException duplicateAtFlush(EntityManagerFactory factory, Object... entities) {
+        Throwable thrown = inTransactionFailing(factory, em -> {
+            for (Object entity : entities) {
+                em.persist(entity);
+            }
+            em.flush();
+        });
+        assertThat(thrown).isInstanceOf(DuplicateKeyException.class);
+        return (DuplicateKeyException) thrown;
     }
 
     /** Runs {@code work} and commits; returns what the work (not the commit) threw, after rolling back. */

@@ -97,10 +97,7 @@ class DuplicateKeyLocalizedDetailIT {
 
     @Test
     void germanDetailOnACompositeKeyPersistReportsTheEntitysValues(TestSchema db) {
-        DuplicateKeyException e = (DuplicateKeyException) DuplicateKeyIT.inTransactionFailing(plain, em -> {
-            em.persist(new Page(1, "home", "again"));
-            em.flush();
-        });
+        DuplicateKeyException e = DuplicateKeyIT.duplicateAtFlush(plain, new Page(1, "home", "again"));
 
         ServerErrorMessage server = serverError(e);
         assertThat(server.getMessage()).isEqualTo("doppelter Schlüsselwert verletzt Unique-Constraint »page_pkey«");
@@ -115,23 +112,19 @@ class DuplicateKeyLocalizedDetailIT {
     @Test
     void germanDetailInABatch(TestSchema db) {
         // one row of the table in the failing batch (the members go in a batch of their own): it is that row
-        DuplicateKeyException one = (DuplicateKeyException) DuplicateKeyIT.inTransactionFailing(batched, em -> {
-            em.persist(new Member("bob@x.org"));
-            em.persist(new Member("cy@x.org"));
-            em.persist(new Page(1, "home", "again"));
-            em.flush();
-        });
+        DuplicateKeyException one = DuplicateKeyIT.duplicateAtFlush(batched,
+                new Member("bob@x.org"),
+                new Member("cy@x.org"),
+                new Page(1, "home", "again"));
         assertThat((Object) one.getSQLException()).isInstanceOf(BatchUpdateException.class);
         assertThat(serverError(one).getDetail()).startsWith("Schlüssel »");
         PAGE_PKEY.assertNamedBy(one, db.name());
         assertThat(one.getKeyValues()).containsExactly(entry("tenant_id", 1L), entry("slug", "home"));
 
         // two rows of the table in the failing batch: which one collided only the translated DETAIL says
-        DuplicateKeyException two = (DuplicateKeyException) DuplicateKeyIT.inTransactionFailing(batched, em -> {
-            em.persist(new Page(1, "new", "n"));
-            em.persist(new Page(1, "home", "again"));
-            em.flush();
-        });
+        DuplicateKeyException two = DuplicateKeyIT.duplicateAtFlush(batched,
+                new Page(1, "new", "n"),
+                new Page(1, "home", "again"));
         assertThat(serverError(two).getDetail()).isEqualTo("Schlüssel »(tenant_id, slug)=(1, home)« existiert bereits.");
         PAGE_PKEY.assertNamedBy(two, db.name());
         assertThat(two.getKeyValues()).isEmpty();
@@ -142,10 +135,7 @@ class DuplicateKeyLocalizedDetailIT {
 
     @Test
     void frenchDetailOnASingleColumn(TestSchema db) {
-        DuplicateKeyException persisted = (DuplicateKeyException) DuplicateKeyIT.inTransactionFailing(plain, em -> {
-            em.persist(new Member("ann@x.org"));
-            em.flush();
-        });
+        DuplicateKeyException persisted = DuplicateKeyIT.duplicateAtFlush(plain, new Member("ann@x.org"));
         ServerErrorMessage server = serverError(persisted);
         assertThat(server.getMessage())
                 .isEqualTo("la valeur d'une clé dupliquée rompt la contrainte unique « member_email_uq »");

@@ -3,6 +3,7 @@ package dev.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,14 +74,7 @@ class DuplicateKeyWhichRowIT {
      */
     @Test
     void hiddenDetailAndMoreRowsInFlightThanRememberedGiveNoValues(TestSchema db) {
-        DuplicateKeyException e = (DuplicateKeyException) DuplicateKeyIT.inTransactionFailing(hidden, em -> {
-            em.persist(new Alpha("a-new", "taken"));
-            for (int i = 0; i < 18; i++) {
-                em.persist(new Beta("b" + i));
-            }
-            em.persist(new Alpha("z-new", "fresh"));
-            em.flush();
-        });
+        DuplicateKeyException e = takenAlphaAmongBetas(18, new Alpha("z-new", "fresh"));
 
         assertThat(serverDetail(e)).isNull();
         assertThat(e.getConstraintName()).isEqualTo("alpha_handle_uq");
@@ -95,13 +89,7 @@ class DuplicateKeyWhichRowIT {
     /** The same with fewer rows in flight: the failing Alpha is the only Alpha, and its values are reported. */
     @Test
     void hiddenDetailAndEveryRowInViewGiveTheFailingRowsValues(TestSchema db) {
-        DuplicateKeyException e = (DuplicateKeyException) DuplicateKeyIT.inTransactionFailing(hidden, em -> {
-            em.persist(new Alpha("a-new", "taken"));
-            for (int i = 0; i < 5; i++) {
-                em.persist(new Beta("b" + i));
-            }
-            em.flush();
-        });
+        DuplicateKeyException e = takenAlphaAmongBetas(5);
 
         assertThat(serverDetail(e)).isNull();
         assertThat(e.getConstraintName()).isEqualTo("alpha_handle_uq");
@@ -112,11 +100,9 @@ class DuplicateKeyWhichRowIT {
     /** (b) Two rows of the batch print as the same DETAIL: neither is reported, and DETAIL does not split. */
     @Test
     void anAmbiguousCompositeDetailGivesNoValues(TestSchema db) {
-        DuplicateKeyException e = (DuplicateKeyException) DuplicateKeyIT.inTransactionFailing(owner, em -> {
-            em.persist(new Tag("x, y", "z")); // new, innocent
-            em.persist(new Tag("x", "y, z")); // taken
-            em.flush();
-        });
+        DuplicateKeyException e = DuplicateKeyIT.duplicateAtFlush(owner,
+                new Tag("x, y", "z"), // new, innocent
+                new Tag("x", "y, z")); // taken
 
         assertThat(serverDetail(e)).isEqualTo("Key (owner, name)=(x, y, z) already exists.");
         assertThat(e.getConstraintName()).isEqualTo("tag_owner_name_uq");
@@ -129,11 +115,9 @@ class DuplicateKeyWhichRowIT {
     /** An innocent row that prints differently does not stand in the way: the failing row's values, typed. */
     @Test
     void anUnambiguousCompositeDetailNamesTheFailingRow(TestSchema db) {
-        DuplicateKeyException e = (DuplicateKeyException) DuplicateKeyIT.inTransactionFailing(owner, em -> {
-            em.persist(new Tag("q", "r"));
-            em.persist(new Tag("x", "y, z"));
-            em.flush();
-        });
+        DuplicateKeyException e = DuplicateKeyIT.duplicateAtFlush(owner,
+                new Tag("q", "r"),
+                new Tag("x", "y, z"));
 
         assertThat(e.getKeyValues()).containsExactly(entry("owner", "x"), entry("name", "y, z"));
         assertThat(db.query("select owner, name from tag")).containsExactly(List.of("x", "y, z"));
@@ -161,6 +145,17 @@ class DuplicateKeyWhichRowIT {
         assertThat(at.getKeyValues()).isEmpty();
 
         assertThat(db.queryLong("select count(*) from counter")).isEqualTo(1);
+    }
+
+    /** One flush as the role that gets no DETAIL: an Alpha whose handle is taken, {@code betas} Betas, then {@code after}. */
+    private static DuplicateKeyException takenAlphaAmongBetas(int betas, Alpha... after) {
+        List<Object> rows = new ArrayList<>();
+        rows.add(new Alpha("a-new", "taken"));
+        for (int i = 0; i < betas; i++) {
+            rows.add(new Beta("b" + i));
+        }
+        rows.addAll(List.of(after));
+        return DuplicateKeyIT.duplicateAtFlush(hidden, rows.toArray());
     }
 
     private static String serverDetail(DuplicateKeyException e) {

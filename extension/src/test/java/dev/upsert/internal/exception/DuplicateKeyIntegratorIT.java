@@ -17,6 +17,7 @@ import org.hibernate.boot.registry.StandardServiceRegistry;
 import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
 import org.hibernate.engine.jdbc.spi.SqlExceptionHelper;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.upsert.DuplicateKeyException;
@@ -42,20 +43,33 @@ class DuplicateKeyIntegratorIT {
         }
     }
 
-    @Test
-    void wrapsOncePerHelperAndHandsEverythingElseOn(TestSchema db) {
+    @BeforeEach
+    void table(TestSchema db) {
         db.execute("create table if not exists tag (id bigint primary key, label text constraint tag_label_uq unique)");
-        StandardServiceRegistry registry = new StandardServiceRegistryBuilder()
+    }
+
+    /** Hibernate's native bootstrap into the test schema, {@code setting} = {@code value} on top. */
+    private static StandardServiceRegistry registry(TestSchema db, String setting, String value) {
+        return new StandardServiceRegistryBuilder()
                 .applySetting("hibernate.connection.url", db.jdbcUrl())
                 .applySetting("hibernate.connection.username", db.user())
                 .applySetting("hibernate.connection.password", db.password())
                 .applySetting("hibernate.default_schema", db.name())
-                // Envers (on the test class path for UpsertEnversIT) allows one metadata build per registry; two here
-                .applySetting("hibernate.integration.envers.enabled", "false")
+                .applySetting(setting, value)
                 .build();
+    }
+
+    private static SessionFactory tags(StandardServiceRegistry registry) {
+        return new MetadataSources(registry).addAnnotatedClass(Tag.class).buildMetadata().buildSessionFactory();
+    }
+
+    @Test
+    void wrapsOncePerHelperAndHandsEverythingElseOn(TestSchema db) {
+        // Envers (on the test class path for UpsertEnversIT) allows one metadata build per registry; two here
+        StandardServiceRegistry registry = registry(db, "hibernate.integration.envers.enabled", "false");
         try {
-            SessionFactory first = new MetadataSources(registry).addAnnotatedClass(Tag.class).buildMetadata().buildSessionFactory();
-            SessionFactory second = new MetadataSources(registry).addAnnotatedClass(Tag.class).buildMetadata().buildSessionFactory();
+            SessionFactory first = tags(registry);
+            SessionFactory second = tags(registry);
             SqlExceptionHelper helper = first.unwrap(SessionFactoryImplementor.class).getJdbcServices().getSqlExceptionHelper();
             assertThat(second.unwrap(SessionFactoryImplementor.class).getJdbcServices().getSqlExceptionHelper()).isSameAs(helper);
             DuplicateKeyConverter converter = (DuplicateKeyConverter) helper.getSqlExceptionConverter();
@@ -93,15 +107,8 @@ class DuplicateKeyIntegratorIT {
 
     @Test
     void successfulWritesLeaveNothingBehindOnTheThread(TestSchema db) {
-        db.execute("create table if not exists tag (id bigint primary key, label text constraint tag_label_uq unique)");
-        StandardServiceRegistry registry = new StandardServiceRegistryBuilder()
-                .applySetting("hibernate.connection.url", db.jdbcUrl())
-                .applySetting("hibernate.connection.username", db.user())
-                .applySetting("hibernate.connection.password", db.password())
-                .applySetting("hibernate.default_schema", db.name())
-                .applySetting("hibernate.jdbc.batch_size", "5")
-                .build();
-        try (SessionFactory sf = new MetadataSources(registry).addAnnotatedClass(Tag.class).buildMetadata().buildSessionFactory()) {
+        StandardServiceRegistry registry = registry(db, "hibernate.jdbc.batch_size", "5");
+        try (SessionFactory sf = tags(registry)) {
             sf.inTransaction(s -> {
                 for (int i = 100; i < 112; i++) {
                     s.persist(new Tag(i, "t" + i));
