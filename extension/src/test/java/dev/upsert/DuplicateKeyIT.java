@@ -379,6 +379,16 @@ class DuplicateKeyIT {
         return (DuplicateKeyException) thrown;
     }
 
+    /**
+     * {@code page}'s duplicate in a JDBC batch: two new members are flushed first, in a batch of their own that
+     * succeeds, so the failing batch holds one row of the page table.
+     */
+    static DuplicateKeyException duplicatePageAfterTwoMembers(EntityManagerFactory batched, Page page) {
+        DuplicateKeyException e = duplicateAtFlush(batched, new Member("batch-a@x.org"), new Member("batch-b@x.org"), page);
+        assertThat((Object) e.getSQLException()).isInstanceOf(BatchUpdateException.class);
+        return e;
+    }
+
     /** Runs {@code work} and commits; returns what the work (not the commit) threw, after rolling back. */
     static Throwable inTransactionFailing(EntityManagerFactory factory, Consumer<EntityManager> work, boolean mayPass) {
         return Transactions.failureOfWork(factory, work, mayPass);
