@@ -132,7 +132,8 @@ class DuplicateKeyBusyPoolIT {
                     em.persist(new Page(1, "home", "again"));
                     em.flush();
                 });
-        List<ExpectedKey> keys = List.of(DuplicateKeyModel.ACCOUNT_EMAIL, DuplicateKeyModel.MEMBER_EMAIL, DuplicateKeyModel.PAGE_PKEY);
+        List<ExpectedKey> keys = List.of(DuplicateKeyModel.ACCOUNT_EMAIL, DuplicateKeyModel.MEMBER_EMAIL,
+                DuplicateKeyModel.PAGE_PKEY);
         return StartingGate.run(threads, Duration.ofMinutes(2), task -> {
             int kind = task % duplicates.size();
             long start = System.nanoTime();

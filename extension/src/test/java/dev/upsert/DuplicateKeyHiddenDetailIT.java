@@ -186,7 +186,8 @@ class DuplicateKeyHiddenDetailIT {
      * The duplicate of the member the role cannot read, raised as {@code driverException}: no DETAIL, yet the key from
      * the catalog and the value from the entity; the table still holds the owner's row only.
      */
-    private static void assertTheHiddenMember(DuplicateKeyException e, Class<? extends SQLException> driverException, TestSchema db) {
+    private static void assertTheHiddenMember(DuplicateKeyException e, Class<? extends SQLException> driverException,
+                                              TestSchema db) {
         assertThat((Object) e.getSQLException()).isInstanceOf(driverException);
         assertThat(serverDetail(e)).isNull();
         MEMBER_EMAIL.assertNamedBy(e, db.name());

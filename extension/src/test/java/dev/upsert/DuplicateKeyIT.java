@@ -128,7 +128,8 @@ class DuplicateKeyIT {
     void commitWrapsItInRollbackExceptionAndFindDigsItOut(TestSchema db) {
         inTransaction(emf, em -> em.persist(new Member("c@x.org")));
 
-        Throwable thrown = Transactions.failure(emf, em -> em.persist(new Member("c@x.org")));  // at commit: a sequence id waits for the flush
+        // at commit: the insert of a sequence-id entity waits for the flush
+        Throwable thrown = Transactions.failure(emf, em -> em.persist(new Member("c@x.org")));
 
         assertThat(thrown).isInstanceOf(RollbackException.class).isNotInstanceOf(DuplicateKeyException.class);
         DuplicateKeyException e = DuplicateKeyException.find(thrown).orElseThrow();

@@ -90,7 +90,8 @@ class SequenceDriftIT {
     }
 
     /** After the failure, the repair, then the same insert succeeds; the table holds the new row with id 4. */
-    private static void assertDrift(TestSchema db, EntityManagerFactory emf, Supplier<? extends Thing> create, String table, long lastValue) {
+    private static void assertDrift(TestSchema db, EntityManagerFactory emf, Supplier<? extends Thing> create, String table,
+                                    long lastValue) {
         Thing entity = named(create, "new");
         Throwable thrown = failure(emf, em -> em.persist(entity));
         DuplicateKeyException duplicate = DuplicateKeyException.find(thrown).orElseThrow(() -> new AssertionError(thrown));
