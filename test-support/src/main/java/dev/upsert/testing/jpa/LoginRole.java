@@ -17,32 +17,15 @@ import dev.upsert.testing.TestSchema;
  * EntityManagerFactory emf = PersistenceUnit.create("as-role", role.jpaProperties(), Member.class);
  * }</pre>
  */
-public final class LoginRole implements AutoCloseable {
-
-    private final TestSchema db;
-    private final String name;
-    private final String password = UUID.randomUUID().toString();
-
-    private LoginRole(TestSchema db, String name) {
-        this.db = db;
-        this.name = name;
-    }
+public record LoginRole(TestSchema db, String name, String password) implements AutoCloseable {
 
     /** A role named {@code prefix} + the schema's name, with usage on the schema and on its sequences. */
     public static LoginRole create(TestSchema db, String prefix) {
-        LoginRole role = new LoginRole(db, prefix + db.name());
+        LoginRole role = new LoginRole(db, prefix + db.name(), UUID.randomUUID().toString());
         db.execute("create role " + role.name + " login password '" + role.password + "';"
                 + "grant usage on schema " + db.name() + " to " + role.name + ";"
                 + "grant usage on all sequences in schema " + db.name() + " to " + role.name);
         return role;
-    }
-
-    public String name() {
-        return name;
-    }
-
-    public String password() {
-        return password;
     }
 
     /**
