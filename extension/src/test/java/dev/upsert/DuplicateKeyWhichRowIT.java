@@ -40,10 +40,7 @@ class DuplicateKeyWhichRowIT {
 
     @BeforeAll
     static void start(TestSchema db) {
-        Map<String, Object> settings = new HashMap<>(db.jpaProperties());
-        settings.put("jakarta.persistence.schema-generation.database.action", "create");
-        settings.put("hibernate.jdbc.batch_size", "10");
-        owner = PersistenceUnit.create("which-row-owner", settings, DuplicateKeyModel.WHICH_ROW_ENTITIES);
+        owner = PersistenceUnit.inSchema(db, "create", Map.of("hibernate.jdbc.batch_size", "10"), DuplicateKeyModel.WHICH_ROW_ENTITIES);
 
         role = LoginRole.create(db, "dkw_");
         db.execute("grant select, insert, update on alpha, beta to " + role.name() + ";"
