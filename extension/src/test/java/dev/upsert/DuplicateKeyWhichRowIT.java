@@ -40,7 +40,8 @@ class DuplicateKeyWhichRowIT {
 
     @BeforeAll
     static void start(TestSchema db) {
-        owner = PersistenceUnit.inSchema(db, "create", Map.of("hibernate.jdbc.batch_size", "10"), DuplicateKeyModel.WHICH_ROW_ENTITIES);
+        owner = PersistenceUnit.inSchema(db, "create", Map.of("hibernate.jdbc.batch_size", "10"),
+                DuplicateKeyModel.WHICH_ROW_ENTITIES);
 
         role = LoginRole.create(db, "dkw_");
         db.execute("grant select, insert, update on alpha, beta to " + role.name() + ";"
