@@ -6,11 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.persistence.CascadeType;
 import jakarta.persistence.Column;
-import jakarta.persistence.ElementCollection;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.GeneratedValue;
@@ -18,14 +16,8 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.JoinColumn;
 import jakarta.persistence.ManyToOne;
-import jakarta.persistence.MappedSuperclass;
-import jakarta.persistence.PostPersist;
-import jakarta.persistence.PrePersist;
 import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
-import jakarta.persistence.Transient;
-import jakarta.persistence.UniqueConstraint;
-import jakarta.persistence.Version;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +26,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import dev.upsert.Upsert;
 import dev.upsert.UpsertOutcome;
 import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
@@ -49,87 +40,6 @@ import dev.upsert.testing.TestSchema;
 @PostgresTest
 class UpsertIdVisibilityIT {
 
-    @MappedSuperclass
-    abstract static class Account {
-        String email;
-        String name;
-        @Version int version;
-        @Transient Object idAtPrePersist = "unset";
-        @Transient Object idAtPostPersist = "unset";
-
-        abstract Object id();
-
-        /** Changes after persist go through a setter: an enhanced entity tracks changes in its own methods only. */
-        void setName(String name) {
-            this.name = name;
-        }
-
-        @PrePersist
-        void prePersist() {
-            idAtPrePersist = id();
-        }
-
-        @PostPersist
-        void postPersist() {
-            idAtPostPersist = id();
-        }
-    }
-
-    @Entity(name = "IdvSeq") @Table(name = "idv_seq", uniqueConstraints = @UniqueConstraint(name = "idv_seq_email_key", columnNames = "email"))
-    @Upsert(on = "email")
-    static class SeqAccount extends Account {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "idv_seq_ids")
-        @SequenceGenerator(name = "idv_seq_ids", sequenceName = "idv_seq_ids", allocationSize = 50)
-        Long id;
-
-        @Override Object id() { return id; }
-    }
-
-    @Entity(name = "IdvSeqOne") @Table(name = "idv_seq_one", uniqueConstraints = @UniqueConstraint(name = "idv_seq_one_email_key", columnNames = "email"))
-    @Upsert(on = "email")
-    static class SeqOneAccount extends Account {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "idv_seq_one_ids")
-        @SequenceGenerator(name = "idv_seq_one_ids", sequenceName = "idv_seq_one_ids", allocationSize = 1)
-        Long id;
-
-        @Override Object id() { return id; }
-    }
-
-    @Entity(name = "IdvIdentity") @Table(name = "idv_identity", uniqueConstraints = @UniqueConstraint(name = "idv_identity_email_key", columnNames = "email"))
-    @Upsert(on = "email")
-    static class IdentityAccount extends Account {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-
-        @Override Object id() { return id; }
-    }
-
-    @Entity(name = "IdvUuid") @Table(name = "idv_uuid", uniqueConstraints = @UniqueConstraint(name = "idv_uuid_email_key", columnNames = "email"))
-    @Upsert(on = "email")
-    static class UuidAccount extends Account {
-        @Id @GeneratedValue UUID id;
-
-        @Override Object id() { return id; }
-    }
-
-    @Entity(name = "IdvAssigned") @Table(name = "idv_assigned", uniqueConstraints = @UniqueConstraint(name = "idv_assigned_email_key", columnNames = "email"))
-    @Upsert(on = "email")
-    static class AssignedAccount extends Account {
-        private static final AtomicLong NEXT = new AtomicLong(5_000);
-        @Id Long id = NEXT.incrementAndGet();
-
-        @Override Object id() { return id; }
-    }
-
-    /** IDENTITY with a collection keeps Hibernate's IDENTITY path: the statement runs at persist, the id is stored. */
-    @Entity(name = "IdvIdentityTags") @Table(name = "idv_identity_tags", uniqueConstraints = @UniqueConstraint(name = "idv_identity_tags_email_key", columnNames = "email"))
-    @Upsert(on = "email")
-    static class IdentityTaggedAccount extends Account {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        @ElementCollection List<String> tags = new ArrayList<>();
-
-        @Override Object id() { return id; }
-    }
-
     /** A plain entity pointing to an {@code @Upsert} one, cascading persist to it. */
     @Entity(name = "IdvOrder") @Table(name = "idv_order")
     static class Order {
@@ -137,8 +47,8 @@ class UpsertIdVisibilityIT {
         @SequenceGenerator(name = "idv_order_ids", sequenceName = "idv_order_ids", allocationSize = 50)
         Long id;
         String label;
-        @ManyToOne(cascade = CascadeType.PERSIST) @JoinColumn(name = "seq_account_id") SeqAccount seqAccount;
-        @ManyToOne @JoinColumn(name = "identity_account_id") IdentityAccount identityAccount;
+        @ManyToOne(cascade = CascadeType.PERSIST) @JoinColumn(name = "seq_account_id") IdKind.SeqAccount seqAccount;
+        @ManyToOne @JoinColumn(name = "identity_account_id") IdKind.IdentityAccount identityAccount;
         @Column(name = "created_by") String createdBy;
 
         Order() {
@@ -149,53 +59,18 @@ class UpsertIdVisibilityIT {
         }
     }
 
-    enum Ids {
-        SEQUENCE(SeqAccount.class, "idv_seq", true), SEQUENCE_ONE(SeqOneAccount.class, "idv_seq_one", true),
-        IDENTITY(IdentityAccount.class, "idv_identity", true), UUID(UuidAccount.class, "idv_uuid", true),
-        ASSIGNED(AssignedAccount.class, "idv_assigned", false),
-        IDENTITY_WITH_COLLECTION(IdentityTaggedAccount.class, "idv_identity_tags", false);
-
-        final Class<? extends Account> type;
-        final String table;
-        /** The id waits for the flush (every generated id but IDENTITY on an entity with collections). */
-        final boolean nullUntilFlush;
-
-        Ids(Class<? extends Account> type, String table, boolean nullUntilFlush) {
-            this.type = type;
-            this.table = table;
-            this.nullUntilFlush = nullUntilFlush;
-        }
-
-        String entity() {
-            return type.getAnnotation(Entity.class).name();
-        }
-
-        Account create(String email, String name) {
-            try {
-                var constructor = type.getDeclaredConstructor();
-                constructor.setAccessible(true);
-                Account a = constructor.newInstance();
-                a.email = email;
-                a.name = name;
-                return a;
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    }
-
     static TestSchema db;
     static Jpa jpa;
 
     @BeforeAll
     static void boot(TestSchema schema) {
         // the copy in the enhanced package (see UpsertLifecycleIT) must really run on enhanced entities
-        assertThat(org.hibernate.engine.spi.SelfDirtinessTracker.class.isAssignableFrom(SeqAccount.class))
+        assertThat(org.hibernate.engine.spi.SelfDirtinessTracker.class.isAssignableFrom(IdKind.SeqAccount.class))
                 .as("entities of " + UpsertIdVisibilityIT.class.getName() + " enhanced")
                 .isEqualTo(UpsertIdVisibilityIT.class.getPackageName().endsWith(".enhanced"));
         db = schema;
-        jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"), SeqAccount.class, SeqOneAccount.class,
-                IdentityAccount.class, UuidAccount.class, AssignedAccount.class, IdentityTaggedAccount.class, Order.class);
+        jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"), IdKind.SeqAccount.class, IdKind.SeqOneAccount.class,
+                IdKind.IdentityAccount.class, IdKind.UuidAccount.class, IdKind.AssignedAccount.class, IdKind.IdentityTaggedAccount.class, Order.class);
     }
 
     @AfterAll
@@ -204,30 +79,19 @@ class UpsertIdVisibilityIT {
     }
 
     static List<Arguments> cases() {
-        List<Arguments> cases = new ArrayList<>();
-        for (Ids ids : Ids.values()) {
-            cases.add(Arguments.of(ids, true));
-            cases.add(Arguments.of(ids, false));
-        }
-        return cases;
+        return IdKind.keyStoredOrNot(IdKind.values());
     }
-
-    private static int counter;
 
     /** A fresh key; when {@code existing}, its row is stored first (name 'Old'). */
-    private static String key(Ids ids, boolean existing) {
-        String email = "v" + (++counter) + "-" + ids.name().toLowerCase() + "@x.org";
-        if (existing) {
-            jpa.run(em -> em.persist(ids.create(email, "Old")));
-        }
-        return email;
+    private static String key(IdKind ids, boolean existing) {
+        return ids.key(jpa, "v", existing);
     }
 
-    private static Object storedId(Ids ids, String email) {
-        return db.queryValue("select id from " + ids.table + " where email = '" + email + "'");
+    private static Object storedId(IdKind ids, String email) {
+        return ids.storedId(db, email);
     }
 
-    private static Object storedIdIn(EntityManager em, Ids ids, String email) {
+    private static Object storedIdIn(EntityManager em, IdKind ids, String email) {
         return em.createNativeQuery("select id from " + ids.table + " where email = :email").setParameter("email", email)
                 .getSingleResult();
     }
@@ -238,17 +102,17 @@ class UpsertIdVisibilityIT {
      * no value of the id's type (Hibernate's placeholder for an id the statement has yet to give, as for a delayed
      * IDENTITY insert) or, for the utility on an entity that is not enhanced, the attribute. Never a proposed id.
      */
-    private static void assertIdBeforeFlush(EntityManager em, Ids ids, Account account, Object assigned, String email) {
+    private static void assertIdBeforeFlush(EntityManager em, IdKind ids, IdKind.Account account, Object assigned, String email) {
         Object readable = em.getEntityManagerFactory().getPersistenceUnitUtil().getIdentifier(account);
         Object identifier = em.unwrap(org.hibernate.Session.class).getIdentifier(account);
         Class<?> idType = idType(ids);
-        if (ids == Ids.IDENTITY_WITH_COLLECTION) {
+        if (ids == IdKind.IDENTITY_WITH_COLLECTION) {
             assertThat(account.id()).isEqualTo(storedIdIn(em, ids, email));
             assertThat(identifier).isEqualTo(account.id());
             return;
         }
         assertThat(identifier).as("Session.getIdentifier before the flush").isNotNull().isNotInstanceOf(idType);
-        if (ids == Ids.ASSIGNED) {
+        if (ids == IdKind.ASSIGNED) {
             assertThat(account.id()).isEqualTo(assigned);
             assertThat(readable).satisfiesAnyOf(r -> assertThat(r).isEqualTo(assigned), r -> assertThat(r).isNotInstanceOf(idType));
         } else {
@@ -257,17 +121,17 @@ class UpsertIdVisibilityIT {
         }
     }
 
-    private static Class<?> idType(Ids ids) {
-        return ids == Ids.UUID ? UUID.class : Long.class;
+    private static Class<?> idType(IdKind ids) {
+        return ids == IdKind.UUID ? UUID.class : Long.class;
     }
 
     @ParameterizedTest(name = "{0}, key stored: {1}")
     @MethodSource("cases")
-    void theIdIsNullUntilTheFlushThenTheStoredOne(Ids ids, boolean existing) {
+    void theIdIsNullUntilTheFlushThenTheStoredOne(IdKind ids, boolean existing) {
         String email = key(ids, existing);
         Object seeded = existing ? storedId(ids, email) : null;
-        Account saved = jpa.tx(em -> {
-            Account account = ids.create(email, "New");
+        IdKind.Account saved = jpa.tx(em -> {
+            IdKind.Account account = ids.create(email, "New");
             Object assigned = account.id();
             em.persist(account);
             assertIdBeforeFlush(em, ids, account, assigned, email);
@@ -285,7 +149,7 @@ class UpsertIdVisibilityIT {
             return account;
         });
         assertThat(storedId(ids, email)).isEqualTo(saved.id());
-        if (existing && ids != Ids.ASSIGNED) {
+        if (existing && ids != IdKind.ASSIGNED) {
             assertThat(saved.id()).isEqualTo(seeded);
         }
         assertThat(db.queryLong("select count(*) from " + ids.table + " where email = '" + email + "' and name = 'New'")).isEqualTo(1);
@@ -293,10 +157,10 @@ class UpsertIdVisibilityIT {
 
     @ParameterizedTest(name = "{0}, key stored: {1}")
     @MethodSource("cases")
-    void commitWithoutAnExplicitFlushLeavesTheStoredId(Ids ids, boolean existing) {
+    void commitWithoutAnExplicitFlushLeavesTheStoredId(IdKind ids, boolean existing) {
         String email = key(ids, existing);
-        Account saved = jpa.tx(em -> {
-            Account account = ids.create(email, "New");
+        IdKind.Account saved = jpa.tx(em -> {
+            IdKind.Account account = ids.create(email, "New");
             em.persist(account);
             return account;
         });
@@ -305,7 +169,7 @@ class UpsertIdVisibilityIT {
 
     /** {@code SimpleJpaRepository.save}: {@code isNew} (a null id) persists, anything else merges. */
     @SuppressWarnings("unchecked")
-    private static <T extends Account> T save(EntityManager em, T entity) {
+    private static <T extends IdKind.Account> T save(EntityManager em, T entity) {
         if (entity.id() == null) {
             em.persist(entity);
             return entity;
@@ -315,17 +179,17 @@ class UpsertIdVisibilityIT {
 
     @ParameterizedTest(name = "{0}, key stored: {1}")
     @MethodSource("cases")
-    void aRepositoryStyleSaveReadsNullThenSaveAndFlushReadsTheStoredId(Ids ids, boolean existing) {
+    void aRepositoryStyleSaveReadsNullThenSaveAndFlushReadsTheStoredId(IdKind ids, boolean existing) {
         String email = key(ids, existing);
         String other = key(ids, existing);
         jpa.run(em -> {
-            Account first = save(em, ids.create(email, "Saved"));
+            IdKind.Account first = save(em, ids.create(email, "Saved"));
             if (ids.nullUntilFlush) {
                 assertThat(first.id()).isNull();
             }
             first.setName("Saved twice");
             assertThat(save(em, first)).isSameAs(first);          // saved again before the flush: still one instance
-            Account second = save(em, ids.create(other, "Saved and flushed"));
+            IdKind.Account second = save(em, ids.create(other, "Saved and flushed"));
             em.flush();                                          // saveAndFlush
             assertThat(second.id()).isEqualTo(storedIdIn(em, ids, other));
             assertThat(first.id()).isEqualTo(storedIdIn(em, ids, email));
@@ -337,10 +201,10 @@ class UpsertIdVisibilityIT {
 
     @ParameterizedTest(name = "{0}, key stored: {1}")
     @MethodSource("cases")
-    void aChangeBeforeTheFlushKeepsTheIdNullThenUpdatesTheStoredRow(Ids ids, boolean existing) {
+    void aChangeBeforeTheFlushKeepsTheIdNullThenUpdatesTheStoredRow(IdKind ids, boolean existing) {
         String email = key(ids, existing);
-        Account saved = jpa.tx(em -> {
-            Account account = ids.create(email, "New");
+        IdKind.Account saved = jpa.tx(em -> {
+            IdKind.Account account = ids.create(email, "New");
             em.persist(account);
             account.setName("Changed");
             if (ids.nullUntilFlush) {
@@ -356,30 +220,30 @@ class UpsertIdVisibilityIT {
 
     @ParameterizedTest(name = "{0}, key stored: {1}")
     @MethodSource("cases")
-    void removeAfterPersistRemovesTheStoredRowAndLeavesItsId(Ids ids, boolean existing) {
+    void removeAfterPersistRemovesTheStoredRowAndLeavesItsId(IdKind ids, boolean existing) {
         String email = key(ids, existing);
         Object seeded = existing ? storedId(ids, email) : null;
-        Account removed = jpa.tx(em -> {
-            Account account = ids.create(email, "New");
+        IdKind.Account removed = jpa.tx(em -> {
+            IdKind.Account account = ids.create(email, "New");
             em.persist(account);
             em.remove(account);                                  // the upsert runs first; the stored row is deleted
             assertThat(account.id()).isNotNull();
             return account;
         });
         assertThat(db.queryLong("select count(*) from " + ids.table + " where email = '" + email + "'")).isZero();
-        if (existing && ids != Ids.ASSIGNED) {
+        if (existing && ids != IdKind.ASSIGNED) {
             assertThat(removed.id()).isEqualTo(seeded);
         }
     }
 
     @ParameterizedTest(name = "{0}, key stored: {1}")
     @MethodSource("cases")
-    void aQueryByKeyFlushesAndFindsTheSameInstanceWithTheStoredId(Ids ids, boolean existing) {
+    void aQueryByKeyFlushesAndFindsTheSameInstanceWithTheStoredId(IdKind ids, boolean existing) {
         String email = key(ids, existing);
-        Account saved = jpa.tx(em -> {
-            Account account = ids.create(email, "New");
+        IdKind.Account saved = jpa.tx(em -> {
+            IdKind.Account account = ids.create(email, "New");
             em.persist(account);
-            Account found = em.createQuery("select a from " + ids.entity() + " a where a.email = :email", ids.type)
+            IdKind.Account found = em.createQuery("select a from " + ids.entity() + " a where a.email = :email", ids.type)
                     .setParameter("email", email).getSingleResult();
             assertThat(found).isSameAs(account);
             assertThat(account.id()).isNotNull().isEqualTo(storedIdIn(em, ids, email));
@@ -390,7 +254,7 @@ class UpsertIdVisibilityIT {
     }
 
     static List<Arguments> pendingCases() {
-        return cases().stream().filter(c -> c.get()[0] != Ids.IDENTITY_WITH_COLLECTION).toList();
+        return cases().stream().filter(c -> c.get()[0] != IdKind.IDENTITY_WITH_COLLECTION).toList();
     }
 
     /**
@@ -401,15 +265,15 @@ class UpsertIdVisibilityIT {
      */
     @ParameterizedTest(name = "{0}, key stored: {1}")
     @MethodSource("pendingCases")
-    void getIdentifierAnswersNoProposedIdBeforeTheFlushAndTheStoredIdAfter(Ids ids, boolean existing) {
+    void getIdentifierAnswersNoProposedIdBeforeTheFlushAndTheStoredIdAfter(IdKind ids, boolean existing) {
         String email = key(ids, existing);
         String merged = key(ids, existing);
         Object seeded = existing ? storedId(ids, email) : null;
-        Account saved = jpa.tx(em -> {
+        IdKind.Account saved = jpa.tx(em -> {
             var session = em.unwrap(org.hibernate.Session.class);
-            Account account = ids.create(email, "New");
+            IdKind.Account account = ids.create(email, "New");
             em.persist(account);
-            Account copy = em.merge(ids.create(merged, "Merged"));
+            IdKind.Account copy = em.merge(ids.create(merged, "Merged"));
             assertThat(session.getIdentifier(account)).isNotInstanceOf(idType(ids));
             assertThat(session.getIdentifier(copy)).isNotInstanceOf(idType(ids));
             assertThat(session.contains(account)).isTrue();
@@ -421,17 +285,17 @@ class UpsertIdVisibilityIT {
             return account;
         });
         assertThat(storedId(ids, email)).isEqualTo(saved.id());
-        if (existing && ids != Ids.ASSIGNED) {
+        if (existing && ids != IdKind.ASSIGNED) {
             assertThat(saved.id()).isEqualTo(seeded);
         }
     }
 
     @ParameterizedTest(name = "{0}, key stored: {1}")
     @MethodSource("cases")
-    void mergeOfANewInstanceReturnsACopyWithoutIdUntilTheFlush(Ids ids, boolean existing) {
+    void mergeOfANewInstanceReturnsACopyWithoutIdUntilTheFlush(IdKind ids, boolean existing) {
         String email = key(ids, existing);
-        Account merged = jpa.tx(em -> {
-            Account copy = em.merge(ids.create(email, "Merged"));
+        IdKind.Account merged = jpa.tx(em -> {
+            IdKind.Account copy = em.merge(ids.create(email, "Merged"));
             if (ids.nullUntilFlush) {
                 assertThat(copy.id()).isNull();
             }
@@ -446,11 +310,11 @@ class UpsertIdVisibilityIT {
     @ParameterizedTest(name = "key stored: {0}")
     @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
     void aPlainEntityPointingToPendingUpsertsGetsTheStoredIdsAsForeignKeys(boolean existing) {
-        String seqEmail = key(Ids.SEQUENCE, existing);
-        String identityEmail = key(Ids.IDENTITY, existing);
+        String seqEmail = key(IdKind.SEQUENCE, existing);
+        String identityEmail = key(IdKind.IDENTITY, existing);
         Order order = jpa.tx(em -> {
-            SeqAccount seq = (SeqAccount) Ids.SEQUENCE.create(seqEmail, "Buyer");
-            IdentityAccount identity = (IdentityAccount) Ids.IDENTITY.create(identityEmail, "Seller");
+            IdKind.SeqAccount seq = (IdKind.SeqAccount) IdKind.SEQUENCE.create(seqEmail, "Buyer");
+            IdKind.IdentityAccount identity = (IdKind.IdentityAccount) IdKind.IDENTITY.create(identityEmail, "Seller");
             em.persist(identity);
             Order o = new Order("o-" + seqEmail);
             o.seqAccount = seq;                                  // persisted by cascade with the order
@@ -461,8 +325,8 @@ class UpsertIdVisibilityIT {
             assertThat(o.id).isNotNull();                        // a plain entity's sequence id is its own
             return o;
         });
-        assertThat(order.seqAccount.id).isEqualTo(storedId(Ids.SEQUENCE, seqEmail));
-        assertThat(order.identityAccount.id).isEqualTo(storedId(Ids.IDENTITY, identityEmail));
+        assertThat(order.seqAccount.id).isEqualTo(storedId(IdKind.SEQUENCE, seqEmail));
+        assertThat(order.identityAccount.id).isEqualTo(storedId(IdKind.IDENTITY, identityEmail));
         assertThat(db.query("select seq_account_id, identity_account_id from idv_order where id = " + order.id))
                 .containsExactly(List.of(order.seqAccount.id, order.identityAccount.id));
     }
@@ -471,12 +335,12 @@ class UpsertIdVisibilityIT {
     void manyRowsInOneFlushEachGetTheirStoredId() {
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
-            keys.add(key(Ids.IDENTITY, i % 2 == 0));
+            keys.add(key(IdKind.IDENTITY, i % 2 == 0));
         }
-        List<Account> saved = jpa.tx(em -> {
-            List<Account> accounts = new ArrayList<>();
+        List<IdKind.Account> saved = jpa.tx(em -> {
+            List<IdKind.Account> accounts = new ArrayList<>();
             for (String key : keys) {
-                Account account = Ids.IDENTITY.create(key, "Bulk");
+                IdKind.Account account = IdKind.IDENTITY.create(key, "Bulk");
                 em.persist(account);
                 accounts.add(account);
             }
@@ -484,8 +348,8 @@ class UpsertIdVisibilityIT {
             return accounts;
         });
         for (int i = 0; i < keys.size(); i++) {
-            assertThat(saved.get(i).id()).isEqualTo(storedId(Ids.IDENTITY, keys.get(i)));
+            assertThat(saved.get(i).id()).isEqualTo(storedId(IdKind.IDENTITY, keys.get(i)));
         }
-        assertThat(db.queryLong("select count(*) from idv_identity where name = 'Bulk'")).isEqualTo(40);
+        assertThat(db.queryLong("select count(*) from " + IdKind.IDENTITY.table + " where name = 'Bulk'")).isEqualTo(40);
     }
 }

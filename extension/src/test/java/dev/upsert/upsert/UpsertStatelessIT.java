@@ -18,12 +18,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.upsert.testing.PostgresTest;
-import dev.upsert.upsert.UpsertLifecycleIT.Account;
-import dev.upsert.upsert.UpsertLifecycleIT.AssignedAccount;
-import dev.upsert.upsert.UpsertLifecycleIT.IdentityAccount;
-import dev.upsert.upsert.UpsertLifecycleIT.Ids;
-import dev.upsert.upsert.UpsertLifecycleIT.SeqAccount;
-import dev.upsert.upsert.UpsertLifecycleIT.UuidAccount;
+import dev.upsert.upsert.IdKind.Account;
+import dev.upsert.upsert.IdKind.AssignedAccount;
+import dev.upsert.upsert.IdKind.IdentityAccount;
+import dev.upsert.upsert.IdKind.SeqAccount;
+import dev.upsert.upsert.IdKind.UuidAccount;
 
 /**
  * {@code StatelessSession} {@code insert}, {@code insertMultiple} and {@code upsert} of an {@code @Upsert} entity: the
@@ -48,7 +47,7 @@ class UpsertStatelessIT {
     }
 
     /** {@code count} keys, every other one stored already as (name 'Old', created_by 'seed'). */
-    private static List<String> keys(Ids ids, int count) {
+    private static List<String> keys(IdKind ids, int count) {
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String email = "s" + (++counter) + "-" + ids.name().toLowerCase() + "@x.org";
@@ -60,11 +59,11 @@ class UpsertStatelessIT {
         return keys;
     }
 
-    private static void assertStored(Ids ids, List<String> keys, List<Account> accounts, String name) {
+    private static void assertStored(IdKind ids, List<String> keys, List<Account> accounts, String name) {
         assertStored(ids, keys, accounts, name, 0L);
     }
 
-    private static void assertStored(Ids ids, List<String> keys, List<Account> accounts, String name, long newRowVersion) {
+    private static void assertStored(IdKind ids, List<String> keys, List<Account> accounts, String name, long newRowVersion) {
         assertThat(jpa.db().queryLong("select count(*) from " + ids.table + " where email in ('" + String.join("','", keys) + "')"))
                 .isEqualTo(keys.size());
         for (int i = 0; i < keys.size(); i++) {
@@ -78,7 +77,7 @@ class UpsertStatelessIT {
     }
 
     /** A new entity per key, named {@code name}, each handed to {@code send} in one stateless transaction; in key order. */
-    private static List<Account> sendEach(Ids ids, List<String> keys, String name, BiConsumer<StatelessSession, Account> send) {
+    private static List<Account> sendEach(IdKind ids, List<String> keys, String name, BiConsumer<StatelessSession, Account> send) {
         List<Account> accounts = new ArrayList<>();
         stateless(s -> keys.forEach(email -> {
             Account a = ids.create(email, name, "app");
@@ -89,15 +88,15 @@ class UpsertStatelessIT {
     }
 
     @ParameterizedTest
-    @EnumSource(Ids.class)
-    void insertUpsertsEachEntityAndWritesTheStoredRowBack(Ids ids) {
+    @EnumSource(value = IdKind.class, names = {"SEQUENCE", "IDENTITY", "UUID", "ASSIGNED"})
+    void insertUpsertsEachEntityAndWritesTheStoredRowBack(IdKind ids) {
         List<String> keys = keys(ids, 6);
         assertStored(ids, keys, sendEach(ids, keys, "New", StatelessSession::insert), "New");
     }
 
     @ParameterizedTest
-    @EnumSource(Ids.class)
-    void insertMultipleUpsertsEveryEntity(Ids ids) {
+    @EnumSource(value = IdKind.class, names = {"SEQUENCE", "IDENTITY", "UUID", "ASSIGNED"})
+    void insertMultipleUpsertsEveryEntity(IdKind ids) {
         List<String> keys = keys(ids, 6);
         List<Account> accounts = new ArrayList<>();
         keys.forEach(email -> accounts.add(ids.create(email, "Bulk", "app")));
@@ -109,8 +108,8 @@ class UpsertStatelessIT {
     }
 
     @ParameterizedTest
-    @EnumSource(Ids.class)
-    void upsertIsTheUpsertByKey(Ids ids) {
+    @EnumSource(value = IdKind.class, names = {"SEQUENCE", "IDENTITY", "UUID", "ASSIGNED"})
+    void upsertIsTheUpsertByKey(IdKind ids) {
         List<String> keys = keys(ids, 4);
         // upsert() takes entities that carry an id
         List<Account> accounts = sendEach(ids, keys, "Upserted", (s, a) -> s.upsert(withId(a)));
@@ -119,8 +118,8 @@ class UpsertStatelessIT {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Ids.class, names = {"SEQUENCE", "IDENTITY", "UUID"})
-    void upsertWithoutAnIdIsRefusedByHibernateBeforeSql(Ids ids) {
+    @EnumSource(value = IdKind.class, names = {"SEQUENCE", "IDENTITY", "UUID"})
+    void upsertWithoutAnIdIsRefusedByHibernateBeforeSql(IdKind ids) {
         String email = keys(ids, 1).get(0);
         assertThatThrownBy(() -> stateless(s -> s.upsert(ids.create(email, "No id", "app"))))
                 .isInstanceOf(TransientObjectException.class).hasMessageContaining("unsaved identifier");
