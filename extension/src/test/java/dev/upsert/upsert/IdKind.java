@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.ElementCollection;
@@ -32,19 +33,21 @@ import dev.upsert.testing.TestSchema;
  * enhanced copies of those tests, so their entities are enhanced too.)
  */
 enum IdKind {
-    SEQUENCE(SeqAccount.class, true), SEQUENCE_ONE(SeqOneAccount.class, true),
-    IDENTITY(IdentityAccount.class, true), UUID(UuidAccount.class, true),
-    ASSIGNED(AssignedAccount.class, false),
-    IDENTITY_WITH_COLLECTION(IdentityTaggedAccount.class, false);
+    SEQUENCE(SeqAccount.class, SeqAccount::new, true), SEQUENCE_ONE(SeqOneAccount.class, SeqOneAccount::new, true),
+    IDENTITY(IdentityAccount.class, IdentityAccount::new, true), UUID(UuidAccount.class, UuidAccount::new, true),
+    ASSIGNED(AssignedAccount.class, AssignedAccount::new, false),
+    IDENTITY_WITH_COLLECTION(IdentityTaggedAccount.class, IdentityTaggedAccount::new, false);
 
     final Class<? extends Account> type;
     final String table;
+    private final Supplier<Account> constructor;
     /** The id waits for the flush (every generated id but IDENTITY on an entity with collections). */
     final boolean nullUntilFlush;
 
-    IdKind(Class<? extends Account> type, boolean nullUntilFlush) {
+    IdKind(Class<? extends Account> type, Supplier<Account> constructor, boolean nullUntilFlush) {
         this.type = type;
         this.table = type.getAnnotation(Table.class).name();
+        this.constructor = constructor;
         this.nullUntilFlush = nullUntilFlush;
     }
 
@@ -145,7 +148,7 @@ enum IdKind {
     }
 
     Account create(String email, String name, String createdBy) {
-        Account a = instantiate(type);
+        Account a = constructor.get();
         a.email = email;
         a.name = name;
         a.createdBy = createdBy;
@@ -176,16 +179,5 @@ enum IdKind {
             cases.add(Arguments.of(kind, false));
         }
         return cases;
-    }
-
-    /** A new instance through the no-argument constructor JPA requires (package-private on the test entities). */
-    static <T> T instantiate(Class<T> type) {
-        try {
-            var constructor = type.getDeclaredConstructor();
-            constructor.setAccessible(true);
-            return constructor.newInstance();
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
