@@ -7,6 +7,7 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
+import jakarta.persistence.MappedSuperclass;
 import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
@@ -21,62 +22,77 @@ final class Entities {
     private Entities() {
     }
 
+    /** The key and a name: what every account below holds. */
+    @MappedSuperclass
+    abstract static class Named {
+        String email;
+        String name;
+
+        Named() {
+        }
+
+        Named(String email, String name) {
+            this.email = email;
+            this.name = name;
+        }
+    }
+
+    /** A named account with a column only an insert writes ({@code created_by}) and a version. */
+    @MappedSuperclass
+    abstract static class Audited extends Named {
+        @Column(name = "created_by", updatable = false) String createdBy;
+        @Version int version;
+
+        Audited() {
+        }
+
+        Audited(String email, String name, String createdBy) {
+            super(email, name);
+            this.createdBy = createdBy;
+        }
+    }
+
     @Entity
     @Table(name = "account_identity", uniqueConstraints = @UniqueConstraint(name = "account_identity_email_key", columnNames = "email"))
     @Upsert(on = "email")
-    static class IdentityAccount {
+    static class IdentityAccount extends Audited {
         @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        String email;
-        String name;
-        @Column(name = "created_by", updatable = false) String createdBy;
-        @Version int version;
 
         IdentityAccount() {
         }
 
         IdentityAccount(String email, String name, String createdBy) {
-            this.email = email;
-            this.name = name;
-            this.createdBy = createdBy;
+            super(email, name, createdBy);
         }
     }
 
     @Entity
     @Table(name = "account_seq", uniqueConstraints = @UniqueConstraint(name = "account_seq_email_key", columnNames = "email"))
     @Upsert(on = "email")
-    static class SequenceAccount {
+    static class SequenceAccount extends Audited {
         @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "account_seq_gen")
         @SequenceGenerator(name = "account_seq_gen", sequenceName = "account_seq_ids", allocationSize = 50)
         Long id;
-        String email;
-        String name;
-        @Column(name = "created_by", updatable = false) String createdBy;
-        @Version int version;
 
         SequenceAccount() {
         }
 
         SequenceAccount(String email, String name, String createdBy) {
-            this.email = email;
-            this.name = name;
-            this.createdBy = createdBy;
+            super(email, name, createdBy);
         }
     }
 
     @Entity
     @Table(name = "account_uuid", uniqueConstraints = @UniqueConstraint(name = "account_uuid_email_key", columnNames = "email"))
     @Upsert(on = "email")
-    static class UuidAccount {
+    static class UuidAccount extends Named {
         @Id @GeneratedValue UUID id;
-        String email;
-        String name;
 
         UuidAccount() {
         }
 
         UuidAccount(String email, String name) {
-            this.email = email;
-            this.name = name;
+            super(email, name);
         }
     }
 
@@ -102,16 +118,12 @@ final class Entities {
     /** A member keyed by email, sequence ids in blocks of 50: the concurrency and failover tests' shared key. */
     @Entity @Table(name = "member", uniqueConstraints = @UniqueConstraint(name = "member_email_key", columnNames = "email"))
     @Upsert(on = "email")
-    static class Member {
+    static class Member extends Audited {
         @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "member_ids")
         @SequenceGenerator(name = "member_ids", sequenceName = "member_ids", allocationSize = 50)
         Long id;
-        String email;
-        String name;
-        @Column(name = "created_by", updatable = false) String createdBy;
-        @Version int version;
         Member() { }
-        Member(String email, String name) { this.email = email; this.name = name; this.createdBy = name; }
+        Member(String email, String name) { super(email, name, name); }
     }
 
     /** A badge keyed by code, with IDENTITY ids. */
