@@ -43,6 +43,27 @@ final class PooledJpa implements AutoCloseable {
         return unit.open();
     }
 
+    /** Runs {@code work} in a transaction of its own; see {@link dev.upsert.testing.jpa.Transactions#inTransaction}. */
+    void run(Consumer<EntityManager> work) {
+        unit.run(work);
+    }
+
+    /**
+     * Rolls back what is still open and closes; on a connection the test killed the rollback fails too, and the first
+     * failure is what matters (the server rolled the transaction back when the backend ended).
+     */
+    static void end(EntityManager em) {
+        try {
+            if (em.getTransaction().isActive()) {
+                em.getTransaction().rollback();
+            }
+        } catch (RuntimeException ignored) {
+            // the connection is gone
+        } finally {
+            em.close();
+        }
+    }
+
     @Override
     public void close() {
         unit.close();

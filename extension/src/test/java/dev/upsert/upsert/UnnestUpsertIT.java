@@ -2,6 +2,7 @@ package dev.upsert.upsert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -39,6 +39,7 @@ import dev.upsert.UpsertOutcome;
 import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.Concurrently;
 import dev.upsert.testing.jpa.StatementRecorder;
 import dev.upsert.testing.jpa.Transactions;
 
@@ -379,42 +380,26 @@ class UnnestUpsertIT {
     void eightThreadsGetOrCreateFiftySharedKeysAndEveryEntityHoldsItsRowsId() throws Exception {
         Instant at = Instant.parse("2024-02-02T00:00:00Z");
         Map<String, List<Long>> handedBack = new ConcurrentHashMap<>();
-        ExecutorService executor = Executors.newFixedThreadPool(8);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < 8; t++) {
-                int thread = t;
-                futures.add(executor.submit(() -> {
-                    Random random = new Random(99 + thread);
-                    start.await();
-                    for (int x = 0; x < 40; x++) {
-                        List<Integer> keys = new ArrayList<>();
-                        for (int k = 0; k < 50; k++) {
-                            keys.add(k);
-                        }
-                        Collections.shuffle(keys, random);
-                        List<Delivery> mine = new ArrayList<>();
-                        String payload = "t" + thread + "x" + x;
-                        inTransaction(em -> {
-                            for (int k : keys.subList(0, 10)) {
-                                Delivery d = new Delivery("key" + k, at, payload);
-                                em.persist(d);
-                                mine.add(d);
-                            }
-                        });
-                        mine.forEach(d -> handedBack.computeIfAbsent(d.source, s -> Collections.synchronizedList(new ArrayList<>())).add(d.id));
+        Concurrently.run(8, Duration.ofMinutes(2), thread -> {
+            Random random = new Random(99 + thread);
+            for (int x = 0; x < 40; x++) {
+                List<Integer> keys = new ArrayList<>();
+                for (int k = 0; k < 50; k++) {
+                    keys.add(k);
+                }
+                Collections.shuffle(keys, random);
+                List<Delivery> mine = new ArrayList<>();
+                String payload = "t" + thread + "x" + x;
+                inTransaction(em -> {
+                    for (int k : keys.subList(0, 10)) {
+                        Delivery d = new Delivery("key" + k, at, payload);
+                        em.persist(d);
+                        mine.add(d);
                     }
-                    return null;
-                }));
+                });
+                mine.forEach(d -> handedBack.computeIfAbsent(d.source, s -> Collections.synchronizedList(new ArrayList<>())).add(d.id));
             }
-            start.countDown();
-            for (Future<?> future : futures) {
-                future.get(2, TimeUnit.MINUTES);
-            }
-        } finally {
-            executor.shutdownNow();
-        }
+        });
         Map<String, Long> rows = ids("select source, id from delivery");
         assertThat(rows.keySet()).isEqualTo(handedBack.keySet());
         assertThat(handedBack.values().stream().mapToInt(List::size).sum()).isEqualTo(8 * 40 * 10);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -12,11 +13,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -45,6 +41,7 @@ import dev.upsert.UpsertOutcome;
 import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.Concurrently;
 import dev.upsert.testing.jpa.Transactions;
 import dev.upsert.upsert.Entities.Badge;
 import dev.upsert.upsert.Entities.Member;
@@ -213,53 +210,32 @@ class UpsertConcurrencyIT {
             List<String> errors = Collections.synchronizedList(new ArrayList<>());
             AtomicBoolean failed = new AtomicBoolean();
             int[] committed = new int[THREADS];
-            ExecutorService executor = Executors.newFixedThreadPool(THREADS);
-            try {
-                CountDownLatch start = new CountDownLatch(1);
-                List<Future<?>> futures = new ArrayList<>();
-                for (int t = 0; t < THREADS; t++) {
-                    int thread = t;
-                    futures.add(executor.submit(() -> {
-                        Random random = new Random(7_000 + thread);
-                        start.await();
-                        // stop at the first failure: one is enough to fail, and each deadlock costs deadlock_timeout
-                        for (int x = 0; x < TRANSACTIONS && !failed.get(); x++) {
-                            List<Key> shuffled = new ArrayList<>(keys);
-                            Collections.shuffle(shuffled, random);
-                            List<Key> chosen = order.apply(shuffled.subList(0, PER_TRANSACTION));
-                            String value = "t" + thread + "x" + x;
-                            EntityManager em = readCommitted.open();
-                            try {
-                                em.getTransaction().begin();
-                                for (Key key : chosen) {
-                                    key.persist(em, value);
-                                }
-                                em.getTransaction().commit();
-                                committed[thread]++;
-                                for (Key key : chosen) {
-                                    upserts.merge(key, 1, Integer::sum);
-                                    written.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(value);
-                                }
-                            } catch (RuntimeException e) {
-                                failed.set(true);
-                                errors.add("thread " + thread + " transaction " + x + " " + chosen + ": " + describe(e));
-                            } finally {
-                                if (em.getTransaction().isActive()) {
-                                    em.getTransaction().rollback();
-                                }
-                                em.close();
+            // a hang fails after 2 minutes instead of blocking the build
+            Concurrently.run(THREADS, Duration.ofMinutes(2), thread -> {
+                Random random = new Random(7_000 + thread);
+                // stop at the first failure: one is enough to fail, and each deadlock costs deadlock_timeout
+                for (int x = 0; x < TRANSACTIONS && !failed.get(); x++) {
+                    List<Key> shuffled = new ArrayList<>(keys);
+                    Collections.shuffle(shuffled, random);
+                    List<Key> chosen = order.apply(shuffled.subList(0, PER_TRANSACTION));
+                    String value = "t" + thread + "x" + x;
+                    try {
+                        readCommitted.run(em -> {
+                            for (Key key : chosen) {
+                                key.persist(em, value);
                             }
+                        });
+                        committed[thread]++;
+                        for (Key key : chosen) {
+                            upserts.merge(key, 1, Integer::sum);
+                            written.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(value);
                         }
-                        return null;
-                    }));
+                    } catch (RuntimeException e) {
+                        failed.set(true);
+                        errors.add("thread " + thread + " transaction " + x + " " + chosen + ": " + describe(e));
+                    }
                 }
-                start.countDown();
-                for (Future<?> future : futures) {
-                    future.get(2, TimeUnit.MINUTES);   // a hang fails here instead of blocking the build
-                }
-            } finally {
-                executor.shutdownNow();
-            }
+            });
             int transactions = 0;
             for (int c : committed) {
                 transactions += c;
@@ -334,53 +310,33 @@ class UpsertConcurrencyIT {
                 Map.of("hibernate.jdbc.batch_size", "50"), Ledger.class, LedgerLine.class)) {
             int rounds = 10;
             List<String> errors = Collections.synchronizedList(new ArrayList<>());
-            ExecutorService executor = Executors.newFixedThreadPool(2);
-            try {
-                CountDownLatch start = new CountDownLatch(1);
-                List<Future<?>> futures = new ArrayList<>();
-                for (int t = 0; t < 2; t++) {
-                    boolean ascending = t == 0;
-                    String thread = "t" + t;
-                    futures.add(executor.submit(() -> {
-                        start.await();
-                        for (int round = 0; round < rounds; round++) {
-                            EntityManager em = jpa.open();
-                            try {
-                                em.getTransaction().begin();
-                                List<LedgerLine> own = em.createQuery("select l from LedgerLine l where l.thread = :t", LedgerLine.class)
-                                        .setParameter("t", thread).getResultList();
-                                for (int i = 0; i < 100; i++) {
-                                    String code = String.format("L-%03d", ascending ? i : 99 - i);
-                                    em.persist(new Ledger(code, thread));
-                                    em.persist(new LedgerLine(code, thread));
-                                    if (i < own.size()) {
-                                        if (i % 2 == 0) {
-                                            own.get(i).note = "round " + round;      // a plain update
-                                        } else {
-                                            em.remove(own.get(i));                 // a plain delete
-                                        }
+            Concurrently.run(2, Duration.ofMinutes(2), t -> {
+                boolean ascending = t == 0;
+                String thread = "t" + t;
+                for (int round = 0; round < rounds; round++) {
+                    String note = "round " + round;
+                    try {
+                        jpa.run(em -> {
+                            List<LedgerLine> own = em.createQuery("select l from LedgerLine l where l.thread = :t", LedgerLine.class)
+                                    .setParameter("t", thread).getResultList();
+                            for (int i = 0; i < 100; i++) {
+                                String code = String.format("L-%03d", ascending ? i : 99 - i);
+                                em.persist(new Ledger(code, thread));
+                                em.persist(new LedgerLine(code, thread));
+                                if (i < own.size()) {
+                                    if (i % 2 == 0) {
+                                        own.get(i).note = note;                  // a plain update
+                                    } else {
+                                        em.remove(own.get(i));                 // a plain delete
                                     }
                                 }
-                                em.getTransaction().commit();
-                            } catch (RuntimeException e) {
-                                errors.add(thread + " round " + round + ": " + describe(e));
-                            } finally {
-                                if (em.getTransaction().isActive()) {
-                                    em.getTransaction().rollback();
-                                }
-                                em.close();
                             }
-                        }
-                        return null;
-                    }));
+                        });
+                    } catch (RuntimeException e) {
+                        errors.add(thread + " round " + round + ": " + describe(e));
+                    }
                 }
-                start.countDown();
-                for (Future<?> future : futures) {
-                    future.get(2, TimeUnit.MINUTES);
-                }
-            } finally {
-                executor.shutdownNow();
-            }
+            });
             assertThat(errors).as("failed transactions (40P01 = deadlock)").isEmpty();
             assertThat(db.queryLong("select count(*) from ledger")).isEqualTo(100);
             assertThat(db.queryLong("select sum(version) from ledger")).isEqualTo(100L * (2 * rounds - 1));

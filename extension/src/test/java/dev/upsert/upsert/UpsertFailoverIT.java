@@ -512,17 +512,4 @@ class UpsertFailoverIT {
         }
         return rows;
     }
-
-    /** Rolls back what is still open; on a dead connection the rollback fails too, and the first failure is what matters. */
-    static void end(EntityManager em) {
-        try {
-            if (em.getTransaction().isActive()) {
-                em.getTransaction().rollback();
-            }
-        } catch (RuntimeException ignored) {
-            // the connection is gone; the server rolled the transaction back when the backend ended
-        } finally {
-            em.close();
-        }
-    }
 }

@@ -152,20 +152,7 @@ class UpsertFaultsIT {
             }
             em.getTransaction().commit();
         } finally {
-            end(em);
-        }
-    }
-
-    /** Rolls back what is still open; a rollback on a dead connection fails, and the original failure is what matters. */
-    static void end(EntityManager em) {
-        try {
-            if (em.getTransaction().isActive()) {
-                em.getTransaction().rollback();
-            }
-        } catch (RuntimeException ignored) {
-            // the connection is gone; PostgreSQL rolled the transaction back when the backend ended
-        } finally {
-            em.close();
+            PooledJpa.end(em);
         }
     }
 
@@ -395,7 +382,7 @@ class UpsertFaultsIT {
             }
             em.getTransaction().commit();
         } finally {
-            end(em);
+            PooledJpa.end(em);
         }
     }
 
