@@ -152,15 +152,7 @@ class UpsertConcurrencyIT {
      */
     @Test
     void sixteenThreadsOverTwoSequenceTypesAndIdentityNeitherDeadlockNorCollide() throws Exception {
-        List<Key> keys = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
-            keys.add(Key.member(i));
-            keys.add(Key.device(i));
-        }
-        for (int i = 0; i < 20; i++) {
-            keys.add(Key.badge(i));
-        }
-        Workload result = Workload.run(keys, UpsertConcurrencyIT::identityFirstInKeyOrder);
+        Workload result = Workload.run(keys(40, 40, 20), UpsertConcurrencyIT::identityFirstInKeyOrder);
         result.assertNoErrorsAndTablesMatch();
     }
 
@@ -170,15 +162,7 @@ class UpsertConcurrencyIT {
      */
     @Test
     void sixteenThreadsOverTwoSequenceTypesPersistedInAFixedTypeOrderNeitherDeadlockNorCollide() throws Exception {
-        List<Key> keys = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
-            keys.add(Key.member(i));
-            keys.add(Key.device(i));
-        }
-        for (int i = 0; i < 20; i++) {
-            keys.add(Key.badge(i));
-        }
-        Workload result = Workload.run(keys, chosen -> {
+        Workload result = Workload.run(keys(40, 40, 20), chosen -> {
             List<Key> ordered = identityFirstInKeyOrder(chosen);
             // stable: members keep their random order among themselves, devices too
             ordered.sort(Comparator.comparingInt((Key k) -> "bmd".indexOf(k.type())));
@@ -190,15 +174,25 @@ class UpsertConcurrencyIT {
     /** The same load where the flush holds one {@code @Upsert} SEQUENCE type: its key order is the only lock order. */
     @Test
     void sixteenThreadsOverOneSequenceTypeAndIdentityNeitherDeadlockNorCollide() throws Exception {
+        Workload result = Workload.run(keys(80, 0, 20), UpsertConcurrencyIT::identityFirstInKeyOrder);
+        result.assertNoErrorsAndTablesMatch();
+    }
+
+    /** The keys a workload draws from: member and device keys interleaved, then badge keys. */
+    private static List<Key> keys(int members, int devices, int badges) {
         List<Key> keys = new ArrayList<>();
-        for (int i = 0; i < 80; i++) {
-            keys.add(Key.member(i));
+        for (int i = 0; i < Math.max(members, devices); i++) {
+            if (i < members) {
+                keys.add(Key.member(i));
+            }
+            if (i < devices) {
+                keys.add(Key.device(i));
+            }
         }
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < badges; i++) {
             keys.add(Key.badge(i));
         }
-        Workload result = Workload.run(keys, UpsertConcurrencyIT::identityFirstInKeyOrder);
-        result.assertNoErrorsAndTablesMatch();
+        return keys;
     }
 
     /** What the threads did: committed upserts per key, the values written per key, every failure. */

@@ -21,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
-import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.GeneratedValue;
@@ -30,7 +29,6 @@ import jakarta.persistence.Id;
 import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
-import jakarta.persistence.Version;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,13 +42,14 @@ import dev.upsert.DuplicateKeyException;
 import dev.upsert.Upsert;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.upsert.Entities.Member;
 
 /**
  * Server-side faults during {@code @Upsert} work through a HikariCP pool: a backend terminated in the middle of a
  * batched flush, every backend of the pool terminated between transactions, a statement timeout inside a batch. Each
  * fails cleanly (an exception, never a hang, never a duplicate key), leaves nothing of the failed transaction in the
  * table, and the pool serves the next transaction. Both kinds of action are covered, each one statement of column
- * arrays per 1,000-row chunk: an unconditional DO UPDATE ({@link Contact}, whose statement has no stored-row join) and
+ * arrays per 1,000-row chunk: an unconditional DO UPDATE ({@link Member}, whose statement has no stored-row join) and
  * {@code skipUnchanged} ({@link CheckedContact}, whose statement reads the rows it leaves alone).
  * <p>
  * The pools carry {@code ApplicationName}, so only this class's own backends are terminated on a shared server, and
@@ -60,37 +59,20 @@ import dev.upsert.testing.TestSchema;
 @PostgresTest
 class UpsertFaultsIT {
 
-    @Entity @Table(name = "contact", uniqueConstraints = @UniqueConstraint(name = "contact_email_key", columnNames = "email"))
-    @Upsert(on = "email")
-    static class Contact {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "contact_ids")
-        @SequenceGenerator(name = "contact_ids", sequenceName = "contact_ids", allocationSize = 50)
-        Long id;
-        String email;
-        String name;
-        @Column(name = "created_by", updatable = false) String createdBy;
-        @Version int version;
-        Contact() { }
-        Contact(String email, String name) { this.email = email; this.name = name; this.createdBy = name; }
-    }
-
+    /** {@link Member}'s columns, with {@code skipUnchanged}: the statements that return the stored row. */
     @Entity @Table(name = "checked_contact", uniqueConstraints = @UniqueConstraint(name = "checked_contact_email_key", columnNames = "email"))
     @Upsert(on = "email", skipUnchanged = true)
-    static class CheckedContact {
+    static class CheckedContact extends Entities.Audited {
         @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "checked_contact_ids")
         @SequenceGenerator(name = "checked_contact_ids", sequenceName = "checked_contact_ids", allocationSize = 50)
         Long id;
-        String email;
-        String name;
-        @Column(name = "created_by", updatable = false) String createdBy;
-        @Version int version;
         CheckedContact() { }
-        CheckedContact(String email, String name) { this.email = email; this.name = name; this.createdBy = name; }
+        CheckedContact(String email, String name) { super(email, name, name); }
     }
 
     /** The two kinds of action (the enum names are those of the statement shapes they once chose). */
     enum Shape {
-        MULTI_ROW("contact"),
+        MULTI_ROW("member"),
         ONE_ROW_STATEMENTS("checked_contact");
 
         final String table;
@@ -100,7 +82,7 @@ class UpsertFaultsIT {
         }
 
         Object entity(String email, String name) {
-            return this == MULTI_ROW ? new Contact(email, name) : new CheckedContact(email, name);
+            return this == MULTI_ROW ? new Member(email, name) : new CheckedContact(email, name);
         }
     }
 
@@ -133,7 +115,7 @@ class UpsertFaultsIT {
      */
     static PooledJpa pool(String test, int size, String urlProperties, Consumer<HikariConfig> config, String stall) {
         PooledJpa jpa = new PooledJpa(db, "upsert-faults-" + test + "-" + db.name(), size, urlProperties, config,
-                "drop-and-create", SETTINGS, Contact.class, CheckedContact.class);
+                "drop-and-create", SETTINGS, Member.class, CheckedContact.class);
         db.execute("create or replace function stall() returns trigger language plpgsql as $$ begin "
                 + "if new.name = 'stall' then " + stall + "; end if; return new; end $$");
         for (Shape shape : Shape.values()) {
@@ -361,7 +343,7 @@ class UpsertFaultsIT {
             System.out.println("[faults] after terminating " + pids.size() + " backends: " + outcomes);
             // each dead connection fails at most one transaction (Hikari evicts it on 57P01); then a new one is opened
             assertThat(succeeded).as(outcomes.toString()).isBetween(1, POOL + 1);
-            assertThat(db.query("select split_part(email, '0', 1), count(*) from contact group by 1 order by 1"))
+            assertThat(db.query("select split_part(email, '0', 1), count(*) from member group by 1 order by 1"))
                     .containsExactly(List.of("attempt" + succeeded + "-", (long) FEW), List.of("before", 10L));
         }
     }
@@ -378,7 +360,7 @@ class UpsertFaultsIT {
         try {
             em.getTransaction().begin();
             for (int i = 0; i < (prefix.equals("before") ? 10 : FEW); i++) {
-                em.persist(new Contact(email(prefix, i), "ok"));
+                em.persist(new Member(email(prefix, i), "ok"));
             }
             em.getTransaction().commit();
         } finally {

@@ -96,6 +96,19 @@ class UpsertIdVisibilityIT {
                 .getSingleResult();
     }
 
+    /** A pending entity's generated id stays null until the flush (see {@link IdKind#nullUntilFlush}), then is the stored row's. */
+    private static void assertNullUntilTheFlushThenStored(EntityManager em, IdKind ids, IdKind.Account account, String email) {
+        if (ids.nullUntilFlush) {
+            assertThat(account.id()).isNull();
+        }
+        em.flush();
+        assertThat(account.id()).isEqualTo(storedIdIn(em, ids, email));
+    }
+
+    private static void assertStoredRow(IdKind ids, String email, Object id, String name) {
+        assertThat(db.query("select id, name from " + ids.table + " where email = '" + email + "'")).containsExactly(List.of(id, name));
+    }
+
     /**
      * What the application can read of the id right after persist: the attribute is null (generated ids) or the
      * application's own (assigned); {@code Session.getIdentifier} and {@code PersistenceUnitUtil.getIdentifier} answer
@@ -207,15 +220,10 @@ class UpsertIdVisibilityIT {
             IdKind.Account account = ids.create(email, "New");
             em.persist(account);
             account.setName("Changed");
-            if (ids.nullUntilFlush) {
-                assertThat(account.id()).isNull();
-            }
-            em.flush();
-            assertThat(account.id()).isEqualTo(storedIdIn(em, ids, email));
+            assertNullUntilTheFlushThenStored(em, ids, account, email);
             return account;
         });
-        assertThat(db.query("select id, name from " + ids.table + " where email = '" + email + "'"))
-                .containsExactly(List.of(saved.id(), "Changed"));
+        assertStoredRow(ids, email, saved.id(), "Changed");
     }
 
     @ParameterizedTest(name = "{0}, key stored: {1}")
@@ -296,15 +304,10 @@ class UpsertIdVisibilityIT {
         String email = key(ids, existing);
         IdKind.Account merged = jpa.tx(em -> {
             IdKind.Account copy = em.merge(ids.create(email, "Merged"));
-            if (ids.nullUntilFlush) {
-                assertThat(copy.id()).isNull();
-            }
-            em.flush();
-            assertThat(copy.id()).isEqualTo(storedIdIn(em, ids, email));
+            assertNullUntilTheFlushThenStored(em, ids, copy, email);
             return copy;
         });
-        assertThat(db.query("select id, name from " + ids.table + " where email = '" + email + "'"))
-                .containsExactly(List.of(merged.id(), "Merged"));
+        assertStoredRow(ids, email, merged.id(), "Merged");
     }
 
     @ParameterizedTest(name = "key stored: {0}")
