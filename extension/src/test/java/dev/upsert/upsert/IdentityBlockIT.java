@@ -38,82 +38,84 @@ class IdentityBlockIT {
 
     static final StatementRecorder prepared = new StatementRecorder();
 
-    interface Tag {
-        Long id();
+    /** A tag keyed by a unique code, with a label; the entities below differ in the id and the action. */
+    @jakarta.persistence.MappedSuperclass
+    abstract static class Tag {
+        @jakarta.persistence.Column(unique = true) String code;
+        String label;
 
-        String code();
+        Tag() {
+        }
 
-        String label();
+        Tag(String code, String label) {
+            this.code = code;
+            this.label = label;
+        }
+
+        abstract Long id();
+
+        String code() {
+            return code;
+        }
+
+        String label() {
+            return label;
+        }
     }
 
     @Entity @Table(name = "tag_by_default")
     @Upsert(on = "code")
-    static class ByDefault implements Tag {
+    static class ByDefault extends Tag {
         @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        @jakarta.persistence.Column(unique = true) String code;
-        String label;
         ByDefault() { }
-        ByDefault(String code, String label) { this.code = code; this.label = label; }
-        public Long id() { return id; }
-        public String code() { return code; }
-        public String label() { return label; }
+        ByDefault(String code, String label) { super(code, label); }
+        @Override Long id() { return id; }
     }
 
+    /** Its table is created by hand ({@code generated always}, with its own unique code). */
     @Entity @Table(name = "tag_always")
     @Upsert(on = "code", action = Upsert.Action.NOTHING)
-    static class Always implements Tag {
+    @jakarta.persistence.AttributeOverride(name = "code", column = @jakarta.persistence.Column(name = "code"))
+    static class Always extends Tag {
         @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        String code;
-        String label;
         Always() { }
-        Always(String code, String label) { this.code = code; this.label = label; }
-        public Long id() { return id; }
-        public String code() { return code; }
-        public String label() { return label; }
+        Always(String code, String label) { super(code, label); }
+        @Override Long id() { return id; }
     }
 
     @Entity @Table(name = "tag_seq1")
     @Upsert(on = "code")
-    static class SequenceOfOne implements Tag {
+    static class SequenceOfOne extends Tag {
         @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "tag_seq1_ids")
         @SequenceGenerator(name = "tag_seq1_ids", sequenceName = "tag_seq1_ids", allocationSize = 1)
         Long id;
-        @jakarta.persistence.Column(unique = true) String code;
-        String label;
         SequenceOfOne() { }
-        SequenceOfOne(String code, String label) { this.code = code; this.label = label; }
-        public Long id() { return id; }
-        public String code() { return code; }
-        public String label() { return label; }
+        SequenceOfOne(String code, String label) { super(code, label); }
+        @Override Long id() { return id; }
     }
 
     /** With a collection: its rows are keyed by the id, so the id must be the row's at persist; Hibernate's IDENTITY path stays. */
     @Entity @Table(name = "tag_with_aliases")
     @Upsert(on = "code")
-    static class WithAliases {
+    static class WithAliases extends Tag {
         @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        @jakarta.persistence.Column(unique = true) String code;
-        String label;
         @jakarta.persistence.ElementCollection
         @jakarta.persistence.CollectionTable(name = "tag_alias", joinColumns = @jakarta.persistence.JoinColumn(name = "tag_id"))
         java.util.Set<String> aliases = new java.util.HashSet<>();
         WithAliases() { }
-        WithAliases(String code, String label) { this.code = code; this.label = label; }
+        WithAliases(String code, String label) { super(code, label); }
+        @Override Long id() { return id; }
     }
 
     @Entity @Table(name = "tag_pooled")
     @Upsert(on = "code")
-    static class Pooled implements Tag {
+    static class Pooled extends Tag {
         @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "tag_pooled_ids")
         @SequenceGenerator(name = "tag_pooled_ids", sequenceName = "tag_pooled_ids", allocationSize = 50)
         Long id;
-        @jakarta.persistence.Column(unique = true) String code;
-        String label;
         Pooled() { }
-        Pooled(String code, String label) { this.code = code; this.label = label; }
-        public Long id() { return id; }
-        public String code() { return code; }
-        public String label() { return label; }
+        Pooled(String code, String label) { super(code, label); }
+        @Override Long id() { return id; }
     }
 
     static TestSchema db;

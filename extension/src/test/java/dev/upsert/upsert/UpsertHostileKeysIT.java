@@ -112,31 +112,11 @@ class UpsertHostileKeysIT {
 
     @Test
     void batchedUpsertsStoreEveryKeyByteForByteAndUpdateOnTheSecondRound(TestSchema db) throws SQLException {
-        List<SeqHandle> first = jpa.tx(em -> {
-            List<SeqHandle> list = new ArrayList<>();
-            for (String key : KEYS) {
-                SeqHandle h = new SeqHandle(key, "first");
-                em.persist(h);
-                list.add(h);
-            }
-            em.flush();
-            list.forEach(h -> assertThat(Upserts.outcome(em, h)).as(name(h.handle)).contains(UpsertOutcome.INSERTED));
-            return list;
-        });
+        List<SeqHandle> first = upsertEveryKeyInOneFlush("first", UpsertOutcome.INSERTED);
         Map<String, Long> rows = assertTableHoldsExactly(db, "handle_seq", "first");
         first.forEach(h -> assertThat(h.id).as(name(h.handle)).isEqualTo(rows.get(h.handle)));
 
-        List<SeqHandle> second = jpa.tx(em -> {
-            List<SeqHandle> list = new ArrayList<>();
-            for (String key : KEYS) {
-                SeqHandle h = new SeqHandle(key, "second");
-                em.persist(h);
-                list.add(h);
-            }
-            em.flush();
-            list.forEach(h -> assertThat(Upserts.outcome(em, h)).as(name(h.handle)).contains(UpsertOutcome.UPDATED));
-            return list;
-        });
+        List<SeqHandle> second = upsertEveryKeyInOneFlush("second", UpsertOutcome.UPDATED);
         assertThat(assertTableHoldsExactly(db, "handle_seq", "second")).isEqualTo(rows);
         second.forEach(h -> assertThat(h.id).as(name(h.handle)).isEqualTo(rows.get(h.handle)));
     }
@@ -145,26 +125,14 @@ class UpsertHostileKeysIT {
     void singleUpsertsStoreEveryKeyByteForByteAndUpdateOnTheSecondRound(TestSchema db) throws SQLException {
         Map<String, Long> ids = new HashMap<>();
         for (String key : KEYS) {
-            IdentityHandle h = jpa.tx(em -> {
-                IdentityHandle e = new IdentityHandle(key, "first");
-                em.persist(e);
-                em.flush();
-                assertThat(Upserts.outcome(em, e)).as(name(key)).contains(UpsertOutcome.INSERTED);
-                return e;
-            });
+            IdentityHandle h = upsertAlone(key, "first", UpsertOutcome.INSERTED);
             ids.put(key, h.id);
         }
         Map<String, Long> rows = assertTableHoldsExactly(db, "handle_identity", "first");
         assertThat(ids).isEqualTo(rows);
 
         for (String key : KEYS) {
-            IdentityHandle h = jpa.tx(em -> {
-                IdentityHandle e = new IdentityHandle(key, "second");
-                em.persist(e);
-                em.flush();
-                assertThat(Upserts.outcome(em, e)).as(name(key)).contains(UpsertOutcome.UPDATED);
-                return e;
-            });
+            IdentityHandle h = upsertAlone(key, "second", UpsertOutcome.UPDATED);
             assertThat(h.id).as(name(key)).isEqualTo(rows.get(key));
         }
         assertThat(assertTableHoldsExactly(db, "handle_identity", "second")).isEqualTo(rows);
@@ -179,6 +147,32 @@ class UpsertHostileKeysIT {
             assertThat(h.id).as(name(key)).isEqualTo(seqRows.get(key));
         }
         assertThat(assertTableHoldsExactly(db, "handle_seq", "alone again")).isEqualTo(seqRows);
+    }
+
+    /** A {@link SeqHandle} per key, with {@code note}, in one transaction: after its flush each reports {@code outcome}. */
+    private static List<SeqHandle> upsertEveryKeyInOneFlush(String note, UpsertOutcome outcome) {
+        return jpa.tx(em -> {
+            List<SeqHandle> list = new ArrayList<>();
+            for (String key : KEYS) {
+                SeqHandle h = new SeqHandle(key, note);
+                em.persist(h);
+                list.add(h);
+            }
+            em.flush();
+            list.forEach(h -> assertThat(Upserts.outcome(em, h)).as(name(h.handle)).contains(outcome));
+            return list;
+        });
+    }
+
+    /** One {@link IdentityHandle} in a transaction of its own, flushed: it reports {@code outcome}. */
+    private static IdentityHandle upsertAlone(String key, String note, UpsertOutcome outcome) {
+        return jpa.tx(em -> {
+            IdentityHandle e = new IdentityHandle(key, note);
+            em.persist(e);
+            em.flush();
+            assertThat(Upserts.outcome(em, e)).as(name(key)).contains(outcome);
+            return e;
+        });
     }
 
     @Test
