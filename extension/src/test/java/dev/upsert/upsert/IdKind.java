@@ -1,15 +1,19 @@
 package dev.upsert.upsert;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.ElementCollection;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EntityManager;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
@@ -165,6 +169,22 @@ enum IdKind {
             jpa.run(em -> em.persist(create(email, "Old", "seed")));
         }
         return email;
+    }
+
+    /**
+     * A new account (name 'New', created_by 'app') persisted in a transaction of its own, then {@code next}, a service
+     * method's next step with it; answers the account once committed. A generated id is still null after persist.
+     */
+    Account persistedThen(Jpa jpa, String email, BiConsumer<EntityManager, Account> next) {
+        return jpa.tx(em -> {
+            Account account = create(email, "New", "app");
+            em.persist(account);
+            if (nullUntilFlush) {
+                assertThat(account.id()).as("id after persist").isNull();
+            }
+            next.accept(em, account);
+            return account;
+        });
     }
 
     Object storedId(TestSchema db, String email) {

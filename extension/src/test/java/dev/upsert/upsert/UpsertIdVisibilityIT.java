@@ -105,6 +105,13 @@ class UpsertIdVisibilityIT {
         assertThat(account.id()).isEqualTo(storedIdIn(em, ids, email));
     }
 
+    /** Over a stored key the entity ends with that row's id; an assigned id stays the application's. */
+    private static void assertKeptTheStoredId(IdKind ids, boolean existing, Object seeded, Object id) {
+        if (existing && ids != IdKind.ASSIGNED) {
+            assertThat(id).isEqualTo(seeded);
+        }
+    }
+
     private static void assertStoredRow(IdKind ids, String email, Object id, String name) {
         assertThat(db.query("select id, name from " + ids.table + " where email = '" + email + "'")).containsExactly(List.of(id, name));
     }
@@ -162,9 +169,7 @@ class UpsertIdVisibilityIT {
             return account;
         });
         assertThat(storedId(ids, email)).isEqualTo(saved.id());
-        if (existing && ids != IdKind.ASSIGNED) {
-            assertThat(saved.id()).isEqualTo(seeded);
-        }
+        assertKeptTheStoredId(ids, existing, seeded, saved.id());
         assertThat(db.queryLong("select count(*) from " + ids.table + " where email = '" + email + "' and name = 'New'")).isEqualTo(1);
     }
 
@@ -172,11 +177,7 @@ class UpsertIdVisibilityIT {
     @MethodSource("cases")
     void commitWithoutAnExplicitFlushLeavesTheStoredId(IdKind ids, boolean existing) {
         String email = key(ids, existing);
-        IdKind.Account saved = jpa.tx(em -> {
-            IdKind.Account account = ids.create(email, "New");
-            em.persist(account);
-            return account;
-        });
+        IdKind.Account saved = ids.persistedThen(jpa, email, (em, account) -> { });   // nothing more: the commit flushes
         assertThat(saved.id()).isNotNull().isEqualTo(storedId(ids, email));
     }
 
@@ -216,12 +217,9 @@ class UpsertIdVisibilityIT {
     @MethodSource("cases")
     void aChangeBeforeTheFlushKeepsTheIdNullThenUpdatesTheStoredRow(IdKind ids, boolean existing) {
         String email = key(ids, existing);
-        IdKind.Account saved = jpa.tx(em -> {
-            IdKind.Account account = ids.create(email, "New");
-            em.persist(account);
+        IdKind.Account saved = ids.persistedThen(jpa, email, (em, account) -> {
             account.setName("Changed");
             assertNullUntilTheFlushThenStored(em, ids, account, email);
-            return account;
         });
         assertStoredRow(ids, email, saved.id(), "Changed");
     }
@@ -231,32 +229,24 @@ class UpsertIdVisibilityIT {
     void removeAfterPersistRemovesTheStoredRowAndLeavesItsId(IdKind ids, boolean existing) {
         String email = key(ids, existing);
         Object seeded = existing ? storedId(ids, email) : null;
-        IdKind.Account removed = jpa.tx(em -> {
-            IdKind.Account account = ids.create(email, "New");
-            em.persist(account);
+        IdKind.Account removed = ids.persistedThen(jpa, email, (em, account) -> {
             em.remove(account);                                  // the upsert runs first; the stored row is deleted
             assertThat(account.id()).isNotNull();
-            return account;
         });
         assertThat(db.queryLong("select count(*) from " + ids.table + " where email = '" + email + "'")).isZero();
-        if (existing && ids != IdKind.ASSIGNED) {
-            assertThat(removed.id()).isEqualTo(seeded);
-        }
+        assertKeptTheStoredId(ids, existing, seeded, removed.id());
     }
 
     @ParameterizedTest(name = "{0}, key stored: {1}")
     @MethodSource("cases")
     void aQueryByKeyFlushesAndFindsTheSameInstanceWithTheStoredId(IdKind ids, boolean existing) {
         String email = key(ids, existing);
-        IdKind.Account saved = jpa.tx(em -> {
-            IdKind.Account account = ids.create(email, "New");
-            em.persist(account);
+        IdKind.Account saved = ids.persistedThen(jpa, email, (em, account) -> {
             IdKind.Account found = em.createQuery("select a from " + ids.entity() + " a where a.email = :email", ids.type)
                     .setParameter("email", email).getSingleResult();
             assertThat(found).isSameAs(account);
             assertThat(account.id()).isNotNull().isEqualTo(storedIdIn(em, ids, email));
             assertThat(em.find(ids.type, account.id())).isSameAs(account);
-            return account;
         });
         assertThat(storedId(ids, email)).isEqualTo(saved.id());
     }
@@ -293,9 +283,7 @@ class UpsertIdVisibilityIT {
             return account;
         });
         assertThat(storedId(ids, email)).isEqualTo(saved.id());
-        if (existing && ids != IdKind.ASSIGNED) {
-            assertThat(saved.id()).isEqualTo(seeded);
-        }
+        assertKeptTheStoredId(ids, existing, seeded, saved.id());
     }
 
     @ParameterizedTest(name = "{0}, key stored: {1}")

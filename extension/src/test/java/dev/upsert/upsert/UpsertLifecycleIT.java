@@ -142,18 +142,6 @@ class UpsertLifecycleIT {
     }
 
     /**
-     * A new entity (name 'New', created_by 'app') persisted in a transaction of its own, then {@code next}, a service
-     * method's next step with it; answers the entity once committed.
-     */
-    private static IdKind.Account persistedThen(IdKind ids, String email, java.util.function.BiConsumer<EntityManager, IdKind.Account> next) {
-        return jpa.tx(em -> {
-            IdKind.Account account = persisted(em, ids.create(email, "New", "app"));
-            next.accept(em, account);
-            return account;
-        });
-    }
-
-    /**
      * The row {@code a} leaves: its id and {@code name}, created_by 'seed' when the key was stored first (an update
      * keeps it) else {@code createdBy}, and a version of {@code updates} after the insert, one more over a stored key.
      */
@@ -169,7 +157,7 @@ class UpsertLifecycleIT {
     @MethodSource("cases")
     void changeAfterPersistUpdatesTheStoredRowAtCommit(IdKind ids, boolean existing) {
         String email = key(ids, existing);
-        IdKind.Account a = persistedThen(ids, email, (em, account) -> {
+        IdKind.Account a = ids.persistedThen(jpa, email, (em, account) -> {
             account.setName("Changed");                           // a service method adjusting what it just saved
         });
         assertThat(row(ids, email)).isEqualTo(written(a, "Changed", "app", existing, 1));
@@ -180,7 +168,7 @@ class UpsertLifecycleIT {
     @MethodSource("cases")
     void changeAfterPersistWithExplicitFlushes(IdKind ids, boolean existing) {
         String email = key(ids, existing);
-        IdKind.Account a = persistedThen(ids, email, (em, account) -> {
+        IdKind.Account a = ids.persistedThen(jpa, email, (em, account) -> {
             account.setName("Changed");
             em.flush();
             assertThat(Upserts.outcome(em, account)).contains(expected(existing));
@@ -195,7 +183,7 @@ class UpsertLifecycleIT {
     @MethodSource("cases")
     void removeAfterPersistDeletesTheStoredRow(IdKind ids, boolean existing) {
         String email = key(ids, existing);
-        persistedThen(ids, email, (em, account) -> {
+        ids.persistedThen(jpa, email, (em, account) -> {
             em.remove(account);
             assertThat(em.contains(account)).isFalse();
         });
@@ -206,7 +194,7 @@ class UpsertLifecycleIT {
     @MethodSource("cases")
     void refreshAfterPersistLoadsTheStoredRow(IdKind ids, boolean existing) {
         String email = key(ids, existing);
-        IdKind.Account a = persistedThen(ids, email, (em, account) -> {
+        IdKind.Account a = ids.persistedThen(jpa, email, (em, account) -> {
             account.setName("Unsaved");                            // refresh discards this, as for any entity
             em.refresh(account);
             assertThat(account.name).isEqualTo("New");
@@ -221,7 +209,7 @@ class UpsertLifecycleIT {
     @MethodSource("cases")
     void mergeOfThePersistedInstanceKeepsIt(IdKind ids, boolean existing) {
         String email = key(ids, existing);
-        IdKind.Account a = persistedThen(ids, email, (em, account) -> {
+        IdKind.Account a = ids.persistedThen(jpa, email, (em, account) -> {
             IdKind.Account merged = em.merge(account);
             assertThat(merged).isSameAs(account);
             merged.setName("Merged");
@@ -246,7 +234,7 @@ class UpsertLifecycleIT {
     @MethodSource("cases")
     void lockAfterPersistLocksTheStoredRow(IdKind ids, boolean existing) {
         String email = key(ids, existing);
-        IdKind.Account a = persistedThen(ids, email, (em, account) -> {
+        IdKind.Account a = ids.persistedThen(jpa, email, (em, account) -> {
             em.lock(account, LockModeType.PESSIMISTIC_WRITE);
             assertThat(Upserts.outcome(em, account)).contains(expected(existing));
             account.setName("Locked");
@@ -258,7 +246,7 @@ class UpsertLifecycleIT {
     @MethodSource("cases")
     void detachAfterPersistWritesTheUpsertAndDetachesTheStoredRow(IdKind ids, boolean existing) {
         String email = key(ids, existing);
-        IdKind.Account a = persistedThen(ids, email, (em, account) -> {
+        IdKind.Account a = ids.persistedThen(jpa, email, (em, account) -> {
             em.detach(account);
             assertThat(em.contains(account)).isFalse();
             account.setName("Detached change");                   // not written: the instance is detached
@@ -271,7 +259,7 @@ class UpsertLifecycleIT {
     @SuppressWarnings("unchecked")
     void queryAfterChangeSeesTheStoredRowChanged(IdKind ids, boolean existing) {
         String email = key(ids, existing);
-        IdKind.Account a = persistedThen(ids, email, (em, account) -> {
+        IdKind.Account a = ids.persistedThen(jpa, email, (em, account) -> {
             account.setName("Changed");
             List<Object> found = (List<Object>) (List<?>) em.createQuery("select a from " + ids.entity() + " a where a.email = :email", ids.type)
                     .setParameter("email", email).getResultList();
@@ -390,7 +378,7 @@ class UpsertLifecycleIT {
     @MethodSource("cases")
     void changeAfterAnIdentityInsertRanTheQueuedUpsert(IdKind ids, boolean existing) {
         String email = key(ids, existing);
-        IdKind.Account a = persistedThen(ids, email, (em, account) -> {
+        IdKind.Account a = ids.persistedThen(jpa, email, (em, account) -> {
             em.persist(new Event("saved " + email));               // Hibernate runs the queued inserts first
             account.setName("Changed");
         });
