@@ -14,7 +14,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -119,7 +119,7 @@ class IdentityBlockIT {
     }
 
     static TestSchema db;
-    static Jpa jpa;
+    @AutoClose static Jpa jpa;
 
     @BeforeAll
     static void boot(TestSchema schema) {
@@ -131,11 +131,6 @@ class IdentityBlockIT {
                 ByDefault.class, Always.class, SequenceOfOne.class, WithAliases.class, Pooled.class);
         db.execute("alter table tag_seq1 alter column id set default nextval('tag_seq1_ids')");
         db.execute("alter table tag_pooled alter column id set default nextval('tag_pooled_ids')");
-    }
-
-    @AfterAll
-    static void close() {
-        jpa.close();
     }
 
     @BeforeEach

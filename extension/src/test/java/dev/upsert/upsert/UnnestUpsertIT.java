@@ -29,7 +29,7 @@ import jakarta.persistence.UniqueConstraint;
 import org.hibernate.annotations.ColumnTransformer;
 import org.hibernate.annotations.CurrentTimestamp;
 import org.hibernate.annotations.SourceType;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -136,7 +136,7 @@ class UnnestUpsertIT {
     }
 
     static TestSchema db;
-    static PooledJpa jpa;
+    @AutoClose static PooledJpa jpa;
 
     @BeforeAll
     static void boot(TestSchema schema) {
@@ -144,11 +144,6 @@ class UnnestUpsertIT {
         jpa = new PooledJpa(schema, "upsert-unnest-" + schema.name(), 10, "", c -> { }, "drop-and-create",
                 Map.of("hibernate.jdbc.batch_size", "50", "hibernate.session_factory.statement_inspector", prepared),
                 Delivery.class, Reading.class, Profile.class, Tag.class, Label.class, Visit.class);
-    }
-
-    @AfterAll
-    static void close() {
-        jpa.close();
     }
 
     @BeforeEach

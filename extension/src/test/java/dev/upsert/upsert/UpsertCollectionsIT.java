@@ -25,7 +25,7 @@ import jakarta.persistence.Table;
 import jakarta.persistence.Transient;
 import jakarta.persistence.UniqueConstraint;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -317,7 +317,7 @@ class UpsertCollectionsIT {
     }
 
     static TestSchema db;
-    static Jpa jpa;
+    @AutoClose static Jpa jpa;
     private static final AtomicInteger SEQ = new AtomicInteger();
 
     @BeforeAll
@@ -325,11 +325,6 @@ class UpsertCollectionsIT {
         db = schema;
         jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"), Group.class, Card.class, Account.class, Member.class, Owner.class,
                 SeqAccount.class, UuidAccount.class, AssignedAccount.class, SeqMember.class, UuidMember.class, AssignedMember.class, Team.class);
-    }
-
-    @AfterAll
-    static void close() {
-        jpa.close();
     }
 
     private static String email(String what) {

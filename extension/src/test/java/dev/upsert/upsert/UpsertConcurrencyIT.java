@@ -30,7 +30,7 @@ import jakarta.persistence.UniqueConstraint;
 import jakarta.persistence.Version;
 
 import org.hibernate.exception.LockAcquisitionException;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,9 +73,9 @@ class UpsertConcurrencyIT {
 
     static TestSchema db;
     /** READ COMMITTED (PostgreSQL's default), creates the tables. */
-    static PooledJpa readCommitted;
+    @AutoClose static PooledJpa readCommitted;
     /** The same tables through a pool whose connections are REPEATABLE READ. */
-    static PooledJpa repeatableRead;
+    @AutoClose static PooledJpa repeatableRead;
 
     @BeforeAll
     static void boot(TestSchema schema) {
@@ -86,12 +86,6 @@ class UpsertConcurrencyIT {
         repeatableRead = new PooledJpa(schema, "upsert-conc-rr-" + schema.name(), 2, "",
                 c -> c.setTransactionIsolation("TRANSACTION_REPEATABLE_READ"), "none", settings,
                 Member.class, Device.class, Badge.class);
-    }
-
-    @AfterAll
-    static void close() {
-        repeatableRead.close();
-        readCommitted.close();
     }
 
     @BeforeEach

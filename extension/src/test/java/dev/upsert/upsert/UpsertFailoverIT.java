@@ -39,7 +39,7 @@ import jakarta.persistence.UniqueConstraint;
 import jakarta.persistence.Version;
 
 import dev.upsert.testing.jpa.PersistenceUnit;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -87,19 +87,12 @@ class UpsertFailoverIT {
     static final Duration PHASE_LIMIT = Duration.ofSeconds(60);
 
     static FailoverCluster cluster;
-    static ExecutorService executor;
+    @AutoClose("shutdownNow") static ExecutorService executor;
 
     @BeforeAll
     static void start(FailoverCluster formation) {
         cluster = formation;
         executor = Executors.newCachedThreadPool();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (executor != null) {
-            executor.shutdownNow();
-        }
     }
 
     /** A persistence unit over a pool of its own on the multi-host URL; drops and creates the three tables. */

@@ -30,7 +30,7 @@ import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -92,17 +92,12 @@ class UpsertFaultsIT {
     static final Map<String, Object> SETTINGS = Map.of("hibernate.jdbc.batch_size", "50", "hibernate.order_inserts", "true");
 
     static TestSchema db;
-    static ExecutorService executor;
+    @AutoClose("shutdownNow") static ExecutorService executor;
 
     @BeforeAll
     static void boot(TestSchema schema) {
         db = schema;
         executor = Executors.newCachedThreadPool();
-    }
-
-    @AfterAll
-    static void stop() {
-        executor.shutdownNow();
     }
 
     static String email(String prefix, int i) {

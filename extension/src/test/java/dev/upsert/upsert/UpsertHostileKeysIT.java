@@ -26,7 +26,7 @@ import jakarta.persistence.UniqueConstraint;
 
 import org.hibernate.JDBCException;
 import org.hibernate.exception.GenericJDBCException;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,18 +85,11 @@ class UpsertHostileKeysIT {
     }
 
     private static final List<String> KEYS = HostileKeys.values();
-    private static Jpa jpa;
+    @AutoClose private static Jpa jpa;
 
     @BeforeAll
     static void boot(TestSchema db) {
         jpa = new Jpa(db, Map.of("hibernate.jdbc.batch_size", "16"), SeqHandle.class, IdentityHandle.class, NothingHandle.class);
-    }
-
-    @AfterAll
-    static void close() {
-        if (jpa != null) {
-            jpa.close();
-        }
     }
 
     @BeforeEach

@@ -19,7 +19,7 @@ import jakarta.persistence.ManyToOne;
 import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,7 +60,7 @@ class UpsertIdVisibilityIT {
     }
 
     static TestSchema db;
-    static Jpa jpa;
+    @AutoClose static Jpa jpa;
 
     @BeforeAll
     static void boot(TestSchema schema) {
@@ -71,11 +71,6 @@ class UpsertIdVisibilityIT {
         db = schema;
         jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"), IdKind.SeqAccount.class, IdKind.SeqOneAccount.class,
                 IdKind.IdentityAccount.class, IdKind.UuidAccount.class, IdKind.AssignedAccount.class, IdKind.IdentityTaggedAccount.class, Order.class);
-    }
-
-    @AfterAll
-    static void close() {
-        jpa.close();
     }
 
     static List<Arguments> cases() {

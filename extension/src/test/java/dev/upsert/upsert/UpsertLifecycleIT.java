@@ -15,7 +15,7 @@ import jakarta.persistence.LockModeType;
 import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -91,7 +91,7 @@ class UpsertLifecycleIT {
     static final StatementRecorder prepared = new StatementRecorder();
 
     static TestSchema db;
-    static Jpa jpa;
+    @AutoClose static Jpa jpa;
 
     @BeforeAll
     static void boot(TestSchema schema) {
@@ -103,11 +103,6 @@ class UpsertLifecycleIT {
         jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20",
                         "hibernate.session_factory.statement_inspector", prepared),
                 IdKind.SeqAccount.class, IdKind.IdentityAccount.class, IdKind.UuidAccount.class, IdKind.AssignedAccount.class, Note.class, Event.class, Ticket.class);
-    }
-
-    @AfterAll
-    static void close() {
-        jpa.close();
     }
 
     static List<Arguments> cases() {

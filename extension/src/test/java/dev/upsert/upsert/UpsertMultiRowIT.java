@@ -15,7 +15,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import org.assertj.core.api.InstanceOfAssertFactories;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +50,7 @@ class UpsertMultiRowIT {
         Folded(String email, String name) { this.email = email; this.name = name; }
     }
 
-    static Jpa jpa;
+    @AutoClose static Jpa jpa;
     static TestSchema db;
 
     @BeforeAll
@@ -62,11 +62,6 @@ class UpsertMultiRowIT {
                 "hibernate.session_factory.statement_inspector", prepared,
                 "jakarta.persistence.schema-generation.database.action", "create"),
                 SequenceAccount.class, InboxEvent.class, Folded.class);
-    }
-
-    @AfterAll
-    static void close() {
-        jpa.close();
     }
 
     @BeforeEach
