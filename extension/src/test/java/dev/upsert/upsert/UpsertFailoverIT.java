@@ -87,12 +87,11 @@ class UpsertFailoverIT {
     static final Duration PHASE_LIMIT = Duration.ofSeconds(60);
 
     static FailoverCluster cluster;
-    @AutoClose("shutdownNow") static ExecutorService executor;
+    @AutoClose("shutdownNow") static final ExecutorService executor = Executors.newCachedThreadPool();
 
     @BeforeAll
     static void start(FailoverCluster formation) {
         cluster = formation;
-        executor = Executors.newCachedThreadPool();
     }
 
     /** A persistence unit over a pool of its own on the multi-host URL; drops and creates the three tables. */

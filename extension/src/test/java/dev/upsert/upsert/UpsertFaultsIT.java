@@ -92,12 +92,11 @@ class UpsertFaultsIT {
     static final Map<String, Object> SETTINGS = Map.of("hibernate.jdbc.batch_size", "50", "hibernate.order_inserts", "true");
 
     static TestSchema db;
-    @AutoClose("shutdownNow") static ExecutorService executor;
+    @AutoClose("shutdownNow") static final ExecutorService executor = Executors.newCachedThreadPool();
 
     @BeforeAll
     static void boot(TestSchema schema) {
         db = schema;
-        executor = Executors.newCachedThreadPool();
     }
 
     static String email(String prefix, int i) {
