@@ -19,10 +19,6 @@ import java.util.concurrent.TimeUnit;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
-import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
 
@@ -57,10 +53,7 @@ class UnnestUpsertIT {
     /** Get-or-create keyed by a text and a timestamptz ({@code Instant}): a key the old read-back bound untyped. */
     @Entity @Table(name = "delivery", uniqueConstraints = @UniqueConstraint(name = "delivery_key", columnNames = {"source", "sent_at"}))
     @Upsert(on = {"source", "sentAt"}, action = Upsert.Action.NOTHING)
-    static class Delivery {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "delivery_ids")
-        @SequenceGenerator(name = "delivery_ids", sequenceName = "delivery_ids", allocationSize = 50)
-        Long id;
+    static class Delivery extends Entities.SequenceId {
         String source;
         @Column(name = "sent_at") Instant sentAt;
         String payload;
@@ -71,10 +64,7 @@ class UnnestUpsertIT {
     /** Newer wins: a false {@code updateWhere} leaves the row alone. */
     @Entity @Table(name = "reading", uniqueConstraints = @UniqueConstraint(name = "reading_sensor_key", columnNames = "sensor"))
     @Upsert(on = "sensor", updateWhere = "excluded.taken_at > reading.taken_at")
-    static class Reading {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "reading_ids")
-        @SequenceGenerator(name = "reading_ids", sequenceName = "reading_ids", allocationSize = 50)
-        Long id;
+    static class Reading extends Entities.SequenceId {
         String sensor;
         @Column(name = "taken_at") long takenAt;
         double value;
@@ -84,10 +74,7 @@ class UnnestUpsertIT {
 
     @Entity @Table(name = "profile", uniqueConstraints = @UniqueConstraint(name = "profile_handle_key", columnNames = "handle"))
     @Upsert(on = "handle", skipUnchanged = true)
-    static class Profile {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "profile_ids")
-        @SequenceGenerator(name = "profile_ids", sequenceName = "profile_ids", allocationSize = 50)
-        Long id;
+    static class Profile extends Entities.SequenceId {
         String handle;
         String bio;
         @jakarta.persistence.Version int version;
@@ -98,10 +85,7 @@ class UnnestUpsertIT {
     /** A {@code @ColumnTransformer} write expression on the key: applied to the unnested element in the one statement. */
     @Entity @Table(name = "tag", uniqueConstraints = @UniqueConstraint(name = "tag_name_key", columnNames = "name"))
     @Upsert(on = "name", action = Upsert.Action.NOTHING)
-    static class Tag {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "tag_ids")
-        @SequenceGenerator(name = "tag_ids", sequenceName = "tag_ids", allocationSize = 50)
-        Long id;
+    static class Tag extends Entities.SequenceId {
         @ColumnTransformer(write = "lower(?)") String name;
         String note;
         Tag() { }
@@ -111,10 +95,7 @@ class UnnestUpsertIT {
     /** The same with an unconditional {@code DO UPDATE}: the bare insert from the arrays, rows returned in order. */
     @Entity @Table(name = "label", uniqueConstraints = @UniqueConstraint(name = "label_name_key", columnNames = "name"))
     @Upsert(on = "name")
-    static class Label {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "label_ids")
-        @SequenceGenerator(name = "label_ids", sequenceName = "label_ids", allocationSize = 50)
-        Long id;
+    static class Label extends Entities.SequenceId {
         @ColumnTransformer(write = "lower(?)") String name;
         String color;
         Label() { }
@@ -124,10 +105,7 @@ class UnnestUpsertIT {
     /** A value the database generates on execution: written as its SQL inside the one statement, on insert and update. */
     @Entity @Table(name = "visit", uniqueConstraints = @UniqueConstraint(name = "visit_page_key", columnNames = "page"))
     @Upsert(on = "page", skipUnchanged = true)
-    static class Visit {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "visit_ids")
-        @SequenceGenerator(name = "visit_ids", sequenceName = "visit_ids", allocationSize = 50)
-        Long id;
+    static class Visit extends Entities.SequenceId {
         String page;
         String title;
         @CurrentTimestamp(source = SourceType.DB) @Column(name = "seen_at") Instant seenAt;

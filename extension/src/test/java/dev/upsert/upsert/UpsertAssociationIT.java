@@ -6,12 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.persistence.Entity;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
 import jakarta.persistence.JoinColumn;
 import jakarta.persistence.ManyToOne;
-import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
 
@@ -30,10 +26,7 @@ class UpsertAssociationIT {
 
     @Entity @Table(name = "country", uniqueConstraints = @UniqueConstraint(name = "country_code_key", columnNames = "code"))
     @Upsert(on = "code")
-    static class Country {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "country_ids")
-        @SequenceGenerator(name = "country_ids", sequenceName = "country_ids", allocationSize = 50)
-        Long id;
+    static class Country extends Entities.SequenceId {
         String code;
         String name;
         Country() { }
@@ -42,10 +35,7 @@ class UpsertAssociationIT {
 
     @Entity @Table(name = "city", uniqueConstraints = @UniqueConstraint(name = "city_name_key", columnNames = "name"))
     @Upsert(on = "name")
-    static class City {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "city_ids")
-        @SequenceGenerator(name = "city_ids", sequenceName = "city_ids", allocationSize = 50)
-        Long id;
+    static class City extends Entities.SequenceId {
         String name;
         @ManyToOne @JoinColumn(name = "country_id") Country country;
         City() { }
@@ -53,10 +43,7 @@ class UpsertAssociationIT {
     }
 
     @Entity @Table(name = "visit")
-    static class Visit {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "visit_ids")
-        @SequenceGenerator(name = "visit_ids", sequenceName = "visit_ids", allocationSize = 50)
-        Long id;
+    static class Visit extends Entities.SequenceId {
         @ManyToOne @JoinColumn(name = "city_id") City city;
         Visit() { }
         Visit(City city) { this.city = city; }

@@ -20,11 +20,7 @@ import java.util.function.Function;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
 import jakarta.persistence.PessimisticLockException;
-import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
 import jakarta.persistence.Version;
@@ -55,10 +51,7 @@ class UpsertConcurrencyIT {
 
     @Entity @Table(name = "device", uniqueConstraints = @UniqueConstraint(name = "device_site_serial_key", columnNames = {"site", "serial"}))
     @Upsert(on = {"site", "serial"})
-    static class Device {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "device_ids")
-        @SequenceGenerator(name = "device_ids", sequenceName = "device_ids", allocationSize = 50)
-        Long id;
+    static class Device extends Entities.SequenceId {
         String site;
         int serial;
         String label;
@@ -262,10 +255,7 @@ class UpsertConcurrencyIT {
 
     @Entity @Table(name = "ledger", uniqueConstraints = @UniqueConstraint(name = "ledger_code_key", columnNames = "code"))
     @Upsert(on = "code")
-    static class Ledger {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "ledger_ids")
-        @SequenceGenerator(name = "ledger_ids", sequenceName = "ledger_ids", allocationSize = 50)
-        Long id;
+    static class Ledger extends Entities.SequenceId {
         String code;
         String owner;
         @Version int version;
@@ -275,10 +265,7 @@ class UpsertConcurrencyIT {
 
     /** A plain entity, no foreign key: its statements do not depend on the upserts. */
     @Entity(name = "LedgerLine") @Table(name = "ledger_line")
-    static class LedgerLine {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "ledger_line_ids")
-        @SequenceGenerator(name = "ledger_line_ids", sequenceName = "ledger_line_ids", allocationSize = 50)
-        Long id;
+    static class LedgerLine extends Entities.SequenceId {
         String code;
         String thread;
         String note;

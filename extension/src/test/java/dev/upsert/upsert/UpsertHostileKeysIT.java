@@ -20,7 +20,6 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
-import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
 
@@ -50,10 +49,7 @@ class UpsertHostileKeysIT {
     /** Sequence ids: upserts run at flush, in JDBC batches. */
     @Entity @Table(name = "handle_seq", uniqueConstraints = @UniqueConstraint(name = "handle_seq_handle_key", columnNames = "handle"))
     @Upsert(on = "handle")
-    static class SeqHandle {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "handle_seq_gen")
-        @SequenceGenerator(name = "handle_seq_gen", sequenceName = "handle_seq_ids", allocationSize = 50)
-        Long id;
+    static class SeqHandle extends Entities.SequenceId {
         @Column(length = 100_000) String handle;
         String note;
         SeqHandle() { }
@@ -74,10 +70,7 @@ class UpsertHostileKeysIT {
     /** DO NOTHING: a conflict returns no row, so the stored row is read back by binding the key again. */
     @Entity @Table(name = "handle_nothing", uniqueConstraints = @UniqueConstraint(name = "handle_nothing_handle_key", columnNames = "handle"))
     @Upsert(on = "handle", action = Upsert.Action.NOTHING)
-    static class NothingHandle {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "handle_nothing_gen")
-        @SequenceGenerator(name = "handle_nothing_gen", sequenceName = "handle_nothing_ids", allocationSize = 50)
-        Long id;
+    static class NothingHandle extends Entities.SequenceId {
         @Column(length = 100_000) String handle;
         String note;
         NothingHandle() { }
