@@ -22,15 +22,6 @@ final class Entities {
     private Entities() {
     }
 
-    /**
-     * A pooled sequence id, as most test entities have: Hibernate's default for {@code SEQUENCE}, one sequence per
-     * entity ({@code <entity>_seq}) drawn in blocks of 50 by the pooled optimizer.
-     */
-    @MappedSuperclass
-    abstract static class SequenceId {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE) Long id;
-    }
-
     /** The key and a name: what every account below holds. */
     @MappedSuperclass
     abstract static class Named {

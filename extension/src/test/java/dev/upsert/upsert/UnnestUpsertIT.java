@@ -53,7 +53,7 @@ class UnnestUpsertIT {
     /** Get-or-create keyed by a text and a timestamptz ({@code Instant}): a key the old read-back bound untyped. */
     @Entity @Table(name = "delivery", uniqueConstraints = @UniqueConstraint(name = "delivery_key", columnNames = {"source", "sent_at"}))
     @Upsert(on = {"source", "sentAt"}, action = Upsert.Action.NOTHING)
-    static class Delivery extends Entities.SequenceId {
+    static class Delivery extends SequenceId {
         String source;
         @Column(name = "sent_at") Instant sentAt;
         String payload;
@@ -64,7 +64,7 @@ class UnnestUpsertIT {
     /** Newer wins: a false {@code updateWhere} leaves the row alone. */
     @Entity @Table(name = "reading", uniqueConstraints = @UniqueConstraint(name = "reading_sensor_key", columnNames = "sensor"))
     @Upsert(on = "sensor", updateWhere = "excluded.taken_at > reading.taken_at")
-    static class Reading extends Entities.SequenceId {
+    static class Reading extends SequenceId {
         String sensor;
         @Column(name = "taken_at") long takenAt;
         double value;
@@ -74,7 +74,7 @@ class UnnestUpsertIT {
 
     @Entity @Table(name = "profile", uniqueConstraints = @UniqueConstraint(name = "profile_handle_key", columnNames = "handle"))
     @Upsert(on = "handle", skipUnchanged = true)
-    static class Profile extends Entities.SequenceId {
+    static class Profile extends SequenceId {
         String handle;
         String bio;
         @jakarta.persistence.Version int version;
@@ -85,7 +85,7 @@ class UnnestUpsertIT {
     /** A {@code @ColumnTransformer} write expression on the key: applied to the unnested element in the one statement. */
     @Entity @Table(name = "tag", uniqueConstraints = @UniqueConstraint(name = "tag_name_key", columnNames = "name"))
     @Upsert(on = "name", action = Upsert.Action.NOTHING)
-    static class Tag extends Entities.SequenceId {
+    static class Tag extends SequenceId {
         @ColumnTransformer(write = "lower(?)") String name;
         String note;
         Tag() { }
@@ -95,7 +95,7 @@ class UnnestUpsertIT {
     /** The same with an unconditional {@code DO UPDATE}: the bare insert from the arrays, rows returned in order. */
     @Entity @Table(name = "label", uniqueConstraints = @UniqueConstraint(name = "label_name_key", columnNames = "name"))
     @Upsert(on = "name")
-    static class Label extends Entities.SequenceId {
+    static class Label extends SequenceId {
         @ColumnTransformer(write = "lower(?)") String name;
         String color;
         Label() { }
@@ -105,7 +105,7 @@ class UnnestUpsertIT {
     /** A value the database generates on execution: written as its SQL inside the one statement, on insert and update. */
     @Entity @Table(name = "visit", uniqueConstraints = @UniqueConstraint(name = "visit_page_key", columnNames = "page"))
     @Upsert(on = "page", skipUnchanged = true)
-    static class Visit extends Entities.SequenceId {
+    static class Visit extends SequenceId {
         String page;
         String title;
         @CurrentTimestamp(source = SourceType.DB) @Column(name = "seen_at") Instant seenAt;

@@ -26,7 +26,7 @@ class UpsertAssociationIT {
 
     @Entity @Table(name = "country", uniqueConstraints = @UniqueConstraint(name = "country_code_key", columnNames = "code"))
     @Upsert(on = "code")
-    static class Country extends Entities.SequenceId {
+    static class Country extends SequenceId {
         String code;
         String name;
         Country() { }
@@ -35,7 +35,7 @@ class UpsertAssociationIT {
 
     @Entity @Table(name = "city", uniqueConstraints = @UniqueConstraint(name = "city_name_key", columnNames = "name"))
     @Upsert(on = "name")
-    static class City extends Entities.SequenceId {
+    static class City extends SequenceId {
         String name;
         @ManyToOne @JoinColumn(name = "country_id") Country country;
         City() { }
@@ -43,7 +43,7 @@ class UpsertAssociationIT {
     }
 
     @Entity @Table(name = "visit")
-    static class Visit extends Entities.SequenceId {
+    static class Visit extends SequenceId {
         @ManyToOne @JoinColumn(name = "city_id") City city;
         Visit() { }
         Visit(City city) { this.city = city; }

@@ -51,7 +51,7 @@ class UpsertConcurrencyIT {
 
     @Entity @Table(name = "device", uniqueConstraints = @UniqueConstraint(name = "device_site_serial_key", columnNames = {"site", "serial"}))
     @Upsert(on = {"site", "serial"})
-    static class Device extends Entities.SequenceId {
+    static class Device extends SequenceId {
         String site;
         int serial;
         String label;
@@ -255,7 +255,7 @@ class UpsertConcurrencyIT {
 
     @Entity @Table(name = "ledger", uniqueConstraints = @UniqueConstraint(name = "ledger_code_key", columnNames = "code"))
     @Upsert(on = "code")
-    static class Ledger extends Entities.SequenceId {
+    static class Ledger extends SequenceId {
         String code;
         String owner;
         @Version int version;
@@ -265,7 +265,7 @@ class UpsertConcurrencyIT {
 
     /** A plain entity, no foreign key: its statements do not depend on the upserts. */
     @Entity(name = "LedgerLine") @Table(name = "ledger_line")
-    static class LedgerLine extends Entities.SequenceId {
+    static class LedgerLine extends SequenceId {
         String code;
         String thread;
         String note;

@@ -49,7 +49,7 @@ class UpsertHostileKeysIT {
     /** Sequence ids: upserts run at flush, in JDBC batches. */
     @Entity @Table(name = "handle_seq", uniqueConstraints = @UniqueConstraint(name = "handle_seq_handle_key", columnNames = "handle"))
     @Upsert(on = "handle")
-    static class SeqHandle extends Entities.SequenceId {
+    static class SeqHandle extends SequenceId {
         @Column(length = 100_000) String handle;
         String note;
         SeqHandle() { }
@@ -70,7 +70,7 @@ class UpsertHostileKeysIT {
     /** DO NOTHING: a conflict returns no row, so the stored row is read back by binding the key again. */
     @Entity @Table(name = "handle_nothing", uniqueConstraints = @UniqueConstraint(name = "handle_nothing_handle_key", columnNames = "handle"))
     @Upsert(on = "handle", action = Upsert.Action.NOTHING)
-    static class NothingHandle extends Entities.SequenceId {
+    static class NothingHandle extends SequenceId {
         @Column(length = 100_000) String handle;
         String note;
         NothingHandle() { }

@@ -11,12 +11,8 @@ import jakarta.persistence.CascadeType;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
 import jakarta.persistence.JoinColumn;
 import jakarta.persistence.ManyToOne;
-import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 
 import org.junit.jupiter.api.AutoClose;
@@ -42,10 +38,7 @@ class UpsertIdVisibilityIT {
 
     /** A plain entity pointing to an {@code @Upsert} one, cascading persist to it. */
     @Entity(name = "IdvOrder") @Table(name = "idv_order")
-    static class Order {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "idv_order_ids")
-        @SequenceGenerator(name = "idv_order_ids", sequenceName = "idv_order_ids", allocationSize = 50)
-        Long id;
+    static class Order extends SequenceId {
         String label;
         @ManyToOne(cascade = CascadeType.PERSIST) @JoinColumn(name = "seq_account_id") IdKind.SeqAccount seqAccount;
         @ManyToOne @JoinColumn(name = "identity_account_id") IdKind.IdentityAccount identityAccount;

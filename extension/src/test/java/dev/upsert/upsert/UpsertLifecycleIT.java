@@ -12,7 +12,6 @@ import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.LockModeType;
-import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 
 import org.junit.jupiter.api.AutoClose;
@@ -40,10 +39,7 @@ class UpsertLifecycleIT {
 
     /** A plain entity: its inserts and queries interleave with the upserts. */
     @Entity(name = "LcNote") @Table(name = "lc_note")
-    static class Note {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "lc_note_ids")
-        @SequenceGenerator(name = "lc_note_ids", sequenceName = "lc_note_ids", allocationSize = 50)
-        Long id;
+    static class Note extends SequenceId {
         String text;
 
         Note() {
