@@ -42,12 +42,10 @@ class UpsertMultiRowIT {
     /** Keyed by a unique index on {@code lower(email)}: two Java-distinct keys can be one key for the index. */
     @Entity @Table(name = "folded")
     @Upsert(constraint = "folded_lower_email_uq")
-    static class Folded {
+    static class Folded extends Entities.Named {
         @Id UUID id = UUID.randomUUID();
-        String email;
-        String name;
         Folded() { }
-        Folded(String email, String name) { this.email = email; this.name = name; }
+        Folded(String email, String name) { super(email, name); }
     }
 
     @AutoClose static Jpa jpa;
