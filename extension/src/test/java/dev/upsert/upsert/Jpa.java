@@ -1,11 +1,15 @@
 package dev.upsert.upsert;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
+
+import org.hibernate.engine.spi.SelfDirtinessTracker;
 
 import dev.upsert.testing.TestSchema;
 import dev.upsert.testing.jpa.PersistenceUnit;
@@ -25,6 +29,16 @@ final class Jpa implements AutoCloseable {
 
     Jpa(TestSchema db, Class<?>... entities) {
         this(db, Map.of(), entities);
+    }
+
+    /**
+     * The copy of {@code test} in the enhanced package ({@code dev.upsert.upsert.enhanced}) must really run on
+     * bytecode-enhanced entities, the original on plain ones: fails when {@code entity} says otherwise.
+     */
+    static void assertEnhancedExactlyInTheEnhancedCopy(Class<?> test, Class<?> entity) {
+        assertThat(SelfDirtinessTracker.class.isAssignableFrom(entity))
+                .as("entities of " + test.getName() + " enhanced")
+                .isEqualTo(test.getPackageName().endsWith(".enhanced"));
     }
 
     <T> T tx(Function<EntityManager, T> work) {

@@ -322,6 +322,7 @@ class UpsertCollectionsIT {
 
     @BeforeAll
     static void boot(TestSchema schema) {
+        Jpa.assertEnhancedExactlyInTheEnhancedCopy(UpsertCollectionsIT.class, SeqAccount.class);
         db = schema;
         jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"), Group.class, Card.class, Account.class, Member.class, Owner.class,
                 SeqAccount.class, UuidAccount.class, AssignedAccount.class, SeqMember.class, UuidMember.class, AssignedMember.class, Team.class);

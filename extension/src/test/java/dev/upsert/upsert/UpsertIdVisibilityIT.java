@@ -57,10 +57,7 @@ class UpsertIdVisibilityIT {
 
     @BeforeAll
     static void boot(TestSchema schema) {
-        // the copy in the enhanced package (see UpsertLifecycleIT) must really run on enhanced entities
-        assertThat(org.hibernate.engine.spi.SelfDirtinessTracker.class.isAssignableFrom(IdKind.SeqAccount.class))
-                .as("entities of " + UpsertIdVisibilityIT.class.getName() + " enhanced")
-                .isEqualTo(UpsertIdVisibilityIT.class.getPackageName().endsWith(".enhanced"));
+        Jpa.assertEnhancedExactlyInTheEnhancedCopy(UpsertIdVisibilityIT.class, IdKind.SeqAccount.class);
         db = schema;
         jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"), IdKind.SeqAccount.class, IdKind.SeqOneAccount.class,
                 IdKind.IdentityAccount.class, IdKind.UuidAccount.class, IdKind.AssignedAccount.class, IdKind.IdentityTaggedAccount.class, Order.class);

@@ -91,10 +91,7 @@ class UpsertLifecycleIT {
 
     @BeforeAll
     static void boot(TestSchema schema) {
-        // the copy in the enhanced package must really run on enhanced entities, the original on plain ones
-        assertThat(org.hibernate.engine.spi.SelfDirtinessTracker.class.isAssignableFrom(IdKind.SeqAccount.class))
-                .as("entities of " + UpsertLifecycleIT.class.getName() + " enhanced")
-                .isEqualTo(UpsertLifecycleIT.class.getPackageName().endsWith(".enhanced"));
+        Jpa.assertEnhancedExactlyInTheEnhancedCopy(UpsertLifecycleIT.class, IdKind.SeqAccount.class);
         db = schema;
         jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20",
                         "hibernate.session_factory.statement_inspector", prepared),
