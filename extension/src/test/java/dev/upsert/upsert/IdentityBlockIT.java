@@ -14,9 +14,9 @@ import jakarta.persistence.Id;
 import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -118,17 +118,18 @@ class IdentityBlockIT {
         @Override Long id() { return id; }
     }
 
+    @RegisterExtension
+    static final JpaPerClass jpa = new JpaPerClass(Map.of("hibernate.jdbc.batch_size", "50",
+            "hibernate.session_factory.statement_inspector", prepared,
+            "jakarta.persistence.schema-generation.database.action", "create"),
+            ByDefault.class, Always.class, SequenceOfOne.class, WithAliases.class, Pooled.class)
+            .preparing(db -> db.execute("create table tag_always (id bigint generated always as identity primary key, code text not null unique, label text)"));
     static TestSchema db;
-    @AutoClose static Jpa jpa;
 
+    /** The sequence tables take their ids from the generator's sequence when a row is inserted by SQL alone. */
     @BeforeAll
-    static void boot(TestSchema schema) {
-        db = schema;
-        db.execute("create table tag_always (id bigint generated always as identity primary key, code text not null unique, label text)");
-        jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "50",
-                "hibernate.session_factory.statement_inspector", prepared,
-                "jakarta.persistence.schema-generation.database.action", "create"),
-                ByDefault.class, Always.class, SequenceOfOne.class, WithAliases.class, Pooled.class);
+    static void sequencesAsColumnDefaults() {
+        db = jpa.db();
         db.execute("alter table tag_seq1 alter column id set default nextval('tag_seq1_ids')");
         db.execute("alter table tag_pooled alter column id set default nextval('tag_pooled_ids')");
     }
