@@ -115,7 +115,7 @@ final class Entities {
         }
     }
 
-    /** A member keyed by email, sequence ids in blocks of 50: the concurrency and failover tests' shared key. */
+    /** A member keyed by email, sequence ids in blocks of 50: the concurrency, failover and faults tests' shared key. */
     @Entity @Table(name = "member", uniqueConstraints = @UniqueConstraint(name = "member_email_key", columnNames = "email"))
     @Upsert(on = "email")
     static class Member extends Audited {
