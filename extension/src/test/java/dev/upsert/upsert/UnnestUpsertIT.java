@@ -35,7 +35,7 @@ import dev.upsert.UpsertOutcome;
 import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
-import dev.upsert.testing.jpa.Concurrently;
+import dev.upsert.testing.jpa.StartingGate;
 import dev.upsert.testing.jpa.StatementRecorder;
 import dev.upsert.testing.jpa.Transactions;
 
@@ -353,7 +353,7 @@ class UnnestUpsertIT {
     void eightThreadsGetOrCreateFiftySharedKeysAndEveryEntityHoldsItsRowsId() throws Exception {
         Instant at = Instant.parse("2024-02-02T00:00:00Z");
         Map<String, List<Long>> handedBack = new ConcurrentHashMap<>();
-        Concurrently.run(8, Duration.ofMinutes(2), thread -> {
+        StartingGate.run(8, Duration.ofMinutes(2), thread -> {
             Random random = new Random(99 + thread);
             for (int x = 0; x < 40; x++) {
                 List<Integer> keys = new ArrayList<>();
@@ -372,6 +372,7 @@ class UnnestUpsertIT {
                 });
                 mine.forEach(d -> handedBack.computeIfAbsent(d.source, s -> Collections.synchronizedList(new ArrayList<>())).add(d.id));
             }
+            return null;
         });
         Map<String, Long> rows = ids("select source, id from delivery");
         assertThat(rows.keySet()).isEqualTo(handedBack.keySet());

@@ -37,7 +37,7 @@ import dev.upsert.UpsertOutcome;
 import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
-import dev.upsert.testing.jpa.Concurrently;
+import dev.upsert.testing.jpa.StartingGate;
 import dev.upsert.testing.jpa.Transactions;
 import dev.upsert.upsert.Entities.Badge;
 import dev.upsert.upsert.Entities.Member;
@@ -192,7 +192,7 @@ class UpsertConcurrencyIT {
             AtomicBoolean failed = new AtomicBoolean();
             int[] committed = new int[THREADS];
             // a hang fails after 2 minutes instead of blocking the build
-            Concurrently.run(THREADS, Duration.ofMinutes(2), thread -> {
+            StartingGate.run(THREADS, Duration.ofMinutes(2), thread -> {
                 Random random = new Random(7_000 + thread);
                 // stop at the first failure: one is enough to fail, and each deadlock costs deadlock_timeout
                 for (int x = 0; x < TRANSACTIONS && !failed.get(); x++) {
@@ -216,6 +216,7 @@ class UpsertConcurrencyIT {
                         errors.add("thread " + thread + " transaction " + x + " " + chosen + ": " + describe(e));
                     }
                 }
+                return null;
             });
             int transactions = 0;
             for (int c : committed) {
@@ -285,7 +286,7 @@ class UpsertConcurrencyIT {
                 Map.of("hibernate.jdbc.batch_size", "50"), Ledger.class, LedgerLine.class)) {
             int rounds = 10;
             List<String> errors = Collections.synchronizedList(new ArrayList<>());
-            Concurrently.run(2, Duration.ofMinutes(2), t -> {
+            StartingGate.run(2, Duration.ofMinutes(2), t -> {
                 boolean ascending = t == 0;
                 String thread = "t" + t;
                 for (int round = 0; round < rounds; round++) {
@@ -311,6 +312,7 @@ class UpsertConcurrencyIT {
                         errors.add(thread + " round " + round + ": " + describe(e));
                     }
                 }
+                return null;
             });
             assertThat(errors).as("failed transactions (40P01 = deadlock)").isEmpty();
             assertThat(db.queryLong("select count(*) from ledger")).isEqualTo(100);
