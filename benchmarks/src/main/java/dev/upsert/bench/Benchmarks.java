@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * transaction, 1 and 8 threads) and the heap check, and prints the
  * results table. Options: {@code --rows N} (W1 upserts, default 20,000), {@code --rounds R} (measured rounds after
  * one warm-up, default 5), {@code --w2-ops N} (per thread, default 1,000; 0 skips W2), {@code --memory-rows N}
- * (default 100,000; 0 skips), {@code --w3-events N} (W3, the idempotent inbox, default 20,000; 0 skips), {@code --w4-tx N} (W4 transactions per run, default 4,000; 0 skips), {@code --w4-rounds R} (W4 measured rounds, default 3), {@code --only a,b} (W1 and W4 contenders whose name contains one of these).
+ * (default 100,000; 0 skips), {@code --w3-events N} (W3, the idempotent inbox, default 20,000; 0 skips), {@code --w4-tx N} (W4 transactions per run, default 4,000; 0 skips), {@code --w4-rounds R} (W4 measured rounds, default 7: a one-thread round lasts about a second, and a median of three such rounds moved by several percent between runs on a shared machine), {@code --only a,b} (W1 and W4 contenders whose name contains one of these).
  * {@code BENCH_JDBC_URL} (+ {@code BENCH_JDBC_USER}, {@code BENCH_JDBC_PASSWORD}) uses that server instead of an
  * embedded one.
  * <p>
@@ -269,7 +269,7 @@ public final class Benchmarks {
         int memoryRows = 100_000;
         int w3Events = 20_000;
         int w4Transactions = 4_000;
-        int w4Rounds = 3;
+        int w4Rounds = 7;
         List<String> only = List.of();
         boolean citus;
 
