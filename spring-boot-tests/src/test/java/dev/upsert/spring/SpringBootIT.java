@@ -6,26 +6,15 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
-import org.hibernate.Version;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.config.BeanPostProcessor;
-import org.springframework.boot.SpringBootVersion;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -34,52 +23,23 @@ import dev.upsert.spring.shop.Customer;
 import dev.upsert.spring.shop.CustomerRepository;
 import dev.upsert.spring.shop.Member;
 import dev.upsert.spring.shop.MemberRepository;
-import dev.upsert.spring.shop.ShopApplication;
+import dev.upsert.spring.shop.ShopApplicationTests;
 import dev.upsert.spring.shop.Ticket;
 import dev.upsert.spring.shop.TicketRepository;
 import dev.upsert.testing.PostgresTest;
-import dev.upsert.testing.TestSchema;
 
 /**
- * One real Spring Boot application (Spring Data JPA, HikariCP, Spring MVC on a loopback port) with the jar and
- * nothing configured for it: repository saves of an {@code @Upsert} entity, a batched saveAll, what a duplicate on a
- * plain entity looks like to the caller through each path, and a 409 answer naming the field.
+ * One real Spring Boot application (the shop: Spring Data JPA, HikariCP, Spring MVC on a loopback port) with the jar
+ * and nothing configured for it: repository saves of an {@code @Upsert} entity (saving twice and the 409 answer naming
+ * the field are inherited), a batched saveAll, and what a duplicate on a plain entity looks like to the caller
+ * through each path.
  */
 @PostgresTest
-class SpringBootIT {
+class SpringBootIT extends ShopApplicationTests {
 
-    private static ConfigurableApplicationContext app;
-    private static TestSchema db;
-
-    @BeforeAll
-    static void boot(TestSchema schema) {
-        db = schema;
-        System.out.println("[upsert-test] Spring Boot " + SpringBootVersion.getVersion() + ", Hibernate ORM " + Version.getVersionString());
-        app = new SpringApplicationBuilder(ShopApplication.class, InsertCounter.class)
-                .properties(db.springProperties())
-                .properties(Map.of(
-                        "spring.jpa.hibernate.ddl-auto", "create-drop",
-                        "server.address", "127.0.0.1",
-                        "server.port", "0"))
-                .run();
-    }
-
-    @AfterAll
-    static void close() {
-        if (app != null) {
-            app.close();
-        }
-    }
-
-    @Test
-    void saveTwiceKeepsOneRowAndTheStoredId() {
-        CustomerRepository customers = app.getBean(CustomerRepository.class);
-        Long first = customers.save(new Customer("ann@example.org", "Ann")).getId();
-        Customer again = customers.save(new Customer("ann@example.org", "Ann Smith"));
-
-        assertThat(again.getId()).isEqualTo(first);
-        assertThat(db.query("select id, name from customer where email = 'ann@example.org'"))
-                .containsExactly(List.of(first, "Ann Smith"));
+    @Override
+    protected Class<?>[] sources() {
+        return new Class<?>[] {InsertCounter.class};
     }
 
     @Test
@@ -175,9 +135,7 @@ class SpringBootIT {
     @Test
     void aDeferredConstraintAtCommitReachesTheCallerLikeAnyOtherDuplicate() {
         TicketRepository tickets = app.getBean(TicketRepository.class);
-        db.execute("alter table ticket drop constraint ticket_code_key, "
-                + "add constraint ticket_code_key unique (code) deferrable initially deferred");
-        try {
+        withDeferredTicketCode(() -> {
             tickets.save(new Ticket("D-1"));
             TransactionTemplate transaction = app.getBean(TransactionTemplate.class);
             Throwable thrown = catchThrowable(() -> transaction.executeWithoutResult(status -> tickets.save(new Ticket("D-1"))));
@@ -188,28 +146,7 @@ class SpringBootIT {
             assertThat(chain(thrown)).contains(DuplicateKeyException.class.getName());
             assertTicketCode(DuplicateKeyException.find(thrown).orElseThrow());
             assertThat(db.queryLong("select count(*) from ticket where code = 'D-1'")).isEqualTo(1);
-        } finally {
-            db.execute("alter table ticket drop constraint ticket_code_key, add constraint ticket_code_key unique (code)");
-        }
-    }
-
-    @Test
-    void aRestControllerAdviceAnswers409WithAProblemDetailNamingTheField() throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        String base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
-        HttpRequest join = HttpRequest.newBuilder(URI.create(base + "/members?username=bob"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build();
-
-        HttpResponse<String> created = http.send(join, HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> conflict = http.send(join, HttpResponse.BodyHandlers.ofString());
-
-        assertThat(created.statusCode()).isEqualTo(201);
-        System.out.println("[spring] 409 body: " + conflict.body());
-        assertThat(conflict.statusCode()).isEqualTo(409);
-        assertThat(conflict.headers().firstValue("Content-Type")).hasValue("application/problem+json");
-        assertThat(conflict.body()).contains("\"status\":409", "\"detail\":\"username is already taken\"", "\"field\":\"username\"")
-                .doesNotContain("bob");
-        assertThat(db.queryLong("select count(*) from member where username = 'bob'")).isEqualTo(1);
+        });
     }
 
     /** Spring's DataIntegrityViolationException with ours as its cause (no starter: Spring does not know ours). */
@@ -217,20 +154,6 @@ class SpringBootIT {
         System.out.println("[spring] duplicate at " + path + ": " + chain(thrown));
         assertThat(thrown).isExactlyInstanceOf(DataIntegrityViolationException.class).hasCauseInstanceOf(DuplicateKeyException.class);
         return DuplicateKeyException.find(thrown).orElseThrow();
-    }
-
-    private static void assertTicketCode(DuplicateKeyException duplicate) {
-        assertThat(duplicate.getConstraintName()).isEqualTo("ticket_code_key");
-        assertThat(duplicate.getColumnNames()).containsExactly("code");
-        assertThat(duplicate.getAttributeNames()).containsExactly("code");
-    }
-
-    private static String chain(Throwable thrown) {
-        StringBuilder out = new StringBuilder();
-        for (Throwable t = thrown; t != null; t = t.getCause()) {
-            out.append(out.isEmpty() ? "" : " <- ").append(t.getClass().getName());
-        }
-        return out.toString();
     }
 
     /** Counts the INSERT statements the application prepares, on the DataSource Boot built. */

@@ -8,12 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.springframework.boot.SpringApplication;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.core.env.StandardEnvironment;
-import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 import dev.upsert.spring.legacy.LegacyApplication;
 import dev.upsert.testing.PostgresTest;
@@ -49,17 +44,8 @@ class SpringBootSettingsIT {
         }
     }
 
-    /** The application with these properties and this process environment (Spring's own environment-variable source). */
     private static ConfigurableApplicationContext boot(TestSchema db, Map<String, Object> properties, Map<String, Object> variables) {
-        Map<String, Object> all = db.springProperties();
-        all.put("spring.jpa.hibernate.ddl-auto", "create-drop");
-        all.putAll(properties);
-        StandardEnvironment environment = new StandardEnvironment();
-        environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, variables));
-        SpringApplication application = new SpringApplicationBuilder(LegacyApplication.class)
-                .web(WebApplicationType.NONE).environment(environment).properties(all).build();
-        return application.run();
+        return TestApplications.boot(new Class<?>[] {LegacyApplication.class}, db, properties, variables);
     }
 
     private static String rootMessage(Throwable thrown) {

@@ -3,78 +3,38 @@ package dev.upsert.spring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 
-import org.hibernate.Version;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.SpringBootVersion;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.json.JsonParserFactory;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.dao.DataIntegrityViolationException;
 
 import dev.upsert.DuplicateKeyException;
-import dev.upsert.spring.boot.store.Account;
-import dev.upsert.spring.boot.store.AccountRepository;
-import dev.upsert.spring.boot.store.Member;
-import dev.upsert.spring.boot.store.MemberRepository;
-import dev.upsert.spring.boot.store.StoreApplication;
-import dev.upsert.spring.boot.store.Ticket;
-import dev.upsert.spring.boot.store.TicketRepository;
-import dev.upsert.spring.boot.store.TicketService;
+import dev.upsert.spring.shop.Member;
+import dev.upsert.spring.shop.MemberRepository;
+import dev.upsert.spring.shop.ShopApplicationTests;
+import dev.upsert.spring.shop.Ticket;
+import dev.upsert.spring.shop.TicketRepository;
+import dev.upsert.spring.shop.TicketService;
 import dev.upsert.testing.PostgresTest;
-import dev.upsert.testing.TestSchema;
 
 /**
- * A real Spring Boot application (Spring Data JPA, HikariCP, Spring MVC, Actuator on a loopback port) with the
- * starter: what a duplicate looks like to the caller through a repository's save and saveAndFlush, a
- * {@code @Transactional} service's commit and a deferred constraint at COMMIT, a 409 from an advice on Spring's
- * DuplicateKeyException, and the count Actuator shows.
+ * A real Spring Boot application (the shop of spring-boot-tests: Spring Data JPA, HikariCP, Spring MVC, and Actuator
+ * on a loopback port) with the starter: an {@code @Upsert} entity saved twice and a 409 from an advice on Spring's
+ * DuplicateKeyException ({@code SpringDuplicateKeyAdvice}), inherited; what a duplicate looks like to the caller
+ * through a repository's save and saveAndFlush, a {@code @Transactional} service's commit and a deferred constraint
+ * at COMMIT, and the count Actuator shows.
  */
 @PostgresTest
-class StarterIT {
+class StarterIT extends ShopApplicationTests {
 
-    private static ConfigurableApplicationContext app;
-    private static TestSchema db;
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void boot(TestSchema schema) {
-        db = schema;
-        System.out.println("[upsert-test] Spring Boot " + SpringBootVersion.getVersion() + ", Hibernate ORM " + Version.getVersionString());
-        app = new SpringApplicationBuilder(StoreApplication.class)
-                .properties(db.springProperties())
-                .properties(Map.of(
-                        "spring.jpa.hibernate.ddl-auto", "create-drop",
-                        "server.address", "127.0.0.1",
-                        "server.port", "0",
-                        "management.endpoints.web.exposure.include", "health,metrics",
-                        "upsert.metrics.expected-constraints", "ticket_code_key"))
-                .run();
-    }
-
-    @AfterAll
-    static void close() {
-        if (app != null) {
-            app.close();
-        }
-    }
-
-    @Test
-    void anUpsertEntitySavedTwiceIsOneRowWithTheStoredId() {
-        AccountRepository accounts = app.getBean(AccountRepository.class);
-        Long first = accounts.save(new Account("ann@example.org", "Ann")).getId();
-        Long second = accounts.save(new Account("ann@example.org", "Ann Smith")).getId();
-
-        assertThat(second).isEqualTo(first);
-        assertThat(db.query("select id, name from account where email = 'ann@example.org'")).containsExactly(List.of(first, "Ann Smith"));
+    @Override
+    protected Map<String, Object> properties() {
+        return Map.of(
+                "management.endpoints.web.exposure.include", "health,metrics",
+                "upsert.metrics.expected-constraints", "ticket_code_key");
     }
 
     @Test
@@ -116,17 +76,13 @@ class StarterIT {
     @Test
     void aDeferredConstraintFailingAtCommit() {
         TicketService service = app.getBean(TicketService.class);
-        db.execute("alter table ticket drop constraint ticket_code_key, "
-                + "add constraint ticket_code_key unique (code) deferrable initially deferred");
-        try {
+        withDeferredTicketCode(() -> {
             service.issue("D-1");
             Throwable thrown = catchThrowable(() -> service.issue("D-1"));   // the server checks it at COMMIT
 
             assertTicketCode(assertSpringsDuplicateKey(thrown, "deferred, at COMMIT"));
             assertThat(db.queryLong("select count(*) from ticket where code = 'D-1'")).isEqualTo(1);
-        } finally {
-            db.execute("alter table ticket drop constraint ticket_code_key, add constraint ticket_code_key unique (code)");
-        }
+        });
     }
 
     @Test
@@ -137,23 +93,6 @@ class StarterIT {
         System.out.println("[spring] too long: " + chain(thrown));
         assertThat(thrown).isExactlyInstanceOf(DataIntegrityViolationException.class);
         assertThat(DuplicateKeyException.find(thrown)).isEmpty();
-    }
-
-    @Test
-    void anAdviceOnSpringsDuplicateKeyExceptionAnswers409NamingTheField() throws Exception {
-        HttpRequest join = HttpRequest.newBuilder(URI.create(base() + "/members?username=bob"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build();
-
-        HttpResponse<String> created = HTTP.send(join, HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> conflict = HTTP.send(join, HttpResponse.BodyHandlers.ofString());
-
-        assertThat(created.statusCode()).isEqualTo(201);
-        System.out.println("[spring] 409 body: " + conflict.body());
-        assertThat(conflict.statusCode()).isEqualTo(409);
-        assertThat(conflict.headers().firstValue("Content-Type")).hasValue("application/problem+json");
-        assertThat(conflict.body()).contains("\"status\":409", "\"detail\":\"username is already taken\"", "\"field\":\"username\"")
-                .doesNotContain("bob");
-        assertThat(db.queryLong("select count(*) from member where username = 'bob'")).isEqualTo(1);
     }
 
     @Test
@@ -171,8 +110,7 @@ class StarterIT {
         members.save(new Member("meg"));
         catchThrowable(() -> members.save(new Member("meg")));
 
-        HttpResponse<String> metric = HTTP.send(HttpRequest.newBuilder(URI.create(base() + expectedTickets)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> metric = get(expectedTickets);
         System.out.println("[spring] " + expectedTickets + ": " + metric.body());
         assertThat(metric.statusCode()).isEqualTo(200);
         assertThat(metric.body()).contains("\"name\":\"upsert.duplicate.keys\"", "\"tag\":\"entity\"", "\"Ticket\"");
@@ -191,20 +129,9 @@ class StarterIT {
         return ours;
     }
 
-    private static void assertTicketCode(DuplicateKeyException ours) {
-        assertThat(ours.getConstraintName()).isEqualTo("ticket_code_key");
-        assertThat(ours.getColumnNames()).containsExactly("code");
-        assertThat(ours.getAttributeNames()).containsExactly("code");
-    }
-
-    private static String base() {
-        return "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
-    }
-
     /** The COUNT statistic of a metrics endpoint answer; 0 while the meter does not exist (404). */
-    private static double count(String path) throws Exception {
-        HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(base() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private double count(String path) throws Exception {
+        HttpResponse<String> answer = get(path);
         if (answer.statusCode() == 404) {
             return 0;
         }
@@ -212,13 +139,5 @@ class StarterIT {
         List<Object> measurements = (List<Object>) JsonParserFactory.getJsonParser().parseMap(answer.body()).get("measurements");
         return measurements.stream().map(m -> (Map<String, Object>) m).filter(m -> "COUNT".equals(m.get("statistic")))
                 .mapToDouble(m -> ((Number) m.get("value")).doubleValue()).sum();
-    }
-
-    private static String chain(Throwable thrown) {
-        StringBuilder out = new StringBuilder();
-        for (Throwable t = thrown; t != null; t = t.getCause()) {
-            out.append(out.isEmpty() ? "" : " <- ").append(t.getClass().getName());
-        }
-        return out.toString();
     }
 }

@@ -14,23 +14,19 @@ import jakarta.persistence.EntityManagerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.SpringApplication;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.json.JsonParserFactory;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.StandardEnvironment;
-import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 import dev.upsert.UpsertSettings;
 import dev.upsert.micrometer.UpsertMetrics;
+import dev.upsert.spring.TestApplications;
 import dev.upsert.spring.boot.drift.RestoredApplication;
-import dev.upsert.spring.boot.legacy.LegacyApplication;
-import dev.upsert.spring.boot.store.Member;
-import dev.upsert.spring.boot.store.MemberRepository;
-import dev.upsert.spring.boot.store.StoreApplication;
+import dev.upsert.spring.legacy.LegacyApplication;
+import dev.upsert.spring.shop.Member;
+import dev.upsert.spring.shop.MemberRepository;
+import dev.upsert.spring.shop.ShopApplication;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
 
@@ -97,7 +93,7 @@ class StarterSettingsIT {
 
     @Test
     void includeValuesPutsTheKeyIntoBothExceptionsAndExpectedConstraintsReachTheLibrary(TestSchema db) {
-        try (ConfigurableApplicationContext app = boot(StoreApplication.class, db, Map.of(
+        try (ConfigurableApplicationContext app = boot(ShopApplication.class, db, Map.of(
                 "upsert.exception.include-values", "true",
                 "upsert.metrics.expected-constraints", "ticket_code_key, member_username_key"), Map.of())) {
             MemberRepository members = app.getBean(MemberRepository.class);
@@ -123,7 +119,7 @@ class StarterSettingsIT {
 
     @Test
     void anApplicationsOwnUpsertMetricsBeanIsKeptAndADuplicateCountsOnce(TestSchema db) {
-        try (ConfigurableApplicationContext app = boot(new Class<?>[] {StoreApplication.class, OwnMetrics.class}, db, Map.of(), Map.of())) {
+        try (ConfigurableApplicationContext app = TestApplications.boot(new Class<?>[] {ShopApplication.class, OwnMetrics.class}, db, Map.of(), Map.of())) {
             MemberRepository members = app.getBean(MemberRepository.class);
             members.save(new Member("ivy"));
             catchThrowable(() -> members.save(new Member("ivy")));
@@ -161,22 +157,8 @@ class StarterSettingsIT {
         return all;
     }
 
-    /** The application with these properties and this process environment (Spring's own environment-variable source). */
     private static ConfigurableApplicationContext boot(Class<?> application, TestSchema db, Map<String, Object> properties,
                                                        Map<String, Object> variables) {
-        return boot(new Class<?>[] {application}, db, properties, variables);
-    }
-
-    private static ConfigurableApplicationContext boot(Class<?>[] application, TestSchema db, Map<String, Object> properties,
-                                                       Map<String, Object> variables) {
-        Map<String, Object> all = db.springProperties();
-        all.put("spring.jpa.hibernate.ddl-auto", "create-drop");
-        all.putAll(properties);
-        StandardEnvironment environment = new StandardEnvironment();
-        environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, variables));
-        SpringApplication app = new SpringApplicationBuilder(application)
-                .web(WebApplicationType.NONE).environment(environment).properties(all).build();
-        return app.run();
+        return TestApplications.boot(new Class<?>[] {application}, db, properties, variables);
     }
 }

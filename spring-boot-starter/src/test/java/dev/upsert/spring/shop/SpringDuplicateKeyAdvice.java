@@ -1,4 +1,4 @@
-package dev.upsert.spring.boot.store;
+package dev.upsert.spring.shop;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
@@ -8,7 +8,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /** Catches Spring's DuplicateKeyException, as a Spring JDBC application does; ours is its cause. */
 @RestControllerAdvice
-class DuplicateKeyAdvice {
+class SpringDuplicateKeyAdvice {
 
     @ExceptionHandler(DuplicateKeyException.class)
     ProblemDetail conflict(DuplicateKeyException e) {

@@ -1,4 +1,4 @@
-package dev.upsert.spring.boot.store;
+package dev.upsert.spring.shop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;

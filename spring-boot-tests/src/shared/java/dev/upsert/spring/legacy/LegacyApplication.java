@@ -1,4 +1,4 @@
-package dev.upsert.spring.boot.legacy;
+package dev.upsert.spring.legacy;
 
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
@@ -10,7 +10,8 @@ import dev.upsert.Upsert;
 
 /**
  * An application whose {@code @Upsert} target has no unique index in the database: the boot check refuses it unless
- * schema validation is off, which makes it a probe for whether {@code upsert.validate-schema} reaches Hibernate.
+ * {@code upsert.validate_schema} is false, which makes it a probe for how that setting can be spelt (and, with the
+ * starter, for whether {@code upsert.validate-schema} reaches Hibernate).
  */
 @SpringBootApplication
 public class LegacyApplication {

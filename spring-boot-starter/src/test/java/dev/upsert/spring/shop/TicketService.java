@@ -1,4 +1,4 @@
-package dev.upsert.spring.boot.store;
+package dev.upsert.spring.shop;
 
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;

@@ -1,0 +1,132 @@
+package dev.upsert.spring.shop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+
+import org.hibernate.Version;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.boot.SpringBootVersion;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.upsert.DuplicateKeyException;
+import dev.upsert.testing.PostgresTest;
+import dev.upsert.testing.TestSchema;
+
+/**
+ * {@link ShopApplication} booted once per test class on the class's schema (Spring MVC on a loopback port), and the
+ * scenarios that read the same with the plain jar and with the starter: an {@code @Upsert} entity saved twice, and the
+ * 409 that the module's {@code DuplicateKeyAdvice} answers. A subclass adds its properties, beans and own scenarios.
+ */
+@PostgresTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class ShopApplicationTests {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    protected ConfigurableApplicationContext app;
+    protected TestSchema db;
+
+    /** The module's properties on top of the shop's (data source, tables created and dropped, loopback port). */
+    protected Map<String, Object> properties() {
+        return Map.of();
+    }
+
+    /** Beans the module boots next to the shop. */
+    protected Class<?>[] sources() {
+        return new Class<?>[0];
+    }
+
+    @BeforeAll
+    void boot(TestSchema schema) {
+        db = schema;
+        System.out.println("[upsert-test] Spring Boot " + SpringBootVersion.getVersion() + ", Hibernate ORM " + Version.getVersionString());
+        app = new SpringApplicationBuilder(ShopApplication.class).sources(sources())
+                .properties(db.springProperties())
+                .properties(Map.of(
+                        "spring.jpa.hibernate.ddl-auto", "create-drop",
+                        "server.address", "127.0.0.1",
+                        "server.port", "0"))
+                .properties(properties())
+                .run();
+    }
+
+    @AfterAll
+    void close() {
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    @Test
+    void anUpsertEntitySavedTwiceIsOneRowWithTheStoredId() {
+        CustomerRepository customers = app.getBean(CustomerRepository.class);
+        Long first = customers.save(new Customer("ann@example.org", "Ann")).getId();
+        Customer again = customers.save(new Customer("ann@example.org", "Ann Smith"));
+
+        assertThat(again.getId()).isEqualTo(first);
+        assertThat(db.query("select id, name from customer where email = 'ann@example.org'"))
+                .containsExactly(List.of(first, "Ann Smith"));
+    }
+
+    @Test
+    void aRestControllerAdviceAnswers409WithAProblemDetailNamingTheField() throws Exception {
+        HttpRequest join = HttpRequest.newBuilder(URI.create(base() + "/members?username=bob"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build();
+
+        HttpResponse<String> created = HTTP.send(join, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> conflict = HTTP.send(join, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(created.statusCode()).isEqualTo(201);
+        System.out.println("[spring] 409 body: " + conflict.body());
+        assertThat(conflict.statusCode()).isEqualTo(409);
+        assertThat(conflict.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(conflict.body()).contains("\"status\":409", "\"detail\":\"username is already taken\"", "\"field\":\"username\"")
+                .doesNotContain("bob");
+        assertThat(db.queryLong("select count(*) from member where username = 'bob'")).isEqualTo(1);
+    }
+
+    /** A GET on the shop's port. */
+    protected HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base() + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String base() {
+        return "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
+    }
+
+    protected static void assertTicketCode(DuplicateKeyException duplicate) {
+        assertThat(duplicate.getConstraintName()).isEqualTo("ticket_code_key");
+        assertThat(duplicate.getColumnNames()).containsExactly("code");
+        assertThat(duplicate.getAttributeNames()).containsExactly("code");
+    }
+
+    /** Runs {@code test} with ticket_code_key deferrable initially deferred (checked at COMMIT), then restores it. */
+    protected void withDeferredTicketCode(Runnable test) {
+        db.execute("alter table ticket drop constraint ticket_code_key, "
+                + "add constraint ticket_code_key unique (code) deferrable initially deferred");
+        try {
+            test.run();
+        } finally {
+            db.execute("alter table ticket drop constraint ticket_code_key, add constraint ticket_code_key unique (code)");
+        }
+    }
+
+    /** The exception classes from the thrown one down to its root, for the log. */
+    protected static String chain(Throwable thrown) {
+        StringBuilder out = new StringBuilder();
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            out.append(out.isEmpty() ? "" : " <- ").append(t.getClass().getName());
+        }
+        return out.toString();
+    }
+}
