@@ -207,28 +207,14 @@ final class BenchDatabase implements AutoCloseable {
     /** Empties the table and inserts {@code seed}; returns the seeded rows' ids by email. */
     Map<String, Long> reset(List<AccountRow> seed) throws SQLException {
         try (Connection c = plain.getConnection()) {
-            try (Statement s = c.createStatement()) {
-                // no RESTART IDENTITY: the entity factories' pooled optimizers keep their id blocks across runs
-                s.execute("truncate account");
-            }
-            if (!seed.isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement(table.unnestInsert())) {
-                    table.bindArrays(c, ps, seed);
-                    ps.executeUpdate();
+            return JdbcTransactions.reseed(c, "account", "email", seeding -> {
+                if (!seed.isEmpty()) {
+                    try (PreparedStatement ps = seeding.prepareStatement(table.unnestInsert())) {
+                        table.bindArrays(seeding, ps, seed);
+                        ps.executeUpdate();
+                    }
                 }
-            }
-            try (Statement s = c.createStatement()) {
-                s.execute("analyze account");
-            }
-            c.commit();
-            Map<String, Long> ids = new HashMap<>();
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select email, id from account")) {
-                while (rs.next()) {
-                    ids.put(rs.getString(1), rs.getLong(2));
-                }
-            }
-            c.commit();
-            return ids;
+            });
         }
     }
 

@@ -162,26 +162,13 @@ final class Inbox {
 
     private static Map<String, Long> reset(DataSource dataSource, List<InboxEvent> seed) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            try (Statement s = c.createStatement()) {
-                s.execute("truncate inbox_event");
-            }
-            try (PreparedStatement ps = c.prepareStatement(SEED_SQL)) {
-                ps.setArray(1, c.createArrayOf("text", seed.stream().map(InboxEvent::key).toArray()));
-                ps.setArray(2, c.createArrayOf("text", seed.stream().map(InboxEvent::payload).toArray()));
-                ps.executeUpdate();
-            }
-            try (Statement s = c.createStatement()) {
-                s.execute("analyze inbox_event");
-            }
-            c.commit();
-            Map<String, Long> ids = new HashMap<>();
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select event_key, id from inbox_event")) {
-                while (rs.next()) {
-                    ids.put(rs.getString(1), rs.getLong(2));
+            return JdbcTransactions.reseed(c, "inbox_event", "event_key", seeding -> {
+                try (PreparedStatement ps = seeding.prepareStatement(SEED_SQL)) {
+                    ps.setArray(1, seeding.createArrayOf("text", seed.stream().map(InboxEvent::key).toArray()));
+                    ps.setArray(2, seeding.createArrayOf("text", seed.stream().map(InboxEvent::payload).toArray()));
+                    ps.executeUpdate();
                 }
-            }
-            c.commit();
-            return ids;
+            });
         }
     }
 
@@ -284,7 +271,7 @@ final class Inbox {
      * by ordinal. A conflicting row committed after the statement began is invisible to its join (facts, turn 2): those
      * events are looked up by one more statement.
      */
-    static final class GetOrCreate implements Receiver {
+    record GetOrCreate(DataSource dataSource) implements Receiver {
 
         private static final String SQL = """
                 with proposed (ord, event_key, payload) as (select * from unnest(?::int[], ?::text[], ?::text[])),
@@ -294,12 +281,6 @@ final class Inbox {
                 left join ins on ins.event_key = proposed.event_key
                 left join inbox_event stored on ins.id is null and stored.event_key = proposed.event_key""";
         private static final String LOOKUP = "select event_key, id from inbox_event where event_key = any(?::text[])";
-
-        private final DataSource dataSource;
-
-        GetOrCreate(DataSource dataSource) {
-            this.dataSource = dataSource;
-        }
 
         @Override
         public String name() {
@@ -315,17 +296,11 @@ final class Inbox {
         public Map<String, Long> receiveAll(List<List<InboxEvent>> transactions) throws SQLException {
             Map<String, Long> ids = new HashMap<>();
             try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SQL)) {
-                try {
-                    for (List<InboxEvent> tx : transactions) {
-                        for (List<InboxEvent> chunk : Workload.chunks(tx, CHUNK)) {
-                            getOrCreate(c, ps, chunk, ids);
-                        }
-                        c.commit();
+                JdbcTransactions.commitEach(c, transactions, tx -> {
+                    for (List<InboxEvent> chunk : Workload.chunks(tx, CHUNK)) {
+                        getOrCreate(c, ps, chunk, ids);
                     }
-                } catch (SQLException e) {
-                    c.rollback();
-                    throw e;
-                }
+                });
             }
             return ids;
         }
@@ -365,13 +340,7 @@ final class Inbox {
     }
 
     /** Raw JDBC batch {@code ON CONFLICT DO NOTHING}, rewritten by pgjdbc: fast, but no id comes back. Information only. */
-    static final class DoNothingBatch implements Receiver {
-
-        private final DataSource dataSource;
-
-        DoNothingBatch(DataSource rewriting) {
-            this.dataSource = rewriting;
-        }
+    record DoNothingBatch(DataSource rewriting) implements Receiver {
 
         @Override
         public String name() {
@@ -380,7 +349,7 @@ final class Inbox {
 
         @Override
         public Map<String, Long> receiveAll(List<List<InboxEvent>> transactions) throws SQLException {
-            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+            try (Connection c = rewriting.getConnection(); PreparedStatement ps = c.prepareStatement(
                     "insert into inbox_event (event_key, payload) values (?, ?) on conflict (event_key) do nothing")) {
                 for (List<InboxEvent> tx : transactions) {
                     for (InboxEvent e : tx) {

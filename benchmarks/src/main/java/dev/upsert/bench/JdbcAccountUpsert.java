@@ -39,15 +39,7 @@ abstract class JdbcAccountUpsert implements Contender {
     public final Map<String, Held> upsertAll(List<List<AccountRow>> transactions) throws SQLException {
         Map<String, Held> held = returnsRows() ? new HashMap<>() : null;
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c)) {
-            try {
-                for (List<AccountRow> rows : transactions) {
-                    send(c, ps, rows, held);
-                    c.commit();
-                }
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            }
+            JdbcTransactions.commitEach(c, transactions, rows -> send(c, ps, rows, held));
         }
         return held;
     }
