@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
 import dev.upsert.DuplicateKeyException;
@@ -59,26 +60,18 @@ class UpsertQuarkusTest {
     @Test
     void aDuplicateInsideTheTransactionIsADuplicateKeyException() {
         signups.openAccount("dave@example.org", "Dave");
-        Throwable thrown = catchThrowable(() -> signups.openAccount("dave@example.org", "Dave again"));
-        assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).hasValueSatisfying(d -> {
-            assertThat(d.getConstraintName()).isEqualTo("account_email_uq");
-            assertThat(d.getColumnNames()).containsExactly("email");
-        });
-        assertThat(queryString("select count(*) || ' ' || max(name) from account where email = 'dave@example.org'"))
-                .isEqualTo("1 Dave");
+        DuplicateKeyException duplicate = assertRefusedAsDuplicate(() -> signups.openAccount("dave@example.org", "Dave again"),
+                "account_email_uq", "select count(*) || ' ' || max(name) from account where email = 'dave@example.org'", "1 Dave");
+        assertThat(duplicate.getColumnNames()).containsExactly("email");
     }
 
     /** The insert runs in Hibernate's beforeCompletion, inside Narayana's commit: the caller gets a RollbackException. */
     @Test
     void aDuplicateAtTheJtaCommitIsFoundInWhatTheCallerCatches() {
         signups.join("erin@example.org");
-        Throwable thrown = catchThrowable(() -> signups.join("erin@example.org"));
-        assertThat(thrown).isNotNull();
-        assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).hasValueSatisfying(d -> {
-            assertThat(d.getConstraintName()).isEqualTo("member_email_uq");
-            assertThat(d.getTableName()).isEqualTo("member");
-        });
-        assertThat(queryString("select count(*) from member where email = 'erin@example.org'")).isEqualTo("1");
+        DuplicateKeyException duplicate = assertRefusedAsDuplicate(() -> signups.join("erin@example.org"),
+                "member_email_uq", "select count(*) from member where email = 'erin@example.org'", "1");
+        assertThat(duplicate.getTableName()).isEqualTo("member");
     }
 
     /**
@@ -89,13 +82,9 @@ class UpsertQuarkusTest {
     @Test
     void aDuplicateRefusedByTheDatabaseCommitIsFoundInWhatTheCallerCatches() {
         signups.issueTicket("T-100");
-        Throwable thrown = catchThrowable(() -> signups.issueTicket("T-100"));
-        assertThat(thrown).isNotNull();
-        assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).hasValueSatisfying(d -> {
-            assertThat(d.getConstraintName()).isEqualTo("ticket_code_uq");
-            assertThat(d.getColumnNames()).containsExactly("code");
-        });
-        assertThat(queryString("select count(*) from ticket where code = 'T-100'")).isEqualTo("1");
+        DuplicateKeyException duplicate = assertRefusedAsDuplicate(() -> signups.issueTicket("T-100"),
+                "ticket_code_uq", "select count(*) from ticket where code = 'T-100'", "1");
+        assertThat(duplicate.getColumnNames()).containsExactly("code");
     }
 
     /** UpsertMetrics is a MeterBinder bean: quarkus-micrometer binds it; quarkus.upsert.metrics.* tags the counts. */
@@ -118,5 +107,20 @@ class UpsertQuarkusTest {
         Counter updated = registry.find("upsert.rows").tag("entity", "Customer").tag("outcome", "updated").counter();
         assertThat(updated).isNotNull();
         assertThat(updated.count()).isGreaterThanOrEqualTo(1);
+    }
+
+    /**
+     * {@code second} fails, what the caller catches holds a DuplicateKeyException on {@code constraint}, and
+     * {@code rowsQuery} still answers {@code rows} (the first write is what the table holds).
+     */
+    private static DuplicateKeyException assertRefusedAsDuplicate(ThrowingCallable second, String constraint, String rowsQuery,
+                                                                  String rows) {
+        Throwable thrown = catchThrowable(second);
+        assertThat(thrown).isNotNull();
+        assertThat(DuplicateKeyException.find(thrown)).as("%s", thrown).isPresent();
+        DuplicateKeyException duplicate = DuplicateKeyException.find(thrown).orElseThrow();
+        assertThat(duplicate.getConstraintName()).isEqualTo(constraint);
+        assertThat(queryString(rowsQuery)).isEqualTo(rows);
+        return duplicate;
     }
 }
