@@ -1,6 +1,7 @@
 package dev.upsert.spring.shop;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,8 +25,9 @@ import dev.upsert.testing.TestSchema;
 
 /**
  * {@link ShopApplication} booted once per test class on the class's schema (Spring MVC on a loopback port), and the
- * scenarios that read the same with the plain jar and with the starter: an {@code @Upsert} entity saved twice, and the
- * 409 that the module's {@code DuplicateKeyAdvice} answers. A subclass adds its properties, beans and own scenarios.
+ * scenarios that read the same with the plain jar and with the starter: an {@code @Upsert} entity saved twice, a
+ * duplicate at save and at saveAndFlush (each module says in {@link #assertDuplicateReachesTheCaller} which Spring
+ * exception carries ours), and the 409 its advice answers. A subclass adds its properties, beans and own scenarios.
  */
 @PostgresTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -45,6 +47,9 @@ public abstract class ShopApplicationTests {
     protected Class<?>[] sources() {
         return new Class<?>[0];
     }
+
+    /** What the caller catches in this module, with ours as its cause; returns ours. */
+    protected abstract DuplicateKeyException assertDuplicateReachesTheCaller(Throwable thrown, String path);
 
     @BeforeAll
     void boot(TestSchema schema) {
@@ -76,6 +81,34 @@ public abstract class ShopApplicationTests {
         assertThat(again.getId()).isEqualTo(first);
         assertThat(db.query("select id, name from customer where email = 'ann@example.org'"))
                 .containsExactly(List.of(first, "Ann Smith"));
+    }
+
+    @Test
+    void aDuplicateAtSaveReachesTheCallerWithOursAsItsCause() {
+        MemberRepository members = app.getBean(MemberRepository.class);
+        members.save(new Member("amy"));
+        Throwable thrown = catchThrowable(() -> members.save(new Member("amy")));
+
+        DuplicateKeyException ours = assertDuplicateReachesTheCaller(thrown, "save");
+        assertThat(ours.getConstraintName())  // named by Hibernate or PostgreSQL, depending on the version
+                .isEqualTo(db.queryValue("select conname from pg_constraint where conrelid = 'member'::regclass and contype = 'u'"));
+        assertThat(ours.getTableName()).isEqualTo("member");
+        assertThat(ours.getColumnNames()).containsExactly("username");
+        assertThat(ours.getAttributeNames()).containsExactly("username");
+        // key values are personal data: neither message carries them unless upsert.exception.include-values
+        assertThat(thrown.getMessage()).doesNotContain("amy");
+        assertThat(ours.getKeyValues()).containsEntry("username", "amy");
+        assertThat(db.queryLong("select count(*) from member where username = 'amy'")).isEqualTo(1);
+    }
+
+    @Test
+    void aDuplicateAtSaveAndFlush() {
+        TicketRepository tickets = app.getBean(TicketRepository.class);
+        tickets.save(new Ticket("T-1"));
+        Throwable thrown = catchThrowable(() -> tickets.saveAndFlush(new Ticket("T-1")));
+
+        assertTicketCode(assertDuplicateReachesTheCaller(thrown, "saveAndFlush"));
+        assertThat(db.queryLong("select count(*) from ticket where code = 'T-1'")).isEqualTo(1);
     }
 
     @Test
