@@ -25,8 +25,14 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
  * {@code -Dupsert.test.postgres=<major>} picks the major (13 to 18, default 17); {@code -Dupsert.test.provider=
  * external|docker|embedded} forces one provider and fails at once if it cannot start. The choice and the server
  * version are printed once. There is no fallback to skipping: without a database every test fails.
+ *
+ * @param provider where the server came from
+ * @param jdbcUrl JDBC URL of the server's database (no schema)
+ * @param user the user the tests connect as
+ * @param password that user's password (empty where the server trusts loopback connections)
+ * @param serverVersion {@code server_version} as the server reports it, e.g. {@code 17.11}
  */
-public final class TestDatabase {
+public record TestDatabase(Provider provider, String jdbcUrl, String user, String password, String serverVersion) {
 
     /** Where the server came from. */
     public enum Provider { EXTERNAL, DOCKER, EMBEDDED, /** the coordinator of a {@link CitusCluster} (never chosen by this class) */ CITUS }
@@ -41,23 +47,9 @@ public final class TestDatabase {
     private static TestDatabase instance;
     private static RuntimeException startFailure;
 
-    private final Provider provider;
-    private final String jdbcUrl;
-    private final String user;
-    private final String password;
-    private final String serverVersion;
-
-    private TestDatabase(Provider provider, String jdbcUrl, String user, String password) {
-        this.provider = provider;
-        this.jdbcUrl = jdbcUrl;
-        this.user = user;
-        this.password = password;
-        this.serverVersion = queryServerVersion();
-    }
-
-    /** A server someone else started: the coordinator of a {@link CitusCluster}. */
+    /** A server that answers at {@code jdbcUrl}, with the version it reports; the coordinator of a {@link CitusCluster} too. */
     static TestDatabase of(Provider provider, String jdbcUrl, String user, String password) {
-        return new TestDatabase(provider, jdbcUrl, user, password);
+        return new TestDatabase(provider, jdbcUrl, user, password, queryServerVersion(provider, jdbcUrl, user, password));
     }
 
     /** The server of this run, started on first use. A failure to start is remembered and rethrown. */
@@ -74,28 +66,6 @@ public final class TestDatabase {
             throw startFailure;
         }
         return instance;
-    }
-
-    public Provider provider() {
-        return provider;
-    }
-
-    /** JDBC URL of the server's database (no schema). */
-    public String jdbcUrl() {
-        return jdbcUrl;
-    }
-
-    public String user() {
-        return user;
-    }
-
-    public String password() {
-        return password;
-    }
-
-    /** {@code server_version} as the server reports it, e.g. {@code 17.11}. */
-    public String serverVersion() {
-        return serverVersion;
     }
 
     /** The major version the server runs, e.g. 17. */
@@ -161,7 +131,7 @@ public final class TestDatabase {
             provider = dockerAnswers() ? Provider.DOCKER : Provider.EMBEDDED;
         }
         TestDatabase database = switch (provider) {
-            case EXTERNAL -> new TestDatabase(Provider.EXTERNAL, choice.url(), choice.user(), choice.password());
+            case EXTERNAL -> of(Provider.EXTERNAL, choice.url(), choice.user(), choice.password());
             case DOCKER -> startContainer(choice.major());
             case EMBEDDED -> startEmbedded(choice.major());
             case CITUS -> throw new IllegalStateException("a Citus cluster is started by CitusTest, not chosen here");
@@ -190,7 +160,7 @@ public final class TestDatabase {
         PostgreSQLContainer container = new PostgreSQLContainer("postgres:" + major);
         container.start();
         Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "upsert-test-container-stop"));
-        return new TestDatabase(Provider.DOCKER, container.getJdbcUrl(), container.getUsername(), container.getPassword());
+        return of(Provider.DOCKER, container.getJdbcUrl(), container.getUsername(), container.getPassword());
     }
 
     private static TestDatabase startEmbedded(int major) {
@@ -208,10 +178,10 @@ public final class TestDatabase {
                 // the JVM is exiting; zonky's own hook removes the data directory
             }
         }, "upsert-test-embedded-stop"));
-        return new TestDatabase(Provider.EMBEDDED, postgres.getJdbcUrl("postgres", "postgres"), "postgres", "");
+        return of(Provider.EMBEDDED, postgres.getJdbcUrl("postgres", "postgres"), "postgres", "");
     }
 
-    private String queryServerVersion() {
+    private static String queryServerVersion(Provider provider, String jdbcUrl, String user, String password) {
         Properties props = new Properties();
         props.setProperty("user", user);
         props.setProperty("password", password);
