@@ -28,9 +28,10 @@ import dev.upsert.testing.PostgresTest;
 
 /**
  * One real Spring Boot application (the shop: Spring Data JPA, HikariCP, Spring MVC on a loopback port) with the jar
- * and nothing configured for it: repository saves of an {@code @Upsert} entity (saving twice and the 409 answer naming
- * the field are inherited), a batched saveAll, and what a duplicate on a plain entity looks like to the caller
- * through each path.
+ * and nothing configured for it: repository saves of an {@code @Upsert} entity, a batched saveAll, and what a
+ * duplicate on a plain entity looks like to the caller through each path: Spring's DataIntegrityViolationException
+ * with ours as its cause. Saving twice, a duplicate at save, saveAndFlush and commit, and the 409 answer naming the
+ * field are the shop's scenarios, inherited.
  */
 @PostgresTest
 class SpringBootIT extends ShopApplicationTests {
@@ -101,17 +102,6 @@ class SpringBootIT extends ShopApplicationTests {
         // one statement per chunk of rows (up to 1,000), never one per row
         assertThat(statements).isBetween(1, 2);
         assertThat(db.queryLong("select count(*) from customer where email like 'bulk%' and name = 'first'")).isEqualTo(1_000);
-    }
-
-    @Test
-    void aDuplicateAtCommit() {
-        TicketRepository tickets = app.getBean(TicketRepository.class);
-        tickets.save(new Ticket("C-1"));
-
-        TransactionTemplate transaction = app.getBean(TransactionTemplate.class);
-        Throwable atCommit = catchThrowable(() -> transaction.executeWithoutResult(status -> tickets.save(new Ticket("C-1"))));
-        assertTicketCode(assertDuplicateReachesTheCaller(atCommit, "commit"));
-        assertThat(db.queryLong("select count(*) from ticket where code = 'C-1'")).isEqualTo(1);
     }
 
     @Test

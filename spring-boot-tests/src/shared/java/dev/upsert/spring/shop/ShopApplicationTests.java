@@ -26,7 +26,7 @@ import dev.upsert.testing.TestSchema;
 /**
  * {@link ShopApplication} booted once per test class on the class's schema (Spring MVC on a loopback port), and the
  * scenarios that read the same with the plain jar and with the starter: an {@code @Upsert} entity saved twice, a
- * duplicate at save and at saveAndFlush (each module says in {@link #assertDuplicateReachesTheCaller} which Spring
+ * duplicate at save, at saveAndFlush and at a {@code @Transactional} commit (each module says in {@link #assertDuplicateReachesTheCaller} which Spring
  * exception carries ours), and the 409 its advice answers. A subclass adds its properties, beans and own scenarios.
  */
 @PostgresTest
@@ -109,6 +109,16 @@ public abstract class ShopApplicationTests {
 
         assertTicketCode(assertDuplicateReachesTheCaller(thrown, "saveAndFlush"));
         assertThat(db.queryLong("select count(*) from ticket where code = 'T-1'")).isEqualTo(1);
+    }
+
+    @Test
+    void aDuplicateWhenATransactionalServiceCommits() {
+        TicketService service = app.getBean(TicketService.class);
+        service.issue("T-2", "T-3");
+        Throwable thrown = catchThrowable(() -> service.issue("T-4", "T-2"));   // both inserts go out at commit
+
+        assertTicketCode(assertDuplicateReachesTheCaller(thrown, "@Transactional commit"));
+        assertThat(db.queryLong("select count(*) from ticket where code in ('T-2', 'T-3', 'T-4')")).isEqualTo(2);
     }
 
     @Test
