@@ -1,5 +1,6 @@
 package dev.upsert.bench;
 
+import dev.upsert.testing.RoundTrips;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

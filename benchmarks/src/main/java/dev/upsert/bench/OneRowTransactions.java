@@ -1,5 +1,6 @@
 package dev.upsert.bench;
 
+import dev.upsert.testing.RoundTrips;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -202,7 +203,6 @@ final class OneRowTransactions {
                     for (AccountRow row : rows) {
                         c.upsert(row);
                     }
-                    return null;
                 });
                 for (int threads : THREADS) {
                     results.get(key(c, threads)).roundTripsPerTx = (double) trips / rows.size();

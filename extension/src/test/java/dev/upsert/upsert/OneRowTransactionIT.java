@@ -3,7 +3,6 @@ package dev.upsert.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -12,11 +11,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -37,6 +31,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.upsert.Upsert;
 import dev.upsert.testing.PostgresTest;
+import dev.upsert.testing.RoundTrips;
 import dev.upsert.testing.TestSchema;
 import dev.upsert.testing.jpa.Transactions;
 
@@ -191,9 +186,9 @@ class OneRowTransactionIT {
         Object knownId = db.queryValue("select id from " + kind.table + " where email = 'known@example.com'");
 
         Account[] created = new Account[1];
-        long newKey = RoundTrips.count(() -> created[0] = upsert(jpa, kind, "new@example.com", "fresh"));
+        long newKey = RoundTrips.countOnThisThread(() -> created[0] = upsert(jpa, kind, "new@example.com", "fresh"));
         Account[] existing = new Account[1];
-        long existingKey = RoundTrips.count(() -> existing[0] = upsert(jpa, kind, "known@example.com", "changed"));
+        long existingKey = RoundTrips.countOnThisThread(() -> existing[0] = upsert(jpa, kind, "known@example.com", "changed"));
 
         assertThat(newKey).as("round trips of a one-row transaction, new key").isEqualTo(2);
         assertThat(existingKey).as("round trips of a one-row transaction, existing key").isEqualTo(2);
@@ -298,56 +293,5 @@ class OneRowTransactionIT {
     private static long lastValue(Kind kind) {
         // in ids: a pooled sequence's value v stands for the ids up to v
         return db.queryLong("select last_value from " + kind.sequence());
-    }
-
-    /** Counts the Sync messages pgjdbc sends from the calling thread (each one waits for the server). */
-    static final class RoundTrips extends Handler {
-
-        private static final Logger PGJDBC = Logger.getLogger("org.postgresql.core.v3.QueryExecutorImpl");
-
-        private final long thread = Thread.currentThread().getId();
-        private final AtomicLong syncs = new AtomicLong();
-        final List<String> messages = Collections.synchronizedList(new ArrayList<>());
-
-        interface Work {
-            void run() throws Exception;
-        }
-
-        static long count(Work work) throws Exception {
-            RoundTrips counter = new RoundTrips();
-            counter.setLevel(Level.FINEST);
-            Level level = PGJDBC.getLevel();
-            boolean parents = PGJDBC.getUseParentHandlers();
-            PGJDBC.setUseParentHandlers(false);
-            PGJDBC.addHandler(counter);
-            PGJDBC.setLevel(Level.FINEST);
-            try {
-                work.run();
-            } finally {
-                PGJDBC.setLevel(level);
-                PGJDBC.removeHandler(counter);
-                PGJDBC.setUseParentHandlers(parents);
-            }
-            return counter.syncs.get();
-        }
-
-        @Override
-        @SuppressWarnings("deprecation")
-        public void publish(LogRecord record) {
-            if (record.getLongThreadID() == thread && record.getMessage() != null) {
-                String message = record.getMessage().trim();
-                if (message.equals("FE=> Sync")) {
-                    syncs.incrementAndGet();
-                }
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }
