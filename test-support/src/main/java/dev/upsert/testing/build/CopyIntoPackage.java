@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * lifecycle tests a second time, in a package whose entities the build then bytecode-enhances, so one source runs
  * against plain and enhanced entities.
  * <p>
- * Arguments: the source folder, the generated source root, the target package, then the file names to copy.
+ * Arguments: the source folder, the generated source root, the target package, then the file names to copy (each
+ * argument may list several, comma-separated: the modules that copy the same tests pass one shared property).
  */
 public final class CopyIntoPackage {
 
@@ -38,13 +39,19 @@ public final class CopyIntoPackage {
                 }
             }
             for (int i = 3; i < args.length; i++) {
-                String source = Files.readString(from.resolve(args[i]), StandardCharsets.UTF_8);
-                Matcher line = PACKAGE.matcher(source);
-                if (!line.find()) {
-                    throw new IllegalStateException(args[i] + " has no package line");
+                for (String name : args[i].split(",")) {
+                    String file = name.strip();
+                    if (file.isEmpty()) {
+                        continue;
+                    }
+                    String source = Files.readString(from.resolve(file), StandardCharsets.UTF_8);
+                    Matcher line = PACKAGE.matcher(source);
+                    if (!line.find()) {
+                        throw new IllegalStateException(file + " has no package line");
+                    }
+                    String copy = source.substring(0, line.start()) + "package " + args[2] + ";" + source.substring(line.end());
+                    Files.writeString(to.resolve(file), copy, StandardCharsets.UTF_8);
                 }
-                String copy = source.substring(0, line.start()) + "package " + args[2] + ";" + source.substring(line.end());
-                Files.writeString(to.resolve(args[i]), copy, StandardCharsets.UTF_8);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
