@@ -53,17 +53,14 @@ public final class UpsertPlan {
      *                   statement where the value stands outside an insert (a {@code SELECT}, a comparison) and
      *                   PostgreSQL would otherwise type the parameter as text
      * @param type       the column's type as the catalog spells it ({@code format_type}), null if unknown
+     * @param timestamptz a plain parameter of a {@code timestamptz} column, bound as {@link Timestamptz#bind} binds it
      */
-    record Column(String name, int attributeIndex, JdbcMapping jdbcMapping, String value, String typedValue, String type) {
+    record Column(String name, int attributeIndex, JdbcMapping jdbcMapping, String value, String typedValue, String type,
+                  boolean timestamptz) {
 
         /** Whether the value has a parameter to bind; a value generated on execution has none. */
         boolean bound() {
             return value.indexOf('?') >= 0;
-        }
-
-        /** A plain parameter of a {@code timestamptz} column, bound as {@link Timestamptz#bind} binds it. */
-        boolean timestamptz() {
-            return "?".equals(value) && Timestamptz.applies(jdbcMapping, type);
         }
     }
 
@@ -83,8 +80,6 @@ public final class UpsertPlan {
     final List<Column> columns;
     /** Parameters per row: the bound {@link #columns}. */
     final int parameters;
-    /** Per column of {@link #columns}: {@link Column#timestamptz}. */
-    private final boolean[] timestamptz;
     /** Per attribute, which of its selectables are {@link #columns} (null: none), for {@link #jdbcValues}. */
     private final boolean[][] included;
     /** The table is partitioned: the inserted flag comes from {@link #insertedFlagSql}, not {@code RETURNING}. */
@@ -180,10 +175,6 @@ public final class UpsertPlan {
         this.identity = identity;
         this.columns = columns;
         this.parameters = (int) columns.stream().filter(Column::bound).count();
-        this.timestamptz = new boolean[columns.size()];
-        for (int c = 0; c < columns.size(); c++) {
-            timestamptz[c] = columns.get(c).timestamptz();
-        }
         this.included = included;
         this.partitioned = clause.partitioned();
         String idColumn = ((BasicValuedModelPart) persister.getIdentifierMapping()).getSelectionExpression();
@@ -732,7 +723,7 @@ public final class UpsertPlan {
         for (int c = 0; c < jdbcValues.length; c++) {
             Column column = columns.get(c);
             if (column.bound()) {
-                if (timestamptz[c]) {
+                if (column.timestamptz()) {
                     Timestamptz.bind(statement, ++position, jdbcValues[c], column.jdbcMapping(), session);
                     continue;
                 }
@@ -827,7 +818,10 @@ public final class UpsertPlan {
     private static Column column(SelectableMapping selectable, int attributeIndex, String value, TableCatalog catalog) {
         String type = catalog.typeOf(selectable.getSelectionExpression());
         String typed = type == null ? value : "cast(" + value + " as " + type + ")";
-        return new Column(selectable.getSelectionExpression(), attributeIndex, selectable.getJdbcMapping(), value, typed, type);
+        // a plain parameter of a timestamptz column: bound without the Calendar of Hibernate's binder (Timestamptz#bind)
+        boolean timestamptz = "?".equals(value) && Timestamptz.applies(selectable.getJdbcMapping(), type);
+        return new Column(selectable.getSelectionExpression(), attributeIndex, selectable.getJdbcMapping(), value, typed, type,
+                timestamptz);
     }
 
     /**
