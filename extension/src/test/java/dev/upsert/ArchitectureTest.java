@@ -27,6 +27,7 @@ class ArchitectureTest {
                 "dev.upsert.internal.outcome",    // what happened to each entity, and who is told
                 "dev.upsert.internal.catalog",    // what the database says: unique keys, tables, duplicate rows
                 "dev.upsert.internal.settings",   // the settings as read, the boot-time mapping error
+                "dev.upsert.internal.session",    // what a session keeps for the library's hooks, without a lock
                 "dev.upsert.internal.compat",     // the Hibernate-version seam
                 "dev.upsert");                    // the public types, which every floor may use
     }

@@ -2,11 +2,11 @@ package dev.upsert.internal.event;
 
 import dev.upsert.internal.persister.UpsertEntityPersister;
 import dev.upsert.internal.persister.UpsertPlan;
+import dev.upsert.internal.session.SessionState;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
 
 import jakarta.persistence.EntityExistsException;
 
@@ -64,10 +64,7 @@ public final class UpsertPersistListener implements PersistEventListener {
             // only one) neither builds nor registers an index
             return;
         }
-        ManagedKeys index;
-        synchronized (INDEXES) {
-            index = INDEXES.computeIfAbsent(session, s -> new ManagedKeys());
-        }
+        ManagedKeys index = SessionState.of(session).computeIfAbsent(INDEX, ManagedKeys::new);
         Object managed = index.find(context, plan, entity);
         if (managed != null && context.getEntry(managed).getStatus() == Status.DELETED) {
             // remove, then persist of one key: the removal must run first, or the upsert would find the removed row
@@ -93,8 +90,8 @@ public final class UpsertPersistListener implements PersistEventListener {
         return entry.isExistsInDatabase() && !DelayedIdKeys.isDelayed(entry) ? " (id " + entry.getId() + ")" : "";
     }
 
-    /** One index per session, dropped with it (weak keys): the listener itself is shared by all sessions. */
-    private static final Map<Object, ManagedKeys> INDEXES = new WeakHashMap<>();
+    /** One index per session, in its state: the listener itself is shared by all sessions. */
+    private static final SessionState.Slot<ManagedKeys> INDEX = new SessionState.Slot<>();
 
     /**
      * Managed {@code @Upsert} entities by key, so a persist costs one lookup instead of a scan of the persistence

@@ -1,6 +1,7 @@
 package dev.upsert.internal.exception;
 
 import dev.upsert.internal.outcome.UpsertListeners;
+import dev.upsert.internal.session.SessionState;
 import org.hibernate.TransactionException;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.jpa.spi.JpaCompliance;
@@ -91,12 +92,13 @@ public final class DuplicateKeyTransactionCoordinatorBuilder implements Transact
         }
     }
 
-    private static final class Coordinator implements TransactionCoordinator {
+    private static final class Coordinator implements TransactionCoordinator, SessionState.Holder {
 
         private final TransactionCoordinator delegate;
         private final TransactionCoordinatorOwner owner;
         private TransactionDriver driver;
         private Driver decorated;
+        private SessionState state;
 
         Coordinator(TransactionCoordinator delegate, TransactionCoordinatorOwner owner) {
             this.delegate = delegate;
@@ -111,6 +113,18 @@ public final class DuplicateKeyTransactionCoordinatorBuilder implements Transact
                 decorated = new Driver(current, owner);
             }
             return decorated;
+        }
+
+        @Override
+        public SessionState sessionState(SharedSessionContractImplementor session) {
+            // a session opened with sessionWithOptions().connection() shares its parent's coordinator, not its state
+            if (owner.getJdbcSessionOwner() != session) {
+                return null;
+            }
+            if (state == null) {
+                state = new SessionState();
+            }
+            return state;
         }
 
         @Override

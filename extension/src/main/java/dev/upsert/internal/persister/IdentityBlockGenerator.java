@@ -1,14 +1,15 @@
 package dev.upsert.internal.persister;
 
 import dev.upsert.internal.compat.HibernateAccess;
+import dev.upsert.internal.session.SessionState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.EnumSet;
+import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.hibernate.HibernateException;
@@ -75,8 +76,11 @@ public final class IdentityBlockGenerator implements BeforeExecutionGenerator {
      * {@code v - increment + 1 .. v} (never below the sequence's start), as Hibernate's pooled optimizer reads it.
      */
     private final int increment;
-    /** Per session, weakly: a session that never completes a transaction (a stateless one) drops its block with it. */
-    private final Map<SharedSessionContractImplementor, Block> blocks = new WeakHashMap<>();
+    /**
+     * Each session's block of each generator, in the session's state: a session that never completes a transaction (a
+     * stateless one) drops its blocks with it.
+     */
+    private static final SessionState.Slot<Map<IdentityBlockGenerator, Block>> BLOCKS = new SessionState.Slot<>();
     /** Ids the last completed transaction used: the size of the next transaction's first fetch. */
     private volatile int firstFetch;
     /** A pooled sequence's fetched and unused ids, shared by every session of the SessionFactory. */
@@ -207,18 +211,14 @@ public final class IdentityBlockGenerator implements BeforeExecutionGenerator {
                 return javaType.wrap(placeholder(), session);
             }
         }
-        Block block;
-        boolean first = false;
-        synchronized (blocks) {
-            block = blocks.get(session);
-            if (block == null) {
-                block = new Block(firstFetch);
-                blocks.put(session, block);
-                first = true;
+        Map<IdentityBlockGenerator, Block> blocks = SessionState.of(session).computeIfAbsent(BLOCKS, IdentityHashMap::new);
+        Block block = blocks.get(this);
+        if (block == null) {
+            block = new Block(firstFetch);
+            blocks.put(this, block);
+            if (!stateless) {
+                HibernateAccess.get().afterTransaction(session, this::transactionEnded);
             }
-        }
-        if (first && !stateless) {
-            HibernateAccess.get().afterTransaction(session, this::transactionEnded);
         }
         block.used++;
         Long next = increment > 1 ? pooled(session, block) : own(session, block);
@@ -263,10 +263,8 @@ public final class IdentityBlockGenerator implements BeforeExecutionGenerator {
 
     /** A transaction's own unused ids become gaps (a pooled sequence's stay in the pool); its count sizes the next first fetch. */
     private void transactionEnded(SharedSessionContractImplementor session) {
-        Block block;
-        synchronized (blocks) {
-            block = blocks.remove(session);
-        }
+        Map<IdentityBlockGenerator, Block> blocks = SessionState.of(session).get(BLOCKS);
+        Block block = blocks == null ? null : blocks.remove(this);
         if (block != null) {
             firstFetch = Math.max(increment, Math.min(LARGEST_BLOCK, Math.max(1, block.used)));
         }

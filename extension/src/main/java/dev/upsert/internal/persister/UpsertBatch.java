@@ -2,6 +2,7 @@ package dev.upsert.internal.persister;
 
 import dev.upsert.internal.compat.HibernateAccess;
 import dev.upsert.internal.compat.LineBatch;
+import dev.upsert.internal.session.SessionState;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.WeakHashMap;
 
 import jakarta.persistence.EntityExistsException;
 
@@ -57,32 +57,28 @@ public final class UpsertBatch implements LineBatch {
     }
 
     private final int batchSize;
+    private final SharedSessionContractImplementor session;
     private final JdbcCoordinator jdbc;
     /** Pending rows per type, types in entity-name order. */
-    private final Map<UpsertEntityPersister, List<PendingRow>> pending =
-            new TreeMap<>(Comparator.comparing(UpsertEntityPersister::getEntityName));
-    /** The entities of the pending rows, until their stored rows are written back. */
-    private final Set<Object> waiting = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Map<UpsertEntityPersister, List<PendingRow>> pending = new TreeMap<>(BY_ENTITY_NAME);
+    /** The entities of the pending rows, until their stored rows are written back (sized for a one-row transaction). */
+    private final Set<Object> waiting = Collections.newSetFromMap(new IdentityHashMap<>(2));
     private final List<BatchObserver> observers = new ArrayList<>(1);
     /** Work for entities of the pending rows (their {@code @PostPersist}), run once the stored rows are written back. */
     private final List<Runnable> afterWriteBack = new ArrayList<>();
 
-    /** The pending upserts of each stateful session; an entry lives until its rows ran or the transaction ended. */
-    private static final Map<SharedSessionContractImplementor, UpsertBatch> PENDING = new WeakHashMap<>();
+    private static final Comparator<UpsertEntityPersister> BY_ENTITY_NAME = Comparator.comparing(UpsertEntityPersister::getEntityName);
+
+    /** The pending upserts of a stateful session; set while rows wait, until they ran or the transaction ended. */
+    private static final SessionState.Slot<UpsertBatch> PENDING = new SessionState.Slot<>();
 
     /** The session's pending upserts, created (and dropped again when the transaction ends) on first use. */
     public static UpsertBatch pendingFor(SharedSessionContractImplementor session) {
-        UpsertBatch batch;
-        boolean created = false;
-        synchronized (PENDING) {
-            batch = PENDING.get(session);
-            if (batch == null) {
-                batch = new UpsertBatch(session.getConfiguredJdbcBatchSize(), session.getJdbcCoordinator());
-                PENDING.put(session, batch);
-                created = true;
-            }
-        }
-        if (created) {
+        SessionState state = SessionState.of(session);
+        UpsertBatch batch = state.get(PENDING);
+        if (batch == null) {
+            batch = new UpsertBatch(session.getConfiguredJdbcBatchSize(), session);
+            state.set(PENDING, batch);
             // rows left by a failed flush must not run in a later transaction of the same session
             HibernateAccess.get().afterTransaction(session, UpsertBatch::drop);
         }
@@ -91,36 +87,28 @@ public final class UpsertBatch implements LineBatch {
 
     /** Runs the session's pending upserts, if any: after Hibernate's own pending batch, which they may reference. */
     public static void runPending(SharedSessionContractImplementor session) {
-        UpsertBatch batch;
-        synchronized (PENDING) {
-            batch = PENDING.get(session);
-            if (batch == null || batch.pending.isEmpty()) {
-                return;
-            }
+        SessionState state = SessionState.of(session);
+        UpsertBatch batch = state.get(PENDING);
+        if (batch == null || batch.pending.isEmpty()) {
+            return;
         }
         session.getJdbcCoordinator().executeBatch();
         batch.execute();
-        synchronized (PENDING) {
-            PENDING.remove(session, batch);  // the entry lives only while rows wait; it holds the session's coordinator
+        if (state.get(PENDING) == batch) {
+            // the slot holds a batch only while rows wait: in the fallback map it would keep the session reachable
+            state.set(PENDING, null);
         }
     }
 
     public static boolean hasPending(SharedSessionContractImplementor session) {
-        synchronized (PENDING) {
-            UpsertBatch batch = PENDING.get(session);
-            return batch != null && !batch.pending.isEmpty();
-        }
+        UpsertBatch batch = SessionState.of(session).get(PENDING);
+        return batch != null && !batch.pending.isEmpty();
     }
 
     /** True if {@code entity}'s row waits in the session's pending upserts (its insert action ran, its statement not). */
     public static boolean holds(SharedSessionContractImplementor session, Object entity) {
-        synchronized (PENDING) {
-            UpsertBatch batch = PENDING.get(session);
-            if (batch == null) {
-                return false;
-            }
-            return batch.waiting.contains(entity);
-        }
+        UpsertBatch batch = SessionState.of(session).get(PENDING);
+        return batch != null && batch.waiting.contains(entity);
     }
 
     /**
@@ -128,10 +116,7 @@ public final class UpsertBatch implements LineBatch {
      * nothing queued) when no row of {@code entity} waits in the session's pending upserts.
      */
     public static boolean deferAfterWriteBack(SharedSessionContractImplementor session, Object entity, Runnable work) {
-        UpsertBatch batch;
-        synchronized (PENDING) {
-            batch = PENDING.get(session);
-        }
+        UpsertBatch batch = SessionState.of(session).get(PENDING);
         if (batch == null || !batch.waiting.contains(entity)) {
             return false;
         }
@@ -144,27 +129,30 @@ public final class UpsertBatch implements LineBatch {
         if (persisters.isEmpty()) {
             return;
         }
-        UpsertBatch batch;
-        synchronized (PENDING) {
-            batch = PENDING.get(session);
-        }
+        UpsertBatch batch = SessionState.of(session).get(PENDING);
         if (batch != null && batch.holdsAnyOf(persisters)) {
             runPending(session);
         }
     }
 
     private static void drop(SharedSessionContractImplementor session) {
-        synchronized (PENDING) {
-            UpsertBatch batch = PENDING.remove(session);
-            if (batch != null) {
-                batch.release();
-            }
+        SessionState state = SessionState.of(session);
+        UpsertBatch batch = state.get(PENDING);
+        if (batch != null) {
+            state.set(PENDING, null);
+            batch.release();
         }
     }
 
-    UpsertBatch(Integer batchSize, JdbcCoordinator jdbc) {
+    /**
+     * A batch of {@code session}'s upserts. The session is not {@code session.getJdbcCoordinator()}'s owner when it
+     * shares another session's connection ({@code sessionWithOptions().connection()}): the write-back must reach this
+     * session's persistence context, not that owner's.
+     */
+    UpsertBatch(Integer batchSize, SharedSessionContractImplementor session) {
         this.batchSize = batchSize == null || batchSize < 1 ? 1 : batchSize;
-        this.jdbc = jdbc;
+        this.session = session;
+        this.jdbc = session.getJdbcCoordinator();
     }
 
     public void add(UpsertEntityPersister persister, PendingRow row) {
@@ -207,7 +195,6 @@ public final class UpsertBatch implements LineBatch {
         if (pending.isEmpty()) {
             return;
         }
-        SharedSessionContractImplementor session = (SharedSessionContractImplementor) jdbc.getJdbcSessionOwner();
         List<Map.Entry<UpsertEntityPersister, List<PendingRow>>> types = new ArrayList<>(pending.entrySet());
         pending.clear();
         try {
