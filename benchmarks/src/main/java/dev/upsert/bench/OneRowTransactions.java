@@ -1,6 +1,8 @@
 package dev.upsert.bench;
 
 import dev.upsert.testing.RoundTrips;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -137,6 +139,8 @@ final class OneRowTransactions {
         int runs;
         double sequenceValuesPerTx = Double.NaN;
         double roundTripsPerTx = Double.NaN;
+        /** Client CPU per transaction, µs, per measured run: what the calling threads spent, waiting excluded. */
+        final List<Double> cpuMicrosPerTx = new ArrayList<>();
     }
 
     /** Runs W4 and returns its report. */
@@ -257,23 +261,26 @@ final class OneRowTransactions {
         long[] latencies = new long[rows.size()];
         List<String> failures = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        List<Future<?>> done = new ArrayList<>();
+        List<Future<Long>> done = new ArrayList<>();
+        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         long t0 = System.nanoTime();
         for (int t = 0; t < threads; t++) {
             int thread = t;
             done.add(pool.submit(() -> {
+                long cpuStart = cpu.getCurrentThreadCpuTime();
                 for (int i = thread; i < rows.size(); i += threads) {
                     AccountRow row = rows.get(i);
                     long start = System.nanoTime();
                     held.put(row.email(), c.upsert(row));
                     latencies[i] = System.nanoTime() - start;
                 }
-                return null;
+                return cpu.getCurrentThreadCpuTime() - cpuStart;
             }));
         }
-        for (Future<?> f : done) {
+        long cpuNanos = 0;
+        for (Future<Long> f : done) {
             try {
-                f.get();
+                cpuNanos += f.get();
             } catch (java.util.concurrent.ExecutionException e) {
                 failures.add("exception: " + BenchDatabase.oneLine(e.getCause()));
             }
@@ -288,6 +295,7 @@ final class OneRowTransactions {
             into.runs++;
             if (failures.isEmpty()) {
                 into.rates.add(rows.size() / seconds);
+                into.cpuMicrosPerTx.add(cpuNanos / 1e3 / rows.size());
                 Arrays.stream(latencies).forEach(into.latencies::add);
                 into.sequenceValuesPerTx = (double) (sequenceAfter - sequenceBefore) / SEQUENCE_INCREMENT / rows.size();
             } else {
@@ -307,8 +315,8 @@ final class OneRowTransactions {
                 + "HikariCP pool of %d; 1 warm-up + %d measured rounds per thread count%n",
                 transactions, transactions, contenders.stream().anyMatch(OneRow::newKeysOnly)
                         ? "; persist of a plain IDENTITY entity: the new half only" : "", POOL_SIZE, rounds));
-        s.append(String.format("%-45s %7s %12s %-15s %9s %8s %7s %7s %7s %9s  %s%n", "contender", "threads", "median tx/s",
-                "min-max", "vs native", "vs JDBC", "p50 ms", "p99 ms", "rt/tx", "nextval/tx", "verification"));
+        s.append(String.format("%-45s %7s %12s %-15s %9s %8s %7s %7s %7s %7s %9s  %s%n", "contender", "threads", "median tx/s",
+                "min-max", "vs native", "vs JDBC", "p50 ms", "p99 ms", "cpu µs", "rt/tx", "nextval/tx", "verification"));
         s.append("-".repeat(150)).append('\n');
         Map<String, Double> medians = new LinkedHashMap<>();
         for (int threads : THREADS) {
@@ -318,20 +326,21 @@ final class OneRowTransactions {
                 Measured m = results.get(key(c, threads));
                 String verdict = m.failedRuns == 0 ? "PASS" : "FAIL in " + m.failedRuns + " of " + m.runs + " runs: " + String.join("; ", m.problems);
                 if (m.rates.isEmpty()) {
-                    s.append(String.format("%-45s %7d %12s %-15s %9s %8s %7s %7s %7.2f %9s  %s%n", c.name(), threads, "-", "", "", "", "", "",
+                    s.append(String.format("%-45s %7d %12s %-15s %9s %8s %7s %7s %7s %7.2f %9s  %s%n", c.name(), threads, "-", "", "", "", "", "", "",
                             m.roundTripsPerTx, "", verdict));
                     continue;
                 }
                 Stats stats = Stats.of(m.rates);
                 medians.put(key(c, threads), stats.median());
                 long[] sorted = m.latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-                s.append(String.format("%-45s %7d %,12.0f %-15s %9s %8s %7.2f %7.2f %7.2f %9.3f  %s%n", c.name(), threads, stats.median(),
+                s.append(String.format("%-45s %7d %,12.0f %-15s %9s %8s %7.2f %7.2f %7.0f %7.2f %9.3f  %s%n", c.name(), threads, stats.median(),
                         String.format("%,.0f-%,.0f", stats.min(), stats.max()),
                         ratio(stats, nativeQuery), ratio(stats, jdbc),
-                        percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6, m.roundTripsPerTx, m.sequenceValuesPerTx, verdict));
+                        percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6, Stats.of(m.cpuMicrosPerTx).median(), m.roundTripsPerTx, m.sequenceValuesPerTx, verdict));
             }
         }
         bootFailures.forEach((name, why) -> s.append(String.format("%-45s %s%n", name, why)));
+        s.append("cpu µs = client CPU per transaction on the calling threads (median of the runs; waiting for the server excluded).\n");
         s.append("rt/tx = round trips per transaction: Sync messages pgjdbc sent, one thread, one extra untimed pass of up to 1,000 transactions.\n");
         s.append("nextval/tx = sequence values drawn per transaction: the advance of account_id_seq (50 per nextval) in the last measured run.\n");
         s.append("Targets (ratios of W4 medians, this run):\n");
