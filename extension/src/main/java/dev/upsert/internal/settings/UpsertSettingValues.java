@@ -96,7 +96,7 @@ public final class UpsertSettingValues {
             }
             for (String known : KEYS) {
                 if (letters(key).equals(letters(known))) {
-                    problems.add("setting '" + key + "' is not a setting of upsert-hibernate and is ignored; rename it to '"
+                    problems.add("setting '" + key + "' is not a setting of upsert-hibernate; rename it to '"
                             + known + "' (settings: " + String.join(", ", KEYS) + ")");
                 }
             }

@@ -78,7 +78,7 @@ class UpsertSettingValuesTest {
         // the Spring spellings are the same key, checked under the documented one
         assertThat(UpsertSettingValues.known("upsert.check-sequences")).isEqualTo(UpsertSettings.CHECK_SEQUENCES);
         assertThat(UpsertSettingValues.problems(Map.of("upsert.checksequences", "off")))
-                .containsExactly("setting 'upsert.checksequences' is not a setting of upsert-hibernate and is ignored;"
+                .containsExactly("setting 'upsert.checksequences' is not a setting of upsert-hibernate;"
                         + " rename it to 'upsert.check_sequences' (settings: " + String.join(", ", UpsertSettingValues.KEYS) + ")");
     }
 }
