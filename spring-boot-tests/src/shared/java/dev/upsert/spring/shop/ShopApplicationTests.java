@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,13 +22,15 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.upsert.DuplicateKeyException;
 import dev.upsert.testing.PostgresTest;
+import dev.upsert.testing.RoundTrips;
 import dev.upsert.testing.TestSchema;
 
 /**
  * {@link ShopApplication} booted once per test class on the class's schema (Spring MVC on a loopback port), and the
- * scenarios that read the same with the plain jar and with the starter: an {@code @Upsert} entity saved twice, a
- * duplicate at save, at saveAndFlush and at a {@code @Transactional} commit (each module says in {@link #assertDuplicateReachesTheCaller} which Spring
- * exception carries ours), and the 409 its advice answers. A subclass adds its properties, beans and own scenarios.
+ * scenarios that read the same with the plain jar and with the starter: an {@code @Upsert} entity saved twice, the
+ * round trips and ids of one-row transactions, a duplicate at save, at saveAndFlush and at a {@code @Transactional}
+ * commit (each module says in {@link #assertDuplicateReachesTheCaller} which Spring exception carries ours), and the
+ * 409 its advice answers. A subclass adds its properties, beans and own scenarios.
  */
 @PostgresTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -81,6 +84,45 @@ public abstract class ShopApplicationTests {
         assertThat(again.getId()).isEqualTo(first);
         assertThat(db.query("select id, name from customer where email = 'ann@example.org'"))
                 .containsExactly(List.of(first, "Ann Smith"));
+    }
+
+    /**
+     * A request that upserts one row in its own transaction (a repository's {@code save}, which is
+     * {@code @Transactional}) costs what the hand-written SQL costs: the statement, which carries the BEGIN, and the
+     * COMMIT; the pooled sequence (Hibernate's default {@code customer_seq}, 50 ids per value) is fetched once per 50
+     * ids across transactions, so it advances about one id per save, not a block per transaction.
+     */
+    @Test
+    void oneRowPerTransactionCostsTheStatementAndTheCommit() throws Exception {
+        CustomerRepository customers = app.getBean(CustomerRepository.class);
+        int saves = 200;
+        for (int i = 0; i < saves; i += 2) {
+            customers.save(new Customer("one" + i + "@example.org", "Old"));   // half the keys are stored already
+        }
+        Map<Object, Object> seededIds = new HashMap<>();
+        db.query("select email, id from customer where email like 'one%@example.org'").forEach(r -> seededIds.put(r.get(0), r.get(1)));
+        long sequenceBefore = db.queryLong("select last_value from customer_seq");
+
+        long roundTrips = RoundTrips.countOnThisThread(() -> {
+            for (int i = 0; i < saves; i++) {
+                customers.save(new Customer("one" + i + "@example.org", "New " + i));
+            }
+        });
+        long sequenceAdvance = db.queryLong("select last_value from customer_seq") - sequenceBefore;
+        System.out.printf("[spring] %d one-row transactions: %d round trips, customer_seq advanced %d%n", saves, roundTrips, sequenceAdvance);
+
+        // two per transaction, and one per block of 50 ids fetched (each fetch advances the sequence by 50)
+        assertThat(roundTrips).as("round trips of %d one-row transactions", saves).isEqualTo(2L * saves + sequenceAdvance / 50);
+        // every save draws an id (a stored key's is a gap, as a column default's nextval is in a hand-written upsert)
+        assertThat(sequenceAdvance).as("sequence advance over %d one-row transactions", saves).isBetween(saves - 50L, saves + 50L);
+        List<List<Object>> rows = db.query("select email, id, name from customer where email like 'one%@example.org'");
+        assertThat(rows).hasSize(saves).allSatisfy(row -> {
+            int i = Integer.parseInt(((String) row.get(0)).replaceAll("\\D", ""));
+            assertThat(row.get(2)).isEqualTo("New " + i);
+            if (i % 2 == 0) {
+                assertThat(row.get(1)).as("a stored key keeps its id").isEqualTo(seededIds.get(row.get(0)));
+            }
+        });
     }
 
     @Test
