@@ -30,6 +30,12 @@ public class Signups {
         return Upserts.outcome(em, customer).orElseThrow();
     }
 
+    /** A request's one upsert in its own transaction, flushed by the JTA commit. */
+    @Transactional
+    public void visitOnce(String email, String name) {
+        Customer.of(email, name).persist();
+    }
+
     /** Repository: one row per (email, topic), the latest frequency. */
     @Transactional
     public UpsertOutcome subscribe(String email, String topic, String frequency) {

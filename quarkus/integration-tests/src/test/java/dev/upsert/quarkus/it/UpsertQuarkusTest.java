@@ -15,10 +15,12 @@ import org.junit.jupiter.api.Test;
 
 import dev.upsert.DuplicateKeyException;
 import dev.upsert.UpsertOutcome;
+import dev.upsert.testing.RoundTrips;
 
 /**
  * The extension in a Quarkus application, as its services use it: Panache active record and repository upserts,
- * duplicates inside a transaction and at the JTA commit, and the meters bound to quarkus-micrometer's registry.
+ * the round trips and ids of one-row transactions, duplicates inside a transaction and at the JTA commit, and the
+ * meters bound to quarkus-micrometer's registry.
  */
 @QuarkusTest
 @QuarkusTestResource(QuarkusTestDatabase.class)
@@ -36,6 +38,36 @@ class UpsertQuarkusTest {
         assertThat(signups.visit("ann@example.org", "Ann Smith")).isEqualTo(UpsertOutcome.UPDATED);
         assertThat(queryString("select count(*) || ' ' || max(name) from customer where email = 'ann@example.org'"))
                 .isEqualTo("1 Ann Smith");
+    }
+
+    /**
+     * A request that upserts one row in its own JTA transaction costs what the hand-written SQL costs: the statement,
+     * which carries the BEGIN, and the COMMIT; the pooled sequence of {@code PanacheEntity}'s id (50 ids per value)
+     * is fetched once per 50 ids across transactions, and advances about one id per upsert.
+     */
+    @Test
+    void oneRowPerTransactionCostsTheStatementAndTheCommit() throws Exception {
+        int visits = 100;
+        for (int i = 0; i < visits; i += 2) {
+            signups.visitOnce("once" + i + "@example.org", "Old");   // half the keys are stored already
+        }
+        String sequence = queryString("select sequencename from pg_sequences where schemaname = current_schema()"
+                + " and sequencename like 'customer%'");
+        long sequenceBefore = Long.parseLong(queryString("select last_value from " + sequence));
+
+        long roundTrips = RoundTrips.countOnThisThread(() -> {
+            for (int i = 0; i < visits; i++) {
+                signups.visitOnce("once" + i + "@example.org", "New " + i);
+            }
+        });
+        long sequenceAdvance = Long.parseLong(queryString("select last_value from " + sequence)) - sequenceBefore;
+        System.out.printf("[quarkus] %d one-row transactions: %d round trips, %s advanced %d%n", visits, roundTrips, sequence, sequenceAdvance);
+
+        // two per transaction, and one per block of 50 ids fetched (each fetch advances the sequence by 50)
+        assertThat(roundTrips).as("round trips of %d one-row transactions", visits).isEqualTo(2L * visits + sequenceAdvance / 50);
+        assertThat(sequenceAdvance).as("sequence advance over %d one-row transactions", visits).isBetween(visits - 50L, visits + 50L);
+        assertThat(queryString("select count(*) || ' ' || count(*) filter (where name = 'New ' || substring(email from 'once([0-9]+)@'))"
+                + " from customer where email like 'once%@example.org'")).isEqualTo(visits + " " + visits);
     }
 
     @Test
