@@ -16,9 +16,10 @@ import org.hibernate.resource.transaction.spi.TransactionCoordinator;
  * map keyed by session needs a lock that every transaction of every thread takes several times; measured under
  * eight threads (W4 of the benchmark), its monitor was where they queued. So the state lives in the session's own
  * transaction coordinator, which the library decorates for resource-local transactions ({@link Holder}): a field read,
- * no lock, gone with the session. A session without that decoration (JTA, where the transaction manager commits) or
- * sharing another session's coordinator ({@code sessionWithOptions().connection()}) falls back to a synchronized
- * map with weak keys.
+ * no lock, gone with the session. A session without that decoration or sharing another session's coordinator
+ * ({@code sessionWithOptions().connection()}) falls back to a synchronized map with weak keys. JTA sessions are
+ * without it: Hibernate finds a JTA coordinator by its class ({@code delayedAfterCompletion} tests
+ * {@code instanceof JtaTransactionCoordinatorImpl}), so a decorated one would lose its delayed after-completion.
  * <p>
  * A session is used by one thread at a time, so a slot's value needs no lock of its own.
  */
