@@ -58,7 +58,6 @@ public final class UpsertBatch implements LineBatch {
 
     private final int batchSize;
     private final SharedSessionContractImplementor session;
-    private final JdbcCoordinator jdbc;
     /** Pending rows per type, types in entity-name order. */
     private final Map<UpsertEntityPersister, List<PendingRow>> pending = new TreeMap<>(BY_ENTITY_NAME);
     /** The entities of the pending rows, until their stored rows are written back (sized for a one-row transaction). */
@@ -152,7 +151,6 @@ public final class UpsertBatch implements LineBatch {
     UpsertBatch(Integer batchSize, SharedSessionContractImplementor session) {
         this.batchSize = batchSize == null || batchSize < 1 ? 1 : batchSize;
         this.session = session;
-        this.jdbc = session.getJdbcCoordinator();
     }
 
     public void add(UpsertEntityPersister persister, PendingRow row) {
@@ -248,6 +246,7 @@ public final class UpsertBatch implements LineBatch {
     private List<UpsertPlan.StoredRow> executeBatch(UpsertPlan plan, List<PendingRow> chunk, SharedSessionContractImplementor session) {
         // Asking for generated keys makes pgjdbc accept RETURNING rows from a batch; it then sends the statements
         // one by one, pipelined, never rewritten into a multi-row VALUES (which would fail with 21000 on duplicates).
+        JdbcCoordinator jdbc = session.getJdbcCoordinator();
         PreparedStatement statement = jdbc.getMutationStatementPreparer().prepareStatement(plan.sql, Statement.RETURN_GENERATED_KEYS);
         List<UpsertPlan.StoredRow> stored = new ArrayList<>(chunk.size());
         try {
