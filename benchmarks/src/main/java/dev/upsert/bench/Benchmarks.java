@@ -2,6 +2,8 @@ package dev.upsert.bench;
 
 import dev.upsert.testing.RoundTrips;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
@@ -18,8 +20,8 @@ import java.util.function.Supplier;
 /**
  * Runs W1 (batched upserts, one thread), W2 (concurrent single-row upserts), W3 (the idempotent inbox), W4 (one row per
  * transaction, 1 and 8 threads) and the heap check, and prints the
- * results table. Options: {@code --rows N} (W1 upserts, default 20,000), {@code --rounds R} (measured rounds after
- * one warm-up, default 5), {@code --w2-ops N} (per thread, default 1,000; 0 skips W2), {@code --memory-rows N}
+ * results table. Options: {@code --rows N} (W1 upserts, default 20,000), {@code --rounds R} (measured rounds, default 5),
+ * {@code --warm-up R} (W1's and W3's warm-up rounds before them, default 5), {@code --w2-ops N} (per thread, default 1,000; 0 skips W2), {@code --memory-rows N}
  * (default 100,000; 0 skips), {@code --w3-events N} (W3, the idempotent inbox, default 20,000; 0 skips), {@code --w4-tx N} (W4 transactions per run, default 4,000; 0 skips), {@code --w4-rounds R} (W4 measured rounds, default 7: a one-thread round lasts about a second, and a median of three such rounds moved by several percent between runs on a shared machine), {@code --only a,b} (W1 and W4 contenders whose name contains one of these).
  * {@code BENCH_JDBC_URL} (+ {@code BENCH_JDBC_USER}, {@code BENCH_JDBC_PASSWORD}) uses that server instead of an
  * embedded one.
@@ -55,22 +57,23 @@ public final class Benchmarks {
 
             Map<Contender, List<Run>> runs = new LinkedHashMap<>();
             contenders.forEach(c -> runs.put(c, new ArrayList<>()));
-            for (int round = 0; round <= options.rounds; round++) {
-                Workload workload = Workload.w1(options.rows, round);
+            for (int i = 0; i < options.warmUp + options.rounds; i++) {
+                boolean warmUp = i < options.warmUp;
+                Workload workload = Workload.w1(options.rows, i);
                 List<List<AccountRow>> transactions = Workload.chunks(workload.upserts(), ROWS_PER_TRANSACTION);
-                StringBuilder progress = new StringBuilder(round == 0 ? "warm-up:" : "round " + round + ":");
+                StringBuilder progress = new StringBuilder(warmUp ? "warm-up " + (i + 1) + ":" : "round " + (i - options.warmUp + 1) + ":");
                 for (Contender c : contenders) {
-                    Run run = Run.of(db, c, workload, transactions, round == 0);
+                    Run run = Run.of(db, c, workload, transactions, warmUp);
                     runs.get(c).add(run);
                     progress.append(String.format(" %s %s;", c.name(), run.problems().isEmpty()
-                            ? String.format("%,.0f/s", run.rate()) : "FAIL"));
+                            ? String.format("%,.0f/s (%.1f µs)", run.rate(), run.cpuNanos() / 1e3 / run.rows()) : "FAIL"));
                 }
                 System.out.println(progress);
             }
 
             // One more W1 run per contender, untimed, counting pgjdbc's round trips (protocol logging is slow).
             Map<Contender, Long> roundTrips = new LinkedHashMap<>();
-            Workload counted = Workload.w1(options.rows, options.rounds + 1);
+            Workload counted = Workload.w1(options.rows, options.warmUp + options.rounds);
             for (Contender c : contenders) {
                 db.reset(counted.seed());
                 try {
@@ -195,7 +198,7 @@ public final class Benchmarks {
                 PostgreSQL %s, %s; statement counts: %s
                 %d CPUs (%s), %s, Java %s (%s), %s %s; load average at the start: %s
                 Hibernate %s, pgjdbc %s
-                W1: %,d upserts (half on %,d seeded rows, half new, shuffled), %,d per transaction, 1 thread; 1 warm-up + %d measured rounds""",
+                W1: %,d upserts (half on %,d seeded rows, half new, shuffled), %,d per transaction, 1 thread; %d warm-up + %d measured rounds""",
                 ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")),
                 db.serverVersion(), db.description(),
                 db.statementStatsProblem() == null ? "pg_stat_statements" : "n/a (" + db.statementStatsProblem() + ")",
@@ -203,7 +206,7 @@ public final class Benchmarks {
                 System.getProperty("java.version"), System.getProperty("java.vm.name"),
                 System.getProperty("os.name"), System.getProperty("os.arch"), loadAverage(),
                 org.hibernate.Version.getVersionString(), org.postgresql.util.DriverInfo.DRIVER_VERSION,
-                options.rows, options.rows / 2, ROWS_PER_TRANSACTION, options.rounds);
+                options.rows, options.rows / 2, ROWS_PER_TRANSACTION, options.warmUp, options.rounds);
     }
 
     /** The 1, 5 and 15 minute load averages: on a shared machine they say how much the figures can be trusted. */
@@ -235,8 +238,12 @@ public final class Benchmarks {
         }
     }
 
-    /** One W1 run of one contender: timed, then counted and verified. */
-    record Run(boolean warmUp, double seconds, int rows, OptionalLong statements, List<String> problems) implements Report.Timed {
+    /**
+     * One W1 run of one contender: timed, then counted and verified. {@code cpuNanos} is the CPU time of the calling
+     * thread over the run (W1 runs on one thread): what the client spent apart from waiting for the server.
+     */
+    record Run(boolean warmUp, double seconds, long cpuNanos, int rows, OptionalLong statements, List<String> problems)
+            implements Report.Timed {
 
         @Override
         public double rate() {
@@ -249,23 +256,32 @@ public final class Benchmarks {
             System.gc();
             db.resetStatementCounts();
             Map<String, Contender.Held> held;
+            ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+            long cpu0 = cpu.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             try {
                 held = c.upsertAll(transactions);
             } catch (Exception e) {
-                return new Run(warmUp, Double.NaN, workload.upserts().size(), OptionalLong.empty(),
+                return new Run(warmUp, Double.NaN, 0, workload.upserts().size(), OptionalLong.empty(),
                         List.of("exception: " + BenchDatabase.oneLine(e)));
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
+            long cpuNanos = cpu.getCurrentThreadCpuTime() - cpu0;
             OptionalLong statements = db.statementCount();
             List<String> problems = Verifier.check(workload, seededIds, db.rows(), held);
-            return new Run(warmUp, seconds, workload.upserts().size(), statements, problems);
+            return new Run(warmUp, seconds, cpuNanos, workload.upserts().size(), statements, problems);
         }
     }
 
     static final class Options {
         int rows = 20_000;
         int rounds = 5;
+        /**
+         * W1's and W3's warm-up rounds: each contender's code runs compiled before it is measured. With a single one,
+         * {@code @Upsert}'s client CPU per row kept falling for about ten measured rounds (9 µs to 4 µs) while the
+         * raw statements', with far less code to compile, showed no trend (docs/benchmarks.md).
+         */
+        int warmUp = 5;
         int w2Ops = 1_000;
         int memoryRows = 100_000;
         int w3Events = 20_000;
@@ -283,12 +299,13 @@ public final class Benchmarks {
                     continue;
                 }
                 if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(arg + " needs a value; options: --rows N --rounds R --w2-ops N --memory-rows N --w3-events N --w4-tx N --w4-rounds R --only a,b --citus");
+                    throw new IllegalArgumentException(arg + " needs a value; options: --rows N --rounds R --warm-up R --w2-ops N --memory-rows N --w3-events N --w4-tx N --w4-rounds R --only a,b --citus");
                 }
                 String value = args[++i];
                 switch (arg) {
                     case "--rows" -> o.rows = Integer.parseInt(value.replace("_", ""));
                     case "--rounds" -> o.rounds = Integer.parseInt(value);
+                    case "--warm-up" -> o.warmUp = Integer.parseInt(value);
                     case "--w2-ops" -> o.w2Ops = Integer.parseInt(value.replace("_", ""));
                     case "--memory-rows" -> o.memoryRows = Integer.parseInt(value.replace("_", ""));
                     case "--w3-events" -> o.w3Events = Integer.parseInt(value.replace("_", ""));
@@ -296,11 +313,11 @@ public final class Benchmarks {
                     case "--w4-rounds" -> o.w4Rounds = Integer.parseInt(value);
                     case "--only" -> o.only = List.of(value.toLowerCase(Locale.ROOT).split(","));
                     default -> throw new IllegalArgumentException("unknown option " + arg
-                            + "; options: --rows N --rounds R --w2-ops N --memory-rows N --w3-events N --w4-tx N --w4-rounds R --only a,b --citus");
+                            + "; options: --rows N --rounds R --warm-up R --w2-ops N --memory-rows N --w3-events N --w4-tx N --w4-rounds R --only a,b --citus");
                 }
             }
-            if (o.rows < 2 || o.rounds < 1 || o.w4Rounds < 1 || o.w4Transactions == 1) {
-                throw new IllegalArgumentException("--rows must be at least 2, --w4-tx 0 or at least 2, --rounds and --w4-rounds at least 1");
+            if (o.rows < 2 || o.rounds < 1 || o.warmUp < 0 || o.w4Rounds < 1 || o.w4Transactions == 1) {
+                throw new IllegalArgumentException("--rows must be at least 2, --w4-tx 0 or at least 2, --rounds and --w4-rounds at least 1, --warm-up at least 0");
             }
             return o;
         }

@@ -22,8 +22,8 @@ final class Report {
     }
 
     /** A contender's measured rounds, summarised. */
-    record Summary(String name, boolean rawJdbc, Stats stats, String statements, String roundTrips,
-                   List<String> problems, int failedRuns, int runs) {
+    record Summary(String name, boolean rawJdbc, Stats stats, String cpuMicrosPerRow, String statements,
+                   String roundTrips, List<String> problems, int failedRuns, int runs) {
 
         boolean passed() {
             return failedRuns == 0 && stats != null;
@@ -74,7 +74,9 @@ final class Report {
         Tally tally = Tally.of(runs);
         List<Double> statements = runs.stream().filter(Timed::measured).map(Benchmarks.Run::statements)
                 .filter(OptionalLong::isPresent).map(n -> (double) n.getAsLong()).toList();
+        List<Double> cpu = runs.stream().filter(Timed::measured).map(r -> r.cpuNanos() / 1e3 / r.rows()).toList();
         return new Summary(c.name(), c.rawJdbc(), tally.stats(),
+                cpu.isEmpty() ? "-" : String.format("%.1f", Stats.of(cpu).median()),
                 statements.isEmpty() ? "n/a" : String.format("%,.0f", Stats.of(statements).median()),
                 roundTrips == null ? "n/a" : String.format("%,d", roundTrips), tally.problems(), tally.failed(), runs.size());
     }
@@ -89,10 +91,10 @@ final class Report {
         StringBuilder out = new StringBuilder();
         out.append(String.format("%nW1 results (%,d upserts per run; rows/s over %d measured rounds; ratio = median / median of %s)%n",
                 options.rows, options.rounds, base == null ? "n/a: no raw-JDBC contender passed" : base.name()));
-        String format = "%-36s %13s  %-15s %7s  %9s  %11s  %s%n";
-        out.append(String.format(format, "contender", "median rows/s", "min-max", "vs JDBC", "stmts/run", "round trips",
-                "verification"));
-        out.append("-".repeat(130)).append('\n');
+        String format = "%-36s %13s  %-15s %7s  %7s  %9s  %11s  %s%n";
+        out.append(String.format(format, "contender", "median rows/s", "min-max", "vs JDBC", "cpu µs", "stmts/run",
+                "round trips", "verification"));
+        out.append("-".repeat(139)).append('\n');
         boolean footnote = false;
         for (Summary s : summaries) {
             String median = "-";
@@ -109,12 +111,14 @@ final class Report {
             }
             String verdict = s.passed() ? "PASS" : "FAIL in " + s.failedRuns() + " of " + s.runs() + " runs: "
                     + String.join("; ", s.problems());
-            out.append(String.format(format, s.name(), median, range, ratio, s.statements(), s.roundTrips(), verdict));
+            out.append(String.format(format, s.name(), median, range, ratio, s.cpuMicrosPerRow(), s.statements(),
+                    s.roundTrips(), verdict));
         }
-        bootFailures.forEach((name, why) -> out.append(String.format(format, name, "-", "-", "-", "-", "-", "FAIL: " + why)));
+        bootFailures.forEach((name, why) -> out.append(String.format(format, name, "-", "-", "-", "-", "-", "-", "FAIL: " + why)));
         if (footnote) {
             out.append("(...) = timed, but the result was wrong: not a success.\n");
         }
+        out.append("cpu µs = client CPU per row on the calling thread (median of the measured runs; waiting for the server excluded).\n");
         out.append("stmts/run = statements on table account and its sequence, per run (pg_stat_statements; n/a without it).\n");
         out.append("round trips = Sync messages pgjdbc sent in one extra, untimed run (from its FINEST protocol log).\n");
         out.append(table == AccountTable.DISTRIBUTED ? citusRatios(summaries) : targets(summaries, bootFailures));
