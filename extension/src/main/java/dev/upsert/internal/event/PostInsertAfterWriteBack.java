@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.hibernate.engine.spi.EntityEntry;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.event.internal.PostInsertEventListenerStandardImpl;
 import org.hibernate.event.internal.PostUpdateEventListenerStandardImpl;
 import org.hibernate.event.service.spi.EventListenerGroup;
@@ -16,9 +17,11 @@ import org.hibernate.event.spi.PostUpdateEvent;
 import org.hibernate.event.spi.PostUpdateEventListener;
 import org.hibernate.jpa.event.spi.CallbackRegistry;
 import org.hibernate.jpa.event.spi.CallbackRegistryConsumer;
+import org.hibernate.jpa.event.spi.CallbackType;
 import org.hibernate.persister.entity.EntityPersister;
 
 import dev.upsert.UpsertOutcome;
+import dev.upsert.internal.exception.DuplicateKeyWrites;
 import dev.upsert.internal.persister.UpsertBatch;
 import dev.upsert.internal.compat.HibernateAccess;
 import dev.upsert.internal.persister.UpsertEntityPersister;
@@ -45,6 +48,7 @@ public final class PostInsertAfterWriteBack implements PostInsertEventListener, 
     /** The group's listeners, in their order (one listener in the group: Hibernate refuses two of one class). */
     private final List<PostInsertEventListener> listeners;
     private final EventListenerGroup<PostUpdateEventListener> postUpdate;
+    private volatile CallbackRegistry callbacks;
 
     private PostInsertAfterWriteBack(List<PostInsertEventListener> listeners, EventListenerGroup<PostUpdateEventListener> postUpdate) {
         this.listeners = List.copyOf(listeners);
@@ -78,6 +82,9 @@ public final class PostInsertAfterWriteBack implements PostInsertEventListener, 
             }
             return;
         }
+        if (nobodyListens(event.getPersister(), event.getSession())) {
+            return;  // nothing to tell, now or after the write-back: no work queued per row
+        }
         if (!UpsertBatch.deferAfterWriteBack(event.getSession(), event.getEntity(), () -> afterWriteBack(event))) {
             afterWriteBack(event);
         }
@@ -106,6 +113,35 @@ public final class PostInsertAfterWriteBack implements PostInsertEventListener, 
         }
     }
 
+    /**
+     * True when no listener would act on {@code persister}'s entity whatever its outcome, so nothing needs to wait for
+     * the write-back: JPA's callback listener where the entity has no {@code @PostPersist} (its own or an entity
+     * listener's), JPA's post-update listener (never called from here), and the library's own record of rows in
+     * flight where it keeps batched rows until the flush ends. Read per event: an application may append listeners late.
+     */
+    private boolean nobodyListens(EntityPersister persister, SharedSessionContractImplementor session) {
+        for (PostInsertEventListener listener : listeners) {
+            if (!ignores(listener, persister, session)) {
+                return false;
+            }
+        }
+        for (PostUpdateEventListener listener : postUpdate.listeners()) {
+            if (!ignores(listener, persister, session)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean ignores(Object listener, EntityPersister persister, SharedSessionContractImplementor session) {
+        if (listener instanceof PostInsertEventListenerStandardImpl) {
+            CallbackRegistry registry = callbacks;
+            return registry != null && !registry.hasRegisteredCallbacks(persister.getMappedClass(), CallbackType.POST_PERSIST);
+        }
+        return listener instanceof PostUpdateEventListenerStandardImpl
+                || listener == DuplicateKeyWrites.INSTANCE && DuplicateKeyWrites.ignoresWrittenBack(persister, session);
+    }
+
     /** The id the entity holds now: the stored row's once written back; the event's where none is set. */
     private static Object storedId(PostInsertEvent event, EventSource session) {
         Object id = event.getPersister().getIdentifier(event.getEntity(), session);
@@ -124,6 +160,7 @@ public final class PostInsertAfterWriteBack implements PostInsertEventListener, 
 
     @Override
     public void injectCallbackRegistry(CallbackRegistry callbackRegistry) {
+        this.callbacks = callbackRegistry;
         for (PostInsertEventListener listener : listeners) {
             if (listener instanceof CallbackRegistryConsumer consumer) {
                 consumer.injectCallbackRegistry(callbackRegistry);

@@ -136,6 +136,14 @@ public final class DuplicateKeyWrites implements PreInsertEventListener, PreUpda
         }
     }
 
+    /**
+     * Whether this listener's post-insert and post-update events for {@code persister}'s rows change nothing: batched
+     * rows stay remembered until the flush ends, so whoever fires those events for such a row may leave this listener out.
+     */
+    public static boolean ignoresWrittenBack(EntityPersister persister, SharedSessionContractImplementor session) {
+        return session != null && batched(persister, session) && !persister.getGenerator().generatedOnExecution();
+    }
+
     @Override
     public boolean requiresPostCommitHandling(EntityPersister persister) {
         return false;

@@ -200,7 +200,12 @@ public final class UpsertBatch implements LineBatch {
                 try {
                     execute(type.getKey().plan(session), type.getValue(), session);
                 } finally {
-                    type.getValue().forEach(row -> waiting.remove(row.entity()));
+                    List<PendingRow> rows = type.getValue();
+                    if (waiting.size() == rows.size()) {
+                        waiting.clear();  // the last type, and no row added meanwhile: no removal one by one
+                    } else {
+                        rows.forEach(row -> waiting.remove(row.entity()));
+                    }
                 }
             }
         } catch (RuntimeException e) {
@@ -214,8 +219,9 @@ public final class UpsertBatch implements LineBatch {
     }
 
     private void execute(UpsertPlan plan, List<PendingRow> rows, SharedSessionContractImplementor session) {
-        rows.sort(byKey(plan));
-        rejectDuplicateKeys(plan, rows);
+        Comparator<PendingRow> byKey = byKey(plan);
+        rows.sort(byKey);
+        rejectDuplicateKeys(plan, rows, byKey);
         UnnestUpsertStatement unnest = plan.persister.unnestStatement(session);
         int chunkSize = unnest != null ? UnnestUpsertStatement.MAX_ROWS : batchSize;
         for (int from = 0; from < rows.size(); from += chunkSize) {
@@ -281,8 +287,13 @@ public final class UpsertBatch implements LineBatch {
     }
 
     private static Comparator<PendingRow> byKey(UpsertPlan plan) {
+        int[] positions = plan.keyPositions;
+        if (positions.length == 1) {
+            int position = positions[0];  // the common single-column key, without the loop
+            return (a, b) -> compare(a.jdbcValues()[position], b.jdbcValues()[position]);
+        }
         return (a, b) -> {
-            for (int position : plan.keyPositions) {
+            for (int position : positions) {
                 int c = compare(a.jdbcValues()[position], b.jdbcValues()[position]);
                 if (c != 0) {
                     return c;
@@ -310,12 +321,12 @@ public final class UpsertBatch implements LineBatch {
      * Two proposed rows with one key would make the second a phantom; PersistListener normally stops them earlier.
      * Rows whose key holds a NULL are not the same key, unless the index is NULLS NOT DISTINCT.
      */
-    private static void rejectDuplicateKeys(UpsertPlan plan, List<PendingRow> sorted) {
+    private static void rejectDuplicateKeys(UpsertPlan plan, List<PendingRow> sorted, Comparator<PendingRow> byKey) {
         if (plan.keyPositions.length == 0) {
             return;
         }
         for (int i = 1; i < sorted.size(); i++) {
-            if (byKey(plan).compare(sorted.get(i - 1), sorted.get(i)) == 0 && (plan.nullsNotDistinct || !holdsNull(plan, sorted.get(i)))) {
+            if (byKey.compare(sorted.get(i - 1), sorted.get(i)) == 0 && (plan.nullsNotDistinct || !holdsNull(plan, sorted.get(i)))) {
                 throw sameKeyTwice(plan, null);
             }
         }

@@ -71,12 +71,12 @@ public final class WriteBack {
         }
         PersistenceContext context = session.getPersistenceContextInternal();
         Object storedId = row.id();
-        if (context.getEntry(pending.entity()) == null) {
+        EntityEntry current = context.getEntry(pending.entity());
+        if (current == null) {
             // StatelessSession.insert: no persistence context to move the entity in, only the entity itself
             persister.setStoredIdentifier(pending.entity(), storedId, session);
             return;
         }
-        EntityEntry current = context.getEntry(pending.entity());
         boolean moved = !persister.getIdentifierMapping().areEqual(pending.id(), storedId, session);
         if (moved || current.getId() instanceof DelayedPostInsertIdentifier) {
             EntityKey storedKey = session.generateEntityKey(storedId, persister);
@@ -89,8 +89,9 @@ public final class WriteBack {
             // from the placeholder (event.DelayedIdKeys) or the proposed id to the stored one, as after a delayed identity insert
             EntityEntryExtraState extra = current.getExtraState(EntityEntryExtraState.class);
             context.replaceDelayedEntityIdentityInsertKeys(current.getEntityKey(), storedId);
+            current = context.getEntry(pending.entity());  // a new entry, under the stored id
             if (extra != null) {
-                context.getEntry(pending.entity()).addExtraState(extra);
+                current.addExtraState(extra);
             }
             NaturalIdMapping naturalId = persister.getNaturalIdMapping();
             if (naturalId != null && moved) {
@@ -104,20 +105,17 @@ public final class WriteBack {
         // the collections it owns, under the stored id (written by this flush: the upsert ran before its collections
         // were flushed, UpsertLifecycleListener)
         StoredCollections.afterUpsert(persister, pending.entity(), pending.values(), storedId, outcome, session);
-        EntityEntry entry = context.getEntry(pending.entity());
-        if (entry != null) {
-            Object version = persister.isVersioned() ? pending.values()[persister.getVersionMapping().getVersionAttribute().getStateArrayPosition()]
-                    : entry.getVersion();
-            // the snapshot is the stored row: a later dirty-check compares against it, never against proposed values.
-            // A read-only entry (@Immutable) keeps no snapshot and is never dirty-checked; it refuses the update's lock.
-            if (!entry.isReadOnly()) {
-                entry.postUpdate(pending.entity(), pending.values(), version);
-            }
-            // postUpdate also cleared an enhanced entity's dirty tracker, which is all a flush asks it: the changes
-            // made since persist must still reach the stored row as an update
-            retrack(pending.entity(), changedSincePersist);
-            UpsertResults.record(entry, outcome);
+        Object version = persister.isVersioned() ? pending.values()[persister.getVersionMapping().getVersionAttribute().getStateArrayPosition()]
+                : current.getVersion();
+        // the snapshot is the stored row: a later dirty-check compares against it, never against proposed values.
+        // A read-only entry (@Immutable) keeps no snapshot and is never dirty-checked; it refuses the update's lock.
+        if (!current.isReadOnly()) {
+            current.postUpdate(pending.entity(), pending.values(), version);
         }
+        // postUpdate also cleared an enhanced entity's dirty tracker, which is all a flush asks it: the changes
+        // made since persist must still reach the stored row as an update
+        retrack(pending.entity(), changedSincePersist);
+        UpsertResults.record(current, outcome);
     }
 
     /**
