@@ -62,7 +62,7 @@ public final class Benchmarks {
                 Workload workload = Workload.w1(options.rows, i);
                 List<List<AccountRow>> transactions = Workload.chunks(workload.upserts(), ROWS_PER_TRANSACTION);
                 StringBuilder progress = new StringBuilder(warmUp ? "warm-up " + (i + 1) + ":" : "round " + (i - options.warmUp + 1) + ":");
-                for (Contender c : contenders) {
+                for (Contender c : Workload.inRoundOrder(contenders, i)) {
                     Run run = Run.of(db, c, workload, transactions, warmUp);
                     runs.get(c).add(run);
                     progress.append(String.format(" %s %s;", c.name(), run.problems().isEmpty()

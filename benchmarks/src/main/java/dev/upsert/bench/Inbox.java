@@ -125,7 +125,7 @@ final class Inbox {
             Events workload = Events.of(options.w3Events, i);
             List<List<InboxEvent>> transactions = Workload.chunks(workload.events(), EVENTS_PER_TRANSACTION);
             StringBuilder progress = new StringBuilder(warmUp ? "W3 warm-up " + (i + 1) + ":" : "W3 round " + (i - options.warmUp + 1) + ":");
-            for (Receiver r : receivers) {
+            for (Receiver r : Workload.inRoundOrder(receivers, i)) {
                 Run run = runOnce(plain, r, workload, transactions, warmUp);
                 runs.get(r).add(run);
                 progress.append(String.format(" %s %s;", r.name(), run.problems().isEmpty()

@@ -190,7 +190,7 @@ final class OneRowTransactions {
                     Workload workload = Workload.w1(transactions, 100 + round);
                     StringBuilder progress = new StringBuilder("W4 " + threads + " thread" + (threads == 1 ? "" : "s")
                             + (round == 0 ? " warm-up:" : " round " + round + ":"));
-                    for (OneRow c : contenders) {
+                    for (OneRow c : Workload.inRoundOrder(contenders, round)) {
                         Measured m = results.computeIfAbsent(key(c, threads), k -> new Measured());
                         double rate = timedRun(db, c, workload, threads, round == 0 ? null : m);
                         progress.append(String.format(" %s %s;", c.name(), Double.isNaN(rate) ? "FAIL" : String.format("%,.0f/s", rate)));

@@ -35,6 +35,17 @@ record Workload(List<AccountRow> seed, List<AccountRow> upserts) {
         return new Workload(seed, upserts);
     }
 
+    /**
+     * The contenders in the order they run in round {@code round}: shuffled, seeded by the round, so that no contender
+     * always runs first after the reset, last, or right after the same other one (the server's backend and caches,
+     * the JVM's heap and compiled code are what the one before leaves behind).
+     */
+    static <T> List<T> inRoundOrder(List<T> contenders, int round) {
+        List<T> order = new ArrayList<>(contenders);
+        Collections.shuffle(order, new Random(1_000L + round));
+        return order;
+    }
+
     /** {@code list} cut into consecutive pieces of {@code size}: one transaction each. */
     static <T> List<List<T>> chunks(List<T> list, int size) {
         List<List<T>> chunks = new ArrayList<>();
