@@ -11,6 +11,7 @@ import jakarta.persistence.EntityListeners;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
+import jakarta.persistence.MappedSuperclass;
 import jakarta.persistence.PostPersist;
 import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
@@ -41,27 +42,31 @@ class UpsertCallbacksIT {
         }
     }
 
-    @Entity(name = "Listened")
-    @Table(name = "listened", uniqueConstraints = @UniqueConstraint(name = "listened_email_key", columnNames = "email"))
-    @EntityListeners(Audit.class)
-    @Upsert(on = "email")
-    static class Listened {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "listened_ids")
-        @SequenceGenerator(name = "listened_ids", sequenceName = "listened_ids", allocationSize = 50)
-        Long id;
+    /** The key and a value; each entity below adds its id. */
+    @MappedSuperclass
+    abstract static class Named {
         String email;
         String name;
     }
 
+    @Entity(name = "Listened")
+    @Table(name = "listened", uniqueConstraints = @UniqueConstraint(name = "listened_email_key", columnNames = "email"))
+    @EntityListeners(Audit.class)
+    @Upsert(on = "email")
+    static class Listened extends Named {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "listened_ids")
+        @SequenceGenerator(name = "listened_ids", sequenceName = "listened_ids", allocationSize = 50)
+        Long id;
+    }
+
+    /** No callbacks anywhere. */
     @Entity(name = "Unheard")
     @Table(name = "unheard", uniqueConstraints = @UniqueConstraint(name = "unheard_email_key", columnNames = "email"))
     @Upsert(on = "email")
-    static class Unheard {
+    static class Unheard extends Named {
         @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "unheard_ids")
         @SequenceGenerator(name = "unheard_ids", sequenceName = "unheard_ids", allocationSize = 50)
         Long id;
-        String email;
-        String name;
     }
 
     @RegisterExtension
