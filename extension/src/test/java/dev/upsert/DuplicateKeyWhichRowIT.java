@@ -37,6 +37,7 @@ class DuplicateKeyWhichRowIT {
     private static LoginRole role;
     private static EntityManagerFactory owner;  // DETAIL shown, batch size 10
     private static EntityManagerFactory hidden; // a role under row-level security: DETAIL hidden, batch size 10
+    private static EntityManagerFactory hiddenUnbatched; // the same role, Hibernate's default batch size (1)
 
     @BeforeAll
     static void start(TestSchema db) {
@@ -50,11 +51,13 @@ class DuplicateKeyWhichRowIT {
         Map<String, Object> asRole = new HashMap<>(role.jpaProperties());
         asRole.put("hibernate.jdbc.batch_size", "10");
         hidden = PersistenceUnit.create("which-row-hidden", asRole, DuplicateKeyModel.WHICH_ROW_ENTITIES);
+        hiddenUnbatched = PersistenceUnit.create("which-row-hidden-unbatched", role.jpaProperties(),
+                DuplicateKeyModel.WHICH_ROW_ENTITIES);
     }
 
     @AfterAll
     static void stop() {
-        Teardown.closeAll(hidden, owner, role);
+        Teardown.closeAll(hiddenUnbatched, hidden, owner, role);
     }
 
     @BeforeEach
@@ -143,6 +146,33 @@ class DuplicateKeyWhichRowIT {
         assertThat(at.getKeyValues()).isEmpty();
 
         assertThat(db.queryLong("select count(*) from counter")).isEqualTo(1);
+    }
+
+    /**
+     * An {@code @Upsert} row whose statement ran earlier in the flush is not taken for the row whose update fails, with
+     * batching or without: the Alpha upserted at the end of the flush's inserts is done with by the time the loaded
+     * Alpha's update runs, so the failing Alpha's values are reported although DETAIL is hidden (before, the upserted
+     * Alpha stayed in view until the flush ended, two Alphas were candidates, and the values were empty).
+     */
+    @Test
+    void anUpsertedRowIsNotTakenForTheFailingUpdateInTheSameFlush(TestSchema db) {
+        for (var unit : Map.of("batch size 10", hidden, "Hibernate's default batch size", hiddenUnbatched).entrySet()) {
+            EntityManagerFactory factory = unit.getValue();
+            db.execute("delete from alpha where id <> -1; insert into alpha (id, code, handle) values (-2, 'c9', 'spare')");
+
+            DuplicateKeyException e = (DuplicateKeyException) DuplicateKeyIT.inTransactionFailing(factory, em -> {
+                em.find(Alpha.class, -2L).handle = "taken";
+                em.persist(new Alpha("a-new", "fresh"));
+                em.flush();
+            });
+
+            assertThat(serverDetail(e)).isNull();
+            assertThat(e.getConstraintName()).isEqualTo("alpha_handle_uq");
+            assertThat(e.getEntityClass()).contains(Alpha.class);
+            assertThat(e.getKeyValues()).as(unit.getKey()).containsExactly(entry("handle", "taken"));
+            assertThat(db.query("select code, handle from alpha order by id"))
+                    .containsExactly(List.of("c9", "spare"), List.of("c0", "taken"));
+        }
     }
 
     /** One flush as the role that gets no DETAIL: an Alpha whose handle is taken, {@code betas} Betas, then {@code after}. */

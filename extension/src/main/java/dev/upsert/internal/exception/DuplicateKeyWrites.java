@@ -1,6 +1,7 @@
 package dev.upsert.internal.exception;
 
 import dev.upsert.internal.compat.HibernateAccess;
+import dev.upsert.internal.outcome.UpsertResults;
 import dev.upsert.internal.persister.UpsertBatch;
 import dev.upsert.internal.persister.UpsertEntityPersister;
 import java.util.ArrayDeque;
@@ -13,6 +14,7 @@ import org.hibernate.cfg.AvailableSettings;
 import org.hibernate.engine.config.spi.ConfigurationService;
 import org.hibernate.engine.jdbc.mutation.internal.StandardMutationExecutorService;
 import org.hibernate.engine.jdbc.mutation.spi.MutationExecutorService;
+import org.hibernate.engine.spi.EntityEntry;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.event.spi.AutoFlushEvent;
 import org.hibernate.event.spi.AutoFlushEventListener;
@@ -41,7 +43,8 @@ import org.hibernate.service.ServiceRegistry;
  * {@code max(batch size, 1) + 8} rows (a failing JDBC batch holds at most batch-size rows, and they are the most
  * recent; pending {@code @Upsert} rows may be more, and an entity type whose rows were dropped for room is reported
  * as incomplete, so that no remaining row is taken for the failing one). A row is dropped as soon as its statement is known to have succeeded: after the post-insert/post-update
- * event when the statement ran unbatched (IDENTITY inserts always do). Everything is dropped at the end of every
+ * event when the statement ran unbatched (IDENTITY inserts always do); an {@code @Upsert} row is passed over once
+ * its stored row was written back ({@link Written#upsertedAlready}). Everything is dropped at the end of every
  * flush, on {@code clear()}, at transaction completion, when another session writes on the thread, and when the
  * converter takes the rows for a 23505 (rows of a closed session are never used); dropping removes the thread-local.
  * Cost per written row: one thread-local lookup and one deque operation (plus one transaction callback per buffer).
@@ -52,9 +55,25 @@ public final class DuplicateKeyWrites implements PreInsertEventListener, PreUpda
     public static final DuplicateKeyWrites INSTANCE = new DuplicateKeyWrites();
 
     private static final ThreadLocal<Buffer> BUFFER = new ThreadLocal<>();
+    private static final boolean INSERT = true;
 
-    /** One row being written. */
-    record Written(EntityPersister persister, Object id, Object[] state, SharedSessionContractImplementor session) {
+    /** One row being written: its entity's INSERT ({@code insert}) or UPDATE. */
+    record Written(EntityPersister persister, Object entity, boolean insert, Object id, Object[] state,
+                   SharedSessionContractImplementor session) {
+
+        /**
+         * Whether this is an {@code @Upsert} row whose statement already ran, and succeeded: its stored row was
+         * written back, which records the outcome on the entity's entry. Such a row is not the failing one, though
+         * it stays remembered until the flush ends when the batch size is over 1, or when its post-insert event is
+         * not the latest (the pending upserts of a flush fire theirs together, after every write-back).
+         */
+        boolean upsertedAlready() {
+            if (!insert || !(persister instanceof UpsertEntityPersister) || !(session instanceof EventSource source)) {
+                return false;
+            }
+            EntityEntry entry = source.getPersistenceContextInternal().getEntry(entity);
+            return entry != null && UpsertResults.outcome(entry) != null;
+        }
     }
 
     /**
@@ -94,8 +113,16 @@ public final class DuplicateKeyWrites implements PreInsertEventListener, PreUpda
         BUFFER.remove();
         // Left over from a transaction whose end Hibernate never saw (its rollback failed on a dead connection): those
         // rows are not what the failing statement, run by another session on this thread, was writing.
-        return buffer.session.isClosed() ? InFlight.NONE
-                : new InFlight(new ArrayList<>(buffer.rows), Set.copyOf(buffer.dropped));
+        if (buffer.session.isClosed()) {
+            return InFlight.NONE;
+        }
+        List<Written> rows = new ArrayList<>(buffer.rows.size());
+        for (Written row : buffer.rows) {
+            if (!row.upsertedAlready()) {
+                rows.add(row);
+            }
+        }
+        return new InFlight(rows, Set.copyOf(buffer.dropped));
     }
 
     /** How many rows this thread remembers (for tests). */
@@ -106,13 +133,15 @@ public final class DuplicateKeyWrites implements PreInsertEventListener, PreUpda
 
     @Override
     public boolean onPreInsert(PreInsertEvent event) {
-        remember(event.getSession(), new Written(event.getPersister(), event.getId(), event.getState(), event.getSession()));
+        remember(event.getSession(), new Written(event.getPersister(), event.getEntity(), INSERT, event.getId(), event.getState(),
+                event.getSession()));
         return false;
     }
 
     @Override
     public boolean onPreUpdate(PreUpdateEvent event) {
-        remember(event.getSession(), new Written(event.getPersister(), event.getId(), event.getState(), event.getSession()));
+        remember(event.getSession(), new Written(event.getPersister(), event.getEntity(), !INSERT, event.getId(), event.getState(),
+                event.getSession()));
         return false;
     }
 
