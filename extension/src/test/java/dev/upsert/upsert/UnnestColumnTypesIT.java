@@ -157,7 +157,7 @@ class UnnestColumnTypesIT {
             String unnest = prepared.stream().filter(sql -> sql.contains(" from unnest(")).findFirst().orElseThrow();
             assertThat(unnest).as("native arrays").contains("?::int8[]", "?::int4[]", "?::int2[]", "?::float8[]", "?::bool[]")
                     .contains("?::text[]::uuid[]", "?::text[]::numeric[]")
-                    .as("an instant as int8 microseconds since 1970").contains("(timestamptz 'epoch' + (upsert_u.")
+                    .as("an instant as int8 microseconds since 1970").contains("timestamptz 'epoch' + upsert_u.")
                     .doesNotContain("timestamp with time zone[]");
             assertThat(stored(table)).containsOnlyKeys("full", "empty", "nulls");
             expectStored(table, "full", FULL);
@@ -184,20 +184,32 @@ class UnnestColumnTypesIT {
     /**
      * Instants between two microseconds are stored as Hibernate's own binder sends them (pgjdbc rounds half up to the
      * microsecond): a lone row takes the one-row statement bound by Hibernate's binders, two rows the unnest statement.
+     * So are instants to the microsecond at either end of the four-digit years, and at either end of the years whose
+     * microseconds the unnest statement turns into a {@code timestamptz} in one multiplication (2^53 microseconds
+     * from 1970, exact as a {@code float8}), outside which it takes two exact steps.
      */
     @Test
     void anInstantBetweenMicrosecondsIsStoredAsHibernatesOwnBinderSendsIt() {
+        List<Instant> instants = new ArrayList<>();
         for (int nanos : new int[] {2_500, 3_500, 2_499, 999_999_500}) {
+            instants.add(Instant.parse("2024-06-01T10:00:00Z").plusNanos(nanos));
+        }
+        for (String at : List.of("1583-01-01T00:00:00.000001Z", "1684-07-28T00:12:25.259007Z", "1684-07-28T00:12:25.259008Z",
+                "1969-12-31T23:59:59.999999Z", "2255-06-05T23:47:34.740992Z", "2255-06-05T23:47:34.740993Z",
+                "9999-12-31T23:59:59.999999Z")) {
+            instants.add(Instant.parse(at));
+        }
+        for (Instant at : instants) {
             Object[] row = FULL.clone();
-            row[8] = Instant.parse("2024-06-01T10:00:00Z").plusNanos(nanos);
-            row[9] = OffsetDateTime.of(2024, 6, 1, 12, 0, 0, nanos, ZoneOffset.ofHours(2));
+            row[8] = at;
+            row[9] = at.atOffset(ZoneOffset.ofHours(2));
             db.execute("truncate t_values_u");
             upsert(ValuesU.class, Map.of("solo", row));
             upsert(ValuesU.class, Map.of("x", row, "y", row));
             assertThat(prepared).as("both statements ran").anyMatch(sql -> sql.contains(" from unnest("))
                     .anyMatch(sql -> sql.contains(" values ("));
             List<List<Object>> stored = db.query("select at::text, odt::text from t_values_u order by k");
-            assertThat(stored).as(nanos + " ns").hasSize(3).containsOnly(stored.get(0));
+            assertThat(stored).as(at.toString()).hasSize(3).containsOnly(stored.get(0));
         }
     }
 
@@ -251,7 +263,7 @@ class UnnestColumnTypesIT {
         assertThat(db.query(columns + "t_sized_u order by k")).isEqualTo(db.query(columns + "t_sized_plain order by k"))
                 .extracting(row -> row.get(0)).containsExactly("a", "b", "c", "d");
         String unnest = prepared.stream().filter(sql -> sql.contains(" from unnest(")).findFirst().orElseThrow();
-        assertThat(unnest).contains("?::text[]::bpchar[]", "?::text[]::numeric[]", "(timestamptz 'epoch' + (upsert_u.")
+        assertThat(unnest).contains("?::text[]::bpchar[]", "?::text[]::numeric[]", "timestamptz 'epoch' + upsert_u.")
                 .doesNotContain("character(3)", "numeric(6");
     }
 

@@ -99,7 +99,7 @@ public final class UpsertPersistListener implements PersistEventListener {
      * clear, evict, cascades); a persist adds exactly its own entity, so a run of persists never rebuilds.
      */
     private static final class ManagedKeys {
-        private final Map<UpsertEntityPersister, Map<List<Object>, Object>> byKey = new HashMap<>();
+        private final Map<UpsertEntityPersister, Map<Object, Object>> byKey = new HashMap<>();
         private int expectedEntities = -1;
 
         Object find(PersistenceContext context, UpsertPlan plan, Object entity) {
@@ -119,9 +119,9 @@ public final class UpsertPersistListener implements PersistEventListener {
                     }
                 }
             }
-            Map<List<Object>, Object> keys = byKey.computeIfAbsent(plan.persister, x -> new HashMap<>());
-            List<Object> key = key(plan, entity);
-            if (!plan.nullsNotDistinct && key.contains(null)) {
+            Map<Object, Object> keys = byKey.computeIfAbsent(plan.persister, x -> new HashMap<>());
+            Object key = key(plan, entity);
+            if (!plan.nullsNotDistinct && (key == null || key instanceof KeyValues values && values.holdsNull())) {
                 expectedEntities = entities + 1;
                 return null;  // a NULL in the key never conflicts: each such row is a row of its own
             }
@@ -135,13 +135,24 @@ public final class UpsertPersistListener implements PersistEventListener {
             return null;
         }
 
-        private static List<Object> key(UpsertPlan plan, Object entity) {
+        /** The key's value, for a key of one attribute (the common case: no list per persist), else its values. */
+        private static Object key(UpsertPlan plan, Object entity) {
             var attributes = plan.persister.getAttributeMappings();
+            if (plan.keyAttributes.length == 1) {
+                return attributes.get(plan.keyAttributes[0]).getValue(entity);
+            }
             Object[] values = new Object[plan.keyAttributes.length];
             for (int k = 0; k < values.length; k++) {
                 values[k] = attributes.get(plan.keyAttributes[k]).getValue(entity);
             }
-            return Arrays.asList(values);
+            return new KeyValues(Arrays.asList(values));
+        }
+
+        /** A key of several attributes: equal when every value is (never equal to a single value). */
+        private record KeyValues(List<Object> values) {
+            boolean holdsNull() {
+                return values.contains(null);
+            }
         }
     }
 

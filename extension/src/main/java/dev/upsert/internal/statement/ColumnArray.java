@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Set;
 import java.util.UUID;
@@ -12,7 +13,9 @@ import java.util.regex.Pattern;
 
 import org.hibernate.metamodel.mapping.JdbcMapping;
 import org.hibernate.type.descriptor.WrapperOptions;
+import org.hibernate.type.descriptor.java.InstantJavaType;
 import org.hibernate.type.descriptor.java.JavaType;
+import org.hibernate.type.descriptor.java.OffsetDateTimeJavaType;
 import org.hibernate.type.descriptor.jdbc.BasicBinder;
 import org.hibernate.type.descriptor.jdbc.BigIntJdbcType;
 import org.hibernate.type.descriptor.jdbc.BooleanJdbcType;
@@ -88,6 +91,8 @@ public final class ColumnArray {
     /** What the value is unwrapped to before it goes into the array; null for {@link Kind#CAPTURED}. */
     private final Class<?> unwrapTo;
     private final JavaType<Object> javaType;
+    /** Hibernate's own {@code OffsetDateTime} or {@code Instant} type, whose unwrap to {@code Instant} is the plain one. */
+    private final boolean hibernatesTemporal;
 
     private ColumnArray(Kind kind, String type, Class<?> unwrapTo, JavaType<Object> javaType) {
         this.kind = kind;
@@ -96,6 +101,8 @@ public final class ColumnArray {
                 : "?::text[]" + ("text".equals(type) || type.startsWith("character varying") ? "" : "::" + castType(type) + "[]");
         this.unwrapTo = unwrapTo;
         this.javaType = javaType;
+        this.hibernatesTemporal = javaType != null
+                && (javaType.getClass() == OffsetDateTimeJavaType.class || javaType.getClass() == InstantJavaType.class);
     }
 
     private static final Pattern TYPE_MODIFIER = Pattern.compile("\\(\\d+(,\\s*\\d+)?\\)");
@@ -205,17 +212,29 @@ public final class ColumnArray {
      * statement then must not run); only for kinds other than {@link Kind#CAPTURED}.
      */
     public Object element(Object value, WrapperOptions options) {
-        Object unwrapped = javaType.unwrap(value, unwrapTo, options);
         if (kind == Kind.EPOCH_MICROS) {
-            // the years the binder's java.sql.Timestamp sends as the proleptic calendar PostgreSQL uses (isoYear)
-            Instant instant = (Instant) unwrapped;
-            return isoInstant(instant) ? instant.getEpochSecond() * 1_000_000 + micros(instant.getNano()) : null;
+            // the common Java types read directly (what their JavaType's unwrap to Instant computes), without an
+            // Instant per value: two of them per row in a typical entity, a fifth of the array building in W1
+            if (hibernatesTemporal && value instanceof OffsetDateTime dateTime) {
+                return epochMicros(dateTime.toEpochSecond(), dateTime.getNano());
+            }
+            Instant instant = hibernatesTemporal && value instanceof Instant i ? i : (Instant) javaType.unwrap(value, Instant.class, options);
+            return epochMicros(instant.getEpochSecond(), instant.getNano());
         }
+        Object unwrapped = javaType.unwrap(value, unwrapTo, options);
         if (kind != Kind.CAST_TEXT) {
             return unwrapped;
         }
         // the input text PostgreSQL reads: a plain decimal, a UUID
         return unwrapped instanceof BigDecimal decimal ? decimal.toPlainString() : unwrapped.toString();
+    }
+
+    /**
+     * The instant as microseconds since 1970, or null outside {@link #isoYear}'s years, which the binder's
+     * {@code java.sql.Timestamp} sends in another calendar than the proleptic one PostgreSQL uses.
+     */
+    private static Long epochMicros(long epochSecond, int nanos) {
+        return epochSecond >= FIRST_ISO_SECOND && epochSecond < AFTER_ISO_SECONDS ? epochSecond * 1_000_000 + micros(nanos) : null;
     }
 
     /** Nanoseconds as microseconds, rounded half up as pgjdbc rounds what the binder sets (its TimestampUtils). */
@@ -245,14 +264,22 @@ public final class ColumnArray {
 
     /**
      * The column's value in SQL, given the unnested element {@code element}: the element itself, or for
-     * {@link Kind#EPOCH_MICROS} the instant it counts, in two exact integer steps (a single {@code interval}
-     * multiplication goes through {@code float8} and is exact only within 285 years of 1970). A value of
-     * {@code timestamp(p)} rounds on assignment, as from Hibernate's own insert.
+     * {@link Kind#EPOCH_MICROS} the instant it counts. An {@code interval} multiplication goes through {@code float8},
+     * exact for whole numbers up to 2^53: within 285 years of 1970 (1685-2255) one multiplication of microseconds
+     * is exact, and half the server's work of the two exact integer steps that every other year takes (200,000
+     * values, PostgreSQL 15: 19 ms against 28-46 ms). A value of {@code timestamp(p)} rounds on assignment, as from
+     * Hibernate's own insert.
      */
     public String value(String element) {
-        return kind != Kind.EPOCH_MICROS ? element : "(timestamptz 'epoch' + (" + element + " / 1000000) * interval '1 second' + ("
-                + element + " % 1000000) * interval '1 microsecond')";
+        return kind != Kind.EPOCH_MICROS ? element
+                : "(case when " + element + " between -" + EXACT_MICROS + " and " + EXACT_MICROS
+                        + " then timestamptz 'epoch' + " + element + " * interval '1 microsecond'"
+                        + " else timestamptz 'epoch' + (" + element + " / 1000000) * interval '1 second' + ("
+                        + element + " % 1000000) * interval '1 microsecond' end)";
     }
+
+    /** 2^53: every whole number of microseconds up to it is exact as a {@code float8}. */
+    private static final long EXACT_MICROS = 1L << 53;
 
     public java.sql.Array create(Connection connection, Object[] elements) throws SQLException {
         return connection.createArrayOf(kind.arrayType, elements);
