@@ -2,8 +2,6 @@ package dev.upsert.bench;
 
 import dev.upsert.testing.RoundTrips;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
@@ -65,8 +63,7 @@ public final class Benchmarks {
                 for (Contender c : Workload.inRoundOrder(contenders, i)) {
                     Run run = Run.of(db, c, workload, transactions, warmUp);
                     runs.get(c).add(run);
-                    progress.append(String.format(" %s %s;", c.name(), run.problems().isEmpty()
-                            ? String.format("%,.0f/s (%.1f µs)", run.rate(), run.cpuNanos() / 1e3 / run.rows()) : "FAIL"));
+                    progress.append(String.format(" %s %s;", c.name(), run.progress()));
                 }
                 System.out.println(progress);
             }
@@ -246,8 +243,8 @@ public final class Benchmarks {
             implements Report.Timed {
 
         @Override
-        public double rate() {
-            return rows / seconds;
+        public int units() {
+            return rows;
         }
 
         static Run of(BenchDatabase db, Contender c, Workload workload, List<List<AccountRow>> transactions,
@@ -256,17 +253,15 @@ public final class Benchmarks {
             System.gc();
             db.resetStatementCounts();
             Map<String, Contender.Held> held;
-            ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
-            long cpu0 = cpu.getCurrentThreadCpuTime();
-            long t0 = System.nanoTime();
+            Stopwatch watch = Stopwatch.start();
             try {
                 held = c.upsertAll(transactions);
             } catch (Exception e) {
                 return new Run(warmUp, Double.NaN, 0, workload.upserts().size(), OptionalLong.empty(),
                         List.of("exception: " + BenchDatabase.oneLine(e)));
             }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            long cpuNanos = cpu.getCurrentThreadCpuTime() - cpu0;
+            double seconds = watch.seconds();
+            long cpuNanos = watch.cpuNanos();
             OptionalLong statements = db.statementCount();
             List<String> problems = Verifier.check(workload, seededIds, db.rows(), held);
             return new Run(warmUp, seconds, cpuNanos, workload.upserts().size(), statements, problems);

@@ -1,7 +1,5 @@
 package dev.upsert.bench;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -84,8 +82,8 @@ final class Inbox {
     record Run(boolean warmUp, double seconds, long cpuNanos, int events, List<String> problems) implements Report.Timed {
 
         @Override
-        public double rate() {
-            return events / seconds;
+        public int units() {
+            return events;
         }
     }
 
@@ -128,8 +126,7 @@ final class Inbox {
             for (Receiver r : Workload.inRoundOrder(receivers, i)) {
                 Run run = runOnce(plain, r, workload, transactions, warmUp);
                 runs.get(r).add(run);
-                progress.append(String.format(" %s %s;", r.name(), run.problems().isEmpty()
-                        ? String.format("%,.0f/s (%.1f µs)", run.rate(), run.cpuNanos() / 1e3 / run.events()) : "FAIL"));
+                progress.append(String.format(" %s %s;", r.name(), run.progress()));
             }
             System.out.println(progress);
         }
@@ -153,17 +150,15 @@ final class Inbox {
                                boolean warmUp) throws SQLException {
         Map<String, Long> seeded = reset(dataSource, workload.seed());
         System.gc();
-        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
-        long cpu0 = cpu.getCurrentThreadCpuTime();
-        long t0 = System.nanoTime();
+        Stopwatch watch = Stopwatch.start();
         Map<String, Long> handedBack;
         try {
             handedBack = r.receiveAll(transactions);
         } catch (Exception e) {
             return new Run(warmUp, Double.NaN, 0, workload.events().size(), List.of("exception: " + BenchDatabase.oneLine(e)));
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        long cpuNanos = cpu.getCurrentThreadCpuTime() - cpu0;
+        double seconds = watch.seconds();
+        long cpuNanos = watch.cpuNanos();
         return new Run(warmUp, seconds, cpuNanos, workload.events().size(), verify(dataSource, workload, seeded, handedBack));
     }
 
@@ -241,9 +236,7 @@ final class Inbox {
         List<Line> lines = new ArrayList<>();
         runs.forEach((r, list) -> {
             Report.Tally tally = Report.Tally.of(list);
-            List<Double> cpu = list.stream().filter(Run::measured).map(run -> run.cpuNanos() / 1e3 / run.events()).toList();
-            lines.add(new Line(r, tally.stats(), cpu.isEmpty() ? "-" : String.format("%.1f", Stats.of(cpu).median()),
-                    tally.problems(), tally.failed(), list.size()));
+            lines.add(new Line(r, tally.stats(), tally.cpuMicros(), tally.problems(), tally.failed(), list.size()));
         });
         Line base = lines.stream().filter(l -> l.receiver().name().startsWith("raw JDBC get-or-create") && l.passed())
                 .findFirst().orElse(null);

@@ -1,8 +1,6 @@
 package dev.upsert.bench;
 
 import dev.upsert.testing.RoundTrips;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -262,19 +260,18 @@ final class OneRowTransactions {
         List<String> failures = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         List<Future<Long>> done = new ArrayList<>();
-        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         long t0 = System.nanoTime();
         for (int t = 0; t < threads; t++) {
             int thread = t;
             done.add(pool.submit(() -> {
-                long cpuStart = cpu.getCurrentThreadCpuTime();
+                Stopwatch watch = Stopwatch.start();  // this worker's CPU time
                 for (int i = thread; i < rows.size(); i += threads) {
                     AccountRow row = rows.get(i);
                     long start = System.nanoTime();
                     held.put(row.email(), c.upsert(row));
                     latencies[i] = System.nanoTime() - start;
                 }
-                return cpu.getCurrentThreadCpuTime() - cpuStart;
+                return watch.cpuNanos();
             }));
         }
         long cpuNanos = 0;

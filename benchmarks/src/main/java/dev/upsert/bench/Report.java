@@ -30,14 +30,32 @@ final class Report {
         }
     }
 
-    /** A timed, verified run (W1's, W3's). */
+    /** A timed, verified run (W1's, W3's) of {@link #units()} rows or events. */
     interface Timed {
         boolean warmUp();
 
         /** NaN when the run did not finish. */
         double seconds();
 
-        double rate();
+        /** The calling thread's CPU time over the run ({@link Stopwatch}). */
+        long cpuNanos();
+
+        /** The rows (W1) or events (W3) of the run. */
+        int units();
+
+        default double rate() {
+            return units() / seconds();
+        }
+
+        /** The client's CPU time per row or event, in microseconds. */
+        default double cpuMicrosPerUnit() {
+            return cpuNanos() / 1e3 / units();
+        }
+
+        /** As the progress lines show a run: its rate and client CPU per unit, or FAIL. */
+        default String progress() {
+            return problems().isEmpty() ? String.format("%,.0f/s (%.1f µs)", rate(), cpuMicrosPerUnit()) : "FAIL";
+        }
 
         /** Empty when the verification passed. */
         List<String> problems();
@@ -48,11 +66,15 @@ final class Report {
         }
     }
 
-    /** One contender's runs: the measured rates, the problems of the first failed run, how many runs failed. */
-    record Tally(Stats stats, List<String> problems, int failed) {
+    /**
+     * One contender's runs: the measured rates, the median client CPU per unit of the measured runs (as printed, "-"
+     * without any), the problems of the first failed run, how many runs failed.
+     */
+    record Tally(Stats stats, String cpuMicros, List<String> problems, int failed) {
 
         static Tally of(List<? extends Timed> runs) {
             List<Double> rates = new ArrayList<>();
+            List<Double> cpu = new ArrayList<>();
             List<String> problems = new ArrayList<>();
             int failed = 0;
             for (Timed run : runs) {
@@ -64,9 +86,11 @@ final class Report {
                 }
                 if (run.measured()) {
                     rates.add(run.rate());
+                    cpu.add(run.cpuMicrosPerUnit());
                 }
             }
-            return new Tally(rates.isEmpty() ? null : Stats.of(rates), problems, failed);
+            return new Tally(rates.isEmpty() ? null : Stats.of(rates),
+                    cpu.isEmpty() ? "-" : String.format("%.1f", Stats.of(cpu).median()), problems, failed);
         }
     }
 
@@ -74,9 +98,7 @@ final class Report {
         Tally tally = Tally.of(runs);
         List<Double> statements = runs.stream().filter(Timed::measured).map(Benchmarks.Run::statements)
                 .filter(OptionalLong::isPresent).map(n -> (double) n.getAsLong()).toList();
-        List<Double> cpu = runs.stream().filter(Timed::measured).map(r -> r.cpuNanos() / 1e3 / r.rows()).toList();
-        return new Summary(c.name(), c.rawJdbc(), tally.stats(),
-                cpu.isEmpty() ? "-" : String.format("%.1f", Stats.of(cpu).median()),
+        return new Summary(c.name(), c.rawJdbc(), tally.stats(), tally.cpuMicros(),
                 statements.isEmpty() ? "n/a" : String.format("%,.0f", Stats.of(statements).median()),
                 roundTrips == null ? "n/a" : String.format("%,d", roundTrips), tally.problems(), tally.failed(), runs.size());
     }
