@@ -75,14 +75,16 @@ public final class ProposedIdListener implements PersistEventListener, LoadEvent
             return;
         }
         EventSource session = event.getSession();
-        if (session.getPersistenceContextInternal().getEntry(entity) != null) {
-            return;
-        }
         EntityPersister persister = session.getFactory().getMappingMetamodel().findEntityDescriptor(entity.getClass());
         if (persister == null) {
             return;
         }
-        for (ToOneAttributeMapping parent : derivedIds.computeIfAbsent(persister, ProposedIdListener::derivedIdsOf)) {
+        List<ToOneAttributeMapping> parents = derivedIds.computeIfAbsent(persister, ProposedIdListener::derivedIdsOf);
+        // most entities derive no id: the persistence context is not asked about them
+        if (parents.isEmpty() || session.getPersistenceContextInternal().getEntry(entity) != null) {
+            return;
+        }
+        for (ToOneAttributeMapping parent : parents) {
             Object value = parent.getValue(entity);
             if (value == null || value instanceof HibernateProxy) {
                 continue;  // a proxy stands for a loaded row: its id is stored
