@@ -34,6 +34,7 @@ import org.hibernate.dialect.PostgreSQLDialect;
 import org.hibernate.engine.config.spi.ConfigurationService;
 import org.hibernate.engine.jdbc.batch.internal.BasicBatchKey;
 import org.hibernate.engine.jdbc.connections.spi.JdbcConnectionAccess;
+import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.event.service.spi.EventListenerRegistry;
@@ -222,8 +223,9 @@ public final class UpsertIntegrator implements LineIntegrator {
                         persisters.add(persister);
                     }
                 });
+                boolean perTenant = factory.getServiceRegistry().getService(MultiTenantConnectionProvider.class) != null;
                 for (UpsertEntityPersister persister : persisters) {
-                    check(persister, connection, problems);
+                    check(persister, connection, perTenant, problems);
                 }
                 if (!connection.getAutoCommit()) {
                     connection.rollback();  // only read; leave no transaction open on a pooled connection
@@ -241,13 +243,16 @@ public final class UpsertIntegrator implements LineIntegrator {
     }
 
     /** The table exists, the conflict target matches a unique index, and PostgreSQL accepts the statement. */
-    private static void check(UpsertEntityPersister persister, Connection connection, List<String> problems) throws SQLException {
+    private static void check(UpsertEntityPersister persister, Connection connection, boolean perTenant,
+                              List<String> problems) throws SQLException {
         String entity = persister.getMappedClass().getSimpleName();
         String table = persister.getTableName();
         if (!UniqueKeyCatalog.tableExists(connection, table)) {
             problems.add("@Upsert on " + entity + ": table " + table + " does not exist when the SessionFactory is built, so "
                     + "its conflict target cannot be checked; create it first (or let schema generation create it), or set "
-                    + UpsertSettings.VALIDATE_SCHEMA + "=false");
+                    + UpsertSettings.VALIDATE_SCHEMA + "=false" + (perTenant ? " (this check reads the connection the "
+                    + "MultiTenantConnectionProvider gives for no tenant; with a schema or database per tenant, set it to false: "
+                    + "the table is then read at the first upsert, on that tenant's connection)" : ""));
             return;
         }
         UpsertPlan plan = persister.plan(connection, problems);

@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.EnumSet;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.hibernate.HibernateException;
@@ -83,8 +84,13 @@ public final class IdentityBlockGenerator implements BeforeExecutionGenerator {
     private static final SessionState.Slot<Map<IdentityBlockGenerator, Block>> BLOCKS = new SessionState.Slot<>();
     /** Ids the last completed transaction used: the size of the next transaction's first fetch. */
     private volatile int firstFetch;
-    /** A pooled sequence's fetched and unused ids, shared by every session of the SessionFactory. */
-    private final ArrayDeque<Long> pool = new ArrayDeque<>();
+    /**
+     * A pooled sequence's fetched and unused ids, shared by every session of the SessionFactory with the same tenant
+     * (Hibernate's pooled optimizer keeps its blocks per tenant too): with a schema or database per tenant, each
+     * tenant's sequence is its own, and one tenant's ids would be no ids of another's.
+     */
+    private final Map<Object, ArrayDeque<Long>> pools = new ConcurrentHashMap<>();
+    private static final Object NO_TENANT = new Object();
     /** The SQL that draws a row's id in the statement, once the plan decided it can ({@link #deferredIdSql}); else null. */
     private volatile String deferredSql;
     /** Placeholders: {@code placeholderBase} plus a counter modulo {@code placeholderRange}, all below the sequence's minimum. */
@@ -162,9 +168,8 @@ public final class IdentityBlockGenerator implements BeforeExecutionGenerator {
             String seq = sequence;
             if (seq == null) {
                 String column = ((BasicValuedModelPart) persister.getIdentifierMapping()).getSelectionExpression();
-                try (PreparedStatement ps = connection.prepareStatement("select pg_get_serial_sequence(?, ?)")) {
-                    ps.setString(1, persister.getTableName());
-                    ps.setString(2, column.startsWith("\"") ? column : column.toLowerCase(java.util.Locale.ROOT));
+                try (PreparedStatement ps = connection.prepareStatement(SERIAL_SEQUENCE)) {
+                    bindSerialSequence(ps, column);
                     try (ResultSet rs = ps.executeQuery()) {
                         seq = rs.next() ? rs.getString(1) : null;
                     }
@@ -240,11 +245,13 @@ public final class IdentityBlockGenerator implements BeforeExecutionGenerator {
     }
 
     /**
-     * From the shared pool; an empty pool is refilled by the session that finds it empty, as many ids as its block
+     * From the shared pool of the session's tenant; an empty pool is refilled by the session that finds it empty, as many ids as its block
      * size (the last transaction's use at first, then doubling). Fetched outside the lock: two sessions refilling at
      * once both add their ids, nothing is lost.
      */
     private Long pooled(SharedSessionContractImplementor session, Block block) {
+        Object tenant = session.getTenantIdentifierValue();
+        ArrayDeque<Long> pool = pools.computeIfAbsent(tenant == null ? NO_TENANT : tenant, t -> new ArrayDeque<>());
         synchronized (pool) {
             Long id = pool.poll();
             if (id != null) {
@@ -298,12 +305,11 @@ public final class IdentityBlockGenerator implements BeforeExecutionGenerator {
         String found = sequence;
         if (found == null) {
             String column = ((BasicValuedModelPart) persister.getIdentifierMapping()).getSelectionExpression();
-            String sql = "select pg_get_serial_sequence(?, ?)";
+            String sql = SERIAL_SEQUENCE;
             JdbcCoordinator jdbc = session.getJdbcCoordinator();
             PreparedStatement statement = jdbc.getStatementPreparer().prepareStatement(sql);
             try {
-                statement.setString(1, persister.getTableName());
-                statement.setString(2, column.startsWith("\"") ? column : column.toLowerCase(java.util.Locale.ROOT));
+                bindSerialSequence(statement, column);
                 ResultSet rs = jdbc.getResultSetReturn().extract(statement, sql);
                 found = rs.next() ? rs.getString(1) : null;
             } catch (SQLException e) {
@@ -320,6 +326,23 @@ public final class IdentityBlockGenerator implements BeforeExecutionGenerator {
             sequence = found;
         }
         return found;
+    }
+
+    /**
+     * The sequence of an IDENTITY (or serial) column: {@code pg_get_serial_sequence}, which names it with its schema,
+     * unless the entity's table is named without one. Then the sequence is named without one too, found by the
+     * connection's {@code search_path} where the table is found: with a schema per tenant (a
+     * {@code MultiTenantConnectionProvider} switching schemas), each tenant's statements draw from its own
+     * sequence, not from the one of the tenant whose connection first asked.
+     */
+    private static final String SERIAL_SEQUENCE = "select case when ? then quote_ident(c.relname) else q.s end"
+            + " from (select pg_get_serial_sequence(?, ?) as s) q left join pg_class c on c.oid = to_regclass(q.s)";
+
+    private void bindSerialSequence(PreparedStatement statement, String column) throws SQLException {
+        String table = persister.getTableName();
+        statement.setBoolean(1, !table.contains("."));
+        statement.setString(2, table);
+        statement.setString(3, column.startsWith("\"") ? column : column.toLowerCase(java.util.Locale.ROOT));
     }
 
     @Override

@@ -1,0 +1,239 @@
+package dev.upsert.upsert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import jakarta.persistence.Entity;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.SequenceGenerator;
+import jakarta.persistence.Table;
+
+import org.hibernate.Session;
+import org.hibernate.SessionFactory;
+import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.upsert.Upsert;
+import dev.upsert.UpsertOutcome;
+import dev.upsert.Upserts;
+import dev.upsert.testing.PostgresTest;
+import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.PersistenceUnit;
+import dev.upsert.testing.jpa.Teardown;
+
+/**
+ * Schema-per-tenant multi-tenancy (a {@code MultiTenantConnectionProvider} that points each tenant's connections at
+ * the tenant's schema, the tables and sequences alike in every schema): each tenant's upserts write its own table, and
+ * take their ids from its own sequence, never from another tenant's, with pooled sequences (whose fetched ids a
+ * SessionFactory shares between sessions) and with IDENTITY columns (whose sequence the statement draws from).
+ */
+@PostgresTest
+class UpsertSchemaTenancyIT {
+
+    @Entity @Table(name = "st_account") @Upsert(on = "email")
+    static class Account {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "st_account_ids")
+        @SequenceGenerator(name = "st_account_ids", sequenceName = "st_account_seq", allocationSize = 50)
+        Long id;
+        String email;
+        String name;
+        Account() { }
+        Account(String email, String name) { this.email = email; this.name = name; }
+    }
+
+    @Entity @Table(name = "st_identity_account") @Upsert(on = "email")
+    static class IdentityAccount {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        String email;
+        String name;
+        IdentityAccount() { }
+        IdentityAccount(String email, String name) { this.email = email; this.name = name; }
+    }
+
+    /**
+     * Tenant A's sequences start here, tenant B's at 1: an id tells whose sequence it came from (a pooled value
+     * {@code v} stands for the ids {@code v - 49 .. v}).
+     */
+    private static final long A_IDS = 1_000_000;
+    private static final long FROM_A = A_IDS - 49;
+
+    private static String schemaA;
+    private static String schemaB;
+    private static EntityManagerFactory factory;
+
+    /** Each tenant's connections are the tenant's schema; "any" connection (Hibernate's own boot work) the test's. */
+    static final class SchemaPerTenant implements MultiTenantConnectionProvider<String> {
+        private final TestSchema db;
+
+        SchemaPerTenant(TestSchema db) {
+            this.db = db;
+        }
+
+        @Override
+        public Connection getAnyConnection() throws SQLException {
+            Connection connection = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+            connection.setSchema(db.name());
+            return connection;
+        }
+
+        @Override
+        public void releaseAnyConnection(Connection connection) throws SQLException {
+            connection.close();
+        }
+
+        @Override
+        public Connection getConnection(String tenant) throws SQLException {
+            Connection connection = getAnyConnection();
+            connection.setSchema("A".equals(tenant) ? schemaA : schemaB);
+            return connection;
+        }
+
+        @Override
+        public void releaseConnection(String tenant, Connection connection) throws SQLException {
+            connection.close();
+        }
+
+        @Override
+        public boolean supportsAggressiveRelease() {
+            return false;
+        }
+
+        @Override
+        public boolean isUnwrappableAs(Class<?> unwrapType) {
+            return false;
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> unwrapType) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    @BeforeAll
+    static void start(TestSchema db) {
+        schemaA = db.name() + "_a";
+        schemaB = db.name() + "_b";
+        for (String schema : List.of(schemaA, schemaB)) {
+            db.execute("create schema " + schema + ";"
+                    + "create sequence " + schema + ".st_account_seq increment by 50;"
+                    + "create table " + schema + ".st_account (id bigint primary key, email text not null unique, name text);"
+                    + "create table " + schema + ".st_identity_account (id bigint generated by default as identity primary key,"
+                    + " email text not null unique, name text)");
+        }
+        db.execute("select setval('" + schemaA + ".st_account_seq', " + A_IDS + ", false);"
+                + "alter table " + schemaA + ".st_identity_account alter column id restart with " + A_IDS);
+        factory = PersistenceUnit.create("schema-tenancy", Map.of(
+                "hibernate.multi_tenant_connection_provider", new SchemaPerTenant(db),
+                "hibernate.jdbc.batch_size", "20",
+                // "any" connection is the test's own schema, which has no tenant table to check at boot
+                "upsert.validate_schema", "false"), Account.class, IdentityAccount.class);
+    }
+
+    @AfterAll
+    static void stop(TestSchema db) {
+        Teardown.closeAll(factory);
+        db.execute("drop schema if exists " + schemaA + " cascade; drop schema if exists " + schemaB + " cascade");
+    }
+
+    @BeforeEach
+    void empty(TestSchema db) {
+        db.execute("truncate " + schemaA + ".st_account, " + schemaA + ".st_identity_account, "
+                + schemaB + ".st_account, " + schemaB + ".st_identity_account");
+    }
+
+    @Test
+    void eachTenantsUpsertsWriteItsOwnSchemaWithIdsFromItsOwnSequence(TestSchema db) {
+        // alternating, so that ids a tenant fetched ahead are there for the other one to take
+        for (int round = 0; round < 3; round++) {
+            for (String tenant : List.of("A", "B")) {
+                int r = round;
+                as(tenant, s -> {
+                    s.persist(new Account("shared@example.com", tenant + r));
+                    s.persist(new Account(tenant + r + "@example.com", tenant + r));
+                    s.persist(new IdentityAccount("shared@example.com", tenant + r));
+                    s.persist(new IdentityAccount(tenant + r + "@example.com", tenant + r));
+                    return null;
+                });
+            }
+        }
+
+        for (String table : List.of("st_account", "st_identity_account")) {
+            for (String tenant : List.of("A", "B")) {
+                String schema = "A".equals(tenant) ? schemaA : schemaB;
+                List<List<Object>> rows = db.query("select email, name, id >= " + FROM_A + " from " + schema + "." + table
+                        + " order by email");
+                assertThat(rows).as(tenant + "'s " + table).containsExactly(
+                        List.of(tenant + "0@example.com", tenant + "0", "A".equals(tenant)),
+                        List.of(tenant + "1@example.com", tenant + "1", "A".equals(tenant)),
+                        List.of(tenant + "2@example.com", tenant + "2", "A".equals(tenant)),
+                        List.of("shared@example.com", tenant + "2", "A".equals(tenant)));
+            }
+        }
+    }
+
+    @Test
+    void theEntityHoldsItsOwnTenantsStoredRow(TestSchema db) {
+        Account a = new Account("same@example.com", "a");
+        Account b = new Account("same@example.com", "b");
+        UpsertOutcome storedByA = as("A", s -> persist(s, a));
+        UpsertOutcome storedByB = as("B", s -> persist(s, b));
+        Account again = new Account("same@example.com", "b2");
+        UpsertOutcome updatedByB = as("B", s -> persist(s, again));
+
+        assertThat(List.of(storedByA, storedByB, updatedByB))
+                .containsExactly(UpsertOutcome.INSERTED, UpsertOutcome.INSERTED, UpsertOutcome.UPDATED);
+
+        assertThat(again.id).isEqualTo(b.id).isLessThan(FROM_A);
+        assertThat(a.id).isGreaterThanOrEqualTo(FROM_A);
+        assertThat(db.query("select id, name from " + schemaA + ".st_account")).containsExactly(List.of(a.id, "a"));
+        assertThat(db.query("select id, name from " + schemaB + ".st_account")).containsExactly(List.of(b.id, "b2"));
+    }
+
+    /**
+     * The boot check reads the connection Hibernate asks for without a tenant, which holds no tenant's table here: the
+     * message says so, and how to leave the check to each tenant's first upsert.
+     */
+    @Test
+    void theBootCheckOfASchemaPerTenantUnitNamesTheSettingToTurnItOff(TestSchema db) {
+        assertThatThrownBy(() -> PersistenceUnit.create("schema-tenancy-checked",
+                Map.of("hibernate.multi_tenant_connection_provider", new SchemaPerTenant(db)), Account.class))
+                .rootCause()
+                .hasMessageContaining("@Upsert on Account: table st_account does not exist when the SessionFactory is built")
+                .hasMessageContaining("upsert.validate_schema=false (this check reads the connection the "
+                        + "MultiTenantConnectionProvider gives for no tenant");
+    }
+
+    private static UpsertOutcome persist(Session session, Object entity) {
+        session.persist(entity);
+        session.flush();
+        return Upserts.outcome(session, entity).orElseThrow();
+    }
+
+    private static <T> T as(String tenant, Function<Session, T> work) {
+        try (Session session = factory.unwrap(SessionFactory.class).withOptions().tenantIdentifier(tenant).openSession()) {
+            session.getTransaction().begin();
+            try {
+                T result = work.apply(session);
+                session.getTransaction().commit();
+                return result;
+            } finally {
+                if (session.getTransaction().isActive()) {
+                    session.getTransaction().rollback();
+                }
+            }
+        }
+    }
+}
