@@ -66,6 +66,28 @@ class StarterSettingsIT {
                 .hasStackTraceContaining("with different values; keep one of them");
     }
 
+    /**
+     * The same with the library's own key under {@code spring.jpa.properties}, which the starter's property would
+     * otherwise have replaced without a word.
+     */
+    @Test
+    void theLibrarysOwnKeyUnderSpringJpaPropertiesWithAnotherValueStopsTheBootNamingBoth(TestSchema db) {
+        Throwable thrown = catchThrowable(() -> boot(LegacyApplication.class, db, Map.of(
+                "spring.jpa.properties.upsert.exception.include_values", "true", "upsert.exception.include-values", "false"),
+                Map.of()).close());
+        assertThat(thrown).hasStackTraceContaining("upsert.exception.include-values")
+                .hasStackTraceContaining("spring.jpa.properties.upsert.exception.include_values = 'true'")
+                .hasStackTraceContaining("with a different value; keep one of them");
+
+        // the same value both ways is one setting, not a conflict
+        try (ConfigurableApplicationContext app = boot(LegacyApplication.class, db, Map.of(
+                "spring.jpa.properties.upsert.exception.include_values", "TRUE", "upsert.exception.include-values", "true",
+                "upsert.validate-schema", "false"), Map.of())) {
+            assertThat(app.getBean(EntityManagerFactory.class).getProperties())
+                    .containsEntry(UpsertSettings.EXCEPTION_INCLUDE_VALUES, "true");
+        }
+    }
+
     @Test
     void checkSequencesFailRefusesADriftedSequenceAndOffSkipsTheCheck(TestSchema db) {
         db.execute("""
