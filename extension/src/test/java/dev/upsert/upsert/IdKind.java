@@ -22,6 +22,7 @@ import jakarta.persistence.PostPersist;
 import jakarta.persistence.PrePersist;
 import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
+import jakarta.persistence.TableGenerator;
 import jakarta.persistence.Transient;
 import jakarta.persistence.UniqueConstraint;
 import jakarta.persistence.Version;
@@ -39,7 +40,7 @@ import dev.upsert.testing.TestSchema;
 enum IdKind {
     SEQUENCE(SeqAccount.class, SeqAccount::new, true), SEQUENCE_ONE(SeqOneAccount.class, SeqOneAccount::new, true),
     IDENTITY(IdentityAccount.class, IdentityAccount::new, true), UUID(UuidAccount.class, UuidAccount::new, true),
-    ASSIGNED(AssignedAccount.class, AssignedAccount::new, false),
+    TABLE(TableAccount.class, TableAccount::new, true), ASSIGNED(AssignedAccount.class, AssignedAccount::new, false),
     IDENTITY_WITH_COLLECTION(IdentityTaggedAccount.class, IdentityTaggedAccount::new, false);
 
     final Class<? extends Account> type;
@@ -118,6 +119,17 @@ enum IdKind {
     @Upsert(on = "email")
     static class UuidAccount extends Account {
         @Id @GeneratedValue UUID id;
+
+        @Override Object id() { return id; }
+    }
+
+    /** Hibernate's table generator (JPA's {@code TABLE} strategy), its ids in blocks of 10: Hibernate proposes them at persist. */
+    @Entity(name = "KindTable") @Table(name = "kind_table", uniqueConstraints = @UniqueConstraint(name = "kind_table_email_key", columnNames = "email"))
+    @Upsert(on = "email")
+    static class TableAccount extends Account {
+        @Id @GeneratedValue(strategy = GenerationType.TABLE, generator = "kind_table_ids")
+        @TableGenerator(name = "kind_table_ids", table = "kind_table_ids", allocationSize = 10)
+        Long id;
 
         @Override Object id() { return id; }
     }

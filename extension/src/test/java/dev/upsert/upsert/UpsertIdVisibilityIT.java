@@ -60,7 +60,8 @@ class UpsertIdVisibilityIT {
         Jpa.assertEnhancedExactlyInTheEnhancedCopy(UpsertIdVisibilityIT.class, IdKind.SeqAccount.class);
         db = schema;
         jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20"), IdKind.SeqAccount.class, IdKind.SeqOneAccount.class,
-                IdKind.IdentityAccount.class, IdKind.UuidAccount.class, IdKind.AssignedAccount.class, IdKind.IdentityTaggedAccount.class, Order.class);
+                IdKind.IdentityAccount.class, IdKind.UuidAccount.class, IdKind.TableAccount.class, IdKind.AssignedAccount.class,
+                IdKind.IdentityTaggedAccount.class, Order.class);
     }
 
     static List<Arguments> cases() {

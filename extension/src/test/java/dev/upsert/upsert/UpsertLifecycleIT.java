@@ -95,11 +95,12 @@ class UpsertLifecycleIT {
         db = schema;
         jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "20",
                         "hibernate.session_factory.statement_inspector", prepared),
-                IdKind.SeqAccount.class, IdKind.IdentityAccount.class, IdKind.UuidAccount.class, IdKind.AssignedAccount.class, Note.class, Event.class, Ticket.class);
+                IdKind.SeqAccount.class, IdKind.IdentityAccount.class, IdKind.UuidAccount.class, IdKind.TableAccount.class,
+                IdKind.AssignedAccount.class, Note.class, Event.class, Ticket.class);
     }
 
     static List<Arguments> cases() {
-        return IdKind.keyStoredOrNot(IdKind.SEQUENCE, IdKind.IDENTITY, IdKind.UUID, IdKind.ASSIGNED);
+        return IdKind.keyStoredOrNot(IdKind.SEQUENCE, IdKind.IDENTITY, IdKind.UUID, IdKind.TABLE, IdKind.ASSIGNED);
     }
 
     /** A fresh key; when {@code existing}, stored first as (name 'Old', created_by 'seed', version 0). */
