@@ -40,9 +40,9 @@ import org.hibernate.type.descriptor.java.JavaType;
  *     {@code truncate ... restart identity} or a {@code setval} between transactions is obeyed.</li>
  * <li><b>Pooled sequences</b> ({@code allocationSize > 1}): as Hibernate's pooled optimizer, a value {@code v} stands
  *     for the ids {@code v - increment + 1 .. v} (never below the sequence's start), and the ids fetched are shared by
- *     every session and transaction of the SessionFactory, so a fetch happens once per block, and a transaction's
- *     unused ids serve the next one (only a JVM's exit leaves a gap). Each value is one {@code nextval}: JVMs never
- *     collide.</li>
+ *     every session and transaction of the SessionFactory (per tenant), so a fetch happens once per block, and a
+ *     transaction's unused ids serve the next one (only a JVM's exit leaves a gap). Each value is one {@code nextval}:
+ *     JVMs never collide.</li>
  * <li>Otherwise (a {@code StatelessSession}, whose {@code insert} returns the id; a partitioned table, where an
  *     inserted row is recognized by its proposed id; an id type or sequence the placeholders cannot stay apart from):
  *     a block per transaction, fetched in one round trip, {@code select nextval(seq) from generate_series(1, n)},
@@ -245,9 +245,9 @@ public final class IdentityBlockGenerator implements BeforeExecutionGenerator {
     }
 
     /**
-     * From the shared pool of the session's tenant; an empty pool is refilled by the session that finds it empty, as many ids as its block
-     * size (the last transaction's use at first, then doubling). Fetched outside the lock: two sessions refilling at
-     * once both add their ids, nothing is lost.
+     * From the shared pool of the session's tenant; an empty pool is refilled by the session that finds it empty, as
+     * many ids as its block size (the last transaction's use at first, then doubling). Fetched outside the lock: two
+     * sessions refilling at once both add their ids, nothing is lost.
      */
     private Long pooled(SharedSessionContractImplementor session, Block block) {
         Object tenant = session.getTenantIdentifierValue();
