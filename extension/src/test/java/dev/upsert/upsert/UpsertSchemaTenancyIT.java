@@ -19,7 +19,6 @@ import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 
 import org.hibernate.Session;
-import org.hibernate.SessionFactory;
 import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,6 +32,7 @@ import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
 import dev.upsert.testing.jpa.PersistenceUnit;
 import dev.upsert.testing.jpa.Teardown;
+import dev.upsert.testing.jpa.Transactions;
 
 /**
  * Schema-per-tenant multi-tenancy (a {@code MultiTenantConnectionProvider} that points each tenant's connections at
@@ -223,17 +223,6 @@ class UpsertSchemaTenancyIT {
     }
 
     private static <T> T as(String tenant, Function<Session, T> work) {
-        try (Session session = factory.unwrap(SessionFactory.class).withOptions().tenantIdentifier(tenant).openSession()) {
-            session.getTransaction().begin();
-            try {
-                T result = work.apply(session);
-                session.getTransaction().commit();
-                return result;
-            } finally {
-                if (session.getTransaction().isActive()) {
-                    session.getTransaction().rollback();
-                }
-            }
-        }
+        return Transactions.inTenantTransaction(factory, tenant, work);
     }
 }

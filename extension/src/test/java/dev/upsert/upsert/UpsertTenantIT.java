@@ -18,7 +18,6 @@ import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
 
 import org.hibernate.Session;
-import org.hibernate.SessionFactory;
 import org.hibernate.annotations.SoftDelete;
 import org.hibernate.annotations.TenantId;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,6 +30,7 @@ import dev.upsert.UpsertOutcome;
 import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
+import dev.upsert.testing.jpa.Transactions;
 
 /**
  * {@code @TenantId} (discriminator multi-tenancy): an upsert never reads, updates or hands back another tenant's row.
@@ -125,18 +125,7 @@ class UpsertTenantIT {
     }
 
     private static <T> T as(EntityManagerFactory factory, String tenant, Function<Session, T> work) {
-        try (Session session = factory.unwrap(SessionFactory.class).withOptions().tenantIdentifier(tenant).openSession()) {
-            session.getTransaction().begin();
-            try {
-                T result = work.apply(session);
-                session.getTransaction().commit();
-                return result;
-            } finally {
-                if (session.getTransaction().isActive()) {
-                    session.getTransaction().rollback();
-                }
-            }
-        }
+        return Transactions.inTenantTransaction(factory, tenant, work);
     }
 
     private static UpsertOutcome persist(Session session, Object entity) {

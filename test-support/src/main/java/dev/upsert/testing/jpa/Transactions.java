@@ -6,6 +6,9 @@ import java.util.function.Function;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 
+import org.hibernate.Session;
+import org.hibernate.SessionFactory;
+
 /**
  * One unit of work in a transaction of its own, as an application's service method runs it: a new
  * {@link EntityManager}, begin, the work, commit; rolled back and closed whatever happens.
@@ -31,6 +34,25 @@ public final class Transactions {
             throw e;
         } finally {
             em.close();
+        }
+    }
+
+    /**
+     * Runs {@code work} in a transaction of a new session opened for {@code tenant} (Hibernate's tenant identifier, for
+     * {@code @TenantId} or a {@code MultiTenantConnectionProvider}) and commits; returns what the work returned.
+     */
+    public static <T> T inTenantTransaction(EntityManagerFactory factory, String tenant, Function<Session, T> work) {
+        try (Session session = factory.unwrap(SessionFactory.class).withOptions().tenantIdentifier(tenant).openSession()) {
+            session.getTransaction().begin();
+            try {
+                T result = work.apply(session);
+                session.getTransaction().commit();
+                return result;
+            } finally {
+                if (session.getTransaction().isActive()) {
+                    session.getTransaction().rollback();
+                }
+            }
         }
     }
 
