@@ -234,7 +234,7 @@ public final class ColumnArray {
      * {@code java.sql.Timestamp} sends in another calendar than the proleptic one PostgreSQL uses.
      */
     private static Long epochMicros(long epochSecond, int nanos) {
-        return epochSecond >= FIRST_ISO_SECOND && epochSecond < AFTER_ISO_SECONDS ? epochSecond * 1_000_000 + micros(nanos) : null;
+        return isoSecond(epochSecond) ? epochSecond * 1_000_000 + micros(nanos) : null;
     }
 
     /** Nanoseconds as microseconds, rounded half up as pgjdbc rounds what the binder sets (its TimestampUtils). */
@@ -254,7 +254,11 @@ public final class ColumnArray {
 
     /** Whether {@code instant} falls in {@link #isoYear}'s range (UTC). */
     static boolean isoInstant(Instant instant) {
-        long seconds = instant.getEpochSecond();
+        return isoSecond(instant.getEpochSecond());
+    }
+
+    /** Whether the UTC epoch second {@code seconds} falls in {@link #isoYear}'s range. */
+    private static boolean isoSecond(long seconds) {
         return seconds >= FIRST_ISO_SECOND && seconds < AFTER_ISO_SECONDS;
     }
 
