@@ -105,7 +105,8 @@ public final class UpsertPersistListener implements PersistEventListener {
         Object find(PersistenceContext context, UpsertPlan plan, Object entity) {
             int entities = context.getNumberOfManagedEntities();
             if (entities != expectedEntities) {
-                byKey.clear();
+                // emptied, not dropped: after a clear() the next unit of work fills tables already grown to its size
+                byKey.values().forEach(Map::clear);
                 for (var managed : context.reentrantSafeEntityEntries()) {
                     Status status = managed.getValue().getStatus();
                     if (status == Status.GONE || status == Status.LOADING) {

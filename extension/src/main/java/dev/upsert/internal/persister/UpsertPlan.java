@@ -684,8 +684,9 @@ public final class UpsertPlan {
         for (int i = 0; i < attributes.size(); i++) {
             boolean[] inclusion = included[i];
             if (inclusion != null) {
-                attributes.get(i).decompose(values[i], 0, out, null, (n, list, unused, value, selectable) -> {
-                    if (inclusion[n]) {
+                // the inclusion travels as the consumer's argument: one lambda for every row, none built per value
+                attributes.get(i).decompose(values[i], 0, out, inclusion, (n, list, included, value, selectable) -> {
+                    if (included[n]) {
                         list.add(value);
                     }
                 }, session);

@@ -258,7 +258,7 @@ public final class ColumnArray {
     }
 
     /** Whether the UTC epoch second {@code seconds} falls in {@link #isoYear}'s range. */
-    private static boolean isoSecond(long seconds) {
+    static boolean isoSecond(long seconds) {
         return seconds >= FIRST_ISO_SECOND && seconds < AFTER_ISO_SECONDS;
     }
 

@@ -11,6 +11,7 @@ import org.hibernate.metamodel.mapping.JdbcMapping;
 import org.hibernate.type.descriptor.ValueBinder;
 import org.hibernate.type.descriptor.WrapperOptions;
 import org.hibernate.type.descriptor.java.JavaType;
+import org.hibernate.type.descriptor.java.OffsetDateTimeJavaType;
 import org.hibernate.type.descriptor.jdbc.BasicBinder;
 import org.hibernate.type.descriptor.jdbc.TimestampUtcAsJdbcTimestampJdbcType;
 
@@ -58,8 +59,15 @@ public final class Timestamptz {
         if (read == null) {
             return null;
         }
-        Instant instant = read.toInstant();
-        return ColumnArray.isoInstant(instant) ? mapping.getJdbcJavaType().wrap(instant, options)
-                : mapping.getJdbcValueExtractor().extract(rs, position, options);
+        if (!ColumnArray.isoSecond(read.toEpochSecond())) {
+            return mapping.getJdbcValueExtractor().extract(rs, position, options);
+        }
+        JavaType<?> javaType = mapping.getJdbcJavaType();
+        if (read.getOffset() == ZoneOffset.UTC && javaType.getClass() == OffsetDateTimeJavaType.class) {
+            // what Hibernate's own type makes of the instant (instant.atOffset(UTC)), which pgjdbc's binary read
+            // already is: not a second OffsetDateTime per value (on Java 17 each builds its own ZoneRules)
+            return read;
+        }
+        return javaType.wrap(read.toInstant(), options);
     }
 }
