@@ -228,7 +228,8 @@ final class Inbox {
     }
 
     private static String report(Map<Receiver, List<Run>> runs, Map<String, String> bootFailures, Benchmarks.Options options) {
-        record Line(Receiver receiver, Stats stats, String cpuMicrosPerEvent, List<String> problems, int failed, int total) {
+        record Line(Receiver receiver, Stats stats, List<Double> roundRates, String cpuMicrosPerEvent, List<String> problems,
+                    int failed, int total) {
             boolean passed() {
                 return failed == 0 && stats != null;
             }
@@ -236,7 +237,7 @@ final class Inbox {
         List<Line> lines = new ArrayList<>();
         runs.forEach((r, list) -> {
             Report.Tally tally = Report.Tally.of(list);
-            lines.add(new Line(r, tally.stats(), tally.cpuMicros(), tally.problems(), tally.failed(), list.size()));
+            lines.add(new Line(r, tally.stats(), tally.roundRates(), tally.cpuMicros(), tally.problems(), tally.failed(), list.size()));
         });
         Line base = lines.stream().filter(l -> l.receiver().name().startsWith("raw JDBC get-or-create") && l.passed())
                 .findFirst().orElse(null);
@@ -261,11 +262,12 @@ final class Inbox {
         }
         bootFailures.forEach((name, why) -> out.append(String.format(format, name, "-", "-", "-", "-", "FAIL: " + why)));
         out.append("cpu µs = client CPU per event on the calling thread (median of the measured runs; waiting for the server excluded).\n");
-        out.append("Targets (ratios of W3 medians, this run):\n");
+        out.append("Targets (ratios of W3 medians, this run; in brackets the median of the per-round ratios):\n");
         for (Line l : lines) {
             if (l.receiver().name().startsWith("@Upsert")) {
                 out.append(String.format("  %-26s vs raw get-or-create: %s (target >= 0.9)%n", l.receiver().name(),
-                        !l.passed() ? "n/a: FAILED verification" : base == null ? "n/a" : String.format("%.2f", l.stats().ratioTo(base.stats()))));
+                        !l.passed() ? "n/a: FAILED verification" : base == null ? "n/a"
+                                : Stats.ratioText(l.stats(), l.roundRates(), base.stats(), base.roundRates())));
             }
         }
         return out.toString();

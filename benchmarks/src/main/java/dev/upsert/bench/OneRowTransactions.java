@@ -131,6 +131,8 @@ final class OneRowTransactions {
     /** Timed, verified runs of one contender on one thread count. */
     private static final class Measured {
         final List<Double> rates = new ArrayList<>();
+        /** Every measured round's rate in round order, NaN for a failed one: for the per-round ratios. */
+        final List<Double> roundRates = new ArrayList<>();
         final List<Long> latencies = new ArrayList<>();
         final List<String> problems = new ArrayList<>();
         int failedRuns;
@@ -290,6 +292,7 @@ final class OneRowTransactions {
         }
         if (into != null) {
             into.runs++;
+            into.roundRates.add(failures.isEmpty() ? rows.size() / seconds : Double.NaN);
             if (failures.isEmpty()) {
                 into.rates.add(rows.size() / seconds);
                 into.cpuMicrosPerTx.add(cpuNanos / 1e3 / rows.size());
@@ -315,7 +318,6 @@ final class OneRowTransactions {
         s.append(String.format("%-45s %7s %12s %-15s %9s %8s %7s %7s %7s %7s %9s  %s%n", "contender", "threads", "median tx/s",
                 "min-max", "vs native", "vs JDBC", "p50 ms", "p99 ms", "cpu µs", "rt/tx", "nextval/tx", "verification"));
         s.append("-".repeat(150)).append('\n');
-        Map<String, Double> medians = new LinkedHashMap<>();
         for (int threads : THREADS) {
             Measured jdbc = results.get("plain JDBC insert..on conflict..returning|" + threads);
             Measured nativeQuery = contenders.size() > 1 ? results.get("same SQL, Hibernate native query|" + threads) : null;
@@ -328,7 +330,6 @@ final class OneRowTransactions {
                     continue;
                 }
                 Stats stats = Stats.of(m.rates);
-                medians.put(key(c, threads), stats.median());
                 long[] sorted = m.latencies.stream().mapToLong(Long::longValue).sorted().toArray();
                 s.append(String.format("%-45s %7d %,12.0f %-15s %9s %8s %7.2f %7.2f %7.0f %7.2f %9.3f  %s%n", c.name(), threads, stats.median(),
                         String.format("%,.0f-%,.0f", stats.min(), stats.max()),
@@ -340,12 +341,12 @@ final class OneRowTransactions {
         s.append("cpu µs = client CPU per transaction on the calling threads (median of the runs; waiting for the server excluded).\n");
         s.append("rt/tx = round trips per transaction: Sync messages pgjdbc sent, one thread, one extra untimed pass of up to 1,000 transactions.\n");
         s.append("nextval/tx = sequence values drawn per transaction: the advance of account_id_seq (50 per nextval) in the last measured run.\n");
-        s.append("Targets (ratios of W4 medians, this run):\n");
+        s.append("Targets (ratios of W4 medians, this run; in brackets the median of the per-round ratios):\n");
         for (String upsert : List.of("@Upsert IDENTITY", "@Upsert SEQUENCE (allocationSize 50)")) {
             s.append(String.format("  %-38s 1 thread: vs native %s (target >= 0.95), vs JDBC %s (target >= 0.9);  8 threads: vs native %s (target >= 0.95)%n",
-                    upsert, target(medians, upsert, "same SQL, Hibernate native query", 1),
-                    target(medians, upsert, "plain JDBC insert..on conflict..returning", 1),
-                    target(medians, upsert, "same SQL, Hibernate native query", 8)));
+                    upsert, target(results, upsert, "same SQL, Hibernate native query", 1),
+                    target(results, upsert, "plain JDBC insert..on conflict..returning", 1),
+                    target(results, upsert, "same SQL, Hibernate native query", 8)));
         }
         return s.toString();
     }
@@ -357,10 +358,11 @@ final class OneRowTransactions {
         return String.format("%.2f", stats.median() / Stats.of(base.rates).median());
     }
 
-    private static String target(Map<String, Double> medians, String contender, String base, int threads) {
-        Double a = medians.get(contender + "|" + threads);
-        Double b = medians.get(base + "|" + threads);
-        return a == null || b == null ? "n/a" : String.format("%.2f", a / b);
+    private static String target(Map<String, Measured> results, String contender, String base, int threads) {
+        Measured a = results.get(contender + "|" + threads);
+        Measured b = results.get(base + "|" + threads);
+        return a == null || b == null || a.rates.isEmpty() || b.rates.isEmpty() ? "n/a"
+                : Stats.ratioText(Stats.of(a.rates), a.roundRates, Stats.of(b.rates), b.roundRates);
     }
 
     static long percentile(long[] sorted, double p) {

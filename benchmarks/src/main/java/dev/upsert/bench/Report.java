@@ -22,8 +22,8 @@ final class Report {
     }
 
     /** A contender's measured rounds, summarised. */
-    record Summary(String name, boolean rawJdbc, Stats stats, String cpuMicrosPerRow, String statements,
-                   String roundTrips, List<String> problems, int failedRuns, int runs) {
+    record Summary(String name, boolean rawJdbc, Stats stats, List<Double> roundRates, String cpuMicrosPerRow,
+                   String statements, String roundTrips, List<String> problems, int failedRuns, int runs) {
 
         boolean passed() {
             return failedRuns == 0 && stats != null;
@@ -67,13 +67,15 @@ final class Report {
     }
 
     /**
-     * One contender's runs: the measured rates, the median client CPU per unit of the measured runs (as printed, "-"
-     * without any), the problems of the first failed run, how many runs failed.
+     * One contender's runs: the measured rates, every measured round's rate in round order (NaN if it did not finish),
+     * the median client CPU per unit of the measured runs (as printed, "-" without any), the problems of the first
+     * failed run, how many runs failed.
      */
-    record Tally(Stats stats, String cpuMicros, List<String> problems, int failed) {
+    record Tally(Stats stats, List<Double> roundRates, String cpuMicros, List<String> problems, int failed) {
 
         static Tally of(List<? extends Timed> runs) {
             List<Double> rates = new ArrayList<>();
+            List<Double> roundRates = new ArrayList<>();
             List<Double> cpu = new ArrayList<>();
             List<String> problems = new ArrayList<>();
             int failed = 0;
@@ -84,12 +86,15 @@ final class Report {
                         problems.addAll(run.problems());
                     }
                 }
+                if (!run.warmUp()) {
+                    roundRates.add(run.rate());
+                }
                 if (run.measured()) {
                     rates.add(run.rate());
                     cpu.add(run.cpuMicrosPerUnit());
                 }
             }
-            return new Tally(rates.isEmpty() ? null : Stats.of(rates),
+            return new Tally(rates.isEmpty() ? null : Stats.of(rates), roundRates,
                     cpu.isEmpty() ? "-" : String.format("%.1f", Stats.of(cpu).median()), problems, failed);
         }
     }
@@ -98,7 +103,7 @@ final class Report {
         Tally tally = Tally.of(runs);
         List<Double> statements = runs.stream().filter(Timed::measured).map(Benchmarks.Run::statements)
                 .filter(OptionalLong::isPresent).map(n -> (double) n.getAsLong()).toList();
-        return new Summary(c.name(), c.rawJdbc(), tally.stats(), tally.cpuMicros(),
+        return new Summary(c.name(), c.rawJdbc(), tally.stats(), tally.roundRates(), tally.cpuMicros(),
                 statements.isEmpty() ? "n/a" : String.format("%,.0f", Stats.of(statements).median()),
                 roundTrips == null ? "n/a" : String.format("%,d", roundTrips), tally.problems(), tally.failed(), runs.size());
     }
@@ -153,7 +158,8 @@ final class Report {
         Summary findThenSaveAuto = find(summaries, FIND_THEN_SAVE_AUTO);
         Summary unnestReturning = find(summaries, UNNEST_RETURNING);
         Summary seq = find(summaries, UPSERT_SEQ);
-        StringBuilder out = perUpsert("Targets (ratios of W1 medians, this run):\n", summaries, ours -> {
+        StringBuilder out = perUpsert("Targets (ratios of W1 medians, this run; in brackets the median of the per-round ratios):\n",
+                summaries, ours -> {
             String line = String.format("vs %s: %s (target >= 1.5);  vs %s: %s (target >= 0.8);  vs %s: %s (AUTO flush: %s)",
                     SQL_INSERT_REWRITE, ratio(ours, sqlInsert), UNNEST_RETURNING, ratio(ours, unnestReturning),
                     FIND_THEN_SAVE, ratio(ours, findThenSave), ratio(ours, findThenSaveAuto));
@@ -167,7 +173,7 @@ final class Report {
 
     /** On Citus: each {@code @Upsert} contender against each raw statement on the same cluster. */
     private static String citusRatios(List<Summary> summaries) {
-        return perUpsert("Ratios to the raw SQL on the same Citus cluster (W1 medians, this run):\n", summaries,
+        return perUpsert("Ratios to the raw SQL on the same Citus cluster (W1 medians, this run; in brackets by round):\n", summaries,
                 ours -> String.join(";  ", CITUS_BASES.stream()
                         .map(base -> "vs " + base + ": " + ratio(ours, find(summaries, base))).toList())).toString();
     }
@@ -189,6 +195,6 @@ final class Report {
     }
 
     private static String ratio(Summary a, Summary b) {
-        return b == null || b.stats() == null ? "n/a" : String.format("%.2f", a.stats().ratioTo(b.stats()));
+        return b == null || b.stats() == null ? "n/a" : Stats.ratioText(a.stats(), a.roundRates(), b.stats(), b.roundRates());
     }
 }

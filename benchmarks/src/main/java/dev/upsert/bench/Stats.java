@@ -1,5 +1,6 @@
 package dev.upsert.bench;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -20,5 +21,28 @@ record Stats(double median, double min, double max) {
     /** This median over {@code base}'s median: above 1 is faster. */
     double ratioTo(Stats base) {
         return median / base.median;
+    }
+
+    /**
+     * The median, over the measured rounds, of {@code rates}' rate over {@code base}'s in the same round (both in round
+     * order; NaN for a round that did not finish); NaN when no round has both. The contenders take turns within a
+     * round, so each pair ran seconds apart, on the same state of a shared machine; the ratio of the two medians pairs
+     * rates from different rounds.
+     */
+    static double pairedRatio(List<Double> rates, List<Double> base) {
+        List<Double> ratios = new ArrayList<>();
+        for (int round = 0; round < Math.min(rates.size(), base.size()); round++) {
+            double ratio = rates.get(round) / base.get(round);
+            if (Double.isFinite(ratio)) {
+                ratios.add(ratio);
+            }
+        }
+        return ratios.isEmpty() ? Double.NaN : of(ratios).median();
+    }
+
+    /** A target's ratio as printed: the ratio of the medians, then the median of the per-round ratios. */
+    static String ratioText(Stats stats, List<Double> rounds, Stats base, List<Double> baseRounds) {
+        double paired = pairedRatio(rounds, baseRounds);
+        return String.format("%.2f", stats.ratioTo(base)) + (Double.isNaN(paired) ? "" : String.format(" [by round %.2f]", paired));
     }
 }
