@@ -73,8 +73,8 @@ public final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
         UpsertPlan plan = persister.plan(session);
         // a placeholder id goes in as NULL: the statement draws the row's id (IdentityBlockGenerator)
         Object proposed = persister.getGenerator() instanceof IdentityBlockGenerator block && block.isPlaceholder(id) ? null : id;
-        var row = new UpsertBatch.PendingRow(entity, id, values, plan.jdbcValues(proposed, values, session));
-        (HibernateAccess.get().isStateless(session) ? batch(session) : UpsertBatch.pendingFor(session)).add(persister, row);
+        Object[] jdbcValues = plan.jdbcValues(proposed, values, session);
+        (HibernateAccess.get().isStateless(session) ? batch(session) : UpsertBatch.pendingFor(session)).add(persister, entity, id, values, jdbcValues);
         return null;
     }
 
