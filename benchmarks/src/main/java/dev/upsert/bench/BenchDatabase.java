@@ -182,6 +182,11 @@ final class BenchDatabase implements AutoCloseable {
         }
     }
 
+    /** Whether the server is the embedded one this benchmark started (its processes run on this machine). */
+    boolean embedded() {
+        return server instanceof EmbeddedPostgres;
+    }
+
     /** The table's shape, which the raw contenders' SQL follows. */
     AccountTable table() {
         return table;

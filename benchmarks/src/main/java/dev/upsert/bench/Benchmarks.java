@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  * transaction, 1 and 8 threads) and the heap check, and prints the
  * results table. Options: {@code --rows N} (W1 upserts, default 20,000), {@code --rounds R} (measured rounds, default 5),
  * {@code --warm-up R} (W1's and W3's warm-up rounds before them, default 5), {@code --w2-ops N} (per thread, default 1,000; 0 skips W2), {@code --memory-rows N}
- * (default 100,000; 0 skips), {@code --w3-events N} (W3, the idempotent inbox, default 20,000; 0 skips), {@code --w4-tx N} (W4 transactions per run, default 4,000; 0 skips), {@code --w4-rounds R} (W4 measured rounds, default 7: a one-thread round lasts about a second, and a median of three such rounds moved by several percent between runs on a shared machine), {@code --only a,b} (W1 and W4 contenders whose name contains one of these).
+ * (default 100,000; 0 skips), {@code --w3-events N} (W3, the idempotent inbox, default 20,000; 0 skips), {@code --w4-tx N} (W4 transactions per run, default 4,000; 0 skips), {@code --w4-rounds R} (W4 measured rounds, default 7: a one-thread round lasts about a second, and a median of three such rounds moved by several percent between runs on a shared machine), {@code --w4-pin on|off} (W4 on one thread with this JVM and the embedded server on separate CPUs, default on: {@link Placement}), {@code --only a,b} (W1 and W4 contenders whose name contains one of these).
  * {@code BENCH_JDBC_URL} (+ {@code BENCH_JDBC_USER}, {@code BENCH_JDBC_PASSWORD}) uses that server instead of an
  * embedded one.
  * <p>
@@ -91,7 +91,7 @@ public final class Benchmarks {
             }
             String inbox = options.citus ? "W2, W3 and the heap check: not run on Citus\n"
                     : options.w3Events > 0 ? Inbox.run(db, options) : "W3: skipped (--w3-events 0)\n";
-            String oneRow = options.w4Transactions > 0 ? OneRowTransactions.run(db, options.w4Transactions, options.w4Rounds, options::selects)
+            String oneRow = options.w4Transactions > 0 ? OneRowTransactions.run(db, options.w4Transactions, options.w4Rounds, options.w4Pin, options::selects)
                     : "W4: skipped (--w4-tx 0)\n";
             String memory = options.citus ? "not run on Citus" : "skipped (--memory-rows 0)";
             if (options.memoryRows > 0 && !options.citus) {
@@ -282,6 +282,8 @@ public final class Benchmarks {
         int w3Events = 20_000;
         int w4Transactions = 4_000;
         int w4Rounds = 7;
+        /** W4 on one thread with the client and the embedded server on separate CPUs ({@link Placement}). */
+        boolean w4Pin = true;
         List<String> only = List.of();
         boolean citus;
 
@@ -294,7 +296,7 @@ public final class Benchmarks {
                     continue;
                 }
                 if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(arg + " needs a value; options: --rows N --rounds R --warm-up R --w2-ops N --memory-rows N --w3-events N --w4-tx N --w4-rounds R --only a,b --citus");
+                    throw new IllegalArgumentException(arg + " needs a value; options: --rows N --rounds R --warm-up R --w2-ops N --memory-rows N --w3-events N --w4-tx N --w4-rounds R --w4-pin on|off --only a,b --citus");
                 }
                 String value = args[++i];
                 switch (arg) {
@@ -306,9 +308,14 @@ public final class Benchmarks {
                     case "--w3-events" -> o.w3Events = Integer.parseInt(value.replace("_", ""));
                     case "--w4-tx" -> o.w4Transactions = Integer.parseInt(value.replace("_", ""));
                     case "--w4-rounds" -> o.w4Rounds = Integer.parseInt(value);
+                    case "--w4-pin" -> o.w4Pin = switch (value) {
+                        case "on" -> true;
+                        case "off" -> false;
+                        default -> throw new IllegalArgumentException("--w4-pin takes on or off, not " + value);
+                    };
                     case "--only" -> o.only = List.of(value.toLowerCase(Locale.ROOT).split(","));
                     default -> throw new IllegalArgumentException("unknown option " + arg
-                            + "; options: --rows N --rounds R --warm-up R --w2-ops N --memory-rows N --w3-events N --w4-tx N --w4-rounds R --only a,b --citus");
+                            + "; options: --rows N --rounds R --warm-up R --w2-ops N --memory-rows N --w3-events N --w4-tx N --w4-rounds R --w4-pin on|off --only a,b --citus");
                 }
             }
             if (o.rows < 2 || o.rounds < 1 || o.warmUp < 0 || o.w4Rounds < 1 || o.w4Transactions == 1) {

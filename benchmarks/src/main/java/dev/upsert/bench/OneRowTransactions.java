@@ -144,7 +144,8 @@ final class OneRowTransactions {
     }
 
     /** Runs W4 and returns its report. */
-    static String run(BenchDatabase db, int transactions, int rounds, java.util.function.Predicate<String> selected) throws Exception {
+    static String run(BenchDatabase db, int transactions, int rounds, boolean pin, java.util.function.Predicate<String> selected)
+            throws Exception {
         StringBuilder out = new StringBuilder();
         try (HikariDataSource pool = db.newPool("w4", POOL_SIZE)) {
             List<OneRow> contenders = new ArrayList<>();
@@ -185,17 +186,16 @@ final class OneRowTransactions {
                 return "W4: no contender selected (--only)\n";
             }
             Map<String, Measured> results = new LinkedHashMap<>();
+            String placement = "";
             for (int threads : THREADS) {
-                for (int round = 0; round <= rounds; round++) {
-                    Workload workload = Workload.w1(transactions, 100 + round);
-                    StringBuilder progress = new StringBuilder("W4 " + threads + " thread" + (threads == 1 ? "" : "s")
-                            + (round == 0 ? " warm-up:" : " round " + round + ":"));
-                    for (OneRow c : Workload.inRoundOrder(contenders, round)) {
-                        Measured m = results.computeIfAbsent(key(c, threads), k -> new Measured());
-                        double rate = timedRun(db, c, workload, threads, round == 0 ? null : m);
-                        progress.append(String.format(" %s %s;", c.name(), Double.isNaN(rate) ? "FAIL" : String.format("%,.0f/s", rate)));
+                // one thread is a ping-pong with its backend: pinned apart (Placement); eight keep both CPUs busy
+                try (Placement pinned = threads == 1 && pin ? Placement.apart(db) : null) {
+                    if (pinned != null) {
+                        placement = pinned.description();
+                    } else if (threads == 1) {
+                        placement = "not pinned (--w4-pin off)";
                     }
-                    System.out.println(progress);
+                    measure(db, contenders, transactions, rounds, threads, results);
                 }
             }
             // one more pass per contender, one thread, untimed: round trips from pgjdbc's protocol log
@@ -212,10 +212,26 @@ final class OneRowTransactions {
                     results.get(key(c, threads)).roundTripsPerTx = (double) trips / rows.size();
                 }
             }
-            out.append(report(transactions, rounds, contenders, results, bootFailures));
+            out.append(report(transactions, rounds, contenders, results, bootFailures, placement));
             units.forEach(EntityUpsert::close);
         }
         return out.toString();
+    }
+
+    /** The warm-up round and the measured rounds of every contender on {@code threads} threads. */
+    private static void measure(BenchDatabase db, List<OneRow> contenders, int transactions, int rounds, int threads,
+                                Map<String, Measured> results) throws Exception {
+        for (int round = 0; round <= rounds; round++) {
+            Workload workload = Workload.w1(transactions, 100 + round);
+            StringBuilder progress = new StringBuilder("W4 " + threads + " thread" + (threads == 1 ? "" : "s")
+                    + (round == 0 ? " warm-up:" : " round " + round + ":"));
+            for (OneRow c : Workload.inRoundOrder(contenders, round)) {
+                Measured m = results.computeIfAbsent(key(c, threads), k -> new Measured());
+                double rate = timedRun(db, c, workload, threads, round == 0 ? null : m);
+                progress.append(String.format(" %s %s;", c.name(), Double.isNaN(rate) ? "FAIL" : String.format("%,.0f/s", rate)));
+            }
+            System.out.println(progress);
+        }
     }
 
     private static String key(OneRow c, int threads) {
@@ -309,12 +325,13 @@ final class OneRowTransactions {
     }
 
     private static String report(int transactions, int rounds, List<OneRow> contenders, Map<String, Measured> results,
-                                 Map<String, String> bootFailures) {
+                                 Map<String, String> bootFailures, String placement) {
         StringBuilder s = new StringBuilder();
         s.append(String.format("W4: one row per transaction (%,d transactions over %,d keys, half of them seeded, shuffled%s), "
                 + "HikariCP pool of %d; 1 warm-up + %d measured rounds per thread count%n",
                 transactions, transactions, contenders.stream().anyMatch(OneRow::newKeysOnly)
                         ? "; persist of a plain IDENTITY entity: the new half only" : "", POOL_SIZE, rounds));
+        s.append("1 thread: ").append(placement).append("; 8 threads: not pinned\n");
         s.append(String.format("%-45s %7s %12s %-15s %9s %8s %7s %7s %7s %7s %9s  %s%n", "contender", "threads", "median tx/s",
                 "min-max", "vs native", "vs JDBC", "p50 ms", "p99 ms", "cpu µs", "rt/tx", "nextval/tx", "verification"));
         s.append("-".repeat(150)).append('\n');

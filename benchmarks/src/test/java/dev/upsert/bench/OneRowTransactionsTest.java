@@ -34,6 +34,21 @@ class OneRowTransactionsTest {
     }
 
     @Test
+    void theParentPidIsReadBehindTheCommandsParentheses() {
+        // a command may hold spaces and parentheses of its own
+        assertThat(Placement.parentOf("4242 (postgres: bench (x) idle) S 4100 4100 4100 0 -1 4194560")).isEqualTo(4100);
+        assertThat(Placement.parentOf("1 (systemd) S 0 1 1 0 -1")).isZero();
+    }
+
+    @Test
+    void w4PinIsOnUnlessTurnedOff() {
+        assertThat(Benchmarks.Options.parse(new String[0]).w4Pin).isTrue();
+        assertThat(Benchmarks.Options.parse(new String[] {"--w4-pin", "off"}).w4Pin).isFalse();
+        assertThatThrownBy(() -> Benchmarks.Options.parse(new String[] {"--w4-pin", "maybe"}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("on or off");
+    }
+
+    @Test
     void w4OptionsAreParsedAndZeroSkips() {
         Benchmarks.Options o = Benchmarks.Options.parse(new String[] {"--w4-tx", "1_000", "--w4-rounds", "2"});
         assertThat(o.w4Transactions).isEqualTo(1_000);
