@@ -292,38 +292,36 @@ public final class UnnestUpsertStatement {
             throws SQLException {
         Connection connection = statement.getConnection();
         int n = rows.size();
-        Object[][] elements = new Object[arrays.length][];
+        java.sql.Array[] bound = new java.sql.Array[arrays.length];
         Capture capture = null;
         for (int b = 0; b < arrays.length; b++) {
-            elements[b] = arrays[b].newArray(n);
-            if (arrays[b].kind == ColumnArray.Kind.CAPTURED && capture == null) {
-                capture = new Capture();
-            }
-        }
-        // row by row, not column by column: the rows come in key order, scattered in memory, and each is read once
-        PreparedStatement capturing = capture == null ? null : capture.statement();
-        for (int r = 0; r < n; r++) {
-            Object[] row = rows.get(r);
-            for (int b = 0; b < arrays.length; b++) {
-                ColumnArray array = arrays[b];
-                Object value = row[this.bound[b]];
-                if (array.kind == ColumnArray.Kind.CAPTURED) {
+            ColumnArray array = arrays[b];
+            int c = this.bound[b];
+            Object[] elements = array.newArray(n);
+            if (array.kind == ColumnArray.Kind.CAPTURED) {
+                if (capture == null) {
+                    capture = new Capture();
+                }
+                @SuppressWarnings("unchecked")
+                var binder = (org.hibernate.type.descriptor.ValueBinder<Object>) plan.columns.get(c).jdbcMapping().getJdbcValueBinder();
+                PreparedStatement capturing = capture.statement();
+                for (int r = 0; r < n; r++) {
                     capture.reset();
-                    @SuppressWarnings("unchecked")
-                    var binder = (org.hibernate.type.descriptor.ValueBinder<Object>) plan.columns.get(this.bound[b]).jdbcMapping().getJdbcValueBinder();
-                    binder.bind(capturing, value, 1, session);
+                    binder.bind(capturing, rows.get(r)[c], 1, session);
                     if (!capture.bound) {
                         return false;
                     }
-                    elements[b][r] = capture.text;
-                } else if (value != null && (elements[b][r] = array.element(value, session)) == null) {
-                    return false;
+                    elements[r] = capture.text;
+                }
+            } else {
+                for (int r = 0; r < n; r++) {
+                    Object value = rows.get(r)[c];
+                    if (value != null && (elements[r] = array.element(value, session)) == null) {
+                        return false;
+                    }
                 }
             }
-        }
-        java.sql.Array[] bound = new java.sql.Array[arrays.length];
-        for (int b = 0; b < arrays.length; b++) {
-            bound[b] = arrays[b].create(connection, elements[b]);
+            bound[b] = array.create(connection, elements);
         }
         int first = 1;
         if (ordinals) {
