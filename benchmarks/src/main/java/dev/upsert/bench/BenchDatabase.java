@@ -173,13 +173,7 @@ final class BenchDatabase implements AutoCloseable {
 
     /** The sequence's {@code last_value}: ids drawn, for counting sequence values per transaction. */
     long sequenceValue(String sequence) throws SQLException {
-        try (Connection c = plain.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select last_value from " + sequence)) {
-            rs.next();
-            long value = rs.getLong(1);
-            c.commit();
-            return value;
-        }
+        return queryLong("select last_value from " + sequence);
     }
 
     /** Whether the server is the embedded one this benchmark started (its processes run on this machine). */
@@ -239,8 +233,12 @@ final class BenchDatabase implements AutoCloseable {
     }
 
     long rowCount() throws SQLException {
-        try (Connection c = plain.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select count(*) from account")) {
+        return queryLong("select count(*) from account");
+    }
+
+    /** The one number {@code sql} selects, in a transaction of its own. */
+    long queryLong(String sql) throws SQLException {
+        try (Connection c = plain.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             long n = rs.getLong(1);
             c.commit();

@@ -3,17 +3,12 @@ package dev.upsert.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import javax.sql.DataSource;
 
 /**
  * Keeps the benchmark's JVM and the embedded PostgreSQL on separate CPUs while W4 measures one thread, as a client and
@@ -65,7 +60,7 @@ final class Placement implements AutoCloseable {
         String server = cpus - cpus / 2 == 1 ? String.valueOf(cpus / 2) : cpus / 2 + "-" + (cpus - 1);
         String all = "0-" + (cpus - 1);
         try {
-            long postmaster = parentOf(backendPid(db.dataSource(false)));
+            long postmaster = parentOf(db.queryLong("select pg_backend_pid()"));
             List<Long> pids = serverProcesses(postmaster);
             for (long pid : pids) {
                 taskset(server, pid);
@@ -99,16 +94,6 @@ final class Placement implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             System.out.println("W4: could not give the CPUs back (" + BenchDatabase.oneLine(e) + "); the rest of the run is pinned");
-        }
-    }
-
-    private static long backendPid(DataSource pool) throws SQLException {
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select pg_backend_pid()")) {
-            rs.next();
-            long pid = rs.getLong(1);
-            c.commit();
-            return pid;
         }
     }
 
