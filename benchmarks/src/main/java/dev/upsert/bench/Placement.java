@@ -28,20 +28,18 @@ import java.util.stream.Stream;
  */
 final class Placement implements AutoCloseable {
 
-    private final List<Long> serverPids;
     private final long postmaster;
     private final String allCpus;
     private final String description;
 
-    private Placement(List<Long> serverPids, long postmaster, String allCpus, String description) {
-        this.serverPids = serverPids;
+    private Placement(long postmaster, String allCpus, String description) {
         this.postmaster = postmaster;
         this.allCpus = allCpus;
         this.description = description;
     }
 
     private static Placement none(String why) {
-        return new Placement(List.of(), -1, null, "not pinned (" + why + ")");
+        return new Placement(-1, null, "not pinned (" + why + ")");
     }
 
     /** Pins this JVM to the first half of the CPUs and the embedded server's processes to the second half. */
@@ -56,17 +54,15 @@ final class Placement implements AutoCloseable {
         if (cpus < 2) {
             return none("1 CPU");
         }
-        String client = cpus / 2 == 1 ? "0" : "0-" + (cpus / 2 - 1);
-        String server = cpus - cpus / 2 == 1 ? String.valueOf(cpus / 2) : cpus / 2 + "-" + (cpus - 1);
-        String all = "0-" + (cpus - 1);
+        String client = cpuList(0, cpus / 2 - 1);
+        String server = cpuList(cpus / 2, cpus - 1);
         try {
             long postmaster = parentOf(db.queryLong("select pg_backend_pid()"));
-            List<Long> pids = serverProcesses(postmaster);
-            for (long pid : pids) {
+            for (long pid : serverProcesses(postmaster)) {
                 taskset(server, pid);
             }
             taskset(client, ProcessHandle.current().pid());
-            return new Placement(pids, postmaster, all,
+            return new Placement(postmaster, cpuList(0, cpus - 1),
                     "client (this JVM) on CPU " + client + ", PostgreSQL on CPU " + server + ", taskset");
         } catch (IOException | SQLException | RuntimeException e) {
             return none(BenchDatabase.oneLine(e));
@@ -85,9 +81,8 @@ final class Placement implements AutoCloseable {
         }
         try {
             taskset(allCpus, ProcessHandle.current().pid());
-            List<Long> pids = new ArrayList<>(serverPids);
-            serverProcesses(postmaster).stream().filter(pid -> !pids.contains(pid)).forEach(pids::add);
-            for (long pid : pids) {
+            for (long pid : serverProcesses(postmaster)) {
+                // a backend that ended since the scan has nothing to give back
                 if (Files.exists(Path.of("/proc", String.valueOf(pid)))) {
                     taskset(allCpus, pid);
                 }
@@ -95,6 +90,11 @@ final class Placement implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             System.out.println("W4: could not give the CPUs back (" + BenchDatabase.oneLine(e) + "); the rest of the run is pinned");
         }
+    }
+
+    /** {@code taskset}'s list of the CPUs {@code first} to {@code last}. */
+    private static String cpuList(int first, int last) {
+        return first == last ? String.valueOf(first) : first + "-" + last;
     }
 
     /** The postmaster and its children (backends, background workers): new backends inherit its CPUs. */

@@ -223,10 +223,12 @@ public final class UpsertBatch implements LineBatch {
                     // the type's rows are written back (or failed): no longer waiting; a later type's rows still are
                     List<PendingRow> rows = type.getValue();
                     running.removeIf(list -> list == rows);
-                    if (waiting != null && waiting.size() == rows.size()) {
-                        waiting.clear();  // the last type, and no row added meanwhile: no removal one by one
-                    } else if (waiting != null) {
-                        rows.forEach(row -> waiting.remove(row.entity()));
+                    if (waiting != null) {  // null: never asked for, nothing to keep up to date
+                        if (waiting.size() == rows.size()) {
+                            waiting.clear();  // the last type, and no row added meanwhile: no removal one by one
+                        } else {
+                            rows.forEach(row -> waiting.remove(row.entity()));
+                        }
                     }
                 }
             }
