@@ -1,12 +1,12 @@
 package dev.upsert.internal.event;
 
+import dev.upsert.internal.persister.Rekey;
 import dev.upsert.internal.persister.UpsertBatch;
 import dev.upsert.internal.persister.UpsertEntityPersister;
 
 import org.hibernate.HibernateException;
 import org.hibernate.action.internal.DelayedPostInsertIdentifier;
 import org.hibernate.engine.spi.EntityEntry;
-import org.hibernate.engine.spi.EntityEntryExtraState;
 import org.hibernate.engine.spi.PersistenceContext;
 import org.hibernate.engine.spi.Status;
 import org.hibernate.event.spi.EventSource;
@@ -25,7 +25,7 @@ import org.hibernate.event.spi.PersistEventListener;
  * {@code PersistenceUnitUtil.getIdentifier} answer the placeholder, a {@code @MapsId} child or a foreign key never
  * binds it, and the entity's collections are keyed by it, which Hibernate resolves from the owner's entry when their
  * statements run ({@code CollectionAction.getKey}). The write-back moves the entry to the stored id
- * ({@code replaceDelayedEntityIdentityInsertKeys}, as Hibernate does after a delayed insert). The insert action
+ * ({@link Rekey}, as Hibernate's {@code replaceDelayedEntityIdentityInsertKeys} does after a delayed insert). The insert action
  * keeps the proposed id, which only the upsert statement binds.
  * <p>
  * Appended after Hibernate's persist and merge listeners (cascaded persists and merges come through them too).
@@ -71,11 +71,7 @@ public final class DelayedIdKeys implements PersistEventListener, MergeEventList
                 || entry.getId() instanceof DelayedPostInsertIdentifier || !persister.keysByDelayedId()) {
             return;
         }
-        EntityEntryExtraState extra = entry.getExtraState(EntityEntryExtraState.class);
-        context.replaceDelayedEntityIdentityInsertKeys(entry.getEntityKey(), new DelayedPostInsertIdentifier());
-        if (extra != null) {
-            context.getEntry(entity).addExtraState(extra);
-        }
+        Rekey.to(new DelayedPostInsertIdentifier(), entity, entry, session);
         if ((cascadeAtFlush || context.isFlushing()) && persister.ownsCollections()) {
             // persisted by the flush's cascade, after the flush's start ran the pending upserts of collection owners
             // (UpsertLifecycleListener): its stored collections must be in place before the flush reaches its own, so

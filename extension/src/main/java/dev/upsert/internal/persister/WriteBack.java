@@ -5,7 +5,6 @@ import jakarta.persistence.EntityExistsException;
 
 import org.hibernate.action.internal.DelayedPostInsertIdentifier;
 import org.hibernate.engine.spi.EntityEntry;
-import org.hibernate.engine.spi.EntityEntryExtraState;
 import org.hibernate.engine.spi.EntityKey;
 import org.hibernate.engine.spi.PersistenceContext;
 import org.hibernate.engine.spi.SelfDirtinessTracker;
@@ -87,12 +86,7 @@ public final class WriteBack {
                         + "modify that instance instead of persisting a new one");
             }
             // from the placeholder (event.DelayedIdKeys) or the proposed id to the stored one, as after a delayed identity insert
-            EntityEntryExtraState extra = current.getExtraState(EntityEntryExtraState.class);
-            context.replaceDelayedEntityIdentityInsertKeys(current.getEntityKey(), storedId);
-            current = context.getEntry(pending.entity());  // a new entry, under the stored id
-            if (extra != null) {
-                current.addExtraState(extra);
-            }
+            current = Rekey.to(storedId, pending.entity(), current, session);  // a new entry, under the stored id
             NaturalIdMapping naturalId = persister.getNaturalIdMapping();
             if (naturalId != null && moved) {
                 Object naturalIdValues = naturalId.extractNaturalIdFromEntity(pending.entity());
