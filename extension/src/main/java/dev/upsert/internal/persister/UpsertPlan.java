@@ -679,26 +679,35 @@ public final class UpsertPlan {
 
     /** The JDBC values of one row, in {@link #columns} order. */
     Object[] jdbcValues(Object id, Object[] values, SharedSessionContractImplementor session) {
-        List<Object> out = new ArrayList<>(columns.size());
+        Filling row = new Filling(new Object[columns.size()]);
         var attributes = persister.getAttributeMappings();
         for (int i = 0; i < attributes.size(); i++) {
             boolean[] inclusion = included[i];
             if (inclusion != null) {
                 // the inclusion travels as the consumer's argument: one lambda for every row, none built per value
-                attributes.get(i).decompose(values[i], 0, out, inclusion, (n, list, included, value, selectable) -> {
+                attributes.get(i).decompose(values[i], 0, row, inclusion, (n, filling, included, value, selectable) -> {
                     if (included[n]) {
-                        list.add(value);
+                        filling.values[filling.next++] = value;
                     }
                 }, session);
             }
         }
-        for (int f = 0; f < fixedColumns; f++) {
-            out.add(null);  // a FIXED column: its SQL is its value, nothing is bound
-        }
+        row.next += fixedColumns;  // a FIXED column: its SQL is its value, nothing is bound (its value stays null)
         if (!identity) {
-            persister.getIdentifierMapping().decompose(id, 0, out, null, (n, list, unused, value, s) -> list.add(value), session);
+            persister.getIdentifierMapping().decompose(id, 0, row, null,
+                    (n, filling, unused, value, s) -> filling.values[filling.next++] = value, session);
         }
-        return out.toArray();
+        return row.values;
+    }
+
+    /** A row's JDBC values and the next one to fill: the array is the row, sized once, never copied. */
+    private static final class Filling {
+        final Object[] values;
+        int next;
+
+        Filling(Object[] values) {
+            this.values = values;
+        }
     }
 
     /**
