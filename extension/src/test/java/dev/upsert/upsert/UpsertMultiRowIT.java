@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
 
 import jakarta.persistence.Entity;
@@ -26,6 +29,7 @@ import dev.upsert.Upserts;
 import dev.upsert.testing.PostgresTest;
 import dev.upsert.testing.TestSchema;
 import dev.upsert.testing.jpa.StatementRecorder;
+import dev.upsert.upsert.Entities.IdentityAccount;
 import dev.upsert.upsert.Entities.InboxEvent;
 import dev.upsert.upsert.Entities.SequenceAccount;
 
@@ -59,7 +63,7 @@ class UpsertMultiRowIT {
         jpa = new Jpa(schema, Map.of("hibernate.jdbc.batch_size", "50",
                 "hibernate.session_factory.statement_inspector", prepared,
                 "jakarta.persistence.schema-generation.database.action", "create"),
-                SequenceAccount.class, InboxEvent.class, Folded.class);
+                SequenceAccount.class, InboxEvent.class, Folded.class, IdentityAccount.class);
     }
 
     @BeforeEach
@@ -117,6 +121,28 @@ class UpsertMultiRowIT {
         assertThat(prepared.stream().filter(sql -> sql.contains(" from unnest("))).hasSize(20);
         assertThat(prepared.stream().filter(sql -> sql.startsWith("insert into") && !sql.contains(" from unnest("))).isEmpty();
         assertThat(db.queryLong("select count(*) from account_seq where email like 'wide%'")).isEqualTo(20_000);
+    }
+
+    /**
+     * A flush inserts a text key's rows in the text's order, whatever order they were persisted in: the lock order
+     * that keeps concurrent flushes from deadlocking. Seen from the database: an IDENTITY row draws its id as it is
+     * inserted, so the new rows' ids rise with their keys. The keys differ within their first eight characters, beyond
+     * them, and in characters wider than one byte (the sort compares the first eight as one number where it can).
+     */
+    @Test
+    void newRowsAreInsertedInTheOrderOfTheirTextKeys() {
+        List<String> keys = new ArrayList<>(List.of("ord", "or", "ord-a", "ord-\u00e9", "ord-\u0101", "ord-\u00ff",
+                "ord-\u00ff\u00ff\u00ff\u00ff\u00ff", "ord-\u00ff\u00ff\u00ff\u00ff\u0100", "ordered-key-1", "ordered-key-10",
+                "ordered-key-2", "ORD", "ord\u00e9", "ord-z", "ord-\ud834\udd1e", "ord-Z"));
+        for (int i = 0; i < 40; i++) {
+            keys.add("ord-row-" + i);
+        }
+        Collections.shuffle(keys, new Random(7));
+        jpa.run(em -> keys.forEach(key -> em.persist(new IdentityAccount(key, "n", "seed"))));
+
+        keys.sort(Comparator.naturalOrder());
+        assertThat(db.query("select email from account_identity order by id").stream().map(row -> (String) row.get(0)).toList())
+                .isEqualTo(keys);
     }
 
     @Test
