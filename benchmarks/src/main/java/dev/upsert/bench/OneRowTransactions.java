@@ -39,6 +39,19 @@ final class OneRowTransactions {
 
     static final int POOL_SIZE = 8;
     static final int[] THREADS = {1, 8};
+
+    /**
+     * Measured rounds on more than one thread, per one-thread round. A contender's 4,000 transactions on eight threads
+     * take a quarter of a second, and their rate moved by a quarter between rounds (the native query, 21 rounds of one
+     * run: 13,000 to 22,000 tx/s); the medians of seven such rounds put {@code @Upsert} at 0.86 to 1.19 of the native query
+     * in four full runs of one code. Three times the rounds, for every contender alike, take about a minute more.
+     */
+    static final int MANY_THREAD_ROUNDS_PER_ROUND = 3;
+
+    /** The measured rounds on {@code threads} threads, {@code rounds} being those of one thread. */
+    static int roundsOn(int threads, int rounds) {
+        return threads == 1 ? rounds : rounds * MANY_THREAD_ROUNDS_PER_ROUND;
+    }
     /** The table's id sequence: identity column and the pooled entities' sequence; each {@code nextval} advances it 50. */
     private static final String SEQUENCE = "account_id_seq";
     private static final int SEQUENCE_INCREMENT = 50;
@@ -195,7 +208,7 @@ final class OneRowTransactions {
                     } else if (threads == 1) {
                         placement = "not pinned (--w4-pin off)";
                     }
-                    measure(db, contenders, transactions, rounds, threads, results);
+                    measure(db, contenders, transactions, roundsOn(threads, rounds), threads, results);
                 }
             }
             // one more pass per contender, one thread, untimed: round trips from pgjdbc's protocol log
@@ -328,9 +341,9 @@ final class OneRowTransactions {
                                  Map<String, String> bootFailures, String placement) {
         StringBuilder s = new StringBuilder();
         s.append(String.format("W4: one row per transaction (%,d transactions over %,d keys, half of them seeded, shuffled%s), "
-                + "HikariCP pool of %d; 1 warm-up + %d measured rounds per thread count%n",
+                + "HikariCP pool of %d; 1 warm-up + %d measured rounds on 1 thread, %d on 8%n",
                 transactions, transactions, contenders.stream().anyMatch(OneRow::newKeysOnly)
-                        ? "; persist of a plain IDENTITY entity: the new half only" : "", POOL_SIZE, rounds));
+                        ? "; persist of a plain IDENTITY entity: the new half only" : "", POOL_SIZE, rounds, roundsOn(8, rounds)));
         s.append("1 thread: ").append(placement).append("; 8 threads: not pinned\n");
         s.append(String.format("%-45s %7s %12s %-15s %9s %8s %7s %7s %7s %7s %9s  %s%n", "contender", "threads", "median tx/s",
                 "min-max", "vs native", "vs JDBC", "p50 ms", "p99 ms", "cpu µs", "rt/tx", "nextval/tx", "verification"));
