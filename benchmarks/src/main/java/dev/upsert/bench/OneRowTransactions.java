@@ -44,7 +44,7 @@ final class OneRowTransactions {
      * Measured rounds on more than one thread, per one-thread round. A contender's 4,000 transactions on eight threads
      * take a quarter of a second, and their rate moved by a quarter between rounds (the native query, 21 rounds of one
      * run: 13,000 to 22,000 tx/s); the medians of seven such rounds put {@code @Upsert} at 0.86 to 1.19 of the native query
-     * in four full runs of one code. Three times the rounds, for every contender alike, take about a minute more.
+     * in three full runs of one code. Three times the rounds, for every contender alike, take about a minute more.
      */
     static final int MANY_THREAD_ROUNDS_PER_ROUND = 3;
 
