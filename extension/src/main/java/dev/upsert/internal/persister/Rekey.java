@@ -13,8 +13,8 @@ import org.hibernate.engine.spi.SharedSessionContractImplementor;
  * Hibernate's {@code replaceDelayedEntityIdentityInsertKeys} does after a delayed IDENTITY insert, and with the same
  * calls (the entity under its new key, a new entry with the old one's state), except that the entity keeps its place
  * among the managed entities: Hibernate's method takes it out of that list and its identity map and appends it again,
- * which costs a cache miss on both of its neighbours and a rehash of its map slot's run; for a thousand rows it was a
- * twelfth of {@code @Upsert}'s client CPU in the benchmarks' W1 (docs/benchmarks.md). Adding an entry for an entity
+ * which costs a cache miss on both of its neighbours and a rehash of its map slot's run; the two moves of each row were
+ * an eighth of {@code @Upsert}'s client CPU in the benchmarks' W1, and about 7% this way (docs/benchmarks.md). Adding an entry for an entity
  * that has one replaces it where it is, as Hibernate's own {@code persist} does when it turns its SAVING entry into a
  * MANAGED one. The same calls exist in every Hibernate line the library supports (6.6, 7.2 to 7.4).
  */

@@ -340,10 +340,11 @@ public final class UpsertBatch implements LineBatch {
 
     /**
      * Sorts {@code rows} by a key of one text column, the commonest natural key (an email, an external id), and rejects
-     * two rows with one key, in the order and with the outcome of {@link #byKey} and {@link #rejectDuplicateKeys}, at
-     * a fraction of their cost (a twentieth of {@code @Upsert}'s client CPU in the benchmarks' W1, docs/benchmarks.md):
+     * two rows with one key, in the order and with the outcome of {@link #byKey} and {@link #rejectDuplicateKeys}:
      * each key is read once, beside its row, and most comparisons compare two numbers, as PostgreSQL's abbreviated
-     * keys do for its own text sorts. False, and nothing changed, for any other key or a row whose key is NULL.
+     * keys do for its own text sorts. The general sort was about 6% of {@code @Upsert}'s client CPU in the benchmarks'
+     * W1, this one about 5%: reading each key once, a cache miss per row, is most of it (docs/benchmarks.md). False,
+     * and nothing changed, for any other key or a row whose key is NULL.
      */
     private static boolean sortByTextKey(UpsertPlan plan, List<PendingRow> rows) {
         if (plan.keyPositions.length != 1 || rows.size() < 2) {
