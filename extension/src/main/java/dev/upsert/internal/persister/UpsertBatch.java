@@ -269,10 +269,10 @@ public final class UpsertBatch implements LineBatch {
 
     /**
      * Writes the chunk's stored rows back in persist order, not in the key order they ran in. The entities of a unit
-     * of work, their state arrays and Hibernate's entries for them lie in memory in the order they were persisted, and
-     * the write-back relinks each entry in Hibernate's list of managed entities; in key order every row's neighbours
-     * there were a cache miss, and moving the entities to their stored ids a tenth of {@code @Upsert}'s client CPU in
-     * the benchmarks' W1 (docs/benchmarks.md).
+     * of work, their state arrays and Hibernate's entries for them lie in memory in the order they were persisted.
+     * When the write-back still relinked each entry in Hibernate's list of managed entities (before {@link Rekey}
+     * moved entries in place), every row's neighbours there were a cache miss in key order, and the moves were a tenth
+     * of {@code @Upsert}'s client CPU in the benchmarks' W1 (docs/benchmarks.md); the rows themselves still are.
      */
     private static void writeBack(UpsertPlan plan, List<PendingRow> chunk, List<UpsertPlan.StoredRow> stored,
                                   SharedSessionContractImplementor session) {
