@@ -200,6 +200,7 @@ final class OneRowTransactions {
             }
             Map<String, Measured> results = new LinkedHashMap<>();
             String placement = "";
+            Map<Integer, Jit.Phase> phases = new LinkedHashMap<>();
             for (int threads : THREADS) {
                 // one thread is a ping-pong with its backend: pinned apart (Placement); eight keep both CPUs busy
                 try (Placement pinned = threads == 1 && pin ? Placement.apart(db) : null) {
@@ -208,7 +209,7 @@ final class OneRowTransactions {
                     } else if (threads == 1) {
                         placement = "not pinned (--w4-pin off)";
                     }
-                    measure(db, contenders, transactions, roundsOn(threads, rounds), threads, results);
+                    phases.put(threads, measure(db, contenders, transactions, roundsOn(threads, rounds), threads, results));
                 }
             }
             // one more pass per contender, one thread, untimed: round trips from pgjdbc's protocol log
@@ -225,26 +226,47 @@ final class OneRowTransactions {
                     results.get(key(c, threads)).roundTripsPerTx = (double) trips / rows.size();
                 }
             }
-            out.append(report(transactions, rounds, contenders, results, bootFailures, placement));
+            out.append(report(transactions, rounds, contenders, results, bootFailures, placement, phases));
             units.forEach(EntityUpsert::close);
         }
         return out.toString();
     }
 
-    /** The warm-up round and the measured rounds of every contender on {@code threads} threads. */
-    private static void measure(BenchDatabase db, List<OneRow> contenders, int transactions, int rounds, int threads,
-                                Map<String, Measured> results) throws Exception {
-        for (int round = 0; round <= rounds; round++) {
-            Workload workload = Workload.w1(transactions, 100 + round);
-            StringBuilder progress = new StringBuilder("W4 " + threads + " thread" + (threads == 1 ? "" : "s")
-                    + (round == 0 ? " warm-up:" : " round " + round + ":"));
-            for (OneRow c : Workload.inRoundOrder(contenders, round)) {
-                Measured m = results.computeIfAbsent(key(c, threads), k -> new Measured());
-                double rate = timedRun(db, c, workload, threads, round == 0 ? null : m);
-                progress.append(String.format(" %s %s;", c.name(), Double.isNaN(rate) ? "FAIL" : String.format("%,.0f/s", rate)));
-            }
-            System.out.println(progress);
+    /**
+     * The warm-up rounds and the measured rounds of every contender on {@code threads} threads; returns the warm-up
+     * rounds run and the JIT's compile time during the measured ones ({@link Jit}).
+     */
+    private static Jit.Phase measure(BenchDatabase db, List<OneRow> contenders, int transactions, int rounds, int threads,
+                                     Map<String, Measured> results) throws Exception {
+        int warmUps = 0;
+        Jit.Sample lastWarmUp = null;
+        while (Jit.warmUpDue(warmUps, lastWarmUp)) {
+            // warm-up seeds count down from the first measured round's, so no two rounds share a workload
+            lastWarmUp = runRound(db, contenders, Workload.w1(transactions, 100 - warmUps), threads, -warmUps, null,
+                    "W4 " + threads + " thread" + (threads == 1 ? "" : "s") + " warm-up " + (warmUps + 1) + ":");
+            warmUps++;
         }
+        Jit.Sample measuredFrom = Jit.sample();
+        for (int round = 1; round <= rounds; round++) {
+            runRound(db, contenders, Workload.w1(transactions, 100 + round), threads, round, results,
+                    "W4 " + threads + " thread" + (threads == 1 ? "" : "s") + " round " + round + ":");
+        }
+        return new Jit.Phase(warmUps, lastWarmUp, Jit.sample().since(measuredFrom));
+    }
+
+    /** One round: every contender once, in this round's order; measured into {@code results} unless null (warm-up). */
+    private static Jit.Sample runRound(BenchDatabase db, List<OneRow> contenders, Workload workload, int threads, int round,
+                                       Map<String, Measured> results, String label) throws Exception {
+        Jit.Sample before = Jit.sample();
+        StringBuilder progress = new StringBuilder(label);
+        for (OneRow c : Workload.inRoundOrder(contenders, round)) {
+            Measured m = results == null ? null : results.computeIfAbsent(key(c, threads), k -> new Measured());
+            double rate = timedRun(db, c, workload, threads, m);
+            progress.append(String.format(" %s %s;", c.name(), Double.isNaN(rate) ? "FAIL" : String.format("%,.0f/s", rate)));
+        }
+        Jit.Sample took = Jit.sample().since(before);
+        System.out.println(progress.append(took.compileMillis() < 0 ? "" : String.format(" JIT %,d ms (%.1f%%)", took.compileMillis(), 100 * took.share())));
+        return took;
     }
 
     private static String key(OneRow c, int threads) {
@@ -338,12 +360,13 @@ final class OneRowTransactions {
     }
 
     private static String report(int transactions, int rounds, List<OneRow> contenders, Map<String, Measured> results,
-                                 Map<String, String> bootFailures, String placement) {
+                                 Map<String, String> bootFailures, String placement, Map<Integer, Jit.Phase> phases) {
         StringBuilder s = new StringBuilder();
         s.append(String.format("W4: one row per transaction (%,d transactions over %,d keys, half of them seeded, shuffled%s), "
-                + "HikariCP pool of %d; 1 warm-up + %d measured rounds on 1 thread, %d on 8%n",
+                + "HikariCP pool of %d; %d measured rounds on 1 thread, %d on 8%n",
                 transactions, transactions, contenders.stream().anyMatch(OneRow::newKeysOnly)
                         ? "; persist of a plain IDENTITY entity: the new half only" : "", POOL_SIZE, rounds, roundsOn(8, rounds)));
+        phases.forEach((threads, phase) -> s.append(threads).append(threads == 1 ? " thread: " : " threads: ").append(phase).append('\n'));
         s.append("1 thread: ").append(placement).append("; 8 threads: not pinned\n");
         s.append(String.format("%-45s %7s %12s %-15s %9s %8s %7s %7s %7s %7s %9s  %s%n", "contender", "threads", "median tx/s",
                 "min-max", "vs native", "vs JDBC", "p50 ms", "p99 ms", "cpu µs", "rt/tx", "nextval/tx", "verification"));

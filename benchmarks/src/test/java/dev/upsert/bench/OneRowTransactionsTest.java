@@ -56,4 +56,25 @@ class OneRowTransactionsTest {
         assertThat(Benchmarks.Options.parse(new String[] {"--w4-tx", "0"}).w4Transactions).isZero();
         assertThatThrownBy(() -> Benchmarks.Options.parse(new String[] {"--w4-rounds", "0"})).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void warmUpRoundsRunUntilOneCompilesForUnderOnePercentOfItsTime() {
+        Jit.Sample busy = new Jit.Sample(200, 5_000_000_000L);   // 4% of five seconds
+        Jit.Sample quiet = new Jit.Sample(20, 5_000_000_000L);   // 0.4%
+        assertThat(Jit.warmUpDue(0, null)).isTrue();
+        assertThat(Jit.warmUpDue(1, busy)).isTrue();
+        assertThat(Jit.warmUpDue(1, quiet)).isFalse();
+        assertThat(Jit.warmUpDue(Jit.MAX_WARM_UP_ROUNDS, busy)).isFalse();
+        // a JVM that keeps no compile time: a fixed number of rounds
+        Jit.Sample unknown = new Jit.Sample(-1, 5_000_000_000L);
+        assertThat(Jit.warmUpDue(Jit.UNMONITORED_WARM_UP_ROUNDS - 1, unknown)).isTrue();
+        assertThat(Jit.warmUpDue(Jit.UNMONITORED_WARM_UP_ROUNDS, unknown)).isFalse();
+    }
+
+    @Test
+    void theWarmUpIsReportedWithTheJitsShareOfTheMeasuredRounds() {
+        Jit.Phase phase = new Jit.Phase(3, new Jit.Sample(20, 5_000_000_000L), new Jit.Sample(84, 42_000_000_000L));
+        assertThat(phase.toString()).isEqualTo("3 warm-up rounds (quiet: the JIT compiled for 0.4% of the last one's time), "
+                + "then the JIT compiled for 84 ms of the measured rounds' 42.0 s (0.20%)");
+    }
 }
