@@ -243,7 +243,8 @@ public final class UpsertBatch implements LineBatch {
     }
 
     private void execute(UpsertPlan plan, List<PendingRow> rows, SharedSessionContractImplementor session) {
-        if (!sortByTextKey(plan, rows)) {
+        // a lone row (a web request's one upsert per transaction) has no order to find and no twin
+        if (rows.size() > 1 && !sortByTextKey(plan, rows)) {
             Comparator<PendingRow> byKey = byKey(plan);
             rows.sort(byKey);
             rejectDuplicateKeys(plan, rows, byKey);
@@ -276,6 +277,10 @@ public final class UpsertBatch implements LineBatch {
      */
     private static void writeBack(UpsertPlan plan, List<PendingRow> chunk, List<UpsertPlan.StoredRow> stored,
                                   SharedSessionContractImplementor session) {
+        if (chunk.size() == 1) {
+            WriteBack.applyAfterInsert(plan, chunk.get(0), stored.get(0), session);
+            return;
+        }
         // the place in persist order above, the place in the chunk below: one primitive sort, no object per row
         long[] order = new long[chunk.size()];
         for (int i = 0; i < order.length; i++) {
