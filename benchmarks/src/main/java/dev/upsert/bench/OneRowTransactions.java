@@ -42,11 +42,15 @@ final class OneRowTransactions {
 
     /**
      * Measured rounds on more than one thread, per one-thread round. A contender's 4,000 transactions on eight threads
-     * take a quarter of a second, and their rate moved by a quarter between rounds (the native query, 21 rounds of one
-     * run: 13,000 to 22,000 tx/s); the medians of seven such rounds put {@code @Upsert} at 0.86 to 1.19 of the native query
-     * in three full runs of one code. Three times the rounds, for every contender alike, take about a minute more.
+     * take a quarter of a second, and their rate falls in one of two bands, about 17,000 to 23,000 tx/s or 25,000 to
+     * 31,000 (the scheduler's doing, for every contender alike: with 60 rounds each, the native query and
+     * {@code @Upsert IDENTITY} landed in the upper one 15 and 16 times in one run, 14 and 14 in another, 2026-12-07).
+     * A median of a few such rounds depends on how many fell in each band: with seven rounds three full runs of one code
+     * put {@code @Upsert} at 0.86 to 1.19 of the native query, with 21 rounds four full runs put it at 0.89 to 1.04, with 60
+     * the two runs above at 1.00 and 1.01. Eight times the one-thread rounds (56 by default), for every contender alike,
+     * take about 80 s.
      */
-    static final int MANY_THREAD_ROUNDS_PER_ROUND = 3;
+    static final int MANY_THREAD_ROUNDS_PER_ROUND = 8;
 
     /** The measured rounds on {@code threads} threads, {@code rounds} being those of one thread. */
     static int roundsOn(int threads, int rounds) {
