@@ -31,7 +31,7 @@ final class Jit {
     private Jit() {
     }
 
-    /** The JIT's total compile time (ms, -1 where the JVM keeps none) at a moment of wall time (ns). */
+    /** The JIT's total compile time (ms, -1 where the JVM keeps none) at a moment of wall time (ns), or over a span of it. */
     record Sample(long compileMillis, long nanos) {
 
         /** The compile time and the wall time from {@code before} to this sample. */
@@ -39,11 +39,7 @@ final class Jit {
             return new Sample(compileMillis < 0 ? -1 : compileMillis - before.compileMillis, nanos - before.nanos);
         }
 
-        /** Whether the JIT compiled for less than {@link #QUIET_SHARE} of the time since {@code before}. */
-        boolean quietSince(Sample before) {
-            return since(before).quiet();
-        }
-
+        /** Whether the JIT compiled for less than {@link #QUIET_SHARE} of this span's wall time. */
         boolean quiet() {
             return compileMillis >= 0 && compileMillis * 1e6 < QUIET_SHARE * nanos;
         }
