@@ -267,7 +267,7 @@ final class Inbox {
             if (l.receiver().name().startsWith("@Upsert")) {
                 out.append(String.format("  %-26s vs raw get-or-create: %s (target >= 0.9)%n", l.receiver().name(),
                         !l.passed() ? "n/a: FAILED verification" : base == null ? "n/a"
-                                : Stats.ratioText(l.stats(), l.roundRates(), base.stats(), base.roundRates())));
+                                : Stats.ratioText(l.stats(), l.roundRates(), base.stats(), base.roundRates(), 0.9)));
             }
         }
         return out.toString();

@@ -40,9 +40,23 @@ record Stats(double median, double min, double max) {
         return ratios.isEmpty() ? Double.NaN : of(ratios).median();
     }
 
-    /** A target's ratio as printed: the ratio of the medians, then the median of the per-round ratios. */
+    /** A ratio as printed: the ratio of the medians, then the median of the per-round ratios. */
     static String ratioText(Stats stats, List<Double> rounds, Stats base, List<Double> baseRounds) {
+        return ratioText(stats, rounds, base, baseRounds, Double.NaN);
+    }
+
+    /**
+     * A target's ratio as printed, each with three digits where two would put it on the other side of {@code target}
+     * (0.798 against 0.8 prints 0.798, not 0.80, which reads as met); NaN: no target, two digits.
+     */
+    static String ratioText(Stats stats, List<Double> rounds, Stats base, List<Double> baseRounds, double target) {
         double paired = pairedRatio(rounds, baseRounds);
-        return String.format("%.2f", stats.ratioTo(base)) + (Double.isNaN(paired) ? "" : String.format(" [by round %.2f]", paired));
+        return digits(stats.ratioTo(base), target) + (Double.isNaN(paired) ? "" : " [by round " + digits(paired, target) + "]");
+    }
+
+    static String digits(double ratio, double target) {
+        double rounded = Math.round(ratio * 100) / 100.0;
+        boolean misleads = !Double.isNaN(target) && (ratio >= target) != (rounded >= target);
+        return String.format(misleads ? "%.3f" : "%.2f", ratio);
     }
 }

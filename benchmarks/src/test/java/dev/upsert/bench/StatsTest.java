@@ -46,6 +46,21 @@ class StatsTest {
     }
 
     @Test
+    void aRatioThatTwoDigitsWouldCarryAcrossItsTargetGetsThree() {
+        // the 08:56 UTC run on 2026-12-07: @Upsert seq at 0.798 of the raw statement printed as 0.80
+        assertThat(Stats.digits(0.798, 0.8)).isEqualTo("0.798");
+        assertThat(Stats.digits(0.902, 0.9)).isEqualTo("0.90");
+        assertThat(Stats.digits(0.8951, 0.9)).isEqualTo("0.895");
+        assertThat(Stats.digits(1.4962, 1.5)).isEqualTo("1.496");
+        assertThat(Stats.digits(0.798, Double.NaN)).isEqualTo("0.80");
+        List<Double> ours = List.of(798.0, 900.0);
+        List<Double> raw = List.of(1_000.0, 1_000.0);
+        assertThat(Stats.ratioText(Stats.of(List.of(798.0)), List.of(798.0), Stats.of(raw), List.of(1_000.0), 0.8))
+                .isEqualTo("0.798 [by round 0.798]");
+        assertThat(Stats.ratioText(Stats.of(ours), ours, Stats.of(raw), raw, 0.9)).isEqualTo("0.85 [by round 0.85]");
+    }
+
+    @Test
     void noValuesIsAnError() {
         assertThatThrownBy(() -> Stats.of(List.of())).isInstanceOf(IllegalArgumentException.class);
     }
