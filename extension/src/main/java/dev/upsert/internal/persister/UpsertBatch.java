@@ -277,10 +277,6 @@ public final class UpsertBatch implements LineBatch {
      */
     private static void writeBack(UpsertPlan plan, List<PendingRow> chunk, List<UpsertPlan.StoredRow> stored,
                                   SharedSessionContractImplementor session) {
-        if (chunk.size() == 1) {
-            WriteBack.applyAfterInsert(plan, chunk.get(0), stored.get(0), session);
-            return;
-        }
         // the place in persist order above, the place in the chunk below: one primitive sort, no object per row
         long[] order = new long[chunk.size()];
         for (int i = 0; i < order.length; i++) {
@@ -352,7 +348,7 @@ public final class UpsertBatch implements LineBatch {
      * and nothing changed, for any other key or a row whose key is NULL.
      */
     private static boolean sortByTextKey(UpsertPlan plan, List<PendingRow> rows) {
-        if (plan.keyPositions.length != 1 || rows.size() < 2) {
+        if (plan.keyPositions.length != 1) {
             return false;
         }
         int position = plan.keyPositions[0];
