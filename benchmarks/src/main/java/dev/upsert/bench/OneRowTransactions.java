@@ -48,7 +48,7 @@ final class OneRowTransactions {
      * A median of a few such rounds depends on how many fell in each band: with seven rounds three full runs of one code
      * put {@code @Upsert} at 0.86 to 1.19 of the native query, with 21 rounds four full runs put it at 0.89 to 1.04, with 60
      * the two runs above at 1.00 and 1.01. Eight times the one-thread rounds (56 by default), for every contender alike,
-     * take about 80 s.
+     * take about 85 s (83 to 86 s in this round's full runs).
      */
     static final int MANY_THREAD_ROUNDS_PER_ROUND = 8;
 
@@ -242,18 +242,18 @@ final class OneRowTransactions {
      */
     private static Jit.Phase measure(BenchDatabase db, List<OneRow> contenders, int transactions, int rounds, int threads,
                                      Map<String, Measured> results) throws Exception {
+        String phase = "W4 " + threads + " thread" + (threads == 1 ? "" : "s");
         int warmUps = 0;
         Jit.Sample lastWarmUp = null;
         while (Jit.warmUpDue(warmUps, lastWarmUp)) {
             // warm-up seeds count down from the first measured round's, so no two rounds share a workload
             lastWarmUp = runRound(db, contenders, Workload.w1(transactions, 100 - warmUps), threads, -warmUps, null,
-                    "W4 " + threads + " thread" + (threads == 1 ? "" : "s") + " warm-up " + (warmUps + 1) + ":");
+                    phase + " warm-up " + (warmUps + 1) + ":");
             warmUps++;
         }
         Jit.Sample measuredFrom = Jit.sample();
         for (int round = 1; round <= rounds; round++) {
-            runRound(db, contenders, Workload.w1(transactions, 100 + round), threads, round, results,
-                    "W4 " + threads + " thread" + (threads == 1 ? "" : "s") + " round " + round + ":");
+            runRound(db, contenders, Workload.w1(transactions, 100 + round), threads, round, results, phase + " round " + round + ":");
         }
         return new Jit.Phase(warmUps, lastWarmUp, Jit.sample().since(measuredFrom));
     }

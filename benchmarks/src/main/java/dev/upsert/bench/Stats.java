@@ -40,14 +40,10 @@ record Stats(double median, double min, double max) {
         return ratios.isEmpty() ? Double.NaN : of(ratios).median();
     }
 
-    /** A ratio as printed: the ratio of the medians, then the median of the per-round ratios. */
-    static String ratioText(Stats stats, List<Double> rounds, Stats base, List<Double> baseRounds) {
-        return ratioText(stats, rounds, base, baseRounds, Double.NaN);
-    }
-
     /**
-     * A target's ratio as printed, each with three digits where two would put it on the other side of {@code target}
-     * (0.798 against 0.8 prints 0.798, not 0.80, which reads as met); NaN: no target, two digits.
+     * A ratio as printed: the ratio of the medians, then the median of the per-round ratios, each with three digits
+     * where two would put it on the other side of {@code target} (0.798 against 0.8 prints 0.798, not 0.80, which reads
+     * as met); NaN: no target, two digits.
      */
     static String ratioText(Stats stats, List<Double> rounds, Stats base, List<Double> baseRounds, double target) {
         double paired = pairedRatio(rounds, baseRounds);

@@ -34,14 +34,14 @@ class StatsTest {
         List<Double> raw = List.of(42_325.0, 39_500.0, 62_795.0, 57_154.0, 53_921.0);
         assertThat(Stats.of(ours).ratioTo(Stats.of(raw))).isCloseTo(0.741, org.assertj.core.data.Offset.offset(0.001));
         assertThat(Stats.pairedRatio(ours, raw)).isCloseTo(0.979, org.assertj.core.data.Offset.offset(0.001));
-        assertThat(Stats.ratioText(Stats.of(ours), ours, Stats.of(raw), raw)).isEqualTo("0.74 [by round 0.98]");
+        assertThat(Stats.ratioText(Stats.of(ours), ours, Stats.of(raw), raw, Double.NaN)).isEqualTo("0.74 [by round 0.98]");
     }
 
     @Test
     void aRoundThatDidNotFinishIsLeftOutOfThePairs() {
         assertThat(Stats.pairedRatio(List.of(10.0, Double.NaN, 30.0), List.of(20.0, 10.0, 10.0))).isEqualTo(1.75);
         assertThat(Stats.pairedRatio(List.of(Double.NaN), List.of(1.0))).isNaN();
-        assertThat(Stats.ratioText(Stats.of(List.of(2.0)), List.of(Double.NaN), Stats.of(List.of(1.0)), List.of(1.0)))
+        assertThat(Stats.ratioText(Stats.of(List.of(2.0)), List.of(Double.NaN), Stats.of(List.of(1.0)), List.of(1.0), Double.NaN))
                 .isEqualTo("2.00");
     }
 
