@@ -47,8 +47,12 @@ import org.hibernate.exception.ConstraintViolationException;
  * {@link #getMessage()} and {@link #toString()} name the constraint, table, columns, entity and attributes, never
  * the values, unless {@link UpsertSettings#EXCEPTION_INCLUDE_VALUES} is {@code true}; nor do they include the SQL
  * text (which can carry literals), available from {@link #getSQL()}. {@link #getKeyValues()} always returns the
- * values to code that asks. The driver's own message (the {@link #getCause() cause}) still carries PostgreSQL's
- * DETAIL with the values unless the connection property {@code logServerErrorDetail=false} is set.
+ * values to code that asks. A logged stack trace prints every cause's message, and the driver's carries PostgreSQL's
+ * DETAIL ({@code Key (email)=(ann@x.org) already exists.}) and, for a batch, the statement with its parameters: so the
+ * {@link #getCause() cause} (and {@link #getSQLException()}) is a copy of the driver's exception whose message is the
+ * server's without them, of the same type ({@code PSQLException}, {@code BatchUpdateException}) and with the same
+ * SQLState, stack trace and server fields ({@code getServerErrorMessage().getDetail()} still answers); with
+ * {@link UpsertSettings#EXCEPTION_INCLUDE_VALUES} {@code true} it is the driver's own.
  *
  * @since 0.1
  */

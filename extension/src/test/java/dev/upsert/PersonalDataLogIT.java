@@ -2,7 +2,12 @@ package dev.upsert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.sql.BatchUpdateException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -13,6 +18,7 @@ import java.util.logging.SimpleFormatter;
 import jakarta.persistence.EntityManagerFactory;
 
 import org.junit.jupiter.api.Test;
+import org.postgresql.util.PSQLException;
 
 import dev.upsert.DuplicateKeyModel.Account;
 import dev.upsert.DuplicateKeyModel.Member;
@@ -43,6 +49,16 @@ class PersonalDataLogIT {
         assertThat(run.messages).contains("account_name_check");
         assertThat(run.log).doesNotContain(ANN).doesNotContain(BOB).doesNotContain("secret");
         assertThat(run.messages).doesNotContain("secret");
+        // what log.error("...", e) prints: every cause's message, the driver's exception included
+        assertThat(run.traces).contains("account_email_uq").contains("Batch entry 1 was aborted")
+                .contains("(DETAIL and parameters left out; see upsert.exception.include_values)")
+                .doesNotContain("secret");
+        // code that asks still gets every server field, DETAIL included, from the driver's exception's copy
+        DuplicateKeyException duplicate = DuplicateKeyException.find(run.thrown.get(0)).orElseThrow();
+        assertThat((Object) duplicate.getSQLException()).isInstanceOf(PSQLException.class);
+        assertThat(((PSQLException) duplicate.getSQLException()).getServerErrorMessage().getDetail()).contains(ANN);
+        assertThat(duplicate.getSQLException().getSQLState()).isEqualTo("23505");
+        assertThat((Object) DuplicateKeyException.find(run.thrown.get(1)).orElseThrow().getSQLException()).isInstanceOf(BatchUpdateException.class);
         assertThat(db.queryLong("select count(*) from member")).isEqualTo(1);
     }
 
@@ -51,6 +67,7 @@ class PersonalDataLogIT {
         Captured run = failingInserts(db, Map.of(UpsertSettings.EXCEPTION_INCLUDE_VALUES, "true"));
         assertThat(run.log).contains("SQLState: 23505").contains(ANN);
         assertThat(run.messages).contains(ANN).contains(DAVE).contains(EVE);
+        assertThat(run.traces).contains("Detail: Key (email)=(" + ANN + ") already exists.");
     }
 
     @Test
@@ -58,9 +75,10 @@ class PersonalDataLogIT {
         Captured run = failingInserts(db, Map.of("hibernate.jdbc.log.errors", "true"));
         assertThat(run.log).contains(ANN);       // Hibernate's own line, driver message and all
         assertThat(run.messages).doesNotContain(ANN).contains(DAVE);   // only DuplicateKeyException stays redacted
+        assertThat(run.traces).doesNotContain(ANN).doesNotContain(BOB).contains(DAVE);   // its cause included
     }
 
-    private record Captured(String log, String messages) {
+    private record Captured(String log, String messages, String traces, List<Throwable> thrown) {
     }
 
     /**
@@ -96,6 +114,8 @@ class PersonalDataLogIT {
         };
         handler.setLevel(Level.ALL);
         StringBuilder messages = new StringBuilder();
+        StringWriter traces = new StringWriter();
+        List<Throwable> thrown = new ArrayList<>();
         EntityManagerFactory factory = PersistenceUnit.create("personal-data", settings, DuplicateKeyModel.ENTITIES);
         try {
             db.execute("alter table member alter column email set not null;"
@@ -119,12 +139,14 @@ class PersonalDataLogIT {
                     DuplicateKeyIT.inTransactionFailing(factory, em -> em.createNativeQuery("select cast(?1 as integer)")
                             .setParameter(1, EVE).getSingleResult())}) {
                 messages.append(t.getMessage()).append('\n').append(t).append('\n');
+                t.printStackTrace(new PrintWriter(traces));
+                thrown.add(t);
             }
             assertThat(messages.toString()).as("two duplicate-key failures").contains("account_email_uq").contains("member_email_uq");
         } finally {
             root.removeHandler(handler);
             factory.close();
         }
-        return new Captured(captured.toString(), messages.toString());
+        return new Captured(captured.toString(), messages.toString(), traces.toString(), thrown);
     }
 }

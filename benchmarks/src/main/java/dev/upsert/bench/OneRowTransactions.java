@@ -367,7 +367,7 @@ final class OneRowTransactions {
                                  Map<String, String> bootFailures, String placement, Map<Integer, Jit.Phase> phases) {
         StringBuilder s = new StringBuilder();
         s.append(String.format("W4: one row per transaction (%,d transactions over %,d keys, half of them seeded, shuffled%s), "
-                + "HikariCP pool of %d; %d measured rounds on 1 thread, %d on 8%n",
+                + "HikariCP pool of %d; measured rounds: %d on 1 thread, %d on 8%n",
                 transactions, transactions, contenders.stream().anyMatch(OneRow::newKeysOnly)
                         ? "; persist of a plain IDENTITY entity: the new half only" : "", POOL_SIZE, rounds, roundsOn(8, rounds)));
         phases.forEach((threads, phase) -> s.append(threads).append(threads == 1 ? " thread: " : " threads: ").append(phase).append('\n'));

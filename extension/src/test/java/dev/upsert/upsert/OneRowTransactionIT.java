@@ -2,7 +2,10 @@ package dev.upsert.upsert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -239,6 +242,43 @@ class OneRowTransactionIT {
                 .isBetween(1_196L - (pooled ? 50 : 0), 1_196L + (pooled ? 200 : 0));
         assertThat(db.queryLong("select count(*) from " + kind.table)).isEqualTo(1_197);
         assertThat(db.queryLong("select count(distinct id) from " + kind.table)).isEqualTo(1_197);
+    }
+
+    /**
+     * One-row transactions on stored keys: each upsert spends one id, inserted or not, as the same statement written
+     * by hand spends its column default's value on a conflict, never a block, and the stored ids stay.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Kind.class, names = {"IDENTITY", "IDENTITY_NOTHING", "SEQUENCE_POOLED", "SEQUENCE_POOLED_NOTHING"})
+    void anUpsertOnAStoredKeySpendsOneIdAsTheHandWrittenStatementDoes(Kind kind) throws Exception {
+        for (int i = 0; i < 300; i++) {
+            upsert(jpa, kind, "user" + i + "@example.com", "first");
+        }
+        Map<Object, Object> stored = new HashMap<>();
+        db.query("select email, id from " + kind.table).forEach(r -> stored.put(r.get(0), r.get(1)));
+        long before = lastValue(kind);
+        for (int i = 0; i < 300; i++) {
+            upsert(jpa, kind, "user" + i + "@example.com", "second");
+        }
+        long spent = lastValue(kind) - before;
+        boolean pooled = kind.name().startsWith("SEQUENCE_POOLED");
+        assertThat(spent).as("ids spent by 300 upserts on stored keys").isBetween(300L - (pooled ? 50 : 0), 300L + (pooled ? 50 : 0));
+        Map<Object, Object> after = new HashMap<>();
+        db.query("select email, id from " + kind.table).forEach(r -> after.put(r.get(0), r.get(1)));
+        assertThat(after).isEqualTo(stored);
+        assertThat(db.queryLong("select count(*) from " + kind.table + " where name = 'second'")).isEqualTo(kind.nothing ? 0 : 300);
+        if (!pooled) {
+            // the same statement written by hand, with the column default: the same count
+            long handBefore = lastValue(kind);
+            try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("insert into " + kind.table
+                    + " (email, name) values (?, 'third') on conflict (email) do " + (kind.nothing ? "nothing" : "update set name = excluded.name"))) {
+                for (int i = 0; i < 300; i++) {
+                    ps.setString(1, "user" + i + "@example.com");
+                    ps.executeUpdate();
+                }
+            }
+            assertThat(lastValue(kind) - handBefore).as("ids the hand-written statement spent").isEqualTo(spent);
+        }
     }
 
     /** Two SessionFactories on one database, as two JVMs, two threads each: every row stored, no id twice. */

@@ -154,8 +154,10 @@ public final class DuplicateKeyContext implements Service, Stoppable {
         }
         List<String> attributes = entity == null ? List.of() : attributes(entity, error.table(), columns);
         SequenceDrift drift = sequences().afterViolation(error.schema(), error.table(), columns).orElse(null);
-        return new DuplicateKeyException(root, sql, error.constraint(), error.schema(), error.table(), columns,
-                entity == null ? null : entity.getMappedClass(), attributes, values, drift, includeValues);
+        // the driver's exception, the cause, prints DETAIL in a stack trace unless the values were asked for
+        return new DuplicateKeyException(includeValues ? root : RedactedErrors.withoutValues(root), sql, error.constraint(),
+                error.schema(), error.table(), columns, entity == null ? null : entity.getMappedClass(), attributes, values,
+                drift, includeValues);
     }
 
     /**
@@ -193,8 +195,8 @@ public final class DuplicateKeyContext implements Service, Stoppable {
     /** Without a SessionFactory: the server's fields and, from an English DETAIL, plain column names and values. */
     static DuplicateKeyException convertAlone(DuplicateKeyServerError error, SQLException root, String sql) {
         List<String> columns = DuplicateKeyDetail.columns(error.detail());
-        return new DuplicateKeyException(root, sql, error.constraint(), error.schema(), error.table(), columns, null,
-                List.of(), detailValues(error.detail(), columns), false);
+        return new DuplicateKeyException(RedactedErrors.withoutValues(root), sql, error.constraint(), error.schema(),
+                error.table(), columns, null, List.of(), detailValues(error.detail(), columns), false);
     }
 
     /** DETAIL's value texts, as printed: no attribute says what type they are. */

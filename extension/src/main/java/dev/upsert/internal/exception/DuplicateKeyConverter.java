@@ -16,7 +16,7 @@ import dev.upsert.internal.exception.DuplicateKeyWrites.Written;
 /**
  * Wraps the converter Hibernate built for the dialect: a PostgreSQL 23505 becomes a
  * {@link dev.upsert.DuplicateKeyException}, every other error goes to the original converter, by default with the
- * driver's message redacted ({@link RedactedErrors}).
+ * driver's message redacted ({@link RedactedErrors}), in Hibernate's message and in the driver's exception it wraps.
  * <p>
  * The {@code SqlExceptionHelper} belongs to the service registry, which several SessionFactories may share, so one
  * converter serves every SessionFactory integrated on it and picks the one that wrote the failing row or maps its
@@ -60,13 +60,13 @@ public final class DuplicateKeyConverter implements SQLExceptionConverter {
             message = RedactedErrors.message(message, sqlException);
         }
         if (sqlException == null || !DuplicateKeyServerError.isUniqueViolation(sqlException)) {
-            return original.convert(sqlException, message, sql);
+            return original.convert(redact ? RedactedErrors.withoutValues(sqlException) : sqlException, message, sql);
         }
         DuplicateKeyServerError error = logical(DuplicateKeyServerError.find(sqlException));
         InFlight inFlight = DuplicateKeyWrites.take();
         DuplicateKeyContext context = choose(error, inFlight.rows());
         if (error == null || context == null) {
-            return original.convert(sqlException, message, sql);
+            return original.convert(redact ? RedactedErrors.withoutValues(sqlException) : sqlException, message, sql);
         }
         try {
             // message is ignored on purpose: Hibernate appends the driver's text, whose DETAIL holds the key values
@@ -74,7 +74,7 @@ public final class DuplicateKeyConverter implements SQLExceptionConverter {
             UpsertListeners.in(context.factory()).duplicateKey(duplicate, context.writtenEntity(error, inFlight.rows()));
             return duplicate;
         } catch (RuntimeException e) {
-            JDBCException fallback = original.convert(sqlException, message, sql);
+            JDBCException fallback = original.convert(redact ? RedactedErrors.withoutValues(sqlException) : sqlException, message, sql);
             fallback.addSuppressed(e);
             return fallback;
         }

@@ -4,6 +4,7 @@ import dev.upsert.internal.boot.UpsertServiceContributor;
 import dev.upsert.internal.compat.HibernateAccess;
 import java.sql.BatchUpdateException;
 import java.sql.SQLException;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -82,6 +83,49 @@ public final class RedactedErrors {
             redacted = redacted.replace(" (statement left out; the cause follows)", ": ") + redact(next);
         }
         return hibernateMessage.replace(driver, redacted);
+    }
+
+    /**
+     * {@code e} as an exception that prints no row data, for the cause of the exceptions the converter returns: a
+     * stack trace prints every cause's message, and the driver's carries DETAIL ({@code Key (email)=(ann@x.org) already
+     * exists.}) and, for a batch, the failing statement with its parameters. The copy keeps what code reads: its
+     * class's type (a {@code PSQLException}, a {@code BatchUpdateException}), SQLState, error code, update counts,
+     * stack trace and, for pgjdbc, every server field ({@code getServerErrorMessage().getDetail()} included); its
+     * message is {@link #redact}'s, and its causes and {@code getNextException()} chain are copied alike. An exception
+     * that carries no server error (the connection broke, another driver) is kept as it is.
+     */
+    static SQLException withoutValues(SQLException e) {
+        return withoutValues(e, new IdentityHashMap<>());
+    }
+
+    private static SQLException withoutValues(SQLException e, Map<Throwable, SQLException> copies) {
+        if (e == null) {
+            return null;
+        }
+        SQLException copy = copies.get(e);
+        if (copy != null || copies.size() >= 100) {
+            return copy != null ? copy : e;
+        }
+        Throwable cause = e.getCause();
+        if (e instanceof BatchUpdateException batch) {
+            copies.put(e, e);  // a cycle back to the batch keeps the original rather than recursing
+            copy = new BatchUpdateException(redact(e), e.getSQLState(), e.getErrorCode(), batch.getLargeUpdateCounts(),
+                    cause instanceof SQLException sql ? withoutValues(sql, copies) : cause);
+        } else if (DuplicateKeyServerError.pgjdbcPresent() && (copy = PgjdbcServerError.withoutValues(e, redact(e))) != null) {
+            copies.put(e, copy);
+            if (cause != null) {
+                copy.initCause(cause instanceof SQLException sql ? withoutValues(sql, copies) : cause);
+            }
+        } else {
+            return e;
+        }
+        copies.put(e, copy);
+        copy.setStackTrace(e.getStackTrace());
+        SQLException next = e.getNextException();
+        if (next != null && next != e) {
+            copy.setNextException(withoutValues(next, copies));
+        }
+        return copy;
     }
 
     /**

@@ -139,6 +139,8 @@ public abstract class ShopApplicationTests {
         assertThat(ours.getAttributeNames()).containsExactly("username");
         // key values are personal data: neither message carries them unless upsert.exception.include-values
         assertThat(thrown.getMessage()).doesNotContain("amy");
+        // nor does the stack trace an application logs, the driver's exception under ours included
+        assertThat(printed(thrown)).contains("(DETAIL and parameters left out").doesNotContain("(amy)").doesNotContain("'amy'");
         assertThat(ours.getKeyValues()).containsEntry("username", "amy");
         assertThat(db.queryLong("select count(*) from member where username = 'amy'")).isEqualTo(1);
     }
@@ -160,6 +162,7 @@ public abstract class ShopApplicationTests {
         Throwable thrown = catchThrowable(() -> service.issue("T-4", "T-2"));   // both inserts go out at commit
 
         assertTicketCode(assertDuplicateReachesTheCaller(thrown, "@Transactional commit"));
+        assertThat(printed(thrown)).doesNotContain("T-2");
         assertThat(db.queryLong("select count(*) from ticket where code in ('T-2', 'T-3', 'T-4')")).isEqualTo(2);
     }
 
@@ -178,6 +181,13 @@ public abstract class ShopApplicationTests {
         assertThat(conflict.body()).contains("\"status\":409", "\"detail\":\"username is already taken\"", "\"field\":\"username\"")
                 .doesNotContain("bob");
         assertThat(db.queryLong("select count(*) from member where username = 'bob'")).isEqualTo(1);
+    }
+
+    /** What {@code log.error("...", thrown)} prints: the stack trace with every cause's message. */
+    protected static String printed(Throwable thrown) {
+        java.io.StringWriter trace = new java.io.StringWriter();
+        thrown.printStackTrace(new java.io.PrintWriter(trace));
+        return trace.toString();
     }
 
     /** A GET on the shop's port. */

@@ -70,8 +70,9 @@ class PersonalDataLogTest {
     }
 
     /**
-     * The messages of {@code t}, its causes and suppressed exceptions, except the driver's own exception, which keeps
-     * its full message by design (as on plain Hibernate: pgjdbc's {@code logServerErrorDetail=false} hides DETAIL there).
+     * The messages of {@code t}, its causes and suppressed exceptions, except the driver's exceptions: those under
+     * Hibernate's are copies without DETAIL, and the extension's default {@code logServerErrorDetail=false} covers the
+     * rest (Narayana's), asserted through the log above.
      */
     private static void eachThrowable(Throwable t, Consumer<Throwable> action) {
         Map<Throwable, Boolean> seen = new IdentityHashMap<>();
