@@ -209,7 +209,7 @@ class IdentityBlockIT {
         List<String> upserts = prepared.stream().filter(sql -> sql.contains("insert into")).toList();
         assertThat(upserts).singleElement().asString().contains(" from unnest(");
         // blocks, not one id per row: the first fetch is as large as the last transaction's use, then 50, 100, ...
-        assertThat(prepared.stream().filter(sql -> sql.contains("nextval("))).hasSizeLessThanOrEqualTo(3);
+        assertThat(prepared.stream().filter(sql -> sql.startsWith("select nextval("))).hasSizeLessThanOrEqualTo(3);
         if (table.equals("tag_always")) {
             assertThat(upserts.get(0)).contains("overriding system value");
         }

@@ -204,6 +204,30 @@ class OneRowTransactionIT {
     }
 
     /**
+     * A pooled sequence's block is fetched in the round trip of an upsert statement, not in one of its own: after the
+     * first transaction, which fetches the first block, every one-row transaction is the statement and the commit,
+     * at a block's end too (200 transactions cross four blocks of 50).
+     */
+    @ParameterizedTest
+    @EnumSource(value = Kind.class, names = {"SEQUENCE_POOLED", "SEQUENCE_POOLED_NOTHING"})
+    void everyOneRowTransactionOfAPooledSequenceIsTwoRoundTrips(Kind kind) throws Exception {
+        for (int w = 1; w <= 6; w++) {
+            upsert(jpa, kind, "warm" + w + "@example.com", "warm-up");
+        }
+        long before = lastValue(kind);
+        List<Long> trips = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            String email = "user" + (i % 150) + "@example.com";  // the last 50 on stored keys
+            trips.add(RoundTrips.countOnThisThread(() -> upsert(jpa, kind, email, "n")));
+        }
+        assertThat(trips).as("round trips of each one-row transaction").containsOnly(2L);
+        assertThat(lastValue(kind) - before).as("the sequence's advance in ids: one per upsert, a block ahead at most")
+                .isBetween(200L - 50, 200L + 50);
+        assertThat(db.queryLong("select count(*) from " + kind.table)).isEqualTo(156);
+        assertThat(db.queryLong("select count(distinct id) from " + kind.table)).isEqualTo(156);
+    }
+
+    /**
      * 1,000 one-row transactions, and a mix of sizes after them: the sequence advances by about the rows stored (at
      * most one block of 50 more for a pooled sequence), not by a block per transaction.
      */

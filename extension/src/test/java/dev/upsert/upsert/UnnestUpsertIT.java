@@ -48,7 +48,7 @@ import dev.upsert.testing.jpa.Transactions;
 @PostgresTest
 class UnnestUpsertIT {
 
-    static final StatementRecorder prepared = new StatementRecorder(sql -> !sql.contains("nextval("));
+    static final StatementRecorder prepared = new StatementRecorder(sql -> !sql.startsWith("select nextval("));
 
     /** Get-or-create keyed by a text and a timestamptz ({@code Instant}): a key the old read-back bound untyped. */
     @Entity @Table(name = "delivery", uniqueConstraints = @UniqueConstraint(name = "delivery_key", columnNames = {"source", "sent_at"}))

@@ -42,7 +42,9 @@ import org.hibernate.type.descriptor.java.JavaType;
  *     for the ids {@code v - increment + 1 .. v} (never below the sequence's start), and the ids fetched are shared by
  *     every session and transaction of the SessionFactory (per tenant), so a fetch happens once per block, and a
  *     transaction's unused ids serve the next one (only a JVM's exit leaves a gap). Each value is one {@code nextval}:
- *     JVMs never collide.</li>
+ *     JVMs never collide. The next block is fetched ahead, in the round trip of an upsert statement
+ *     ({@link #refill}), so a one-row transaction fetches in a round trip of its own only when the pool is empty
+ *     (the first after boot, or when transactions outrun the refills).</li>
  * <li>Otherwise (a {@code StatelessSession}, whose {@code insert} returns the id; a partitioned table, where an
  *     inserted row is recognized by its proposed id; an id type or sequence the placeholders cannot stay apart from):
  *     a block per transaction, fetched in one round trip, {@code select nextval(seq) from generate_series(1, n)},
@@ -89,7 +91,14 @@ public final class IdentityBlockGenerator implements BeforeExecutionGenerator {
      * (Hibernate's pooled optimizer keeps its blocks per tenant too): with a schema or database per tenant, each
      * tenant's sequence is its own, and one tenant's ids would be no ids of another's.
      */
-    private final Map<Object, ArrayDeque<Long>> pools = new ConcurrentHashMap<>();
+    private final Map<Object, Pool> pools = new ConcurrentHashMap<>();
+
+    /** A tenant's shared ids; guarded by itself. */
+    private static final class Pool {
+        final ArrayDeque<Long> ids = new ArrayDeque<>();
+        /** Whether a statement carries a refill ({@link #refill}) that has not come back yet. */
+        boolean refilling;
+    }
     private static final Object NO_TENANT = new Object();
     /** The SQL that draws a row's id in the statement, once the plan decided it can ({@link #deferredIdSql}); else null. */
     private volatile String deferredSql;
@@ -250,10 +259,9 @@ public final class IdentityBlockGenerator implements BeforeExecutionGenerator {
      * sessions refilling at once both add their ids, nothing is lost.
      */
     private Long pooled(SharedSessionContractImplementor session, Block block) {
-        Object tenant = session.getTenantIdentifierValue();
-        ArrayDeque<Long> pool = pools.computeIfAbsent(tenant == null ? NO_TENANT : tenant, t -> new ArrayDeque<>());
+        Pool pool = pool(session);
         synchronized (pool) {
-            Long id = pool.poll();
+            Long id = pool.ids.poll();
             if (id != null) {
                 return id;
             }
@@ -263,9 +271,81 @@ public final class IdentityBlockGenerator implements BeforeExecutionGenerator {
         block.nextSize = Math.min(LARGEST_BLOCK, Math.max(FIRST_BLOCK, block.nextSize * 2));
         Long id = fetched.poll();
         synchronized (pool) {
-            pool.addAll(fetched);
+            pool.ids.addAll(fetched);
         }
         return id;
+    }
+
+    private Pool pool(SharedSessionContractImplementor session) {
+        Object tenant = session.getTenantIdentifierValue();
+        return pools.computeIfAbsent(tenant == null ? NO_TENANT : tenant, t -> new Pool());
+    }
+
+    /**
+     * A pooled sequence's next block, fetched in the round trip of an upsert statement instead of one of its own: once
+     * the shared pool holds fewer than half a block, the next statement carries {@code ; select nextval(...)} after
+     * its own SQL (pgjdbc sends both with one Sync). A run of one-row transactions then never waits for a fetch of its
+     * own, only the first transaction after boot does; one refill at a time per pool. Null when nothing is due:
+     * another id type, the pool full enough, or a refill already on its way.
+     */
+    public Refill refill(SharedSessionContractImplementor session) {
+        if (increment == 1) {
+            return null;
+        }
+        Pool pool = pool(session);
+        String sql = refillSql;
+        if (sql == null) {
+            refillSql = sql = fetchSql(sequence(session), increment);
+        }
+        synchronized (pool) {
+            if (pool.refilling || pool.ids.size() >= Math.max(1, increment / 2)) {
+                return null;
+            }
+            pool.refilling = true;
+        }
+        return new Refill(pool, sql);
+    }
+
+    /** {@link #fetchSql} for one block, built on first use. */
+    private volatile String refillSql;
+
+    /** A refill on its way: {@link #appendTo} the statement's SQL, {@link #read} its second result, {@link #close}. */
+    public final class Refill implements AutoCloseable {
+
+        private final Pool pool;
+        private final String sql;
+
+        private Refill(Pool pool, String sql) {
+            this.pool = pool;
+            this.sql = sql;
+        }
+
+        /** {@code statement} followed by the fetch, one query string. */
+        public String appendTo(String statement) {
+            return statement + "; " + sql;
+        }
+
+        /** Adds the fetched ids to the pool; call once the statement's own result has been read. */
+        public void read(java.sql.Statement statement) throws SQLException {
+            if (!statement.getMoreResults()) {
+                return;
+            }
+            ArrayDeque<Long> fetched = new ArrayDeque<>();
+            try (ResultSet rs = statement.getResultSet()) {
+                readIds(rs, fetched);
+            }
+            synchronized (pool) {
+                pool.ids.addAll(fetched);
+            }
+        }
+
+        /** Lets the next statement refill, whether this one did or failed. */
+        @Override
+        public void close() {
+            synchronized (pool) {
+                pool.refilling = false;
+            }
+        }
     }
 
     /** A transaction's own unused ids become gaps (a pooled sequence's stay in the pool); its count sizes the next first fetch. */
@@ -277,22 +357,31 @@ public final class IdentityBlockGenerator implements BeforeExecutionGenerator {
         }
     }
 
+    /** {@code size} ids' worth of sequence values, each beside the sequence's start. */
+    private String fetchSql(String seq, int size) {
+        String quoted = "'" + seq.replace("'", "''") + "'";
+        return "select nextval(" + quoted + "), (select seqstart from pg_sequence where seqrelid = " + quoted
+                + "::regclass) from generate_series(1, " + Math.max(1, size / increment) + ")";
+    }
+
+    /** The ids the values of {@link #fetchSql} stand for. */
+    private void readIds(ResultSet rs, ArrayDeque<Long> block) throws SQLException {
+        while (rs.next()) {
+            long value = rs.getLong(1);
+            long start = rs.getLong(2);  // ids below the sequence's start are never handed out
+            for (long id = Math.max(value - increment + 1, start); id <= value; id++) {
+                block.add(id);
+            }
+        }
+    }
+
     private void fetch(SharedSessionContractImplementor session, int size, ArrayDeque<Long> block) {
         JdbcCoordinator jdbc = session.getJdbcCoordinator();
         String seq = sequence(session);
-        String quoted = "'" + seq.replace("'", "''") + "'";
-        String sql = "select nextval(" + quoted + "), (select seqstart from pg_sequence where seqrelid = " + quoted
-                + "::regclass) from generate_series(1, " + Math.max(1, size / increment) + ")";
+        String sql = fetchSql(seq, size);
         PreparedStatement statement = jdbc.getStatementPreparer().prepareStatement(sql);
         try {
-            ResultSet rs = jdbc.getResultSetReturn().extract(statement, sql);
-            while (rs.next()) {
-                long value = rs.getLong(1);
-                long start = rs.getLong(2);  // ids below the sequence's start are never handed out
-                for (long id = Math.max(value - increment + 1, start); id <= value; id++) {
-                    block.add(id);
-                }
-            }
+            readIds(jdbc.getResultSetReturn().extract(statement, sql), block);
         } catch (SQLException e) {
             throw session.getJdbcServices().getSqlExceptionHelper().convert(e, "could not fetch ids from " + seq, sql);
         } finally {

@@ -344,6 +344,8 @@ public final class UnnestUpsertStatement {
     public List<UpsertPlan.StoredRow> execute(List<Object[]> rows, SharedSessionContractImplementor session) {
         JdbcCoordinator jdbc = session.getJdbcCoordinator();
         UpsertPlan.StoredRow[] stored = new UpsertPlan.StoredRow[rows.size()];
+        IdentityBlockGenerator.Refill refill = UpsertInsertCoordinator.refill(plan, session);
+        String sql = refill == null ? this.sql : refill.appendTo(this.sql);
         PreparedStatement statement = jdbc.getMutationStatementPreparer().prepareStatement(sql, false);
         List<Integer> unresolved = new ArrayList<>();
         try {
@@ -375,6 +377,9 @@ public final class UnnestUpsertStatement {
                     stored[ord] = row;
                 }
             }
+            if (refill != null) {
+                refill.read(statement);
+            }
         } catch (SQLException e) {
             throw session.getJdbcServices().getSqlExceptionHelper().convert(e, "could not execute upsert", sql);
         } catch (JDBCException e) {
@@ -383,6 +388,9 @@ public final class UnnestUpsertStatement {
             }
             throw e;
         } finally {
+            if (refill != null) {
+                refill.close();
+            }
             jdbc.getLogicalConnection().getResourceRegistry().release(statement);
             jdbc.afterStatementExecution();
         }

@@ -153,21 +153,34 @@ public final class UpsertInsertCoordinator extends InsertCoordinatorStandard {
     /** One row, outside any batch: the IDENTITY path. */
     public static UpsertPlan.StoredRow executeOne(UpsertPlan plan, Object[] jdbcValues, SharedSessionContractImplementor session) {
         JdbcCoordinator jdbc = session.getJdbcCoordinator();
-        PreparedStatement statement = jdbc.getMutationStatementPreparer().prepareStatement(plan.sql, false);
-        try {
-            plan.bind(statement, jdbcValues, session);
-            logStatement(plan.sql, session);
-            ResultSet rs = jdbc.getResultSetReturn().execute(statement, plan.sql);
-            if (rs.next()) {
-                return withInsertedFlags(plan, List.of(plan.readReturned(rs, session)), session).get(0);
+        IdentityBlockGenerator.Refill refill = refill(plan, session);
+        String sql = refill == null ? plan.sql : refill.appendTo(plan.sql);
+        UpsertPlan.StoredRow returned = null;
+        try (refill) {
+            PreparedStatement statement = jdbc.getMutationStatementPreparer().prepareStatement(sql, false);
+            try {
+                plan.bind(statement, jdbcValues, session);
+                logStatement(sql, session);
+                ResultSet rs = jdbc.getResultSetReturn().execute(statement, sql);
+                if (rs.next()) {
+                    returned = plan.readReturned(rs, session);
+                }
+                if (refill != null) {
+                    refill.read(statement);
+                }
+            } catch (SQLException e) {
+                throw session.getJdbcServices().getSqlExceptionHelper().convert(e, "could not execute upsert", sql);
+            } finally {
+                jdbc.getLogicalConnection().getResourceRegistry().release(statement);
+                jdbc.afterStatementExecution();
             }
-            return storedRow(plan, jdbcValues, session);
-        } catch (SQLException e) {
-            throw session.getJdbcServices().getSqlExceptionHelper().convert(e, "could not execute upsert", plan.sql);
-        } finally {
-            jdbc.getLogicalConnection().getResourceRegistry().release(statement);
-            jdbc.afterStatementExecution();
         }
+        return returned != null ? withInsertedFlags(plan, List.of(returned), session).get(0) : storedRow(plan, jdbcValues, session);
+    }
+
+    /** A pooled sequence's refill for the statement of {@code plan} to carry, or null ({@link IdentityBlockGenerator#refill}). */
+    static IdentityBlockGenerator.Refill refill(UpsertPlan plan, SharedSessionContractImplementor session) {
+        return plan.persister.getGenerator() instanceof IdentityBlockGenerator block ? block.refill(session) : null;
     }
 
     /**
