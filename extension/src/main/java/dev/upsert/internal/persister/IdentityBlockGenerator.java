@@ -282,26 +282,35 @@ public final class IdentityBlockGenerator implements BeforeExecutionGenerator {
     }
 
     /**
-     * A pooled sequence's next block, fetched in the round trip of an upsert statement instead of one of its own: once
-     * the shared pool holds fewer than half a block, the next statement carries {@code ; select nextval(...)} after
-     * its own SQL (pgjdbc sends both with one Sync). A run of one-row transactions then never waits for a fetch of its
-     * own, only the first transaction after boot does; one refill at a time per pool. Null when nothing is due:
-     * another id type, the pool full enough, or a refill already on its way.
+     * A pooled sequence's next block, fetched in the round trip of an upsert statement instead of one of its own: as
+     * many ids as the statement's transaction drew so far (at least a block, at most {@link #LARGEST_BLOCK}), once the
+     * shared pool holds fewer than that, so that the next transaction like this one finds its ids waiting. The
+     * statement carries {@code ; select nextval(...)} after its own SQL (pgjdbc sends both with one Sync). A run of
+     * one-row transactions then never waits for a fetch of its own, only the first transaction after boot does, and
+     * a run of 1,000-row ones fetches with their statements too; one refill at a time per pool. Null when nothing is
+     * due: another id type, the pool full enough, or a refill already on its way.
      */
     public Refill refill(SharedSessionContractImplementor session) {
         if (increment == 1) {
             return null;
         }
+        Map<IdentityBlockGenerator, Block> blocks = SessionState.of(session).get(BLOCKS);
+        Block block = blocks == null ? null : blocks.get(this);
+        int used = block == null ? 0 : Math.min(LARGEST_BLOCK, block.used);
+        int wanted = Math.max(1, (used + increment - 1) / increment) * increment;  // whole sequence values
         Pool pool = pool(session);
-        String sql = refillSql;
-        if (sql == null) {
-            refillSql = sql = fetchSql(sequence(session), increment);
-        }
         synchronized (pool) {
-            if (pool.refilling || pool.ids.size() >= Math.max(1, increment / 2)) {
+            if (pool.refilling || pool.ids.size() >= wanted) {
                 return null;
             }
             pool.refilling = true;
+        }
+        String sql = wanted == increment ? refillSql : null;
+        if (sql == null) {
+            sql = fetchSql(sequence(session), wanted);
+            if (wanted == increment) {
+                refillSql = sql;
+            }
         }
         return new Refill(pool, sql);
     }
