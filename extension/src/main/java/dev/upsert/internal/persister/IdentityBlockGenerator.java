@@ -42,9 +42,9 @@ import org.hibernate.type.descriptor.java.JavaType;
  *     for the ids {@code v - increment + 1 .. v} (never below the sequence's start), and the ids fetched are shared by
  *     every session and transaction of the SessionFactory (per tenant), so a fetch happens once per block, and a
  *     transaction's unused ids serve the next one (only a JVM's exit leaves a gap). Each value is one {@code nextval}:
- *     JVMs never collide. The next block is fetched ahead, in the round trip of an upsert statement
- *     ({@link #refill}), so a one-row transaction fetches in a round trip of its own only when the pool is empty
- *     (the first after boot, or when transactions outrun the refills).</li>
+ *     JVMs never collide. The next ids are fetched ahead, in the round trip of an upsert statement
+ *     ({@link #refill}), so a transaction fetches in a round trip of its own only when the pool runs dry (the first
+ *     after boot, one larger than the ones before it, or when transactions outrun the refills).</li>
  * <li>Otherwise (a {@code StatelessSession}, whose {@code insert} returns the id; a partitioned table, where an
  *     inserted row is recognized by its proposed id; an id type or sequence the placeholders cannot stay apart from):
  *     a block per transaction, fetched in one round trip, {@code select nextval(seq) from generate_series(1, n)},
