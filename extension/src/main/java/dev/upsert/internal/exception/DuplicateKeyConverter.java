@@ -60,13 +60,13 @@ public final class DuplicateKeyConverter implements SQLExceptionConverter {
             message = RedactedErrors.message(message, sqlException);
         }
         if (sqlException == null || !DuplicateKeyServerError.isUniqueViolation(sqlException)) {
-            return original.convert(redact ? RedactedErrors.withoutValues(sqlException) : sqlException, message, sql);
+            return original.convert(forOriginal(sqlException), message, sql);
         }
         DuplicateKeyServerError error = logical(DuplicateKeyServerError.find(sqlException));
         InFlight inFlight = DuplicateKeyWrites.take();
         DuplicateKeyContext context = choose(error, inFlight.rows());
         if (error == null || context == null) {
-            return original.convert(redact ? RedactedErrors.withoutValues(sqlException) : sqlException, message, sql);
+            return original.convert(forOriginal(sqlException), message, sql);
         }
         try {
             // message is ignored on purpose: Hibernate appends the driver's text, whose DETAIL holds the key values
@@ -74,10 +74,15 @@ public final class DuplicateKeyConverter implements SQLExceptionConverter {
             UpsertListeners.in(context.factory()).duplicateKey(duplicate, context.writtenEntity(error, inFlight.rows()));
             return duplicate;
         } catch (RuntimeException e) {
-            JDBCException fallback = original.convert(redact ? RedactedErrors.withoutValues(sqlException) : sqlException, message, sql);
+            JDBCException fallback = original.convert(forOriginal(sqlException), message, sql);
             fallback.addSuppressed(e);
             return fallback;
         }
+    }
+
+    /** The driver's exception as Hibernate's own converter gets it: without row data while this one redacts. */
+    private SQLException forOriginal(SQLException sqlException) {
+        return redact ? RedactedErrors.withoutValues(sqlException) : sqlException;
     }
 
     /** A Citus shard's error as its logical table and index, from the first SessionFactory whose catalog knows it. */

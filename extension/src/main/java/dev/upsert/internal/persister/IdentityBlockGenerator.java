@@ -305,18 +305,9 @@ public final class IdentityBlockGenerator implements BeforeExecutionGenerator {
             }
             pool.refilling = true;
         }
-        String sql = wanted == increment ? refillSql : null;
-        if (sql == null) {
-            sql = fetchSql(sequence(session), wanted);
-            if (wanted == increment) {
-                refillSql = sql;
-            }
-        }
-        return new Refill(pool, sql);
+        // a pooled generator knows its sequence from the mapping: no query, nothing to fail while the flag is set
+        return new Refill(pool, fetchSql(sequence(session), wanted));
     }
-
-    /** {@link #fetchSql} for one block, built on first use. */
-    private volatile String refillSql;
 
     /** A refill on its way: {@link #appendTo} the statement's SQL, {@link #read} its second result, {@link #close}. */
     public final class Refill implements AutoCloseable {
